@@ -1,0 +1,517 @@
+//! [`Client`]: the generic core that `BackendClient` and `AgentClient` are built on — base
+//! URL, default headers and query, retries, redirects and status mapping.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue, LOCATION};
+use http::{HeaderMap, Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use crate::http_transport::{HttpConfig, HttpTransport};
+use crate::multipart::Multipart;
+use crate::pagination::PageStream;
+use crate::request::redact_url;
+use crate::request::{Body, ReadTimeout, ResponseMode};
+use crate::response::{decode_json, decode_value};
+use crate::retry::{RetryPolicy, RetryTransport};
+use crate::urls::{join, merge_query, parse_base_url, same_origin};
+use crate::{Error, Page, Request, Response, Secret, Transport};
+
+/// Most redirects followed for one request.
+const MAX_REDIRECTS: usize = 10;
+
+/// Builds a [`Client`].
+pub struct ClientBuilder {
+    base_url: String,
+    transport: Option<Arc<dyn Transport>>,
+    http: HttpConfig,
+    retry: RetryPolicy,
+    headers: HeaderMap,
+    query: Vec<(String, String)>,
+    page_size: u32,
+    error: Option<Error>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("http", &self.http)
+            .field("retry", &self.retry)
+            .field("headers", &self.headers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Sends through `transport` instead of an [`HttpTransport`] (e.g. a
+    /// [`MockTransport`](crate::mock::MockTransport)). The retry policy still applies.
+    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Settings of the default [`HttpTransport`].
+    pub fn http_config(mut self, config: HttpConfig) -> Self {
+        self.http = config;
+        self
+    }
+
+    /// Connect timeout of the default transport.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.http.connect_timeout = timeout;
+        self
+    }
+
+    /// Read timeout of the default transport.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.http.read_timeout = timeout;
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// A header sent on every request. Values with CR/LF are rejected at build time.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            (Ok(n), Ok(v)) => {
+                self.headers.insert(n, v);
+            }
+            _ => self.fail(Error::invalid_input(format!(
+                "header {name:?} has an invalid name or value"
+            ))),
+        }
+        self
+    }
+
+    /// A credential header `name: prefix + secret`, marked sensitive. Empty secrets are
+    /// skipped (the Python SDK sends only truthy values).
+    pub fn secret_header(mut self, name: &str, prefix: &str, secret: &Secret) -> Self {
+        if secret.is_empty() {
+            return self;
+        }
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            secret.header_value(prefix),
+        ) {
+            (Ok(n), Ok(v)) => {
+                self.headers.insert(n, v);
+            }
+            (Err(_), _) => self.fail(Error::invalid_input(format!(
+                "invalid header name {name:?}"
+            ))),
+            (_, Err(e)) => self.fail(e),
+        }
+        self
+    }
+
+    /// A query pair sent on every request through the common path (e.g. `url_host`).
+    pub fn default_query(mut self, key: &str, value: &str) -> Self {
+        self.query.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Page size added to the first request of a full listing (default 100).
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = page_size;
+        self
+    }
+
+    fn fail(&mut self, e: Error) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+    }
+
+    /// Validates the configuration and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let base = parse_base_url(&self.base_url)?;
+        let inner: Arc<dyn Transport> = match self.transport {
+            Some(t) => t,
+            None => Arc::new(HttpTransport::new(self.http)?),
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base,
+                transport: Box::new(RetryTransport::new(inner, self.retry)),
+                headers: self.headers,
+                query: self.query,
+                page_size: self.page_size,
+            }),
+        })
+    }
+}
+
+struct Inner {
+    base: Url,
+    transport: Box<dyn Transport>,
+    headers: HeaderMap,
+    query: Vec<(String, String)>,
+    page_size: u32,
+}
+
+/// The HTTP core shared by the SDK's clients: cheap to clone (an `Arc` inside), so streams
+/// built from it are `'static`.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Sensitive header values print as `Sensitive`.
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base.as_str())
+            .field("headers", &self.inner.headers)
+            .field("default_query", &self.inner.query)
+            .field("page_size", &self.inner.page_size)
+            .field("transport", &self.inner.transport)
+            .finish()
+    }
+}
+
+impl Client {
+    /// Starts a builder for `base_url` (absolute http(s), no query or fragment).
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            base_url: base_url.into(),
+            transport: None,
+            http: HttpConfig::backend(),
+            retry: RetryPolicy::default(),
+            headers: HeaderMap::new(),
+            query: Vec::new(),
+            page_size: 100,
+            error: None,
+        }
+    }
+
+    /// The validated base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// The page size of full listings.
+    pub fn page_size(&self) -> u32 {
+        self.inner.page_size
+    }
+
+    /// A request to `path` (relative to the base, or an absolute URL) with the default
+    /// headers and query.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let request = join(&self.inner.base, path).map(|url| {
+            let mut r = Request::new(method, url);
+            r.headers = self.inner.headers.clone();
+            r
+        });
+        RequestBuilder {
+            client: self.clone(),
+            request,
+            query: Vec::new(),
+        }
+    }
+
+    /// A GET request.
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.request(Method::GET, path)
+    }
+
+    /// A POST request.
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.request(Method::POST, path)
+    }
+
+    /// A PUT request.
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.request(Method::PUT, path)
+    }
+
+    /// A PATCH request.
+    pub fn patch(&self, path: &str) -> RequestBuilder {
+        self.request(Method::PATCH, path)
+    }
+
+    /// A DELETE request.
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.request(Method::DELETE, path)
+    }
+
+    /// One page of a list endpoint: a GET with the caller's query and no `page_size`
+    /// (as the Python SDK's `list_all=False`).
+    pub async fn page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<Page<T>, Error> {
+        self.get(path)
+            .query_pairs(query.iter().cloned())
+            .send_json()
+            .await
+    }
+
+    /// Every item of a list endpoint, as a lazy stream; see [`PageStream`].
+    pub fn paginate<T>(&self, path: &str, query: Vec<(String, String)>) -> PageStream<T>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        PageStream::new(self.clone(), path.to_owned(), query)
+    }
+
+    /// Sends a built request: retries (in the transport layer), same-origin redirects, and
+    /// non-2xx statuses mapped to [`Error::Api`].
+    pub async fn execute(&self, request: Request) -> Result<Response, Error> {
+        let mut request = request;
+        let mut hops = 0usize;
+        loop {
+            let response = self.inner.transport.send(request.clone()).await?;
+            let status = response.status;
+            if let Some(target) = self.redirect_target(&request, &response, hops)? {
+                request.url = target;
+                request.query.clear();
+                hops += 1;
+                continue;
+            }
+            if !status.is_success() {
+                let err = response
+                    .into_api_error(request.method.clone(), request.display_url())
+                    .await;
+                return Err(err.into());
+            }
+            return Ok(response);
+        }
+    }
+
+    /// Decides whether to follow a redirect: same origin only, at most 10 hops, 307/308 for
+    /// any method (body rebuilt), 301/302/303 for GET and HEAD only.
+    fn redirect_target(
+        &self,
+        request: &Request,
+        response: &Response,
+        hops: usize,
+    ) -> Result<Option<Url>, Error> {
+        let status = response.status.as_u16();
+        if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+            return Ok(None);
+        }
+        let Some(location) = response.headers.get(LOCATION).and_then(|v| v.to_str().ok()) else {
+            return Ok(None);
+        };
+        let refuse = |location: String, reason: &str| Error::Redirect {
+            method: request.method.clone(),
+            url: request.display_url(),
+            status,
+            location,
+            reason: reason.to_owned(),
+        };
+        let Ok(target) = request.full_url().join(location) else {
+            return Err(refuse(
+                "<invalid>".to_owned(),
+                "the Location is not a valid URL",
+            ));
+        };
+        let shown = redact_url(&target, &request.secret_segments);
+        if !same_origin(&target, &self.inner.base) {
+            return Err(refuse(
+                crate::urls::origin(&target),
+                "it points to another origin; credentials never leave the configured host",
+            ));
+        }
+        if hops >= MAX_REDIRECTS {
+            return Err(refuse(shown, "too many redirects"));
+        }
+        if matches!(status, 301..=303) && !matches!(request.method, Method::GET | Method::HEAD) {
+            return Err(refuse(
+                shown,
+                "following it would turn the request into a GET and drop its body",
+            ));
+        }
+        Ok(Some(target))
+    }
+}
+
+/// A request being prepared; build errors are reported when it is sent.
+#[must_use = "a request does nothing until it is sent"]
+pub struct RequestBuilder {
+    client: Client,
+    request: Result<Request, Error>,
+    query: Vec<(String, String)>,
+}
+
+impl fmt::Debug for RequestBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestBuilder")
+            .field("request", &self.request)
+            .field("query", &self.query)
+            .finish()
+    }
+}
+
+impl RequestBuilder {
+    fn map(mut self, f: impl FnOnce(&mut Request) -> Result<(), Error>) -> Self {
+        if let Ok(r) = &mut self.request {
+            if let Err(e) = f(r) {
+                self.request = Err(e);
+            }
+        }
+        self
+    }
+
+    /// Adds a query pair (after the defaults, in call order).
+    pub fn query(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        self.query.push((key.into(), value.to_string()));
+        self
+    }
+
+    /// Adds a query pair when `value` is `Some` (Python drops `None` values).
+    pub fn query_opt(self, key: impl Into<String>, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(v) => self.query(key, v),
+            None => self,
+        }
+    }
+
+    /// Adds query pairs.
+    pub fn query_pairs(mut self, pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.query.extend(pairs);
+        self
+    }
+
+    /// Sets or replaces a header.
+    pub fn header(self, name: &str, value: &str) -> Self {
+        let parsed = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        );
+        self.map(move |r| match parsed {
+            (Ok(n), Ok(v)) => {
+                r.headers.insert(n, v);
+                Ok(())
+            }
+            _ => Err(Error::invalid_input(format!(
+                "header {name:?} has an invalid name or value"
+            ))),
+        })
+    }
+
+    /// A JSON body.
+    pub fn json<T: Serialize + ?Sized>(self, body: &T) -> Self {
+        let body = Body::json(body);
+        self.map(|r| {
+            r.body = body?;
+            Ok(())
+        })
+    }
+
+    /// A multipart body.
+    pub fn multipart(self, body: Multipart) -> Self {
+        self.body(Body::Multipart(body))
+    }
+
+    /// Any body.
+    pub fn body(self, body: Body) -> Self {
+        self.map(|r| {
+            r.body = body;
+            Ok(())
+        })
+    }
+
+    /// Overrides the read timeout of this request.
+    pub fn read_timeout(self, timeout: ReadTimeout) -> Self {
+        self.map(|r| {
+            r.read_timeout = timeout;
+            Ok(())
+        })
+    }
+
+    /// Marks a POST/PATCH as safe to replay on retryable failures.
+    pub fn idempotent(self, idempotent: bool) -> Self {
+        self.map(|r| {
+            r.idempotent = idempotent;
+            Ok(())
+        })
+    }
+
+    /// Marks a path segment as a credential (shown as `***` in errors and logs).
+    pub fn redact_segment(self, segment: &str) -> Self {
+        self.map(|r| {
+            r.redact_segment(segment);
+            Ok(())
+        })
+    }
+
+    /// Asks for a streamed response body.
+    pub fn stream(self) -> Self {
+        self.map(|r| {
+            r.response_mode = ResponseMode::Stream;
+            Ok(())
+        })
+    }
+
+    /// The request value: query merged after the defaults, `Content-Type` per the spec
+    /// (`application/json` on every POST/PUT/PATCH without files, even with no body; the
+    /// multipart type with its boundary; none on GET and DELETE).
+    pub fn build(self) -> Result<Request, Error> {
+        let mut request = self.request?;
+        request.query = merge_query(&request.url, &self.client.inner.query, &self.query);
+        if !request.headers.contains_key(CONTENT_TYPE) {
+            let content_type = match &request.body {
+                Body::Multipart(m) => Some(m.content_type()),
+                Body::Bytes { content_type, .. } => content_type.clone(),
+                Body::Empty | Body::Json(_)
+                    if matches!(request.method, Method::POST | Method::PUT | Method::PATCH) =>
+                {
+                    Some("application/json".to_owned())
+                }
+                Body::Json(_) => Some("application/json".to_owned()),
+                Body::Empty => None,
+            };
+            if let Some(ct) = content_type {
+                let value = HeaderValue::from_str(&ct)
+                    .map_err(|_| Error::invalid_input(format!("invalid content type {ct:?}")))?;
+                request.headers.insert(CONTENT_TYPE, value);
+            }
+        }
+        Ok(request)
+    }
+
+    /// Sends and returns the (2xx) response.
+    pub async fn send(self) -> Result<Response, Error> {
+        let client = self.client.clone();
+        let request = self.build()?;
+        client.execute(request).await
+    }
+
+    /// Sends and decodes the body into `T` (straight from bytes; errors carry the field path).
+    pub async fn send_json<T: DeserializeOwned>(self) -> Result<T, Error> {
+        let client = self.client.clone();
+        let request = self.build()?;
+        let method = request.method.clone();
+        let url = request.display_url();
+        let response = client.execute(request).await?;
+        let status = response.status;
+        let body = response.into_bytes().await?;
+        decode_json(&method, &url, status, &body)
+    }
+
+    /// Sends and returns the body as the Python SDK does: JSON, else text, `null` for 204.
+    pub async fn send_value(self) -> Result<Value, Error> {
+        let response = self.send().await?;
+        let status: StatusCode = response.status;
+        let body = response.into_bytes().await?;
+        Ok(decode_value(status, &body))
+    }
+}

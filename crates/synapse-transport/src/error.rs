@@ -1,0 +1,519 @@
+//! The one error type of the SDK, and the mapping from HTTP statuses to it.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+use serde_json::Value;
+
+use crate::retry_after::parse_retry_after;
+
+/// A boxed error used as the `source` of transport failures.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Every failure the SDK reports.
+///
+/// Match the variants you care about and use the predicates ([`Error::status`],
+/// [`Error::is_timeout`], [`Error::status_code`], ...) for the rest. No variant's
+/// `Display` or `Debug` ever contains a credential: URLs are redacted and header values
+/// are never included.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with a non-success HTTP status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+
+    /// A connect or read timeout expired.
+    #[error("{method} {url}: {kind} timeout")]
+    Timeout {
+        /// Which timeout expired.
+        kind: TimeoutKind,
+        /// Method of the request.
+        method: Method,
+        /// Redacted URL of the request.
+        url: String,
+    },
+
+    /// The connection could not be established; the request was never sent.
+    #[error("{method} {url}: connection failed ({kind})")]
+    Connect {
+        /// Why the connection failed.
+        kind: ConnectKind,
+        /// Method of the request.
+        method: Method,
+        /// Redacted URL of the request.
+        url: String,
+        /// The underlying failure, if any.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// The request may have reached the server but its response was lost or cut short.
+    #[error("{method} {url}: response incomplete ({message})")]
+    ResponseIncomplete {
+        /// Method of the request.
+        method: Method,
+        /// Redacted URL of the request.
+        url: String,
+        /// What went wrong.
+        message: String,
+        /// The underlying failure, if any.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// A success response whose body does not match the expected type.
+    #[error("{0}")]
+    Decode(Box<DecodeError>),
+
+    /// The caller's input was rejected before anything was sent.
+    #[error("invalid input: {message}")]
+    InvalidInput {
+        /// What is wrong with the input.
+        message: String,
+        /// The underlying failure, if any.
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    /// A pagination `next` link was refused.
+    #[error(transparent)]
+    Pagination(#[from] PaginationError),
+
+    /// A redirect the SDK refuses to follow (another origin, a method change, too many hops).
+    #[error("{method} {url}: refused to follow redirect ({status}) to {location}: {reason}")]
+    Redirect {
+        /// Method of the request.
+        method: Method,
+        /// Redacted URL of the request that was redirected.
+        url: String,
+        /// The redirect status.
+        status: u16,
+        /// The `Location` the server gave (redacted).
+        location: String,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// Retries ran out; `last` is the final failure with the real status and body.
+    #[error("{method} {url}: gave up after {attempts} attempt(s) in {elapsed:.1?}: {last}")]
+    RetriesExhausted {
+        /// Method of the request.
+        method: Method,
+        /// Redacted URL of the request.
+        url: String,
+        /// How many attempts were made.
+        attempts: u32,
+        /// Time spent, sleeps included.
+        elapsed: Duration,
+        /// The failure of the final attempt.
+        last: Box<Error>,
+        /// Every retried attempt: its cause and the delay before the next one.
+        history: Vec<Attempt>,
+    },
+
+    /// A local I/O failure (e.g. reading a file to upload).
+    #[error("I/O error{}: {source}", path.as_ref().map(|p| format!(" on {}", p.display())).unwrap_or_default())]
+    Io {
+        /// The file involved, if any.
+        path: Option<PathBuf>,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Any other transport failure (custom transports, an unscripted mock request).
+    #[error("{message}")]
+    Transport {
+        /// What went wrong.
+        message: String,
+        /// The underlying failure, if any.
+        #[source]
+        source: Option<BoxError>,
+    },
+}
+
+/// One retried attempt, kept in [`Error::RetriesExhausted::history`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// 1-based attempt number.
+    pub attempt: u32,
+    /// Short description of why the attempt failed.
+    pub cause: String,
+    /// How long the SDK waited before the next attempt.
+    pub delay: Duration,
+}
+
+/// Which timeout expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// Establishing the TCP/TLS connection took too long.
+    Connect,
+    /// The server did not send data within the read timeout.
+    Read,
+    /// A stream received nothing within its idle timeout.
+    Idle,
+}
+
+impl fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutKind::Connect => "connect",
+            TimeoutKind::Read => "read",
+            TimeoutKind::Idle => "idle",
+        })
+    }
+}
+
+/// Why a connection could not be established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectKind {
+    /// The host name did not resolve.
+    Dns,
+    /// The server refused the connection.
+    Refused,
+    /// The TLS handshake failed.
+    Tls,
+    /// Another connect-phase failure.
+    Other,
+}
+
+impl fmt::Display for ConnectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConnectKind::Dns => "host unreachable: DNS lookup failed",
+            ConnectKind::Refused => "connection refused",
+            ConnectKind::Tls => "TLS handshake failed",
+            ConnectKind::Other => "could not connect",
+        })
+    }
+}
+
+/// A refused pagination link.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// `next` points at another origin; credentials never leave the configured host.
+    #[error("pagination: refusing `next` link on another origin (expected {expected}, got {got})")]
+    OffOrigin {
+        /// The client's origin.
+        expected: String,
+        /// The origin of the refused link.
+        got: String,
+    },
+    /// `next` repeats a URL that was already fetched.
+    #[error("pagination: `next` link {url} was already fetched (loop)")]
+    Loop {
+        /// The repeated URL (redacted).
+        url: String,
+    },
+}
+
+/// Classification of an HTTP error status, mirroring the Python SDK's exception classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// 400 or 422 (`ValidationError`).
+    BadRequest,
+    /// 401 (`AuthenticationError`).
+    Unauthorized,
+    /// 403 (`AuthorizationError`).
+    Forbidden,
+    /// 404 (`NotFoundError`).
+    NotFound,
+    /// 429 (`RateLimitError`).
+    RateLimited,
+    /// 503 with `{"error_type": "gpu_unavailable"}` (`GpuUnavailableError`).
+    GpuUnavailable,
+    /// Any 5xx (`ServerError`).
+    Server,
+    /// Any other status (`HTTPError`).
+    Other,
+}
+
+/// The body of an error response.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ApiBody {
+    /// The body parsed as JSON.
+    Json(Value),
+    /// The body was not JSON.
+    Text(String),
+    /// No body.
+    Empty,
+}
+
+/// An HTTP error response.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// Classification of the status.
+    pub kind: ApiErrorKind,
+    /// The response body.
+    pub body: ApiBody,
+    /// Method of the request.
+    pub method: Method,
+    /// Redacted URL of the request.
+    pub url: String,
+    /// The server's `Retry-After`, when it sent a parseable one.
+    pub retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    /// Builds the error from a buffered error response.
+    pub fn from_parts(
+        method: Method,
+        url: String,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> Self {
+        let body = parse_body(body);
+        let kind = classify(status, &body);
+        let retry_after = headers
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        ApiError {
+            status,
+            kind,
+            body,
+            method,
+            url,
+            retry_after,
+        }
+    }
+
+    /// The body as JSON, if it was JSON.
+    pub fn body_json(&self) -> Option<&Value> {
+        match &self.body {
+            ApiBody::Json(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Python's `ClientError.detail`: the JSON body, else the text, else the reason phrase.
+    pub fn detail(&self) -> Value {
+        match &self.body {
+            ApiBody::Json(v) => v.clone(),
+            ApiBody::Text(t) => Value::String(t.clone()),
+            ApiBody::Empty => Value::String(self.reason().to_owned()),
+        }
+    }
+
+    /// The reason phrase of the status (`Not Found`).
+    pub fn reason(&self) -> &'static str {
+        self.status.canonical_reason().unwrap_or("")
+    }
+
+    /// A one-line human summary of the body (`detail` string, or compact JSON, truncated).
+    pub fn message(&self) -> String {
+        let text = match &self.body {
+            ApiBody::Json(Value::Object(map)) => match map.get("detail").or(map.get("message")) {
+                Some(Value::String(s)) => s.clone(),
+                _ => Value::Object(map.clone()).to_string(),
+            },
+            ApiBody::Json(v) => v.to_string(),
+            ApiBody::Text(t) => t.trim().to_owned(),
+            ApiBody::Empty => String::new(),
+        };
+        truncate_chars(&text, 300)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} → {} {}",
+            self.method,
+            self.url,
+            self.status.as_u16(),
+            self.reason()
+        )?;
+        let message = self.message();
+        if !message.is_empty() {
+            write!(f, ": {message}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A success response whose body could not be decoded into the expected type.
+#[derive(Debug, Clone)]
+pub struct DecodeError {
+    /// Method of the request.
+    pub method: Method,
+    /// Redacted URL of the request.
+    pub url: String,
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// JSON path of the failing field (`results[3].status`), `.` for the root.
+    pub path: String,
+    /// What serde reported.
+    pub message: String,
+    /// At most 1 KiB of the body, for diagnosis.
+    pub excerpt: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: cannot decode the {} response at `{}`: {}",
+            self.method, self.url, self.status, self.path, self.message
+        )
+    }
+}
+
+/// Largest body excerpt kept in a [`DecodeError`].
+pub const EXCERPT_LIMIT: usize = 1024;
+
+impl Error {
+    /// Python SDK's `ClientError.status_code`, so ported code keeps its branches.
+    ///
+    /// | error | value |
+    /// |---|---|
+    /// | `Api` | the HTTP status |
+    /// | `Timeout` | 408 |
+    /// | `RetriesExhausted` of a 5xx | 503 |
+    /// | `RetriesExhausted` of a read timeout | `None` (Python reports a connection error) |
+    /// | `Connect`, `ResponseIncomplete` | `None` |
+    /// | anything else | 500 |
+    pub fn status_code(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status.as_u16()),
+            Error::Timeout { .. } => Some(408),
+            Error::Connect { .. } | Error::ResponseIncomplete { .. } => None,
+            Error::RetriesExhausted { last, .. } => match last.as_ref() {
+                Error::Api(e) if e.status.is_server_error() => Some(503),
+                Error::Timeout {
+                    kind: TimeoutKind::Read,
+                    ..
+                } => None,
+                other => other.status_code(),
+            },
+            _ => Some(500),
+        }
+    }
+
+    /// The HTTP status of the final response, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.api().map(|e| e.status)
+    }
+
+    /// The HTTP error of this failure, looking through `RetriesExhausted`.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            Error::RetriesExhausted { last, .. } => last.api(),
+            _ => None,
+        }
+    }
+
+    /// The JSON body of an HTTP error, looking through `RetriesExhausted`.
+    pub fn body_json(&self) -> Option<&Value> {
+        self.api().and_then(ApiError::body_json)
+    }
+
+    /// True for connect, read and idle timeouts (also after exhausted retries).
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout { .. } => true,
+            Error::RetriesExhausted { last, .. } => last.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// True when no connection could be made (also after exhausted retries).
+    pub fn is_connect(&self) -> bool {
+        match self {
+            Error::Connect { .. } => true,
+            Error::RetriesExhausted { last, .. } => last.is_connect(),
+            _ => false,
+        }
+    }
+
+    /// True for an HTTP 404.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// Shorthand for an [`Error::InvalidInput`] without a source.
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Shorthand for an [`Error::Io`].
+    pub fn io(path: Option<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path, source }
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Error::Decode(Box::new(e))
+    }
+}
+
+fn parse_body(body: &Bytes) -> ApiBody {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return ApiBody::Empty;
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) => ApiBody::Json(v),
+        Err(_) => ApiBody::Text(String::from_utf8_lossy(body).into_owned()),
+    }
+}
+
+fn classify(status: StatusCode, body: &ApiBody) -> ApiErrorKind {
+    match status.as_u16() {
+        400 | 422 => ApiErrorKind::BadRequest,
+        401 => ApiErrorKind::Unauthorized,
+        403 => ApiErrorKind::Forbidden,
+        404 => ApiErrorKind::NotFound,
+        429 => ApiErrorKind::RateLimited,
+        503 if is_gpu_unavailable(body) => ApiErrorKind::GpuUnavailable,
+        500..=599 => ApiErrorKind::Server,
+        _ => ApiErrorKind::Other,
+    }
+}
+
+fn is_gpu_unavailable(body: &ApiBody) -> bool {
+    matches!(body, ApiBody::Json(Value::Object(m))
+        if m.get("error_type").and_then(Value::as_str) == Some("gpu_unavailable"))
+}
+
+/// Truncates to at most `max` characters, appending `…` when cut.
+pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((idx, _)) => format!("{}…", &text[..idx]),
+        None => text.to_owned(),
+    }
+}
+
+/// Takes at most [`EXCERPT_LIMIT`] bytes of a body, on a character boundary.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(EXCERPT_LIMIT)];
+    let text = String::from_utf8_lossy(cut);
+    let mut s = text.into_owned();
+    while s.len() > EXCERPT_LIMIT {
+        s.pop();
+    }
+    s
+}

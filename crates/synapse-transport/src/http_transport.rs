@@ -1,0 +1,319 @@
+//! [`HttpTransport`]: the [`Transport`] on reqwest with rustls.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http::Method;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+
+use crate::error::{ConnectKind, TimeoutKind};
+use crate::request::{Body, ReadTimeout, ResponseMode};
+use crate::response::ResponseBody;
+use crate::{Error, Request, Response, Transport};
+
+/// Settings of an [`HttpTransport`].
+#[derive(Clone)]
+pub struct HttpConfig {
+    /// TCP + TLS connect timeout.
+    pub connect_timeout: Duration,
+    /// Per-read timeout (not a total deadline).
+    pub read_timeout: Duration,
+    /// The `User-Agent` header.
+    pub user_agent: String,
+    /// An explicit proxy URL; proxy environment variables are honoured without it.
+    pub proxy: Option<String>,
+    /// Extra trusted root certificates, PEM encoded.
+    pub root_certificates_pem: Vec<Vec<u8>>,
+}
+
+impl fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("proxy", &self.proxy.as_ref().map(|_| "***"))
+            .field("root_certificates", &self.root_certificates_pem.len())
+            .finish()
+    }
+}
+
+impl HttpConfig {
+    /// Backend defaults: connect 5 s, read 15 s.
+    pub fn backend() -> Self {
+        Self::with_timeouts(Duration::from_secs(5), Duration::from_secs(15))
+    }
+
+    /// Agent defaults: connect 3 s, read 10 s.
+    pub fn agent() -> Self {
+        Self::with_timeouts(Duration::from_secs(3), Duration::from_secs(10))
+    }
+
+    /// Explicit connect and read timeouts.
+    pub fn with_timeouts(connect: Duration, read: Duration) -> Self {
+        HttpConfig {
+            connect_timeout: connect,
+            read_timeout: read,
+            user_agent: concat!("synapse-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
+            proxy: None,
+            root_certificates_pem: Vec::new(),
+        }
+    }
+}
+
+/// Sends requests with reqwest (rustls). Redirects are returned, not followed; `~/.netrc` is
+/// never read; `Accept: */*` and `User-Agent: synapse-rs/<version>` are sent.
+///
+/// Clients are cached per read timeout, so a per-request override (e.g. a long chunked
+/// upload finalize) does not disturb the default pool.
+pub struct HttpTransport {
+    config: HttpConfig,
+    clients: Mutex<HashMap<Option<Duration>, reqwest::Client>>,
+}
+
+impl fmt::Debug for HttpTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpTransport")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl HttpTransport {
+    /// A transport with `config`; fails on an invalid proxy or certificate.
+    pub fn new(config: HttpConfig) -> Result<Self, Error> {
+        let transport = HttpTransport {
+            config,
+            clients: Mutex::new(HashMap::new()),
+        };
+        // Build the default client now so configuration errors surface at build time.
+        let default = Some(transport.config.read_timeout);
+        transport.client(default)?;
+        Ok(transport)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    fn client(&self, read_timeout: Option<Duration>) -> Result<reqwest::Client, Error> {
+        let mut clients = self.clients.lock().map_err(|_| Error::Transport {
+            message: "HTTP client cache poisoned".to_owned(),
+            source: None,
+        })?;
+        if let Some(c) = clients.get(&read_timeout) {
+            return Ok(c.clone());
+        }
+        let client = self.build_client(read_timeout)?;
+        clients.insert(read_timeout, client.clone());
+        Ok(client)
+    }
+
+    fn build_client(&self, read_timeout: Option<Duration>) -> Result<reqwest::Client, Error> {
+        let config_err = |what: &str, e: reqwest::Error| Error::InvalidInput {
+            message: format!("invalid HTTP {what}: {}", e.without_url()),
+            source: None,
+        };
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::ACCEPT, HeaderValue::from_static("*/*"));
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(self.config.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(self.config.user_agent.clone())
+            .default_headers(headers);
+        if let Some(rt) = read_timeout {
+            builder = builder.read_timeout(rt);
+        }
+        if let Some(proxy) = &self.config.proxy {
+            builder =
+                builder.proxy(reqwest::Proxy::all(proxy).map_err(|e| config_err("proxy", e))?);
+        }
+        for pem in &self.config.root_certificates_pem {
+            let cert =
+                reqwest::Certificate::from_pem(pem).map_err(|e| config_err("certificate", e))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        builder
+            .build()
+            .map_err(|e| config_err("client configuration", e))
+    }
+}
+
+#[async_trait]
+impl Transport for HttpTransport {
+    async fn send(&self, request: Request) -> Result<Response, Error> {
+        let read_timeout = match request.read_timeout {
+            ReadTimeout::Default => Some(self.config.read_timeout),
+            ReadTimeout::After(d) => Some(d),
+            ReadTimeout::Never => None,
+        };
+        let client = self.client(read_timeout)?;
+        let url = request.full_url();
+        let mut builder = client
+            .request(request.method.clone(), url)
+            .headers(request.headers.clone());
+        builder = match &request.body {
+            Body::Empty => {
+                if matches!(
+                    request.method,
+                    Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+                ) {
+                    builder.body(Bytes::new())
+                } else {
+                    builder
+                }
+            }
+            Body::Json(b) => builder.body(b.clone()),
+            Body::Bytes { data, .. } => builder.body(data.clone()),
+            Body::Multipart(m) => builder
+                .header(CONTENT_LENGTH, m.content_length())
+                .body(reqwest::Body::wrap_stream(m.stream())),
+        };
+        if !request.headers.contains_key(CONTENT_TYPE) {
+            builder = match &request.body {
+                Body::Multipart(m) => builder.header(CONTENT_TYPE, m.content_type()),
+                Body::Bytes {
+                    content_type: Some(ct),
+                    ..
+                } => builder.header(CONTENT_TYPE, ct.as_str()),
+                _ => builder,
+            };
+        }
+
+        let resp = builder
+            .send()
+            .await
+            .map_err(|e| map_reqwest_error(&request, e))?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        if request.response_mode == ResponseMode::Stream && status.is_success() {
+            let method = request.method.clone();
+            let url = request.display_url();
+            let stream = resp.bytes_stream().map(move |item| {
+                item.map_err(|e| Error::ResponseIncomplete {
+                    method: method.clone(),
+                    url: url.clone(),
+                    message: describe(&e),
+                    source: Some(Box::new(e.without_url())),
+                })
+            });
+            return Ok(Response {
+                status,
+                headers,
+                body: ResponseBody::Stream(Box::pin(stream)),
+            });
+        }
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| map_reqwest_error(&request, e))?;
+        Ok(Response {
+            status,
+            headers,
+            body: ResponseBody::Buffered(body),
+        })
+    }
+}
+
+/// Maps a reqwest failure onto the SDK's error, without the URL reqwest embeds.
+fn map_reqwest_error(request: &Request, e: reqwest::Error) -> Error {
+    let method = request.method.clone();
+    let url = request.display_url();
+    if e.is_builder() {
+        return Error::InvalidInput {
+            message: format!("cannot build the request: {}", describe(&e)),
+            source: Some(Box::new(e.without_url())),
+        };
+    }
+    if e.is_connect() {
+        if e.is_timeout() {
+            return Error::Timeout {
+                kind: TimeoutKind::Connect,
+                method,
+                url,
+            };
+        }
+        let kind = connect_kind(&e);
+        return Error::Connect {
+            kind,
+            method,
+            url,
+            source: Some(Box::new(e.without_url())),
+        };
+    }
+    if e.is_timeout() {
+        // A read timeout on POST/PATCH leaves the outcome unknown (Python: ResponseIncomplete).
+        if request.is_idempotent() {
+            return Error::Timeout {
+                kind: TimeoutKind::Read,
+                method,
+                url,
+            };
+        }
+        return Error::ResponseIncomplete {
+            method,
+            url,
+            message: "read timeout".to_owned(),
+            source: Some(Box::new(e.without_url())),
+        };
+    }
+    Error::ResponseIncomplete {
+        method,
+        url,
+        message: describe(&e),
+        source: Some(Box::new(e.without_url())),
+    }
+}
+
+fn connect_kind(e: &reqwest::Error) -> ConnectKind {
+    if e.is_dns() {
+        return ConnectKind::Dns;
+    }
+    if let Some(io) = find_source::<std::io::Error>(e) {
+        if io.kind() == std::io::ErrorKind::ConnectionRefused {
+            return ConnectKind::Refused;
+        }
+    }
+    let text = describe(e).to_ascii_lowercase();
+    if text.contains("dns") {
+        ConnectKind::Dns
+    } else if text.contains("refused") {
+        ConnectKind::Refused
+    } else if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+        ConnectKind::Tls
+    } else {
+        ConnectKind::Other
+    }
+}
+
+fn find_source<T: std::error::Error + 'static>(e: &reqwest::Error) -> Option<&T> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = current {
+        if let Some(found) = err.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = err.source();
+    }
+    None
+}
+
+/// The error chain's messages joined, without any URL.
+fn describe(e: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut current: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(err) = current {
+        parts.push(err.to_string());
+        current = err.source();
+    }
+    if parts.is_empty() {
+        "request failed".to_owned()
+    } else {
+        parts.join(": ")
+    }
+}

@@ -1,0 +1,49 @@
+//! HTTP transport for the Synapse SDK: the [`Transport`] trait and its reqwest
+//! implementation, retries, pagination as a `Stream`, typed errors, and a mock transport.
+//!
+//! Layers, bottom up:
+//! - [`Transport`]: one async method from a [`Request`] value to a [`Response`];
+//!   [`HttpTransport`] (reqwest + rustls) and [`mock::MockTransport`] implement it;
+//! - [`RetryTransport`]: retries any transport under a [`RetryPolicy`] (never replays a
+//!   POST/PATCH that may have reached the server);
+//! - [`Client`]: base URL, default headers and query, same-origin redirects, status → error
+//!   mapping, JSON decoding and [`PageStream`] pagination. `BackendClient` and `AgentClient`
+//!   are built on it.
+//!
+//! Every failure is an [`Error`]; none of them ever prints a credential.
+
+mod client;
+mod error;
+mod http_transport;
+pub mod mock;
+mod multipart;
+mod pagination;
+mod request;
+mod response;
+mod retry;
+mod retry_after;
+mod secret;
+mod transport;
+pub mod urls;
+
+pub use crate::client::{Client, ClientBuilder, RequestBuilder};
+pub use crate::error::{
+    ApiBody, ApiError, ApiErrorKind, Attempt, BoxError, ConnectKind, DecodeError, EXCERPT_LIMIT,
+    Error, PaginationError, TimeoutKind,
+};
+pub use crate::http_transport::{HttpConfig, HttpTransport};
+pub use crate::multipart::{FileRange, Multipart, Part, PartData};
+pub use crate::pagination::PageStream;
+pub use crate::request::{
+    Body, ReadTimeout, Request, ResponseMode, is_idempotent_method, redact_url,
+};
+pub use crate::response::{ByteStream, Response, ResponseBody, decode_json, decode_value};
+pub use crate::retry::{RetryPolicy, RetryTransport};
+pub use crate::retry_after::parse_retry_after;
+pub use crate::secret::Secret;
+pub use crate::transport::Transport;
+
+pub use ::http::{HeaderMap, HeaderValue, Method, StatusCode};
+mod page_tmp;
+pub use crate::page_tmp::Page;
+pub use url::Url;

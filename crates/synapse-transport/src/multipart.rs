@@ -1,0 +1,348 @@
+//! `multipart/form-data` bodies whose file parts stream from disk with a known length.
+//!
+//! The layout is exactly the Python SDK's: parts in the order added, each with only a
+//! `Content-Disposition` header (no part `Content-Type`), CRLF line endings and a boundary of
+//! 32 lower-case hex characters.
+
+use std::io::SeekFrom;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+use futures_util::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use crate::Error;
+
+/// Size of the buffer used to read file parts.
+const READ_BUF: usize = 64 * 1024;
+
+/// A byte range of a file on disk, read lazily each time a body is built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRange {
+    /// The file.
+    pub path: PathBuf,
+    /// First byte of the range.
+    pub offset: u64,
+    /// Number of bytes.
+    pub len: u64,
+}
+
+impl FileRange {
+    /// The whole file; its length is read from the file system now.
+    pub fn whole(path: impl Into<PathBuf>) -> Result<Self, Error> {
+        let path = path.into();
+        let meta = std::fs::metadata(&path).map_err(|e| Error::io(Some(path.clone()), e))?;
+        if !meta.is_file() {
+            return Err(Error::invalid_input(format!(
+                "{} is not a regular file",
+                path.display()
+            )));
+        }
+        Ok(FileRange {
+            path,
+            offset: 0,
+            len: meta.len(),
+        })
+    }
+
+    /// `len` bytes of `path` starting at `offset`.
+    pub fn new(path: impl Into<PathBuf>, offset: u64, len: u64) -> Self {
+        FileRange {
+            path: path.into(),
+            offset,
+            len,
+        }
+    }
+
+    /// Streams the range in chunks of at most 64 KiB; a file shorter than the range is an error.
+    pub fn stream(&self) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+        let range = self.clone();
+        futures_util::stream::unfold(
+            (range, None::<tokio::fs::File>, 0u64),
+            |(range, file, done)| async move {
+                if done >= range.len {
+                    return None;
+                }
+                let mut file = match file {
+                    Some(f) => f,
+                    None => match open_at(&range.path, range.offset).await {
+                        Ok(f) => f,
+                        Err(e) => return Some((Err(e), (range, None, u64::MAX))),
+                    },
+                };
+                let want = (range.len - done).min(READ_BUF as u64) as usize;
+                let mut buf = BytesMut::zeroed(want);
+                match file.read(&mut buf).await {
+                    Ok(0) => Some((
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            format!(
+                                "{} ended {} bytes before the expected range end",
+                                range.path.display(),
+                                range.len - done
+                            ),
+                        )),
+                        (range, None, u64::MAX),
+                    )),
+                    Ok(n) => {
+                        buf.truncate(n);
+                        Some((Ok(buf.freeze()), (range, Some(file), done + n as u64)))
+                    }
+                    Err(e) => Some((Err(e), (range, None, u64::MAX))),
+                }
+            },
+        )
+    }
+}
+
+async fn open_at(path: &Path, offset: u64) -> std::io::Result<tokio::fs::File> {
+    let mut file = tokio::fs::File::open(path).await?;
+    if offset > 0 {
+        file.seek(SeekFrom::Start(offset)).await?;
+    }
+    Ok(file)
+}
+
+/// The content of one part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartData {
+    /// Bytes held in memory (text fields).
+    Bytes(Bytes),
+    /// A file range streamed from disk.
+    File(FileRange),
+}
+
+impl PartData {
+    fn len(&self) -> u64 {
+        match self {
+            PartData::Bytes(b) => b.len() as u64,
+            PartData::File(f) => f.len,
+        }
+    }
+}
+
+/// One part of a multipart body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The form field name.
+    pub name: String,
+    /// The file name, for file parts.
+    pub filename: Option<String>,
+    /// The content.
+    pub data: PartData,
+}
+
+impl Part {
+    fn header(&self, boundary: &str) -> String {
+        let mut h = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"",
+            escape_param(&self.name)
+        );
+        if let Some(filename) = &self.filename {
+            h.push_str(&format!("; filename=\"{}\"", escape_param(filename)));
+        }
+        h.push_str("\r\n\r\n");
+        h
+    }
+}
+
+/// HTML5-style escaping of a quoted parameter, as urllib3 does.
+fn escape_param(value: &str) -> String {
+    value
+        .replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A `multipart/form-data` body description; cheap to clone and re-stream for a retry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Multipart {
+    boundary: String,
+    parts: Vec<Part>,
+}
+
+impl Default for Multipart {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Multipart {
+    /// An empty body with a random 32-hex-character boundary.
+    pub fn new() -> Self {
+        Self::with_boundary(random_boundary())
+    }
+
+    /// An empty body with the given boundary (for reproducible tests).
+    pub fn with_boundary(boundary: impl Into<String>) -> Self {
+        Multipart {
+            boundary: boundary.into(),
+            parts: Vec::new(),
+        }
+    }
+
+    /// Adds a text field.
+    pub fn text(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.parts.push(Part {
+            name: name.into(),
+            filename: None,
+            data: PartData::Bytes(Bytes::from(value.into())),
+        });
+        self
+    }
+
+    /// Adds a file part from bytes in memory.
+    pub fn bytes(
+        mut self,
+        name: impl Into<String>,
+        filename: impl Into<String>,
+        data: impl Into<Bytes>,
+    ) -> Self {
+        self.parts.push(Part {
+            name: name.into(),
+            filename: Some(filename.into()),
+            data: PartData::Bytes(data.into()),
+        });
+        self
+    }
+
+    /// Adds a file part streamed from a byte range of a file.
+    pub fn file(
+        mut self,
+        name: impl Into<String>,
+        filename: impl Into<String>,
+        range: FileRange,
+    ) -> Self {
+        self.parts.push(Part {
+            name: name.into(),
+            filename: Some(filename.into()),
+            data: PartData::File(range),
+        });
+        self
+    }
+
+    /// The boundary.
+    pub fn boundary(&self) -> &str {
+        &self.boundary
+    }
+
+    /// The parts, in wire order.
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    /// The `Content-Type` header value.
+    pub fn content_type(&self) -> String {
+        format!("multipart/form-data; boundary={}", self.boundary)
+    }
+
+    /// The exact body length in bytes.
+    pub fn content_length(&self) -> u64 {
+        let parts: u64 = self
+            .parts
+            .iter()
+            .map(|p| p.header(&self.boundary).len() as u64 + p.data.len() + 2)
+            .sum();
+        parts + self.boundary.len() as u64 + 6
+    }
+
+    /// Streams the encoded body; only one 64 KiB buffer of a file is in memory at a time.
+    pub fn stream(&self) -> Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>> {
+        let mut pieces: Vec<Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>> =
+            Vec::with_capacity(self.parts.len() * 3 + 1);
+        for part in &self.parts {
+            let head = Bytes::from(part.header(&self.boundary));
+            pieces.push(Box::pin(futures_util::stream::iter([Ok(head)])));
+            match &part.data {
+                PartData::Bytes(b) => {
+                    pieces.push(Box::pin(futures_util::stream::iter([Ok(b.clone())])))
+                }
+                PartData::File(f) => pieces.push(Box::pin(f.stream())),
+            }
+            pieces.push(Box::pin(futures_util::stream::iter([Ok(
+                Bytes::from_static(b"\r\n"),
+            )])));
+        }
+        let tail = Bytes::from(format!("--{}--\r\n", self.boundary));
+        pieces.push(Box::pin(futures_util::stream::iter([Ok(tail)])));
+        Box::pin(futures_util::stream::iter(pieces).flatten())
+    }
+
+    /// Encodes the whole body in memory (tests and the mock transport only).
+    pub async fn to_bytes(&self) -> std::io::Result<Bytes> {
+        let mut out = BytesMut::new();
+        let mut stream = self.stream();
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out.freeze())
+    }
+}
+
+/// 32 lower-case hex characters from the process's random hasher state.
+fn random_boundary() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    let state = RandomState::new();
+    let mut out = String::with_capacity(32);
+    for i in 0..2u8 {
+        let mut h = state.build_hasher();
+        h.write_u8(i);
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default(),
+        );
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn chunk_layout_matches_the_python_sdk_length_formula() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("model.bin");
+        std::fs::write(&path, vec![7u8; 300_000]).expect("write");
+        let boundary = "0123456789abcdef0123456789abcdef";
+        let body = Multipart::with_boundary(boundary)
+            .text("filename", "0123456789abcdef")
+            .file("file", "file", FileRange::new(&path, 100_000, 131_072));
+        // 3·len(B) + 133 + len(filename) + len(chunk), backend-v1.md §5.3.
+        assert_eq!(body.content_length(), 3 * 32 + 133 + 16 + 131_072);
+        let bytes = body.to_bytes().await.expect("encode");
+        assert_eq!(bytes.len() as u64, body.content_length());
+        let text = String::from_utf8_lossy(&bytes[..200]);
+        assert!(text.starts_with(
+            "--0123456789abcdef0123456789abcdef\r\nContent-Disposition: form-data; name=\"filename\"\r\n\r\n0123456789abcdef\r\n"
+        ));
+        assert!(bytes.ends_with(b"\r\n--0123456789abcdef0123456789abcdef--\r\n"));
+    }
+
+    #[tokio::test]
+    async fn short_file_is_an_error_not_a_short_body() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("short.bin");
+        std::fs::write(&path, b"abc").expect("write");
+        let body = Multipart::new().file("file", "short.bin", FileRange::new(&path, 0, 10));
+        let err = body.to_bytes().await.expect_err("must fail");
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn random_boundary_is_32_lower_hex() {
+        let b = Multipart::new();
+        assert_eq!(b.boundary().len(), 32);
+        assert!(
+            b.boundary()
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        );
+    }
+}

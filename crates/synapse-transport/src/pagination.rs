@@ -1,0 +1,249 @@
+//! [`PageStream`]: every item of a DRF page-number listing, as a lazy `Stream`.
+//!
+//! Rules (transport.md §8, "Rust SDK"):
+//! - nothing is sent before the first poll (or [`PageStream::total`]);
+//! - the first request sends the default query, the caller's query, then `page_size`
+//!   (the client's, default 100) unless the caller gave one;
+//! - later requests follow `next` as given (resolved against the current URL if relative),
+//!   adding a default query pair only when the link lacks it;
+//! - a `next` on another origin yields [`PaginationError::OffOrigin`] and sends nothing;
+//!   a `next` already fetched yields [`PaginationError::Loop`];
+//! - a failed page (or one without `results`) is yielded as one `Err`, then the stream ends:
+//!   the items already yielded are kept, nothing is skipped;
+//! - the walk stops only when `next` is null, not on an empty page.
+
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::error::PaginationError;
+use crate::response::decode_json;
+use crate::urls::{origin, same_origin};
+use crate::{Client, Error, Page};
+
+type Fetch<T> = Pin<Box<dyn Future<Output = Box<State<T>>> + Send>>;
+
+enum Next {
+    First {
+        path: String,
+        query: Vec<(String, String)>,
+    },
+    Link(Url),
+}
+
+struct State<T> {
+    next: Option<Next>,
+    buffer: VecDeque<T>,
+    count: Option<u64>,
+    error: Option<Error>,
+    seen: HashSet<String>,
+    pages: u64,
+}
+
+/// A lazy stream of every item of a list endpoint, page by page.
+///
+/// ```no_run
+/// # async fn demo(client: synapse_transport::Client) -> Result<(), synapse_transport::Error> {
+/// use futures_util::StreamExt;
+/// let mut jobs = client.paginate::<serde_json::Value>("jobs/", vec![]);
+/// println!("{} jobs", jobs.total().await?);
+/// while let Some(job) = jobs.next().await {
+///     println!("{}", job?["id"]);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct PageStream<T> {
+    client: Client,
+    page_size: Option<u32>,
+    state: Option<Box<State<T>>>,
+    pending: Option<Fetch<T>>,
+}
+
+impl<T> std::fmt::Debug for PageStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageStream")
+            .field("page_size", &self.page_size)
+            .field("pages_fetched", &self.state.as_ref().map(|s| s.pages))
+            .field("count", &self.state.as_ref().and_then(|s| s.count))
+            .finish()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
+    pub(crate) fn new(client: Client, path: String, query: Vec<(String, String)>) -> Self {
+        let page_size = Some(client.page_size());
+        PageStream {
+            client,
+            page_size,
+            state: Some(Box::new(State {
+                next: Some(Next::First { path, query }),
+                buffer: VecDeque::new(),
+                count: None,
+                error: None,
+                seen: HashSet::new(),
+                pages: 0,
+            })),
+            pending: None,
+        }
+    }
+
+    /// Page size of the first request; `None` sends no `page_size` at all. Has no effect
+    /// once the first page was requested.
+    pub fn page_size(mut self, page_size: Option<u32>) -> Self {
+        self.page_size = page_size;
+        self
+    }
+
+    /// Pages fetched so far.
+    pub fn pages_fetched(&self) -> u64 {
+        self.state.as_ref().map_or(0, |s| s.pages)
+    }
+
+    /// The total `count` reported by page 1 (0 when the server sent none), fetching page 1
+    /// if needed; its items stay queued for the stream. If page 1 fails, the error is
+    /// returned here and the stream ends.
+    pub async fn total(&mut self) -> Result<u64, Error> {
+        std::future::poll_fn(|cx| self.poll_count(cx)).await
+    }
+
+    fn poll_count(&mut self, cx: &mut Context<'_>) -> Poll<Result<u64, Error>> {
+        loop {
+            if let Some(fut) = self.pending.as_mut() {
+                let state = std::task::ready!(fut.as_mut().poll(cx));
+                self.pending = None;
+                self.state = Some(state);
+            }
+            let Some(state) = self.state.as_mut() else {
+                return Poll::Ready(Ok(0));
+            };
+            if let Some(count) = state.count {
+                return Poll::Ready(Ok(count));
+            }
+            if let Some(err) = state.error.take() {
+                state.next = None;
+                return Poll::Ready(Err(err));
+            }
+            if state.next.is_none() {
+                return Poll::Ready(Ok(0));
+            }
+            self.start_fetch();
+        }
+    }
+
+    fn start_fetch(&mut self) {
+        if let Some(state) = self.state.take() {
+            self.pending = Some(Box::pin(fetch(self.client.clone(), self.page_size, state)));
+        }
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(fut) = this.pending.as_mut() {
+                let state = std::task::ready!(fut.as_mut().poll(cx));
+                this.pending = None;
+                this.state = Some(state);
+            }
+            let Some(state) = this.state.as_mut() else {
+                return Poll::Ready(None);
+            };
+            if let Some(item) = state.buffer.pop_front() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            if let Some(err) = state.error.take() {
+                state.next = None;
+                return Poll::Ready(Some(Err(err)));
+            }
+            if state.next.is_none() {
+                return Poll::Ready(None);
+            }
+            this.start_fetch();
+        }
+    }
+}
+
+impl<T> Unpin for PageStream<T> {}
+
+/// Fetches the next page into `state`: items into the buffer, a failure into `error`.
+async fn fetch<T: DeserializeOwned>(
+    client: Client,
+    page_size: Option<u32>,
+    mut state: Box<State<T>>,
+) -> Box<State<T>> {
+    let Some(next) = state.next.take() else {
+        return state;
+    };
+    if let Err(e) = fetch_page(&client, page_size, &mut state, next).await {
+        state.error = Some(e);
+        state.next = None;
+    }
+    state
+}
+
+async fn fetch_page<T: DeserializeOwned>(
+    client: &Client,
+    page_size: Option<u32>,
+    state: &mut State<T>,
+    next: Next,
+) -> Result<(), Error> {
+    let builder = match next {
+        Next::First { path, mut query } => {
+            if let Some(size) = page_size {
+                if !query.iter().any(|(k, _)| k == "page_size") {
+                    query.push(("page_size".to_owned(), size.to_string()));
+                }
+            }
+            client.get(&path).query_pairs(query)
+        }
+        Next::Link(url) => client.get(url.as_str()),
+    };
+    let request = builder.build()?;
+    let full = request.full_url();
+    if !state.seen.insert(full.as_str().to_owned()) {
+        return Err(PaginationError::Loop {
+            url: request.display_url(),
+        }
+        .into());
+    }
+    let method = request.method.clone();
+    let shown = request.display_url();
+    let response = client.execute(request).await?;
+    let status = response.status;
+    let body = response.into_bytes().await?;
+    let page: Page<T> = decode_json(&method, &shown, status, &body)?;
+    state.pages += 1;
+    if state.count.is_none() {
+        state.count = Some(page.count.unwrap_or(0));
+    }
+    state.buffer.extend(page.results);
+    if let Some(link) = page.next.filter(|n| !n.is_empty()) {
+        let resolved = full.join(&link).map_err(|e| {
+            Error::Decode(Box::new(crate::error::DecodeError {
+                method: method.clone(),
+                url: shown.clone(),
+                status: status.as_u16(),
+                path: "next".to_owned(),
+                message: format!("`next` is not a valid URL: {e}"),
+                excerpt: crate::error::truncate_chars(&link, 256),
+            }))
+        })?;
+        if !same_origin(&resolved, client.base_url()) {
+            return Err(PaginationError::OffOrigin {
+                expected: origin(client.base_url()),
+                got: origin(&resolved),
+            }
+            .into());
+        }
+        state.next = Some(Next::Link(resolved));
+    }
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! The request value every [`Transport`](crate::Transport) sends.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use serde::Serialize;
+use url::Url;
+
+use crate::Error;
+use crate::multipart::Multipart;
+
+/// A request body description; cloning it is cheap and every send rebuilds the byte stream,
+/// so a retried request never goes out empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Body {
+    /// No body.
+    #[default]
+    Empty,
+    /// Serialized JSON (`Content-Type: application/json`).
+    Json(Bytes),
+    /// Raw bytes with an optional content type.
+    Bytes {
+        /// The `Content-Type` to send, if any.
+        content_type: Option<String>,
+        /// The bytes.
+        data: Bytes,
+    },
+    /// `multipart/form-data`, file parts streamed from disk.
+    Multipart(Multipart),
+}
+
+impl Body {
+    /// Serializes `value` as a JSON body.
+    pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Self, Error> {
+        serde_json::to_vec(value)
+            .map(|v| Body::Json(Bytes::from(v)))
+            .map_err(|e| Error::InvalidInput {
+                message: format!("cannot serialize the request body: {e}"),
+                source: Some(Box::new(e)),
+            })
+    }
+
+    /// The exact length of the body in bytes.
+    pub fn content_length(&self) -> u64 {
+        match self {
+            Body::Empty => 0,
+            Body::Json(b) | Body::Bytes { data: b, .. } => b.len() as u64,
+            Body::Multipart(m) => m.content_length(),
+        }
+    }
+
+    /// True for [`Body::Empty`].
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Body::Empty)
+    }
+}
+
+/// How long to wait for data from the server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ReadTimeout {
+    /// The transport's configured read timeout.
+    #[default]
+    Default,
+    /// A per-request override.
+    After(Duration),
+    /// No read timeout (long-running streams; pair with an idle timeout).
+    Never,
+}
+
+/// Whether the transport buffers the response body or hands over a byte stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ResponseMode {
+    /// Read the whole body before returning.
+    #[default]
+    Buffered,
+    /// Return a stream for 2xx responses (error responses are still buffered).
+    Stream,
+}
+
+/// One HTTP request: method, absolute URL, headers, query pairs and a body description.
+#[derive(Clone)]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL, possibly with a query of its own.
+    pub url: Url,
+    /// The headers (credential values are marked sensitive).
+    pub headers: HeaderMap,
+    /// Query pairs appended after any query already in `url`.
+    pub query: Vec<(String, String)>,
+    /// The body.
+    pub body: Body,
+    /// Read-timeout override.
+    pub read_timeout: ReadTimeout,
+    /// Buffered or streamed response.
+    pub response_mode: ResponseMode,
+    /// Marks a POST/PATCH as safe to replay (e.g. keyed by an id on the server).
+    pub idempotent: bool,
+    /// Path segments that are credentials and must be shown as `***`.
+    pub(crate) secret_segments: Vec<String>,
+}
+
+impl Request {
+    /// A request with no headers, query or body.
+    pub fn new(method: Method, url: Url) -> Self {
+        Request {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            query: Vec::new(),
+            body: Body::Empty,
+            read_timeout: ReadTimeout::Default,
+            response_mode: ResponseMode::Buffered,
+            idempotent: false,
+            secret_segments: Vec::new(),
+        }
+    }
+
+    /// Marks a path segment as a credential, shown as `***` in errors and logs.
+    pub fn redact_segment(&mut self, segment: impl Into<String>) {
+        let segment = segment.into();
+        if !segment.is_empty() {
+            self.secret_segments.push(segment);
+        }
+    }
+
+    /// The URL with the query pairs appended: what goes on the wire.
+    pub fn full_url(&self) -> Url {
+        let mut url = self.url.clone();
+        if !self.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        url
+    }
+
+    /// The full URL with credential path segments replaced by `***`, for messages and logs.
+    pub fn display_url(&self) -> String {
+        redact_url(&self.full_url(), &self.secret_segments)
+    }
+
+    /// GET, HEAD, PUT, DELETE, OPTIONS, or a call explicitly marked idempotent.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent || is_idempotent_method(&self.method)
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // HeaderMap's Debug prints sensitive values as `Sensitive`; URL secrets are redacted.
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.display_url())
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .field("read_timeout", &self.read_timeout)
+            .field("response_mode", &self.response_mode)
+            .field("idempotent", &self.idempotent)
+            .finish()
+    }
+}
+
+/// True for the methods HTTP defines as idempotent that this SDK retries.
+pub fn is_idempotent_method(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    )
+}
+
+/// Replaces every path segment equal to (or percent-encoding) a secret with `***`.
+pub fn redact_url(url: &Url, secrets: &[String]) -> String {
+    if secrets.is_empty() {
+        return url.to_string();
+    }
+    let mut out = url.clone();
+    if let Some(segments) = url.path_segments() {
+        let redacted: Vec<String> = segments
+            .map(|s| {
+                let decoded = crate::urls::percent_decode(s);
+                if secrets.iter().any(|x| x == s || *x == decoded) {
+                    "***".to_owned()
+                } else {
+                    s.to_owned()
+                }
+            })
+            .collect();
+        out.set_path(&format!("/{}", redacted.join("/")));
+    }
+    out.to_string()
+}

@@ -1,0 +1,126 @@
+//! Responses and the decoding of their bodies.
+
+use std::fmt;
+use std::pin::Pin;
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+use futures_util::StreamExt;
+use http::{HeaderMap, Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::Error;
+use crate::error::{ApiError, DecodeError, excerpt};
+
+/// A stream of body bytes; a mid-stream failure is an `Err` item, never a clean end.
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
+
+/// The body of a response.
+pub enum ResponseBody {
+    /// The whole body, already read.
+    Buffered(Bytes),
+    /// A stream of the body (2xx responses of [`ResponseMode::Stream`](crate::ResponseMode) requests).
+    Stream(ByteStream),
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResponseBody::Buffered(b) => write!(f, "Buffered({} bytes)", b.len()),
+            ResponseBody::Stream(_) => f.write_str("Stream"),
+        }
+    }
+}
+
+/// A response: status, headers and body. Any status is a response; mapping statuses to
+/// errors happens above the transport.
+#[derive(Debug)]
+pub struct Response {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: ResponseBody,
+}
+
+impl Response {
+    /// A buffered response.
+    pub fn buffered(status: StatusCode, headers: HeaderMap, body: impl Into<Bytes>) -> Self {
+        Response {
+            status,
+            headers,
+            body: ResponseBody::Buffered(body.into()),
+        }
+    }
+
+    /// Reads the whole body (collecting a stream if needed).
+    pub async fn into_bytes(self) -> Result<Bytes, Error> {
+        match self.body {
+            ResponseBody::Buffered(b) => Ok(b),
+            ResponseBody::Stream(mut s) => {
+                let mut out = BytesMut::new();
+                while let Some(chunk) = s.next().await {
+                    out.extend_from_slice(&chunk?);
+                }
+                Ok(out.freeze())
+            }
+        }
+    }
+
+    /// The body as a stream (a buffered body becomes a one-item stream).
+    pub fn into_stream(self) -> ByteStream {
+        match self.body {
+            ResponseBody::Buffered(b) => Box::pin(futures_util::stream::iter([Ok(b)])),
+            ResponseBody::Stream(s) => s,
+        }
+    }
+
+    /// Turns an error response into an [`ApiError`], reading its body.
+    pub async fn into_api_error(self, method: Method, url: String) -> ApiError {
+        let status = self.status;
+        let headers = self.headers.clone();
+        // A body that fails mid-read still yields the status; keep what arrived.
+        let body = self.into_bytes().await.unwrap_or_default();
+        ApiError::from_parts(method, url, status, &headers, &body)
+    }
+}
+
+/// Decodes a success body straight from bytes into `T`; failures carry the field path and
+/// an excerpt of at most 1 KiB.
+pub fn decode_json<T: DeserializeOwned>(
+    method: &Method,
+    url: &str,
+    status: StatusCode,
+    body: &[u8],
+) -> Result<T, Error> {
+    let fail = |path: String, message: String| -> Error {
+        DecodeError {
+            method: method.clone(),
+            url: url.to_owned(),
+            status: status.as_u16(),
+            path,
+            message,
+            excerpt: excerpt(body),
+        }
+        .into()
+    };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| fail(e.path().to_string(), e.into_inner().to_string()))?;
+    de.end().map_err(|e| fail(".".to_owned(), e.to_string()))?;
+    Ok(value)
+}
+
+/// Decodes an untyped body as the Python SDK does: 204 gives `null`, JSON gives its value,
+/// anything else the text (an empty body gives `""`).
+pub fn decode_value(status: StatusCode, body: &[u8]) -> Value {
+    if status == StatusCode::NO_CONTENT {
+        return Value::Null;
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) => v,
+        Err(_) => Value::String(String::from_utf8_lossy(body).into_owned()),
+    }
+}

@@ -1,0 +1,264 @@
+//! URL building as the spec fixes it: base validation, joining, path-segment encoding,
+//! query merging and origin checks.
+
+use url::Url;
+
+use crate::Error;
+
+/// Validates a base URL: absolute `http(s)`, no query, no fragment; a path prefix is allowed.
+pub fn parse_base_url(base: &str) -> Result<Url, Error> {
+    let url = Url::parse(base.trim()).map_err(|e| Error::InvalidInput {
+        message: format!("base URL {base:?} is not a valid absolute URL: {e}"),
+        source: Some(Box::new(e)),
+    })?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(Error::invalid_input(format!(
+            "base URL must use http or https, not {:?}",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid_input("base URL has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid_input(
+            "base URL must not contain a query or a fragment",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid_input(
+            "base URL must not embed credentials; use the client's token options",
+        ));
+    }
+    Ok(url)
+}
+
+/// Joins a path to the base: absolute `http://`/`https://` URLs are used as they are,
+/// otherwise `base.rstrip('/') + '/' + path.lstrip('/')`. Trailing slashes are kept exactly.
+pub fn join(base: &Url, path: &str) -> Result<Url, Error> {
+    let target = if path.starts_with("http://") || path.starts_with("https://") {
+        path.to_owned()
+    } else {
+        format!(
+            "{}/{}",
+            base.as_str().trim_end_matches('/'),
+            path.trim_start_matches('/')
+        )
+    };
+    Url::parse(&target).map_err(|e| Error::InvalidInput {
+        message: format!("cannot build a URL from {path:?}: {e}"),
+        source: Some(Box::new(e)),
+    })
+}
+
+/// Builds a relative path from segments, each percent-encoded as one segment.
+///
+/// ```
+/// use synapse_transport::urls::path;
+/// assert_eq!(path(["plugins", "42", "run"], true), "plugins/42/run/");
+/// assert_eq!(path(["jobs", "a/b c"], true), "jobs/a%2Fb%20c/");
+/// ```
+pub fn path<I, S>(segments: I, trailing_slash: bool) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut out = String::new();
+    for (i, seg) in segments.into_iter().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&encode_segment(seg.as_ref()));
+    }
+    if trailing_slash {
+        out.push('/');
+    }
+    out
+}
+
+/// Encodes one path segment: RFC 3986 `pchar`s stay raw; `/ ? # %`, space, controls,
+/// other delimiters and non-ASCII are percent-encoded (upper-case hex, UTF-8).
+///
+/// For valid ids (integers, UUIDs, `code@version` from `[A-Za-z0-9._-]`, 40-hex tokens)
+/// the output equals the Python SDK's raw interpolation.
+pub fn encode_segment(segment: &str) -> String {
+    encode(segment, |b| {
+        b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b)
+    })
+}
+
+/// Encodes a release lookup as `get_plugin_release_by_lookup` does: everything except
+/// unreserved characters and `@`.
+pub fn encode_lookup(lookup: &str) -> String {
+    encode(lookup, |b| {
+        b.is_ascii_alphanumeric() || b"-._~@".contains(&b)
+    })
+}
+
+fn encode(input: &str, keep: impl Fn(u8) -> bool) -> String {
+    let mut out = String::with_capacity(input.len());
+    for &b in input.as_bytes() {
+        if keep(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` escapes (invalid escapes are kept as they are).
+pub fn percent_decode(input: &str) -> String {
+    let bytes = input.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Merges the client's default query pairs with the caller's.
+///
+/// Defaults come first; a caller key that is also a default takes the default's position
+/// with the caller's value; defaults whose key the URL already carries are skipped (so a
+/// followed `next` link never gets `url_host` twice).
+pub fn merge_query(
+    url: &Url,
+    defaults: &[(String, String)],
+    caller: &[(String, String)],
+) -> Vec<(String, String)> {
+    let existing: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    let mut out: Vec<(String, String)> = Vec::with_capacity(defaults.len() + caller.len());
+    for (k, v) in defaults {
+        if existing.iter().any(|e| e == k) {
+            continue;
+        }
+        let value = caller
+            .iter()
+            .find(|(ck, _)| ck == k)
+            .map(|(_, cv)| cv.clone())
+            .unwrap_or_else(|| v.clone());
+        out.push((k.clone(), value));
+    }
+    for (k, v) in caller {
+        if defaults.iter().any(|(dk, _)| dk == k) && !existing.iter().any(|e| e == k) {
+            continue;
+        }
+        out.push((k.clone(), v.clone()));
+    }
+    out
+}
+
+/// `scheme://host:port` with the default port made explicit.
+pub fn origin(url: &Url) -> String {
+    format!(
+        "{}://{}:{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or_default()
+    )
+}
+
+/// True when scheme, host and port (default ports normalised) are equal.
+pub fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        parse_base_url("https://api.example.com/api/v1/").expect("base")
+    }
+
+    #[test]
+    fn base_validation() {
+        assert!(parse_base_url("ftp://x").is_err());
+        assert!(parse_base_url("https://x/?a=1").is_err());
+        assert!(parse_base_url("https://x/#f").is_err());
+        assert!(parse_base_url("not a url").is_err());
+        assert!(parse_base_url("https://u:p@x/").is_err());
+        assert!(parse_base_url("http://127.0.0.1:8000").is_ok());
+    }
+
+    #[test]
+    fn joining_keeps_trailing_slashes_and_absolute_urls() {
+        let b = base();
+        assert_eq!(
+            join(&b, "/plugins/1/").expect("join").as_str(),
+            "https://api.example.com/api/v1/plugins/1/"
+        );
+        assert_eq!(
+            join(&b, "plugin_releases/yolo@1.0").expect("join").as_str(),
+            "https://api.example.com/api/v1/plugin_releases/yolo@1.0"
+        );
+        assert_eq!(
+            join(&b, "https://other.example.com/x/?page=2")
+                .expect("join")
+                .as_str(),
+            "https://other.example.com/x/?page=2"
+        );
+    }
+
+    #[test]
+    fn segment_encoding() {
+        assert_eq!(
+            encode_segment("550e8400-e29b-41d4-a716-446655440000"),
+            "550e8400-e29b-41d4-a716-446655440000"
+        );
+        assert_eq!(encode_segment("yolov8@1.0.0"), "yolov8@1.0.0");
+        assert_eq!(encode_segment("a/b?c#d%e f"), "a%2Fb%3Fc%23d%25e%20f");
+        assert_eq!(encode_segment("é"), "%C3%A9");
+        assert_eq!(
+            encode_lookup("team/yolo v8@1.0.0"),
+            "team%2Fyolo%20v8@1.0.0"
+        );
+        assert_eq!(encode_lookup("1.0.0+b"), "1.0.0%2Bb");
+        assert_eq!(percent_decode("a%2Fb%zz%4"), "a/b%zz%4");
+    }
+
+    #[test]
+    fn query_merge_order_and_override() {
+        let b = base();
+        let d = vec![("url_host".to_owned(), "internal".to_owned())];
+        let c = vec![
+            ("status".to_owned(), "running".to_owned()),
+            ("url_host".to_owned(), "mine".to_owned()),
+        ];
+        assert_eq!(
+            merge_query(&b, &d, &c),
+            vec![
+                ("url_host".to_owned(), "mine".to_owned()),
+                ("status".to_owned(), "running".to_owned())
+            ]
+        );
+        let next = Url::parse("https://api.example.com/api/v1/jobs/?page=2&url_host=internal")
+            .expect("url");
+        assert!(merge_query(&next, &d, &[]).is_empty());
+    }
+
+    #[test]
+    fn origins() {
+        let a = Url::parse("https://h.example.com/x").expect("url");
+        let b = Url::parse("https://H.example.com:443/y?z").expect("url");
+        let c = Url::parse("http://h.example.com/x").expect("url");
+        let d = Url::parse("https://h.example.com:8443/x").expect("url");
+        assert!(same_origin(&a, &b));
+        assert!(!same_origin(&a, &c));
+        assert!(!same_origin(&a, &d));
+        assert_eq!(origin(&a), "https://h.example.com:443");
+    }
+}

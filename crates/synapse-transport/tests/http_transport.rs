@@ -1,0 +1,203 @@
+//! `HttpTransport` against tiny raw servers on 127.0.0.1: exact bytes on the wire and the
+//! mapping of real socket failures.
+
+use std::time::Duration;
+
+use synapse_transport::{
+    Client, ConnectKind, Error, FileRange, HttpConfig, HttpTransport, Multipart, RetryPolicy,
+    TimeoutKind,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// Reads one HTTP/1.1 request (head + Content-Length body) from the socket.
+async fn read_request(sock: &mut tokio::net::TcpStream) -> (String, Vec<u8>) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        let n = sock.read(&mut chunk).await.expect("read");
+        assert!(n > 0, "client closed early");
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let len: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < len {
+        let n = sock.read(&mut chunk).await.expect("read body");
+        assert!(n > 0, "body cut short");
+        body.extend_from_slice(&chunk[..n]);
+    }
+    (head, body)
+}
+
+fn client(base: &str, config: HttpConfig) -> Client {
+    Client::builder(base)
+        .http_config(config)
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn multipart_streams_the_file_range_with_an_exact_content_length() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("big.bin");
+    let data: Vec<u8> = (0..600_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&path, &data).expect("write");
+    let body = Multipart::new().text("filename", "big.bin").file(
+        "file",
+        "file",
+        FileRange::new(&path, 100_000, 400_000),
+    );
+    let expected = body.to_bytes().await.expect("encode");
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.expect("accept");
+        let (head, body) = read_request(&mut sock).await;
+        sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+            .await
+            .expect("write");
+        (head, body)
+    });
+    client(&base, HttpConfig::backend())
+        .put("chunked_upload/")
+        .header("Content-Range", "bytes 100000-499999/600000")
+        .multipart(body.clone())
+        .send()
+        .await
+        .expect("sent");
+    let (head, received) = server.await.expect("server");
+    let head_lc = head.to_ascii_lowercase();
+    assert!(
+        head.starts_with("PUT /chunked_upload/ HTTP/1.1\r\n"),
+        "{head}"
+    );
+    assert!(
+        head_lc.contains(&format!("content-length: {}\r\n", expected.len())),
+        "{head}"
+    );
+    assert!(!head_lc.contains("transfer-encoding"), "{head}");
+    assert!(head_lc.contains(&format!(
+        "content-type: multipart/form-data; boundary={}\r\n",
+        body.boundary()
+    )));
+    assert!(head_lc.contains("content-range: bytes 100000-499999/600000\r\n"));
+    assert!(head_lc.contains("user-agent: synapse-rs/"));
+    assert!(head_lc.contains("accept: */*"));
+    assert_eq!(received, expected.to_vec());
+}
+
+#[tokio::test]
+async fn refused_connections_are_typed() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let err = client(&format!("http://{addr}/"), HttpConfig::backend())
+        .post("plugins/1/run/")
+        .send()
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(
+            err,
+            Error::Connect {
+                kind: ConnectKind::Refused,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.status_code(), None);
+}
+
+#[tokio::test]
+async fn read_timeouts_differ_for_get_and_post() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let _ = read_request(&mut sock).await;
+            held.push(sock); // never answer
+        }
+    });
+    let config = HttpConfig::with_timeouts(Duration::from_secs(2), Duration::from_millis(200));
+    let c = client(&base, config);
+    let err = c.get("jobs/1/").send().await.expect_err("timeout");
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                kind: TimeoutKind::Read,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.status_code(), Some(408));
+    let err = c.post("plugins/1/run/").send().await.expect_err("timeout");
+    assert!(matches!(err, Error::ResponseIncomplete { .. }), "{err:?}");
+    // A per-request override is honoured.
+    let err = c
+        .get("jobs/1/")
+        .read_timeout(synapse_transport::ReadTimeout::After(
+            Duration::from_millis(50),
+        ))
+        .send()
+        .await
+        .expect_err("timeout");
+    assert!(err.is_timeout());
+}
+
+#[tokio::test]
+async fn a_truncated_body_is_response_incomplete() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.expect("accept");
+        let _ = read_request(&mut sock).await;
+        let _ = sock
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"id\": 1")
+            .await;
+        // dropped: the connection closes 92 bytes early
+    });
+    let err = client(&base, HttpConfig::backend())
+        .get("jobs/1/")
+        .send()
+        .await
+        .expect_err("truncated");
+    assert!(matches!(err, Error::ResponseIncomplete { .. }), "{err:?}");
+}
+
+#[test]
+fn agent_and_backend_timeout_defaults() {
+    let b = HttpConfig::backend();
+    assert_eq!(
+        (b.connect_timeout, b.read_timeout),
+        (Duration::from_secs(5), Duration::from_secs(15))
+    );
+    let a = HttpConfig::agent();
+    assert_eq!(
+        (a.connect_timeout, a.read_timeout),
+        (Duration::from_secs(3), Duration::from_secs(10))
+    );
+    assert!(
+        HttpTransport::new(HttpConfig {
+            proxy: Some("::not a url::".into()),
+            ..HttpConfig::backend()
+        })
+        .is_err()
+    );
+}

@@ -1,0 +1,239 @@
+//! Pagination: order, count, origin and loop checks, failed pages.
+
+mod common;
+
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use synapse_transport::mock::{MockResponse, MockTransport};
+use synapse_transport::{Client, Error, Method, PaginationError};
+
+use common::{BASE, deterministic};
+
+fn page(count: u64, next: Option<&str>, ids: std::ops::Range<u64>) -> MockResponse {
+    let results: Vec<Value> = ids.map(|i| json!({"id": i})).collect();
+    MockResponse::json(
+        200,
+        json!({"count": count, "next": next, "previous": null, "results": results}),
+    )
+}
+
+fn client_with_url_host(mock: &MockTransport) -> Client {
+    Client::builder(BASE)
+        .transport(mock.clone())
+        .retry_policy(deterministic())
+        .default_query("url_host", "internal")
+        .build()
+        .expect("client")
+}
+
+async fn collect(
+    stream: impl futures_util::Stream<Item = Result<Value, Error>>,
+) -> Vec<Result<Value, Error>> {
+    stream.collect().await
+}
+
+#[tokio::test]
+async fn three_pages_stream_in_order_with_the_count() {
+    let mock = MockTransport::new();
+    mock.push(page(
+        7,
+        Some("https://synapse.test/jobs/?page=2&page_size=3&status=RUNNING&url_host=internal"),
+        0..3,
+    ))
+    .push(page(
+        7,
+        Some("https://synapse.test/jobs/?page=3&page_size=3&status=RUNNING&url_host=internal"),
+        3..6,
+    ))
+    .push(page(7, None, 6..7));
+    let client = client_with_url_host(&mock);
+    let mut stream = client
+        .paginate::<Value>("jobs/", vec![("status".into(), "RUNNING".into())])
+        .page_size(Some(3));
+    assert_eq!(
+        mock.request_count(),
+        0,
+        "lazy: nothing before the first poll"
+    );
+    assert_eq!(stream.total().await.expect("count"), 7);
+    assert_eq!(mock.request_count(), 1);
+    let items = collect(stream).await;
+    let ids: Vec<u64> = items
+        .into_iter()
+        .map(|r| r.expect("item")["id"].as_u64().expect("id"))
+        .collect();
+    assert_eq!(ids, (0..7).collect::<Vec<_>>());
+    let urls: Vec<String> = mock.requests().iter().map(|r| r.url.to_string()).collect();
+    assert_eq!(
+        urls,
+        vec![
+            "https://synapse.test/jobs/?url_host=internal&status=RUNNING&page_size=3",
+            // `next` verbatim: url_host is not appended a second time.
+            "https://synapse.test/jobs/?page=2&page_size=3&status=RUNNING&url_host=internal",
+            "https://synapse.test/jobs/?page=3&page_size=3&status=RUNNING&url_host=internal",
+        ]
+    );
+    assert!(mock.requests().iter().all(|r| r.method == Method::GET));
+}
+
+#[tokio::test]
+async fn default_page_size_is_100_and_a_caller_page_size_wins() {
+    let mock = MockTransport::new();
+    mock.push(page(1, None, 0..1))
+        .push(page(1, None, 0..1))
+        .push(page(1, None, 0..1));
+    let client = common::client(&mock, deterministic());
+    collect(client.paginate::<Value>("jobs/", vec![])).await;
+    collect(client.paginate::<Value>("jobs/", vec![("page_size".into(), "10".into())])).await;
+    collect(client.paginate::<Value>("jobs/", vec![]).page_size(None)).await;
+    let urls: Vec<String> = mock.requests().iter().map(|r| r.url.to_string()).collect();
+    assert_eq!(
+        urls,
+        vec![
+            "https://synapse.test/jobs/?page_size=100",
+            "https://synapse.test/jobs/?page_size=10",
+            "https://synapse.test/jobs/",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_next_link_on_another_origin_is_refused_and_never_requested() {
+    for evil in [
+        "https://evil.example/jobs/?page=2",
+        "http://synapse.test/jobs/?page=2",
+        "https://synapse.test:8443/jobs/?page=2",
+    ] {
+        let mock = MockTransport::new();
+        mock.push(page(4, Some(evil), 0..2))
+            .push(page(4, None, 2..4));
+        let items =
+            collect(common::client(&mock, deterministic()).paginate::<Value>("jobs/", vec![]))
+                .await;
+        assert_eq!(items.len(), 3, "{evil}");
+        assert!(items[0].is_ok() && items[1].is_ok());
+        match &items[2] {
+            Err(Error::Pagination(PaginationError::OffOrigin { expected, .. })) => {
+                assert_eq!(expected, "https://synapse.test:443")
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(mock.request_count(), 1, "{evil} must not be requested");
+    }
+}
+
+#[tokio::test]
+async fn default_ports_are_normalised_when_comparing_origins() {
+    let mock = MockTransport::new();
+    mock.push(page(2, Some("https://SYNAPSE.test:443/jobs/?page=2"), 0..1))
+        .push(page(2, None, 1..2));
+    let items =
+        collect(common::client(&mock, deterministic()).paginate::<Value>("jobs/", vec![])).await;
+    assert_eq!(items.iter().filter(|r| r.is_ok()).count(), 2);
+}
+
+#[tokio::test]
+async fn a_repeated_next_is_a_loop_error() {
+    let mock = MockTransport::new();
+    let p2 = "https://synapse.test/jobs/?page=2";
+    mock.push(page(9, Some(p2), 0..1))
+        .push(page(9, Some(p2), 1..2))
+        .push(page(9, None, 2..3));
+    let items =
+        collect(common::client(&mock, deterministic()).paginate::<Value>("jobs/", vec![])).await;
+    assert_eq!(items.len(), 3);
+    assert!(matches!(
+        &items[2],
+        Err(Error::Pagination(PaginationError::Loop { url })) if url == p2
+    ));
+    assert_eq!(mock.request_count(), 2);
+}
+
+#[tokio::test]
+async fn an_error_on_page_two_ends_the_stream_after_the_items_of_page_one() {
+    let mock = MockTransport::new();
+    mock.push(page(6, Some("https://synapse.test/jobs/?page=2"), 0..3))
+        .push(MockResponse::json(500, json!({"detail": "boom"})))
+        .push(page(6, None, 3..6));
+    let mut stream = common::client(&mock, deterministic()).paginate::<Value>("jobs/", vec![]);
+    let mut ok = 0;
+    let mut errors = Vec::new();
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(_) => ok += 1,
+            Err(e) => errors.push(e),
+        }
+    }
+    assert_eq!(ok, 3);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(mock.request_count(), 2, "page 3 must not be fetched");
+    assert!(stream.next().await.is_none());
+}
+
+#[tokio::test]
+async fn a_page_without_results_is_a_decode_error() {
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(200, json!({"count": 3, "next": null})));
+    let items =
+        collect(common::client(&mock, deterministic()).paginate::<Value>("jobs/", vec![])).await;
+    assert_eq!(items.len(), 1);
+    match &items[0] {
+        Err(Error::Decode(d)) => assert!(d.message.contains("results"), "{d:?}"),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn empty_pages_do_not_stop_the_walk_and_relative_links_resolve() {
+    let mock = MockTransport::new();
+    mock.push(page(1, Some("/jobs/?page=2"), 0..0))
+        .push(page(1, Some("?page=3"), 0..0))
+        .push(page(1, None, 5..6));
+    let items =
+        collect(common::client(&mock, deterministic()).paginate::<Value>("jobs/", vec![])).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].as_ref().expect("item")["id"], 5);
+    let urls: Vec<String> = mock.requests().iter().map(|r| r.url.to_string()).collect();
+    assert_eq!(urls[1], "https://synapse.test/jobs/?page=2");
+    assert_eq!(urls[2], "https://synapse.test/jobs/?page=3");
+}
+
+#[tokio::test]
+async fn count_returns_the_first_page_error_and_ends_the_stream() {
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(403, json!({"detail": "wrong tenant"})));
+    let mut stream = common::client(&mock, deterministic()).paginate::<Value>("jobs/", vec![]);
+    let err = stream.total().await.expect_err("403");
+    assert_eq!(err.status_code(), Some(403));
+    assert!(stream.next().await.is_none());
+}
+
+#[tokio::test]
+async fn one_page_sends_no_page_size() {
+    let mock = MockTransport::new();
+    mock.push(page(250, Some("https://synapse.test/jobs/?page=2"), 0..2));
+    let client = common::client(&mock, deterministic());
+    let p = client
+        .page::<Value>("jobs/", &[("status".into(), "running".into())])
+        .await
+        .expect("page");
+    assert_eq!(p.count, Some(250));
+    assert_eq!(p.results.len(), 2);
+    assert_eq!(
+        mock.requests()[0].url.as_str(),
+        "https://synapse.test/jobs/?status=running"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn page_requests_go_through_the_retry_policy() {
+    let mock = MockTransport::new();
+    mock.push(page(2, Some("https://synapse.test/jobs/?page=2"), 0..1))
+        .push(MockResponse::json(503, json!({})))
+        .push(page(2, None, 1..2));
+    let items =
+        collect(common::client(&mock, deterministic()).paginate::<Value>("jobs/", vec![])).await;
+    assert_eq!(items.iter().filter(|r| r.is_ok()).count(), 2);
+    assert_eq!(mock.request_count(), 3);
+}
