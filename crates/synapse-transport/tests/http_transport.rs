@@ -201,3 +201,46 @@ fn agent_and_backend_timeout_defaults() {
         .is_err()
     );
 }
+
+#[tokio::test]
+async fn streamed_bodies_yield_before_the_end_and_report_a_drop() {
+    use futures_util::StreamExt;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/", listener.local_addr().expect("addr"));
+    let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.expect("accept");
+        let _ = read_request(&mut sock).await;
+        let _ = sock
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n7\r\nline 1\n\r\n")
+            .await;
+        // Hold the rest until the client proves it already has the first line.
+        let _ = release_rx.await;
+        let _ = sock.write_all(b"7\r\nline 2\n\r\n").await;
+        // Then drop the connection without the terminating chunk.
+    });
+    let resp = client(&base, HttpConfig::backend())
+        .get("jobs/1/tail_console_logs/")
+        .read_timeout(synapse_transport::ReadTimeout::Never)
+        .stream()
+        .send()
+        .await
+        .expect("headers");
+    let mut stream = resp.into_stream();
+    let first = stream.next().await.expect("first").expect("ok");
+    assert_eq!(&first[..], b"line 1\n");
+    release_tx.send(()).expect("release");
+    let mut rest = Vec::new();
+    let mut failed = false;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(b) => rest.extend_from_slice(&b),
+            Err(e) => {
+                assert!(matches!(e, Error::ResponseIncomplete { .. }), "{e:?}");
+                failed = true;
+            }
+        }
+    }
+    assert_eq!(rest, b"line 2\n");
+    assert!(failed, "a cut chunked body must end with an error");
+}
