@@ -15,6 +15,7 @@
 mod client;
 mod error;
 mod http_transport;
+mod lines;
 pub mod mock;
 mod multipart;
 mod pagination;
@@ -32,6 +33,7 @@ pub use crate::error::{
     Error, PaginationError, TimeoutKind,
 };
 pub use crate::http_transport::{HttpConfig, HttpTransport};
+pub use crate::lines::{LineMode, LineOptions, LineStream};
 pub use crate::multipart::{FileRange, Multipart, Part, PartData};
 pub use crate::pagination::PageStream;
 pub use crate::request::{

@@ -1,0 +1,348 @@
+//! [`LineStream`]: text lines from a [`ByteStream`], yielded as soon as their terminator
+//! arrives.
+//!
+//! - [`LineMode::SplitLines`] (default) splits like Python's `str.splitlines()`: `\n`,
+//!   `\r\n`, `\r`, `\x0b`, `\x0c`, `\x1c`–`\x1e`, U+0085, U+2028, U+2029 — parity with the
+//!   Python SDK's tail, and what `\r` progress bars need. [`LineMode::Newline`] splits on
+//!   `\n` and `\r\n` only.
+//! - Terminators are stripped; empty lines are yielded; a final unterminated line is yielded;
+//!   `"a\n"` gives `["a"]`. A `\r\n` split across two chunks is one terminator.
+//! - Text is decoded as UTF-8, lossily, whatever the charset; multi-byte characters split
+//!   across chunks are decoded correctly.
+//! - A line longer than `max_line_bytes` is yielded in pieces of that size: memory stays
+//!   bounded and nothing is lost.
+//! - An optional idle timeout ends the stream with [`TimeoutKind::Idle`] when no bytes arrive
+//!   for that long. A body cut short ends with its error, never with a clean end.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::{Buf, BytesMut};
+use futures_core::Stream;
+use http::Method;
+
+use crate::error::TimeoutKind;
+use crate::{ByteStream, Error};
+
+/// Which terminators split lines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LineMode {
+    /// Python `str.splitlines()` terminators (the Python SDK's behaviour).
+    #[default]
+    SplitLines,
+    /// `\n` and `\r\n` only.
+    Newline,
+}
+
+/// Options of a [`LineStream`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineOptions {
+    /// Terminators.
+    pub mode: LineMode,
+    /// Longest line held in memory before it is yielded in pieces (default 1 MiB).
+    pub max_line_bytes: usize,
+    /// End the stream with a timeout error when nothing arrives for this long.
+    pub idle_timeout: Option<Duration>,
+}
+
+impl Default for LineOptions {
+    fn default() -> Self {
+        LineOptions {
+            mode: LineMode::SplitLines,
+            max_line_bytes: 1024 * 1024,
+            idle_timeout: None,
+        }
+    }
+}
+
+/// A stream of lines; see the module documentation.
+pub struct LineStream {
+    body: Option<ByteStream>,
+    buf: BytesMut,
+    options: LineOptions,
+    idle: Option<Pin<Box<tokio::time::Sleep>>>,
+    method: Method,
+    url: String,
+}
+
+impl std::fmt::Debug for LineStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LineStream")
+            .field("url", &self.url)
+            .field("buffered", &self.buf.len())
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl LineStream {
+    /// Splits `body` into lines; `method` and `url` (redacted) label timeout errors.
+    pub fn new(body: ByteStream, options: LineOptions, method: Method, url: String) -> Self {
+        LineStream {
+            body: Some(body),
+            buf: BytesMut::new(),
+            options,
+            idle: options
+                .idle_timeout
+                .map(|d| Box::pin(tokio::time::sleep(d))),
+            method,
+            url,
+        }
+    }
+
+    /// Takes one complete line from the buffer, if there is one. `eof` allows a trailing
+    /// `\r` or an incomplete multi-byte terminator to be decided without more input.
+    fn take_line(&mut self, eof: bool) -> Option<String> {
+        let found = find_terminator(&self.buf, self.options.mode, eof);
+        match found {
+            Some((start, len)) => {
+                let line = decode(&self.buf[..start]);
+                self.buf.advance(start + len);
+                Some(line)
+            }
+            None if self.buf.len() >= self.options.max_line_bytes => {
+                let mut cut = self.options.max_line_bytes;
+                // Never split a UTF-8 character.
+                while cut > 0 && cut < self.buf.len() && (self.buf[cut] & 0xC0) == 0x80 {
+                    cut -= 1;
+                }
+                let cut = if cut == 0 {
+                    self.options.max_line_bytes
+                } else {
+                    cut
+                };
+                let line = decode(&self.buf[..cut]);
+                self.buf.advance(cut);
+                Some(line)
+            }
+            None if eof && !self.buf.is_empty() => {
+                let line = decode(&self.buf);
+                self.buf.clear();
+                Some(line)
+            }
+            None => None,
+        }
+    }
+}
+
+fn decode(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Finds the first terminator: `(index, length)`. Returns `None` when the buffer ends in a
+/// byte that may start a longer terminator and more input may follow.
+fn find_terminator(buf: &[u8], mode: LineMode, eof: bool) -> Option<(usize, usize)> {
+    let mut i = 0;
+    while i < buf.len() {
+        let b = buf[i];
+        match b {
+            b'\n' => return Some((i, 1)),
+            b'\r' => {
+                return match buf.get(i + 1) {
+                    Some(b'\n') => Some((i, 2)),
+                    Some(_) if mode == LineMode::SplitLines => Some((i, 1)),
+                    None if eof && mode == LineMode::SplitLines => Some((i, 1)),
+                    // Newline mode: a lone `\r` is text.
+                    Some(_) => {
+                        i += 1;
+                        continue;
+                    }
+                    None => None,
+                };
+            }
+            0x0b | 0x0c | 0x1c..=0x1e if mode == LineMode::SplitLines => return Some((i, 1)),
+            0xC2 if mode == LineMode::SplitLines => match buf.get(i + 1) {
+                Some(0x85) => return Some((i, 2)),
+                None if !eof => return None,
+                _ => {}
+            },
+            0xE2 if mode == LineMode::SplitLines => match (buf.get(i + 1), buf.get(i + 2)) {
+                (Some(0x80), Some(0xA8 | 0xA9)) => return Some((i, 3)),
+                (None, _) | (Some(0x80), None) if !eof => return None,
+                _ => {}
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+impl Stream for LineStream {
+    type Item = Result<String, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            let eof = this.body.is_none();
+            if let Some(line) = this.take_line(eof) {
+                return Poll::Ready(Some(Ok(line)));
+            }
+            let Some(body) = this.body.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match body.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    this.buf.extend_from_slice(&chunk);
+                    if let (Some(sleep), Some(d)) = (this.idle.as_mut(), this.options.idle_timeout)
+                    {
+                        sleep.as_mut().reset(tokio::time::Instant::now() + d);
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    // The partial line is dropped with the connection: report, don't guess.
+                    this.body = None;
+                    this.buf.clear();
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => this.body = None,
+                Poll::Pending => {
+                    if let Some(sleep) = this.idle.as_mut() {
+                        if sleep.as_mut().poll(cx).is_ready() {
+                            this.body = None;
+                            this.buf.clear();
+                            return Poll::Ready(Some(Err(Error::Timeout {
+                                kind: TimeoutKind::Idle,
+                                method: this.method.clone(),
+                                url: this.url.clone(),
+                            })));
+                        }
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use futures_util::StreamExt;
+
+    async fn split(chunks: &[&[u8]], mode: LineMode) -> Vec<String> {
+        let items: Vec<Result<Bytes, Error>> = chunks
+            .iter()
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        let body: ByteStream = Box::pin(futures_util::stream::iter(items));
+        let opts = LineOptions {
+            mode,
+            ..LineOptions::default()
+        };
+        LineStream::new(body, opts, Method::GET, "u".into())
+            .map(|r| r.expect("line"))
+            .collect()
+            .await
+    }
+
+    #[tokio::test]
+    async fn python_splitlines_semantics() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(split(&[b"a\n"], LineMode::SplitLines).await, s(&["a"]));
+        assert_eq!(
+            split(&[b"a\n\nb"], LineMode::SplitLines).await,
+            s(&["a", "", "b"])
+        );
+        assert_eq!(
+            split(&[b"10%\r20%\r\ndone\x0bx\x0cy\x1cz"], LineMode::SplitLines).await,
+            s(&["10%", "20%", "done", "x", "y", "z"])
+        );
+        assert_eq!(
+            split(
+                &["a\u{85}b\u{2028}c\u{2029}d".as_bytes()],
+                LineMode::SplitLines
+            )
+            .await,
+            s(&["a", "b", "c", "d"])
+        );
+        assert_eq!(
+            split(&[b""], LineMode::SplitLines).await,
+            Vec::<String>::new()
+        );
+    }
+
+    #[tokio::test]
+    async fn terminators_and_characters_split_across_chunks() {
+        // `\r` | `\n` across chunks is one terminator (Python yields a spurious "").
+        assert_eq!(
+            split(&[b"a\r", b"\nb"], LineMode::SplitLines).await,
+            vec!["a", "b"]
+        );
+        // U+2028 split 1|2 bytes, and "é" split across chunks.
+        assert_eq!(
+            split(
+                &[b"x\xE2", b"\x80\xA8caf\xC3", b"\xA9\n"],
+                LineMode::SplitLines
+            )
+            .await,
+            vec!["x", "café"]
+        );
+        // A trailing `\r` at the very end is a terminator.
+        assert_eq!(split(&[b"a\r"], LineMode::SplitLines).await, vec!["a"]);
+    }
+
+    #[tokio::test]
+    async fn newline_mode_keeps_carriage_returns() {
+        assert_eq!(
+            split(&[b"10%\r20%\r\nnext\x0bsame\n"], LineMode::Newline).await,
+            vec!["10%\r20%", "next\x0bsame"]
+        );
+    }
+
+    #[tokio::test]
+    async fn long_lines_are_yielded_in_bounded_pieces() {
+        let body: ByteStream =
+            Box::pin(futures_util::stream::iter(vec![Ok(Bytes::from(vec![
+                b'x';
+                10
+            ]))]));
+        let opts = LineOptions {
+            max_line_bytes: 4,
+            ..LineOptions::default()
+        };
+        let lines: Vec<String> = LineStream::new(body, opts, Method::GET, "u".into())
+            .map(|r| r.expect("line"))
+            .collect()
+            .await;
+        assert_eq!(lines, vec!["xxxx", "xxxx", "xx"]);
+        // Exactly the limit, and a multi-byte character straddling it.
+        let body: ByteStream = Box::pin(futures_util::stream::iter(vec![
+            Ok(Bytes::from_static(b"abcd")),
+            Ok(Bytes::from_static("xyzé".as_bytes())),
+            Ok(Bytes::from_static(b"\n")),
+        ]));
+        let lines: Vec<String> = LineStream::new(body, opts, Method::GET, "u".into())
+            .map(|r| r.expect("line"))
+            .collect()
+            .await;
+        assert_eq!(lines, vec!["abcd", "xyz", "é"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_timeout_ends_a_silent_stream() {
+        let body: ByteStream = Box::pin(
+            futures_util::stream::iter(vec![Ok(Bytes::from_static(b"hello\n"))])
+                .chain(futures_util::stream::pending()),
+        );
+        let opts = LineOptions {
+            idle_timeout: Some(Duration::from_secs(30)),
+            ..LineOptions::default()
+        };
+        let mut lines = LineStream::new(body, opts, Method::GET, "https://h/tail/".into());
+        assert_eq!(lines.next().await.expect("line").expect("ok"), "hello");
+        let err = lines.next().await.expect("timeout").expect_err("idle");
+        assert!(matches!(
+            err,
+            Error::Timeout {
+                kind: TimeoutKind::Idle,
+                ..
+            }
+        ));
+        assert!(lines.next().await.is_none());
+    }
+}
