@@ -13,6 +13,7 @@
 //! Every failure is an [`Error`]; none of them ever prints a credential.
 
 mod client;
+mod env;
 mod error;
 mod http_transport;
 mod lines;
@@ -28,6 +29,7 @@ mod transport;
 pub mod urls;
 
 pub use crate::client::{Client, ClientBuilder, RequestBuilder};
+pub use crate::env::{EnvSource, MapEnv, ProcessEnv};
 pub use crate::error::{
     ApiBody, ApiError, ApiErrorKind, Attempt, BoxError, ConnectKind, DecodeError, EXCERPT_LIMIT,
     Error, PaginationError, TimeoutKind,

@@ -296,8 +296,7 @@ mod tests {
 
     #[tokio::test]
     async fn long_lines_are_yielded_in_bounded_pieces() {
-        let body: ByteStream =
-            Box::pin(futures_util::stream::iter(vec![Ok(Bytes::from(vec![
+        let body: ByteStream = Box::pin(futures_util::stream::iter(vec![Ok(Bytes::from(vec![
                 b'x';
                 10
             ]))]));
