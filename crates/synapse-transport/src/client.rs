@@ -437,10 +437,12 @@ impl RequestBuilder {
         })
     }
 
-    /// Marks a POST/PATCH as safe to replay on retryable failures.
+    /// Overrides whether the request may be replayed on retryable failures: `true` for a
+    /// POST/PATCH that is safe to repeat, `false` for a PUT that must not be (connect-phase
+    /// failures, where nothing was sent, are retried either way).
     pub fn idempotent(self, idempotent: bool) -> Self {
         self.map(|r| {
-            r.idempotent = idempotent;
+            r.idempotent = Some(idempotent);
             Ok(())
         })
     }

@@ -125,6 +125,18 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Data arrived or was stored, but does not match what was sent (e.g. an upload's
+    /// checksum or size disagrees with the local file).
+    #[error("integrity check failed for {what}: expected {expected}, got {actual}")]
+    Integrity {
+        /// What was checked (`md5 of upload 42`).
+        what: String,
+        /// The local value.
+        expected: String,
+        /// The server's value.
+        actual: String,
+    },
+
     /// Any other transport failure (custom transports, an unscripted mock request).
     #[error("{message}")]
     Transport {

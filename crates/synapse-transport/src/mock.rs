@@ -230,8 +230,8 @@ pub struct RecordedRequest {
     pub read_timeout: ReadTimeout,
     /// Buffered or streamed.
     pub response_mode: ResponseMode,
-    /// Whether the request was marked idempotent.
-    pub idempotent: bool,
+    /// The request's idempotency override, if any.
+    pub idempotent: Option<bool>,
 }
 
 impl RecordedRequest {

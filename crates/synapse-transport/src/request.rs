@@ -97,8 +97,10 @@ pub struct Request {
     pub read_timeout: ReadTimeout,
     /// Buffered or streamed response.
     pub response_mode: ResponseMode,
-    /// Marks a POST/PATCH as safe to replay (e.g. keyed by an id on the server).
-    pub idempotent: bool,
+    /// Overrides the method's idempotency for retries: `Some(true)` lets a POST/PATCH
+    /// be replayed (e.g. keyed by an id on the server), `Some(false)` stops a PUT/GET from
+    /// being replayed after it may have reached the server (e.g. an upload chunk).
+    pub idempotent: Option<bool>,
     /// Path segments that are credentials and must be shown as `***`.
     pub(crate) secret_segments: Vec<String>,
 }
@@ -114,7 +116,7 @@ impl Request {
             body: Body::Empty,
             read_timeout: ReadTimeout::Default,
             response_mode: ResponseMode::Buffered,
-            idempotent: false,
+            idempotent: None,
             secret_segments: Vec::new(),
         }
     }
@@ -142,9 +144,10 @@ impl Request {
         redact_url(&self.full_url(), &self.secret_segments)
     }
 
-    /// GET, HEAD, PUT, DELETE, OPTIONS, or a call explicitly marked idempotent.
+    /// GET, HEAD, PUT, DELETE, OPTIONS, unless overridden by [`Request::idempotent`].
     pub fn is_idempotent(&self) -> bool {
-        self.idempotent || is_idempotent_method(&self.method)
+        self.idempotent
+            .unwrap_or_else(|| is_idempotent_method(&self.method))
     }
 }
 

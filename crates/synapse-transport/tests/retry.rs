@@ -315,3 +315,29 @@ async fn retry_statuses_are_configurable() {
         .expect_err("429 not listed");
     assert_eq!(mock.request_count(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_put_marked_not_idempotent_is_not_replayed_after_it_may_have_arrived() {
+    let mock = MockTransport::new();
+    mock.push(status(503))
+        .push(MockResponse::json(200, json!({})));
+    let err = client(&mock, deterministic())
+        .put("chunked_upload/u1/")
+        .idempotent(false)
+        .send()
+        .await
+        .expect_err("not replayed");
+    assert_eq!(err.status_code(), Some(503));
+    assert_eq!(mock.request_count(), 1);
+    // ...but a connection that never opened is still retried.
+    let mock = MockTransport::new();
+    mock.push(MockFailure::Refused)
+        .push(MockResponse::json(200, json!({})));
+    client(&mock, deterministic())
+        .put("chunked_upload/u1/")
+        .idempotent(false)
+        .send()
+        .await
+        .expect("retried");
+    assert_eq!(mock.request_count(), 2);
+}
