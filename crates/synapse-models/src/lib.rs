@@ -1,1 +1,81 @@
 //! Typed models of the Synapse v1 wire.
+//!
+//! Rules (see the crate's spec, models.md §0):
+//! - **Open enums** ([`JobStatus`], [`StorageProvider`], …): one variant per documented wire
+//!   value plus `Unknown(String)`; decoding never fails on a string; read-only aliases
+//!   normalise to the canonical spelling on write.
+//! - **Response structs** ([`Job`], [`Storage`], …): every field `Option<T>`, unknown keys kept
+//!   in `extra`, so read → modify → write loses nothing. Decoded by hand-written visitors
+//!   (no `#[serde(flatten)]`).
+//! - **Request structs** ([`PluginRunRequest`], [`UpdateJobRequest`], …): fields in wire
+//!   order, `None` omitted, the Python SDK's defaults always written.
+//! - **Secrets** ([`AgentToken`], [`SecretValue`]) print `***` in `Debug`/`Display`.
+
+#[macro_use]
+mod macros;
+
+mod agent;
+mod agent_requests;
+mod chunked_upload;
+mod console_logs;
+mod enums;
+mod error;
+mod error_body;
+mod ids;
+mod job;
+mod logs;
+mod page;
+mod plugin;
+mod plugin_config;
+mod plugin_enums;
+mod plugin_release;
+mod refs;
+mod release_lookup;
+mod secret;
+mod serve;
+mod storage;
+mod timestamp;
+mod update_job;
+
+pub use agent::Agent;
+pub use agent_requests::{
+    CreatePluginReleaseRequest, RunDebugPluginReleaseRequest, RunPluginReleaseRequest,
+};
+pub use chunked_upload::{
+    ChunkedUploadFinalizeRequest, ChunkedUploadFinalizeResponse, ChunkedUploadState,
+    ChunkedUploadStatus,
+};
+pub use console_logs::{ConsoleEntry, ConsoleLine, ConsoleLogs, TailEvent};
+pub use enums::{
+    AgentStatus, JobErrorType, JobQueueReason, JobStatus, LogLevel, PluginCategory, RunMethod,
+    ServeApplicationStatus, StorageCategory, StorageProvider, StoragePurpose, TailEventType,
+};
+pub use error::ModelError;
+pub use error_body::ErrorBody;
+pub use ids::{
+    AgentId, AssignmentId, ChunkedUploadId, DataCollectionId, DataFileId, DataUnitId,
+    GroundTruthDatasetVersionId, IntOrString, JobId, ModelId, PluginCode, PluginId, PluginRef,
+    PluginReleaseId, ProjectId, ServeApplicationId, StorageId, TaskId, TaskTagId, TenantId, UserId,
+};
+pub use job::{Job, JobError, JobQueueState};
+pub use logs::{JobLog, LogEntry};
+pub use page::Page;
+pub use plugin::{Plugin, PluginCreate, PluginRunRequest, PluginUpdate};
+pub use plugin_config::{PluginAction, PluginConfig, PluginRequires};
+pub use plugin_enums::{
+    AnnotationCategory, AnnotationTool, AnnotationType, ContainerKind, DataType, PackageManager,
+    SmartToolType,
+};
+pub use plugin_release::{
+    PluginRelease, PluginReleaseAuthor, PluginReleaseCreateRequest, PluginReleaseSummary,
+};
+pub use refs::{PluginRefOrObject, Ref};
+pub use release_lookup::{ReleaseLookup, ReleaseLookupError};
+pub use secret::{AgentToken, SecretValue};
+pub use serve::{ServeApplication, ServeApplicationCreateRequest};
+pub use storage::{
+    FileSystemConfig, GcsConfig, S3Config, SftpConfig, Storage, StorageCreate, StorageSession,
+    StorageSessionRequest,
+};
+pub use timestamp::Timestamp;
+pub use update_job::UpdateJobRequest;

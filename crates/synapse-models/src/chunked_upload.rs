@@ -1,0 +1,144 @@
+//! Chunked upload state and finalize bodies (models.md §3.13, backend-v1.md §5.4).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::{ChunkedUploadId, Timestamp};
+
+/// drf-chunked-upload's integer status (`1` uploading, `2` complete); open.
+///
+/// Match the known variants; use [`ChunkedUploadStatus::as_i64`] for the rest. The SDK judges
+/// completion by `completed_at`, not by this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChunkedUploadStatus {
+    /// `1`: chunks are being uploaded.
+    Uploading,
+    /// `2`: finalized.
+    Complete,
+    /// Any other integer, kept verbatim.
+    Unknown(i64),
+}
+
+impl ChunkedUploadStatus {
+    /// The wire integer.
+    pub fn as_i64(&self) -> i64 {
+        match self {
+            Self::Uploading => 1,
+            Self::Complete => 2,
+            Self::Unknown(v) => *v,
+        }
+    }
+}
+
+impl From<i64> for ChunkedUploadStatus {
+    fn from(v: i64) -> Self {
+        match v {
+            1 => Self::Uploading,
+            2 => Self::Complete,
+            other => Self::Unknown(other),
+        }
+    }
+}
+
+impl fmt::Display for ChunkedUploadStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.as_i64(), f)
+    }
+}
+
+impl Serialize for ChunkedUploadStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.as_i64())
+    }
+}
+
+impl<'de> Deserialize<'de> for ChunkedUploadStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = ChunkedUploadStatus;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer status")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(v.into())
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                i64::try_from(v)
+                    .map(Into::into)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+            }
+        }
+        deserializer.deserialize_i64(V)
+    }
+}
+
+impl schemars::JsonSchema for ChunkedUploadStatus {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("ChunkedUploadStatus")
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Open integer enum: 1 uploading, 2 complete; other integers are accepted.",
+            "anyOf": [{ "type": "integer", "enum": [1, 2] }, { "type": "integer" }]
+        })
+    }
+}
+
+wire_struct! {
+    /// State of a chunked upload (answer to each chunk PUT and to `GET chunked_upload/{id}/`).
+    pub struct ChunkedUploadState {
+        /// Upload id.
+        id: ChunkedUploadId => "id",
+        /// Absolute URL of the next PUT / the finalize POST.
+        url: String => "url",
+        /// Bytes stored so far (= start of the next chunk).
+        offset: u64 => "offset",
+        /// File name.
+        filename: String => "filename",
+        /// URL of the stored (partial) file.
+        file: String => "file",
+        /// Status (`1` uploading, `2` complete).
+        status: ChunkedUploadStatus => "status",
+        /// Creation time.
+        created_at: Timestamp => "created_at",
+        /// Finalize time (null until complete).
+        completed_at: Timestamp => "completed_at",
+    }
+}
+
+impl ChunkedUploadState {
+    /// `true` when `completed_at` is non-empty (the SDK's completion test).
+    pub fn is_complete(&self) -> bool {
+        self.completed_at.as_ref().is_some_and(|t| !t.is_empty())
+    }
+}
+
+/// Body of the finalize POST: `{"md5": "<32 lowercase hex>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ChunkedUploadFinalizeRequest {
+    /// MD5 of the whole file, lowercase hex.
+    pub md5: String,
+}
+
+wire_struct! {
+    /// Answer of the finalize POST.
+    pub struct ChunkedUploadFinalizeResponse {
+        /// Upload id.
+        id: ChunkedUploadId => "id",
+        /// URL of the stored file.
+        file: String => "file",
+        /// Checksum (hex).
+        checksum: String => "checksum",
+        /// Size in bytes.
+        size: u64 => "size",
+        /// Finalize time.
+        completed_at: Timestamp => "completed_at",
+        /// Status.
+        status: ChunkedUploadStatus => "status",
+    }
+}

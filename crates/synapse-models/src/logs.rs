@@ -1,0 +1,78 @@
+//! Log entries sent to `POST logs/` and job logs read back (models.md §3.11).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::{JobId, LogLevel, Timestamp};
+
+/// One entry of `POST logs/` (pass-through): the union of the seeds' shape (`message`,
+/// `level`, `context`, `file`) and the SDK job logger's (`event`, `data`, `datetime`, `job`,
+/// `step`), all optional, plus `extra` sent as given.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LogEntry {
+    /// Message text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<LogLevel>,
+    /// Free-form context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Map<String, Value>>,
+    /// A `data:<mime>;base64,…` URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Event name (job logger).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// Event data (job logger).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+    /// When it happened (`…+00:00` form, see [`Timestamp::now_utc`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datetime: Option<Timestamp>,
+    /// Job id (job logger).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<JobId>,
+    /// Step name (job logger).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// Further keys, sent as given.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl LogEntry {
+    /// A `{message, level}` entry.
+    pub fn message(message: impl Into<String>, level: LogLevel) -> Self {
+        Self {
+            message: Some(message.into()),
+            level: Some(level),
+            ..Self::default()
+        }
+    }
+}
+
+wire_struct! {
+    /// A stored job log (v2 `JobLogV2Detail`).
+    pub struct JobLog {
+        /// Log id.
+        id: i64 => "id",
+        /// Job id.
+        job_id: JobId => "job_id",
+        /// Event name.
+        event: String => "event",
+        /// Step name.
+        step: String => "step",
+        /// Level.
+        level: LogLevel => "level",
+        /// Event data.
+        data: Value => "data",
+        /// Attached file URL.
+        file: String => "file",
+        /// When it happened.
+        datetime: Timestamp => "datetime",
+        /// When it was stored.
+        created: Timestamp => "created",
+    }
+}

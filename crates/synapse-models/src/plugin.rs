@@ -1,0 +1,146 @@
+//! Plugins (models.md §3.4) and the `run_plugin` body (§3.7).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AgentId, JobId, PluginCategory, PluginCode, PluginId, PluginReleaseSummary, StorageId,
+    TenantId, Timestamp,
+};
+
+wire_struct! {
+    /// A plugin (`GET plugins/{id}/`; also embedded in releases with `?expand=plugin`).
+    pub struct Plugin {
+        /// Plugin id.
+        id: PluginId => "id",
+        /// Tenant id (v2 detail).
+        tenant_id: TenantId => "tenant_id",
+        /// Plugin code (slug); immutable.
+        code: PluginCode => "code",
+        /// Display name.
+        name: String => "name",
+        /// Category; immutable.
+        category: PluginCategory => "category",
+        /// Description.
+        description: String => "description",
+        /// Whether the plugin is active.
+        is_active: bool => "is_active",
+        /// Whether only the system may use it.
+        system_only: bool => "system_only",
+        /// Whether it is public.
+        is_public: bool => "is_public",
+        /// Creation time.
+        created: Timestamp => "created",
+        /// The bootstrapped first release (create response only).
+        release: PluginReleaseSummary => "release",
+        /// v1 only: the manifest of a plugin embedded in a release.
+        manifest: serde_json::Value => "manifest",
+    }
+}
+
+/// Body of `POST plugins/` (pass-through: further keys in `extra`, sent as given).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PluginCreate {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Plugin code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<PluginCode>,
+    /// Category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<PluginCategory>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Further keys, sent as given.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Body of `PUT plugins/{id}/` (pass-through, even when partial).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PluginUpdate {
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the plugin is active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// Further keys, sent as given.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+fn default_language() -> String {
+    "ko".to_owned()
+}
+
+/// Body of `POST plugins/{plugin}/run/`, in wire order; `None` fields are omitted and
+/// `language` (default `"ko"`) is always sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PluginRunRequest {
+    /// Agent to run on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentId>,
+    /// Action name (`train`, `deployment`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// Action parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Storage to use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_id: Option<StorageId>,
+    /// Existing job to attach to (an integer stays an integer on the wire).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<JobId>,
+    /// Debug run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debug: Option<bool>,
+    /// Release version to run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Language of user-facing messages (default `"ko"`, always sent).
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+impl Default for PluginRunRequest {
+    fn default() -> Self {
+        Self {
+            agent: None,
+            action: None,
+            params: None,
+            storage_id: None,
+            job_id: None,
+            debug: None,
+            version: None,
+            language: default_language(),
+        }
+    }
+}
+
+impl PluginRunRequest {
+    /// A request running `action` (everything else default).
+    pub fn new(action: impl Into<String>) -> Self {
+        Self {
+            action: Some(action.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the agent.
+    pub fn with_agent(mut self, agent: impl Into<AgentId>) -> Self {
+        self.agent = Some(agent.into());
+        self
+    }
+
+    /// Sets the params.
+    pub fn with_params(mut self, params: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.params = Some(params);
+        self
+    }
+}

@@ -1,0 +1,44 @@
+//! Serve applications (models.md §3.12).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::{IntOrString, ServeApplicationId, ServeApplicationStatus};
+
+wire_struct! {
+    /// A serve application (`GET serve_applications/…`).
+    pub struct ServeApplication {
+        /// Id.
+        id: ServeApplicationId => "id",
+        /// Status.
+        status: ServeApplicationStatus => "status",
+        /// The job that deployed it (id as int or string).
+        job: IntOrString => "job",
+        /// The agent's Ray serve-application object.
+        data: Value => "data",
+    }
+}
+
+/// Body of `POST serve_applications/`, in wire order; `None` fields are omitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ServeApplicationCreateRequest {
+    /// The job (int or string, kept as given).
+    pub job: IntOrString,
+    /// Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ServeApplicationStatus>,
+    /// The agent's Ray serve-application object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Map<String, Value>>,
+}
+
+impl ServeApplicationCreateRequest {
+    /// A request for `job` without status or data.
+    pub fn new(job: impl Into<IntOrString>) -> Self {
+        Self {
+            job: job.into(),
+            status: None,
+            data: None,
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Open enums, identifiers, secrets, pages, lossless structs and JSON Schemas.
+#![allow(clippy::unwrap_used)]
+
+use serde_json::{Value, json};
+use synapse_models::*;
+
+#[test]
+fn unknown_enum_values_and_fields_round_trip() {
+    let input = json!({"id": "j1", "status": "ARCHIVED", "surprise": {"a": [1, 2]}});
+    let job: Job = serde_json::from_value(input.clone()).unwrap();
+    assert_eq!(job.status, Some(JobStatus::Unknown("ARCHIVED".into())));
+    assert_eq!(job.status.as_ref().unwrap().as_str(), "ARCHIVED");
+    assert_eq!(serde_json::to_value(&job).unwrap(), input);
+
+    let input = json!({"id": 1, "name": "B2", "category": "external", "provider": "backblaze", "configuration": {}});
+    let storage: Storage = serde_json::from_value(input.clone()).unwrap();
+    assert_eq!(
+        storage.provider,
+        Some(StorageProvider::Unknown("backblaze".into()))
+    );
+    assert_eq!(serde_json::to_value(&storage).unwrap(), input);
+}
+
+#[test]
+fn aliases_reserialise_canonically() {
+    let job: Job = serde_json::from_value(json!({"status": "completed"})).unwrap();
+    assert_eq!(job.status, Some(JobStatus::Succeeded));
+    assert_eq!(
+        serde_json::to_value(&job).unwrap(),
+        json!({"status": "SUCCEEDED"})
+    );
+    for (alias, expected) in [
+        ("queued", JobStatus::Pending),
+        ("Queued", JobStatus::Pending),
+        ("pending", JobStatus::Pending),
+        ("running", JobStatus::Running),
+        ("Stopped", JobStatus::Stopped),
+        ("succeeded", JobStatus::Succeeded),
+        ("COMPLETED", JobStatus::Succeeded),
+        ("failed", JobStatus::Failed),
+    ] {
+        assert_eq!(JobStatus::from(alias), expected, "{alias}");
+    }
+
+    let storage: Storage =
+        serde_json::from_value(json!({"provider": "AMAZON_S3", "category": "INTERNAL"})).unwrap();
+    assert_eq!(storage.provider, Some(StorageProvider::AmazonS3));
+    assert_eq!(storage.category, Some(StorageCategory::Internal));
+    assert_eq!(
+        serde_json::to_value(&storage).unwrap(),
+        json!({"provider": "amazon_s3", "category": "internal"})
+    );
+    assert_eq!(LogLevel::from("INFO"), LogLevel::Info);
+    assert_eq!(LogLevel::from("Warning").as_str(), "warning");
+    // Exact-match enums keep other spellings verbatim.
+    assert_eq!(PluginCategory::from("NEURAL_NET").as_str(), "NEURAL_NET");
+    assert!(PluginCategory::from("data_processing").is_unknown());
+    assert_eq!(
+        AnnotationTool::from("annotationGroup"),
+        AnnotationTool::AnnotationGroup
+    );
+    assert_eq!(AnnotationTool::BoundingBox3d.as_str(), "3d_bounding_box");
+}
+
+#[test]
+fn enum_helpers() {
+    assert!(JobStatus::Failed.is_terminal());
+    assert!(JobStatus::Stopped.is_terminal());
+    assert!(!JobStatus::Running.is_terminal());
+    assert!(!JobStatus::from("ARCHIVED").is_terminal());
+    assert_eq!(JobStatus::Succeeded.to_string(), "SUCCEEDED");
+    assert_eq!("running".parse::<JobStatus>(), Ok(JobStatus::Running));
+    assert_eq!(JobStatus::KNOWN.len(), 5);
+
+    assert_eq!(StorageProvider::AmazonS3.registry_key(), Some("s3"));
+    assert_eq!(StorageProvider::Minio.registry_key(), Some("s3"));
+    assert_eq!(StorageProvider::FileSystem.registry_key(), Some("local"));
+    assert_eq!(StorageProvider::Gcp.registry_key(), Some("gcs"));
+    assert_eq!(StorageProvider::Azure.registry_key(), None);
+    assert!(StorageProvider::Azure.supports_presigned_upload());
+    assert!(StorageProvider::from("s3").supports_presigned_upload());
+    assert!(!StorageProvider::Sftp.supports_presigned_upload());
+
+    assert!(AgentStatus::from("CONNECTED").is_connected());
+    assert!(ServeApplicationStatus::Unhealthy.is_failed());
+    assert!(!ServeApplicationStatus::Deploying.is_failed());
+    assert_eq!(LogLevel::default(), LogLevel::Info);
+    assert_eq!(RunMethod::default(), RunMethod::Task);
+    assert_eq!(ChunkedUploadStatus::from(7).as_i64(), 7);
+    assert_eq!(
+        serde_json::to_value(ChunkedUploadStatus::from(9)).unwrap(),
+        json!(9)
+    );
+    assert_eq!(JobErrorType::UnknownError.as_str(), "unknown");
+}
+
+#[test]
+fn ids_and_int_or_string() {
+    let id: ProjectId = serde_json::from_value(json!(17)).unwrap();
+    assert_eq!(id, ProjectId(17));
+    assert_eq!(id.get(), 17);
+    assert_eq!(id.to_string(), "17");
+    assert_eq!(serde_json::to_value(id).unwrap(), json!(17));
+    assert!(serde_json::from_value::<ProjectId>(json!("17")).is_err());
+
+    let int: JobId = serde_json::from_value(json!(42)).unwrap();
+    let text: JobId = serde_json::from_value(json!("42")).unwrap();
+    assert_ne!(int, text);
+    assert_eq!(serde_json::to_value(&int).unwrap(), json!(42));
+    assert_eq!(serde_json::to_value(&text).unwrap(), json!("42"));
+    assert_eq!(int.to_string(), "42");
+    assert_eq!(ChunkedUploadId::from("f64ebd67").to_string(), "f64ebd67");
+    assert!(serde_json::from_value::<IntOrString>(json!(1.5)).is_err());
+
+    assert!(PluginCode::new("yolov8").is_ok());
+    assert!(PluginCode::new("my_plugin-2").is_ok());
+    assert!(matches!(
+        PluginCode::new("bad code"),
+        Err(ModelError::InvalidPluginCode(_))
+    ));
+    assert!(PluginCode::new("").is_err());
+    assert!(PluginCode::new("a/b").is_err());
+    // Decoding accepts any string.
+    let lax: PluginCode = serde_json::from_value(json!("team/yolo v8")).unwrap();
+    assert_eq!(lax.as_str(), "team/yolo v8");
+
+    assert_eq!(PluginRef::from(12).to_string(), "12");
+    assert_eq!(
+        PluginRef::from(PluginCode::new("yolov8").unwrap()).to_string(),
+        "yolov8"
+    );
+    assert_eq!(
+        serde_json::to_value(PluginRef::from(12)).unwrap(),
+        json!(12)
+    );
+}
+
+#[test]
+fn release_lookup() {
+    let by_code: ReleaseLookup = "yolov8@1.0.0".parse().unwrap();
+    assert_eq!(by_code.as_str(), "yolov8@1.0.0");
+    assert_eq!(by_code.code_version(), Some(("yolov8", "1.0.0")));
+    assert_eq!(by_code.id(), None);
+    let by_id: ReleaseLookup = "123".parse().unwrap();
+    assert_eq!(by_id.id(), Some(123));
+    assert_eq!(ReleaseLookup::from_id(123), by_id);
+    assert_eq!(
+        ReleaseLookup::from_code_version("yolov8", "1.0.0").unwrap(),
+        by_code
+    );
+    assert_eq!(
+        serde_json::to_value(&by_code).unwrap(),
+        json!("yolov8@1.0.0")
+    );
+
+    assert_eq!("".parse::<ReleaseLookup>(), Err(ReleaseLookupError::Empty));
+    assert!(matches!(
+        "@1.0".parse::<ReleaseLookup>(),
+        Err(ReleaseLookupError::EmptyCode(_))
+    ));
+    assert!(matches!(
+        "yolov8@".parse::<ReleaseLookup>(),
+        Err(ReleaseLookupError::EmptyVersion(_))
+    ));
+    assert!(matches!(
+        "a@b@c".parse::<ReleaseLookup>(),
+        Err(ReleaseLookupError::ExtraAt(_))
+    ));
+    assert!(matches!(
+        "abc".parse::<ReleaseLookup>(),
+        Err(ReleaseLookupError::NotNumeric(_))
+    ));
+    assert!(ReleaseLookup::from_code_version("", "1").is_err());
+    let err: ModelError = "abc".parse::<ReleaseLookup>().unwrap_err().into();
+    assert!(err.to_string().contains("abc"));
+    assert!(serde_json::from_value::<ReleaseLookup>(json!("a@b@c")).is_err());
+}
+
+const SECRET_KEY: &str = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
+const TOKEN: &str = "3f2a9c1b7e4d5a6f8b0c1d2e3f4a5b6c7d8e9f0a";
+
+#[test]
+fn secrets_never_printed() {
+    let storage: Storage = serde_json::from_value(json!({
+        "id": 3, "provider": "amazon_s3",
+        "configuration": {"bucket_name": "b", "access_key": "AKIAEXAMPLEACCESS01", "secret_key": SECRET_KEY}
+    }))
+    .unwrap();
+    let debug = format!("{storage:?} {storage:#?}");
+    assert!(!debug.contains(SECRET_KEY), "{debug}");
+    assert!(!debug.contains("AKIAEXAMPLEACCESS01"));
+    let config = storage.configuration.as_ref().unwrap();
+    assert!(!format!("{config:?} {config}").contains(SECRET_KEY));
+    assert_eq!(config.expose()["secret_key"], json!(SECRET_KEY));
+    let s3: S3Config = storage.configuration_as().unwrap();
+    assert!(!format!("{s3:?}").contains(SECRET_KEY));
+    let sftp: SftpConfig =
+        serde_json::from_value(json!({"host": "h", "username": "u", "password": "hunter2"}))
+            .unwrap();
+    assert!(!format!("{sftp:?}").contains("hunter2"));
+    assert_eq!(sftp.port, 22);
+    assert_eq!(sftp.root_path, "/");
+
+    let token = AgentToken::new(TOKEN);
+    assert_eq!(format!("{token}"), "***");
+    assert!(!format!("{token:?}").contains(TOKEN));
+    assert_eq!(token.expose(), TOKEN);
+    assert_eq!(serde_json::to_value(&token).unwrap(), json!(TOKEN));
+
+    let agent: Agent = serde_json::from_value(json!({
+        "id": 1, "name": "a", "token": TOKEN,
+        "node_install_script": format!("curl https://h/agents/{TOKEN}/node_install_script | sh")
+    }))
+    .unwrap();
+    let debug = format!("{agent:?} {agent:#?}");
+    assert!(!debug.contains(TOKEN), "{debug}");
+    assert_eq!(agent.effective_token().unwrap().expose(), TOKEN);
+
+    let session: StorageSession = serde_json::from_value(json!({"provider": "gcp", "configuration": {"credentials": {"private_key": SECRET_KEY}, "bucket_name": "b"}})).unwrap();
+    assert!(!format!("{session:?}").contains(SECRET_KEY));
+    let gcs: GcsConfig = session.configuration_as().unwrap();
+    assert!(!format!("{gcs:?}").contains(SECRET_KEY));
+}
+
+#[test]
+fn pages() {
+    let bare: Page<Storage> = serde_json::from_slice(br#"[{"id": 1}, {"id": 2}]"#).unwrap();
+    assert_eq!(bare.count, Some(2));
+    assert_eq!(bare.next, None);
+    assert_eq!(bare.previous, None);
+    assert!(bare.extra.is_empty());
+    assert_eq!(bare.results[1].id, Some(StorageId(2)));
+
+    let err = serde_json::from_slice::<Page<Job>>(br#"{"count": 0, "next": null}"#).unwrap_err();
+    assert!(err.to_string().contains("missing field `results`"), "{err}");
+
+    let page: Page<Value> =
+        serde_json::from_slice(br#"{"results": [1, "x"], "links": {"self": "/a"}}"#).unwrap();
+    assert_eq!(page.count, None);
+    assert_eq!(page.total(), 0);
+    assert!(!page.has_next());
+    assert_eq!(page.extra["links"], json!({"self": "/a"}));
+    assert_eq!(
+        serde_json::to_value(&page).unwrap(),
+        json!({"next": null, "previous": null, "results": [1, "x"], "links": {"self": "/a"}})
+    );
+    assert!(serde_json::from_slice::<Page<Job>>(br#"{"results": [], "results": []}"#).is_err());
+    assert!(serde_json::from_slice::<Page<Job>>(b"3").is_err());
+    let mapped = page.map(|v| v.to_string());
+    assert_eq!(mapped.results, vec!["1".to_owned(), "\"x\"".to_owned()]);
+}
+
+#[test]
+fn wire_struct_semantics() {
+    // null and absent both decode to None; the null is remembered so it round-trips.
+    let job: Job = serde_json::from_value(json!({"completed": null})).unwrap();
+    assert_eq!(job.completed, None);
+    assert_eq!(
+        serde_json::to_value(&job).unwrap(),
+        json!({"completed": null})
+    );
+    let absent: Job = serde_json::from_value(json!({})).unwrap();
+    assert_eq!(serde_json::to_value(&absent).unwrap(), json!({}));
+
+    // Setting a field after reading a null writes the value, once.
+    let mut job = job;
+    job.completed = Some(Timestamp::from("2026-06-11T04:10:00Z"));
+    assert_eq!(
+        serde_json::to_string(&job).unwrap(),
+        r#"{"completed":"2026-06-11T04:10:00Z"}"#
+    );
+
+    // Known fields first (declaration order), then extra keys.
+    let mut plugin = Plugin {
+        id: Some(PluginId(1)),
+        code: Some(PluginCode::new("x").unwrap()),
+        ..Plugin::default()
+    };
+    plugin.extra.insert("zzz".into(), json!(1));
+    assert_eq!(
+        serde_json::to_string(&plugin).unwrap(),
+        r#"{"id":1,"code":"x","zzz":1}"#
+    );
+
+    let dup = serde_json::from_str::<Job>(r#"{"id": 1, "id": 2}"#).unwrap_err();
+    assert!(dup.to_string().contains("duplicate field `id`"), "{dup}");
+    assert!(serde_json::from_str::<Job>("[1]").is_err());
+    assert!(serde_json::from_str::<Job>(r#"{"id": true}"#).is_err());
+
+    // Escaped keys (not borrowable) still match.
+    let escaped: Job = serde_json::from_str(r#"{"st\u0061tus": "FAILED"}"#).unwrap();
+    assert_eq!(escaped.status, Some(JobStatus::Failed));
+
+    // Timestamps keep any string verbatim.
+    let odd: JobLog = serde_json::from_value(json!({"datetime": "not a date"})).unwrap();
+    assert_eq!(odd.datetime.as_ref().unwrap().as_str(), "not a date");
+    assert!(odd.datetime.unwrap().parse().is_err());
+}
+
+#[test]
+fn schemas() {
+    let schema = serde_json::to_value(schemars::schema_for!(JobStatus)).unwrap();
+    let known = schema.pointer("/anyOf/0/enum").unwrap();
+    assert_eq!(
+        known,
+        &json!(["PENDING", "RUNNING", "STOPPED", "SUCCEEDED", "FAILED"])
+    );
+    assert_eq!(schema.pointer("/anyOf/1"), Some(&json!({"type": "string"})));
+    assert!(
+        schema["description"]
+            .as_str()
+            .unwrap()
+            .contains("unknown values are accepted")
+    );
+
+    let job = serde_json::to_value(schemars::schema_for!(Job)).unwrap();
+    assert_eq!(job["type"], json!("object"));
+    assert!(job.get("required").is_none(), "{job:#}");
+    assert_eq!(job.get("additionalProperties"), Some(&json!(true)));
+    let props = job["properties"].as_object().unwrap();
+    assert!(props.contains_key("status"));
+    assert!(props.contains_key("plugin_release"));
+    assert!(!props.contains_key("extra"));
+    assert!(!props.contains_key("event_type"));
+
+    let tail = serde_json::to_value(schemars::schema_for!(TailEvent)).unwrap();
+    assert!(tail["properties"].as_object().unwrap().contains_key("type"));
+
+    let page = serde_json::to_value(schemars::schema_for!(Page<Job>)).unwrap();
+    assert_eq!(page.pointer("/anyOf/0/required"), Some(&json!(["results"])));
+
+    let ts = serde_json::to_value(schemars::schema_for!(Timestamp)).unwrap();
+    assert_eq!(ts["format"], json!("date-time"));
+    let id = serde_json::to_value(schemars::schema_for!(AgentId)).unwrap();
+    assert_eq!(id["type"], json!("integer"));
+
+    // Every public model has a schema.
+    let _ = (
+        schemars::schema_for!(Storage),
+        schemars::schema_for!(StorageSession),
+        schemars::schema_for!(Agent),
+        schemars::schema_for!(PluginRelease),
+        schemars::schema_for!(PluginConfig),
+        schemars::schema_for!(ConsoleLogs),
+        schemars::schema_for!(ChunkedUploadState),
+        schemars::schema_for!(ChunkedUploadFinalizeResponse),
+        schemars::schema_for!(ServeApplication),
+        schemars::schema_for!(ErrorBody),
+        schemars::schema_for!(PluginRunRequest),
+        schemars::schema_for!(UpdateJobRequest),
+        schemars::schema_for!(ReleaseLookup),
+        schemars::schema_for!(LogEntry),
+        schemars::schema_for!(RunDebugPluginReleaseRequest),
+    );
+}
+
+#[test]
+fn storage_session_request_defaults_to_read_and_plugin_ref_from_str() {
+    let req: synapse_models::StorageSessionRequest = serde_json::from_str("{}").unwrap();
+    assert_eq!(
+        serde_json::to_value(&req).unwrap(),
+        serde_json::json!({"purpose": "read"})
+    );
+    assert_eq!(
+        synapse_models::PluginRef::from("yolov8").to_string(),
+        "yolov8"
+    );
+}
