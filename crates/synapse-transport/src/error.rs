@@ -477,6 +477,16 @@ impl From<ApiError> for Error {
     }
 }
 
+impl From<synapse_models::ModelError> for Error {
+    /// A model validation failure (bad plugin code, invalid update request, …) is invalid input.
+    fn from(e: synapse_models::ModelError) -> Self {
+        Error::InvalidInput {
+            message: e.to_string(),
+            source: Some(Box::new(e)),
+        }
+    }
+}
+
 impl From<DecodeError> for Error {
     fn from(e: DecodeError) -> Self {
         Error::Decode(Box::new(e))

@@ -48,6 +48,6 @@ pub use crate::secret::Secret;
 pub use crate::transport::Transport;
 
 pub use ::http::{HeaderMap, HeaderValue, Method, StatusCode};
-mod page_tmp;
-pub use crate::page_tmp::Page;
+
+pub use synapse_models::Page;
 pub use url::Url;

@@ -57,6 +57,7 @@ fn check_all(body: &[u8]) {
     let _ = decode_json::<Value>(&Method::GET, "https://h/", status, body);
     let _ = decode_json::<Vec<u64>>(&Method::GET, "https://h/", status, body);
     let _ = decode_value(status, body);
+    check_models(body);
     for code in [400u16, 404, 429, 503] {
         let mut headers = HeaderMap::new();
         if let Ok(v) = HeaderValue::from_bytes(&body[..body.len().min(40)]) {
@@ -77,6 +78,78 @@ fn check_all(body: &[u8]) {
     }
 }
 
+/// Every typed response model: decoding gives a value or a typed error, never a panic,
+/// and a decoded value re-serialises.
+fn check_models(body: &[u8]) {
+    use synapse_models::*;
+    fn one<T: serde::de::DeserializeOwned + serde::Serialize>(body: &[u8]) {
+        if let Ok(v) = decode_json::<T>(&Method::GET, "https://h/", StatusCode::OK, body) {
+            serde_json::to_vec(&v).expect("a decoded model re-serialises");
+        }
+    }
+    one::<Job>(body);
+    one::<Page<Job>>(body);
+    one::<Storage>(body);
+    one::<StorageSession>(body);
+    one::<Agent>(body);
+    one::<Plugin>(body);
+    one::<PluginRelease>(body);
+    one::<ConsoleLogs>(body);
+    one::<TailEvent>(body);
+    one::<JobLog>(body);
+    one::<ServeApplication>(body);
+    one::<ChunkedUploadState>(body);
+    one::<ChunkedUploadFinalizeResponse>(body);
+    one::<JobStatus>(body);
+    one::<StorageProvider>(body);
+    one::<ChunkedUploadStatus>(body);
+    one::<Timestamp>(body);
+    one::<JobId>(body);
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+        let e = ErrorBody::from(v);
+        let _ = (
+            e.detail(),
+            e.field_errors(),
+            e.offset(),
+            e.code(),
+            e.error_type(),
+        );
+    }
+}
+
+fn arb_model_json() -> impl Strategy<Value = Value> {
+    // Objects shaped like the models, with arbitrary values under their real keys.
+    let keys = prop_oneof![
+        Just("id"),
+        Just("status"),
+        Just("name"),
+        Just("category"),
+        Just("provider"),
+        Just("configuration"),
+        Just("plugin"),
+        Just("plugin_release"),
+        Just("queue"),
+        Just("error"),
+        Just("offset"),
+        Just("url"),
+        Just("completed_at"),
+        Just("created"),
+        Just("token"),
+        Just("logs"),
+        Just("results"),
+        Just("type"),
+        Just("job"),
+        Just("count"),
+        Just("agent"),
+        Just("progress_record"),
+        Just("detail"),
+        Just("config"),
+        Just("x")
+    ];
+    prop::collection::btree_map(keys.prop_map(str::to_owned), arb_json(), 0..10)
+        .prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -87,6 +160,11 @@ proptest! {
 
     #[test]
     fn arbitrary_json_never_panics(value in arb_json()) {
+        check_all(value.to_string().as_bytes());
+    }
+
+    #[test]
+    fn model_shaped_json_never_panics(value in arb_model_json()) {
         check_all(value.to_string().as_bytes());
     }
 
