@@ -5,8 +5,24 @@
 //! [`synapse_models`] (typed models). Requests match the official Python SDK on the wire,
 //! except where this SDK is deliberately safer; each such method says so.
 
+mod agents;
+pub mod chunked_upload;
 mod client;
+mod jobs;
+mod logs;
+mod plugin_releases;
+mod plugins;
+mod query;
+mod serve_applications;
+mod storages;
 
+pub use crate::chunked_upload::{
+    ChunkedUpload, ChunkedUploadOptions, DEFAULT_CHUNK_SIZE, UploadCheckpoint,
+};
 pub use crate::client::{BackendClient, BackendClientBuilder, DEFAULT_HOST};
+pub use crate::jobs::LogLines;
+pub use crate::query::Query;
+pub(crate) use crate::query::query;
 pub use synapse_models as models;
 pub use synapse_transport::{Error, RetryPolicy};
+pub use synapse_transport::{LineMode, LineOptions, PageStream};

@@ -1,0 +1,595 @@
+//! Chunked upload of large files (`create_chunked_upload`, `get_chunked_upload`),
+//! backend-v1.md part B.
+//!
+//! Same requests as the Python SDK — `PUT chunked_upload/` then `PUT <url>` per chunk with
+//! `Content-Range: bytes a-b/total`, a two-part multipart body (`filename`, then the chunk as
+//! `file` named `file`), then `POST <url>` with `{"md5": "<hex>"}` — and, deliberately, more:
+//! - every chunk streams from the file as a byte range: memory does not grow with the file
+//!   or the chunk size;
+//! - the MD5 is computed while the chunk uploads and committed only when the server confirms
+//!   the chunk, so a re-sent chunk is never hashed twice;
+//! - a chunk PUT is never blindly replayed (a replay of a stored chunk breaks the upload);
+//!   after a timeout, reset or 5xx the server's offset is read back and the upload resumes
+//!   from there; a [`UploadCheckpoint`] resumes an upload across processes;
+//! - a lost finalize answer is checked with `GET chunked_upload/{id}/` before any re-send;
+//! - the server's checksum and size are verified against the local file;
+//! - a missing, empty or changing file is an error, before any request where possible;
+//! - the server's `url` is followed only on the client's origin.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use md5::{Digest, Md5};
+use serde::{Deserialize, Serialize};
+use synapse_models::{ChunkedUploadFinalizeResponse, ChunkedUploadId, ChunkedUploadState};
+use synapse_transport::urls::{path, same_origin};
+use synapse_transport::{Error, FileRange, Multipart, ReadTimeout, Url};
+
+use crate::BackendClient;
+
+/// Default chunk size: 50 MiB, as the Python SDK.
+pub const DEFAULT_CHUNK_SIZE: u64 = 52_428_800;
+
+/// Called with `(bytes the server acknowledged, total bytes)` after each chunk.
+pub type ProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// Called with a fresh checkpoint after each acknowledged chunk (persist it to resume later).
+pub type CheckpointFn = Arc<dyn Fn(&UploadCheckpoint) + Send + Sync>;
+
+/// Options of [`BackendClient::create_chunked_upload`].
+#[derive(Clone)]
+pub struct ChunkedUploadOptions {
+    chunk_size: u64,
+    read_timeout: Option<Duration>,
+    progress: Option<ProgressFn>,
+    on_checkpoint: Option<CheckpointFn>,
+    resume: Option<UploadCheckpoint>,
+    max_recoveries: u32,
+}
+
+impl Default for ChunkedUploadOptions {
+    fn default() -> Self {
+        ChunkedUploadOptions {
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            read_timeout: None,
+            progress: None,
+            on_checkpoint: None,
+            resume: None,
+            max_recoveries: 5,
+        }
+    }
+}
+
+impl fmt::Debug for ChunkedUploadOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChunkedUploadOptions")
+            .field("chunk_size", &self.chunk_size)
+            .field("read_timeout", &self.read_timeout)
+            .field("progress", &self.progress.is_some())
+            .field("resume", &self.resume)
+            .field("max_recoveries", &self.max_recoveries)
+            .finish()
+    }
+}
+
+impl ChunkedUploadOptions {
+    /// Bytes per chunk (default 50 MiB; must be > 0).
+    pub fn chunk_size(mut self, bytes: u64) -> Self {
+        self.chunk_size = bytes;
+        self
+    }
+
+    /// Read timeout of the chunk PUTs and the finalize POST (the Python `read_timeout`).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// Progress callback: `(acknowledged bytes, total bytes)` after each chunk.
+    pub fn progress(mut self, f: impl Fn(u64, u64) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Checkpoint callback, called after each acknowledged chunk.
+    pub fn on_checkpoint(mut self, f: impl Fn(&UploadCheckpoint) + Send + Sync + 'static) -> Self {
+        self.on_checkpoint = Some(Arc::new(f));
+        self
+    }
+
+    /// Resumes the upload a checkpoint describes instead of starting a new one.
+    pub fn resume(mut self, checkpoint: UploadCheckpoint) -> Self {
+        self.resume = Some(checkpoint);
+        self
+    }
+
+    /// How many interruptions (timeouts, resets, 5xx) one upload survives (default 5).
+    pub fn max_recoveries(mut self, n: u32) -> Self {
+        self.max_recoveries = n;
+        self
+    }
+}
+
+/// Where an interrupted upload stands; serialisable, so it can be persisted and resumed by
+/// another process with [`ChunkedUploadOptions::resume`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadCheckpoint {
+    /// The server's upload id.
+    pub id: ChunkedUploadId,
+    /// Where the next chunk goes.
+    pub url: String,
+    /// The local file.
+    pub path: PathBuf,
+    /// Its size when the upload started.
+    pub size: u64,
+    /// Its modification time (Unix nanoseconds) when the upload started.
+    pub mtime_unix_nanos: Option<u64>,
+    /// Bytes the server has acknowledged.
+    pub offset: u64,
+}
+
+/// The result of a finished chunked upload.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ChunkedUpload {
+    /// The finalize answer (or, when it was lost, the completed state read back).
+    pub response: ChunkedUploadFinalizeResponse,
+    /// The upload id, for `{"chunked_upload": id}` references.
+    pub id: ChunkedUploadId,
+    /// MD5 of the whole file, lower-case hex, as sent at finalisation.
+    pub md5: String,
+    /// File size in bytes.
+    pub size: u64,
+    /// Interruptions survived (resumptions and finalize rechecks).
+    pub recoveries: u32,
+}
+
+struct FileInfo {
+    path: PathBuf,
+    name: String,
+    size: u64,
+    mtime: Option<u64>,
+}
+
+fn file_info(path: &Path) -> Result<FileInfo, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(Some(path.to_owned()), e))?;
+    if !meta.is_file() {
+        return Err(Error::invalid_input(format!(
+            "{} is not a regular file",
+            path.display()
+        )));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::invalid_input(format!("{} has no file name", path.display())))?;
+    Ok(FileInfo {
+        path: path.to_owned(),
+        name,
+        size: meta.len(),
+        mtime: meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .and_then(|d| u64::try_from(d.as_nanos()).ok()),
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hashes `len` bytes of `path` from `offset` into `hasher` on a blocking thread.
+async fn hash_range(path: PathBuf, offset: u64, len: u64, mut hasher: Md5) -> Result<Md5, Error> {
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = std::fs::File::open(&path).map_err(|e| Error::io(Some(path.clone()), e))?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| Error::io(Some(path.clone()), e))?;
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut left = len;
+        while left > 0 {
+            let want = left.min(buf.len() as u64) as usize;
+            let n = file
+                .read(&mut buf[..want])
+                .map_err(|e| Error::io(Some(path.clone()), e))?;
+            if n == 0 {
+                return Err(Error::io(
+                    Some(path.clone()),
+                    std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the file shrank during the upload",
+                    ),
+                ));
+            }
+            hasher.update(&buf[..n]);
+            left -= n as u64;
+        }
+        Ok(hasher)
+    })
+    .await
+    .map_err(|e| Error::Transport {
+        message: format!("hashing task failed: {e}"),
+        source: None,
+    })?
+}
+
+/// True for failures after which the server's state must be read back (the chunk may or
+/// may not have been stored).
+fn outcome_unknown(e: &Error) -> bool {
+    match e {
+        Error::Timeout { .. } | Error::ResponseIncomplete { .. } | Error::Connect { .. } => true,
+        Error::RetriesExhausted { .. } => true,
+        Error::Api(api) => api.status.is_server_error() || api.status.as_u16() == 429,
+        _ => false,
+    }
+}
+
+struct Upload<'a> {
+    client: &'a BackendClient,
+    file: FileInfo,
+    opts: ChunkedUploadOptions,
+    id: Option<ChunkedUploadId>,
+    url: Option<Url>,
+    offset: u64,
+    hasher: Md5,
+    recoveries: u32,
+}
+
+impl Upload<'_> {
+    fn ensure_unchanged(&self) -> Result<(), Error> {
+        let now = file_info(&self.file.path)?;
+        if now.size != self.file.size || now.mtime != self.file.mtime {
+            return Err(Error::invalid_input(format!(
+                "{} changed during the upload (size {} → {})",
+                self.file.path.display(),
+                self.file.size,
+                now.size
+            )));
+        }
+        Ok(())
+    }
+
+    /// The server's `url`, if it is on the client's origin; else `chunked_upload/{id}/`.
+    fn adopt(&mut self, state: &ChunkedUploadState) -> Result<(), Error> {
+        let id = state
+            .id
+            .clone()
+            .ok_or_else(|| Error::invalid_input("the server's upload state has no `id`"))?;
+        let base = self.client.core.base_url();
+        let fallback = || -> Result<Url, Error> {
+            synapse_transport::urls::join(base, &path(["chunked_upload", &id.to_string()], true))
+        };
+        let url = match state.url.as_deref().map(Url::parse) {
+            Some(Ok(u)) if same_origin(&u, base) => u,
+            _ => fallback()?,
+        };
+        self.id = Some(id);
+        self.url = Some(url);
+        Ok(())
+    }
+
+    fn target(&self) -> String {
+        match &self.url {
+            Some(u) => u.to_string(),
+            None => "chunked_upload/".to_owned(),
+        }
+    }
+
+    async fn put_chunk(&self, offset: u64, len: u64) -> Result<ChunkedUploadState, Error> {
+        let body = Multipart::new().text("filename", &self.file.name).file(
+            "file",
+            "file",
+            FileRange::new(&self.file.path, offset, len),
+        );
+        let mut req = self
+            .client
+            .core
+            .put(&self.target())
+            .header(
+                "Content-Range",
+                &format!("bytes {}-{}/{}", offset, offset + len - 1, self.file.size),
+            )
+            .multipart(body)
+            .idempotent(false);
+        if let Some(t) = self.opts.read_timeout {
+            req = req.read_timeout(ReadTimeout::After(t));
+        }
+        req.send_json().await
+    }
+
+    fn checkpoint(&self) -> Option<UploadCheckpoint> {
+        Some(UploadCheckpoint {
+            id: self.id.clone()?,
+            url: self.url.as_ref()?.to_string(),
+            path: self.file.path.clone(),
+            size: self.file.size,
+            mtime_unix_nanos: self.file.mtime,
+            offset: self.offset,
+        })
+    }
+
+    /// Moves to the server's offset, re-hashing the file prefix when it differs from ours.
+    async fn seek_to(&mut self, server_offset: u64) -> Result<(), Error> {
+        if server_offset > self.file.size {
+            return Err(Error::invalid_input(format!(
+                "the server reports {server_offset} bytes stored, more than the file's {}",
+                self.file.size
+            )));
+        }
+        if server_offset != self.offset {
+            self.hasher = hash_range(self.file.path.clone(), 0, server_offset, Md5::new()).await?;
+            self.offset = server_offset;
+        }
+        Ok(())
+    }
+
+    fn restart(&mut self) {
+        self.id = None;
+        self.url = None;
+        self.offset = 0;
+        self.hasher = Md5::new();
+    }
+
+    async fn backoff(&self) {
+        let step = 250u64 << self.recoveries.min(5);
+        tokio::time::sleep(Duration::from_millis(step.min(5_000))).await;
+    }
+
+    /// After a failed chunk: find out what the server holds, or give up with `err`.
+    async fn recover(&mut self, err: Error) -> Result<(), Error> {
+        if self.recoveries >= self.opts.max_recoveries {
+            return Err(err);
+        }
+        self.recoveries += 1;
+        // `400 Offsets do not match` tells the offset directly.
+        if let Some(api) = err.api() {
+            let status = api.status.as_u16();
+            let offset = api
+                .body_json()
+                .and_then(|b| b.get("offset").or_else(|| b.get("expected_offset")))
+                .and_then(serde_json::Value::as_u64);
+            if status == 400 && self.id.is_some() {
+                if let Some(o) = offset {
+                    tracing::warn!(
+                        offset = o,
+                        "chunked upload: resyncing to the server's offset"
+                    );
+                    return self.seek_to(o).await;
+                }
+                return Err(err);
+            }
+            if matches!(status, 404 | 410) && self.id.is_some() {
+                tracing::warn!(
+                    status,
+                    "chunked upload: upload gone on the server; starting over"
+                );
+                self.restart();
+                return Ok(());
+            }
+        }
+        if !outcome_unknown(&err) {
+            return Err(err);
+        }
+        self.backoff().await;
+        let Some(id) = self.id.clone() else {
+            // The first PUT's outcome is unknown: start a new upload (an orphan expires).
+            tracing::warn!(error = %err, "chunked upload: first chunk failed; starting over");
+            self.restart();
+            return Ok(());
+        };
+        let state = match self.client.get_chunked_upload(&id).await {
+            Ok(s) => s,
+            Err(e) if e.is_not_found() || e.status().map(|s| s.as_u16()) == Some(410) => {
+                self.restart();
+                return Ok(());
+            }
+            Err(_) => return Err(err),
+        };
+        let server_offset = state
+            .offset
+            .ok_or_else(|| Error::invalid_input("the server's upload state has no `offset`"))?;
+        tracing::warn!(error = %err, server_offset, "chunked upload: resuming from the server's offset");
+        self.adopt(&state)?;
+        self.seek_to(server_offset).await
+    }
+
+    async fn send_chunks(&mut self) -> Result<(), Error> {
+        while self.offset < self.file.size {
+            self.ensure_unchanged()?;
+            let offset = self.offset;
+            let len = self.opts.chunk_size.min(self.file.size - offset);
+            let hashing = tokio::spawn(hash_range(
+                self.file.path.clone(),
+                offset,
+                len,
+                self.hasher.clone(),
+            ));
+            match self.put_chunk(offset, len).await {
+                Ok(state) => {
+                    let acknowledged = state.offset.ok_or_else(|| {
+                        Error::invalid_input("the server's chunk answer has no `offset`")
+                    })?;
+                    self.adopt(&state)?;
+                    let hashed = hashing.await.map_err(|e| Error::Transport {
+                        message: format!("hashing task failed: {e}"),
+                        source: None,
+                    })??;
+                    if acknowledged == offset + len {
+                        self.hasher = hashed;
+                        self.offset = acknowledged;
+                    } else {
+                        self.seek_to(acknowledged).await?;
+                    }
+                    if let Some(p) = &self.opts.progress {
+                        p(self.offset, self.file.size);
+                    }
+                    if let (Some(cb), Some(cp)) = (&self.opts.on_checkpoint, self.checkpoint()) {
+                        cb(&cp);
+                    }
+                }
+                Err(e) => {
+                    hashing.abort();
+                    self.recover(e).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn finalize(&mut self, md5: &str) -> Result<ChunkedUploadFinalizeResponse, Error> {
+        let id = self
+            .id
+            .clone()
+            .ok_or_else(|| Error::invalid_input("no chunk was acknowledged"))?;
+        loop {
+            let mut req = self.client.core.post(&self.target()).json(
+                &synapse_models::ChunkedUploadFinalizeRequest {
+                    md5: md5.to_owned(),
+                },
+            );
+            if let Some(t) = self.opts.read_timeout {
+                req = req.read_timeout(ReadTimeout::After(t));
+            }
+            let err = match req.send_json::<ChunkedUploadFinalizeResponse>().await {
+                Ok(resp) => return Ok(resp),
+                Err(e) => e,
+            };
+            let already_complete = err.status().map(|s| s.as_u16()) == Some(400)
+                && err.api().is_some_and(|a| a.message().contains("complete"));
+            if !(already_complete || outcome_unknown(&err))
+                || self.recoveries >= self.opts.max_recoveries
+            {
+                return Err(err);
+            }
+            self.recoveries += 1;
+            // Ask before re-sending: the first POST may have completed the upload.
+            let state = match self.client.get_chunked_upload(&id).await {
+                Ok(s) => s,
+                Err(_) => {
+                    self.backoff().await;
+                    continue;
+                }
+            };
+            if state.is_complete() {
+                tracing::warn!("chunked upload: finalize answer lost; the upload is complete");
+                let value = serde_json::to_value(&state)
+                    .map_err(|e| Error::invalid_input(e.to_string()))?;
+                return serde_json::from_value(value)
+                    .map_err(|e| Error::invalid_input(e.to_string()));
+            }
+            if already_complete {
+                return Err(err);
+            }
+            self.backoff().await;
+        }
+    }
+}
+
+impl BackendClient {
+    /// Uploads a large file in chunks; see the [module documentation](self) for the
+    /// protocol and what this SDK adds to the Python SDK's behaviour (resume, integrity,
+    /// flat memory, no blind replays).
+    ///
+    /// A missing, unreadable or empty file, or a chunk size of 0, is an error before any
+    /// request is sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// use synapse_backend::ChunkedUploadOptions;
+    /// let upload = client
+    ///     .create_chunked_upload(
+    ///         "model.bin",
+    ///         ChunkedUploadOptions::default().progress(|done, total| println!("{done}/{total}")),
+    ///     )
+    ///     .await?;
+    /// println!("uploaded {} ({} bytes, md5 {})", upload.id, upload.size, upload.md5);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_chunked_upload(
+        &self,
+        file_path: impl AsRef<Path>,
+        options: ChunkedUploadOptions,
+    ) -> Result<ChunkedUpload, Error> {
+        let file = file_info(file_path.as_ref())?;
+        if options.chunk_size == 0 {
+            return Err(Error::invalid_input("chunk_size must be greater than 0"));
+        }
+        if file.size == 0 {
+            return Err(Error::invalid_input(format!(
+                "{} is empty; the chunked upload protocol cannot carry an empty file",
+                file.path.display()
+            )));
+        }
+        let mut upload = Upload {
+            client: self,
+            file,
+            opts: options,
+            id: None,
+            url: None,
+            offset: 0,
+            hasher: Md5::new(),
+            recoveries: 0,
+        };
+        if let Some(cp) = upload.opts.resume.clone() {
+            if cp.size != upload.file.size || cp.mtime_unix_nanos != upload.file.mtime {
+                return Err(Error::invalid_input(format!(
+                    "{} changed since the checkpoint was taken",
+                    upload.file.path.display()
+                )));
+            }
+            let state = self.get_chunked_upload(&cp.id).await?;
+            upload.adopt(&state)?;
+            let offset = state
+                .offset
+                .ok_or_else(|| Error::invalid_input("the server's upload state has no `offset`"))?;
+            upload.seek_to(offset).await?;
+        }
+        upload.send_chunks().await?;
+        upload.ensure_unchanged()?;
+        let md5 = hex(&upload.hasher.clone().finalize());
+        let response = upload.finalize(&md5).await?;
+        if let Some(sum) = response.checksum.as_deref() {
+            if !sum.eq_ignore_ascii_case(&md5) {
+                return Err(Error::Integrity {
+                    what: format!("md5 of chunked upload {}", upload.file.name),
+                    expected: md5,
+                    actual: sum.to_owned(),
+                });
+            }
+        }
+        if let Some(size) = response.size {
+            if size != upload.file.size {
+                return Err(Error::Integrity {
+                    what: format!("size of chunked upload {}", upload.file.name),
+                    expected: upload.file.size.to_string(),
+                    actual: size.to_string(),
+                });
+            }
+        }
+        let id = upload
+            .id
+            .clone()
+            .ok_or_else(|| Error::invalid_input("no upload id"))?;
+        Ok(ChunkedUpload {
+            response,
+            id,
+            md5,
+            size: upload.file.size,
+            recoveries: upload.recoveries,
+        })
+    }
+
+    /// The state of a chunked upload: `GET chunked_upload/{id}/`.
+    pub async fn get_chunked_upload(
+        &self,
+        upload_id: &ChunkedUploadId,
+    ) -> Result<ChunkedUploadState, Error> {
+        self.core
+            .get(&path(["chunked_upload", &upload_id.to_string()], true))
+            .send_json()
+            .await
+    }
+}

@@ -1,0 +1,113 @@
+//! Logs: `create_logs`, with local files turned into `data:` URIs.
+
+use std::path::Path;
+
+use base64::Engine;
+use serde_json::Value;
+use synapse_models::LogEntry;
+use synapse_transport::Error;
+
+use crate::BackendClient;
+
+/// MIME type from a file extension, as Python's `mimetypes` guesses the common ones.
+fn mime_for(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" | "jpe" => "image/jpeg",
+        "gif" => "image/gif",
+        "bmp" => "image/bmp",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "tif" | "tiff" => "image/tiff",
+        "ico" => "image/vnd.microsoft.icon",
+        "txt" | "log" => "text/plain",
+        "csv" => "text/csv",
+        "html" | "htm" => "text/html",
+        "xml" => "text/xml",
+        "json" => "application/json",
+        "yaml" | "yml" => "application/yaml",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "gz" => "application/gzip",
+        "tar" => "application/x-tar",
+        "mp4" => "video/mp4",
+        "mp3" => "audio/mpeg",
+        "wav" => "audio/x-wav",
+        _ => return None,
+    })
+}
+
+/// Replaces a local path in `file` with `data:<mime>;base64,<content>`.
+async fn inline_file(mut entry: LogEntry) -> Result<(LogEntry, bool), Error> {
+    let Some(file) = entry.file.clone().filter(|f| !f.is_empty()) else {
+        return Ok((entry, false));
+    };
+    if file.starts_with("data:") {
+        return Ok((entry, true));
+    }
+    let path = Path::new(&file);
+    let mime = mime_for(path).ok_or_else(|| {
+        Error::invalid_input(format!(
+            "cannot tell the MIME type of log file {file:?} from its extension"
+        ))
+    })?;
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| Error::io(Some(path.to_owned()), e))?;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    entry.file = Some(format!("data:{mime};base64,{encoded}"));
+    Ok((entry, true))
+}
+
+impl BackendClient {
+    /// Creates log entries: `POST logs/`, one entry as a bare object, several as an array.
+    /// A `file` that is a local path is sent as a `data:<mime>;base64,…` URI (the caller's
+    /// entries are not modified; an unknown extension or unreadable file fails before any
+    /// request). Each request carries at most one file-bearing entry, so entries are sent
+    /// in order, in as few requests as that allows; the answers are returned in order.
+    ///
+    /// Never retried once it may have reached the server (there is no idempotency key: a
+    /// replay would duplicate entries). Empty input is an error.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// use synapse_backend::models::{LogEntry, LogLevel};
+    /// let entry = LogEntry {
+    ///     message: Some("Training complete".into()),
+    ///     level: Some(LogLevel::Info),
+    ///     file: Some("/tmp/result.png".into()),
+    ///     ..Default::default()
+    /// };
+    /// client.create_logs(&[entry]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_logs(&self, entries: &[LogEntry]) -> Result<Vec<Value>, Error> {
+        if entries.is_empty() {
+            return Err(Error::invalid_input("create_logs needs at least one entry"));
+        }
+        let mut batches: Vec<Vec<LogEntry>> = Vec::new();
+        let mut current: Vec<LogEntry> = Vec::new();
+        let mut current_has_file = false;
+        for entry in entries {
+            let (entry, has_file) = inline_file(entry.clone()).await?;
+            if has_file && current_has_file {
+                batches.push(std::mem::take(&mut current));
+                current_has_file = false;
+            }
+            current_has_file |= has_file;
+            current.push(entry);
+        }
+        batches.push(current);
+        let mut answers = Vec::with_capacity(batches.len());
+        for batch in batches {
+            let request = self.core.post("logs/");
+            let request = match batch.as_slice() {
+                [one] => request.json(one),
+                many => request.json(many),
+            };
+            answers.push(request.send_value().await?);
+        }
+        Ok(answers)
+    }
+}

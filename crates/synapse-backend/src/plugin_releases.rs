@@ -1,0 +1,135 @@
+//! Plugin releases: get (by id or lookup), list, create (JSON or multipart with the archive
+//! streamed from disk).
+
+use std::path::Path;
+
+use futures_util::TryStreamExt;
+use synapse_models::{PluginCode, PluginRelease, PluginReleaseCreateRequest, PluginReleaseId};
+use synapse_transport::urls::{encode_lookup, path};
+use synapse_transport::{Error, FileRange, Multipart};
+
+use crate::{BackendClient, Query, query};
+
+/// Python's `str()` of a bool, which the server's form parser expects.
+fn python_bool(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
+}
+
+impl BackendClient {
+    /// `GET plugin_releases/{release_id}/` with the caller's query (e.g. `expand=plugin`).
+    pub async fn get_plugin_release(
+        &self,
+        release_id: PluginReleaseId,
+        params: Query<'_>,
+    ) -> Result<PluginRelease, Error> {
+        self.core
+            .get(&path(["plugin_releases", &release_id.to_string()], true))
+            .query_pairs(query(params))
+            .send_json()
+            .await
+    }
+
+    /// `GET plugin_releases/{lookup}/` where `lookup` is `code@version` or a numeric id,
+    /// percent-encoded except for unreserved characters and `@` (`team/yolo v8@1.0.0` →
+    /// `team%2Fyolo%20v8@1.0.0`). Sends `expand=<expand>` first unless `expand` is `None`
+    /// (the Python default is `Some("plugin")`), then the caller's query, which may override it.
+    pub async fn get_plugin_release_by_lookup(
+        &self,
+        lookup: &str,
+        expand: Option<&str>,
+        params: Query<'_>,
+    ) -> Result<PluginRelease, Error> {
+        if lookup.is_empty() {
+            return Err(Error::invalid_input("release lookup is empty"));
+        }
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        if let Some(expand) = expand {
+            pairs.push(("expand".to_owned(), expand.to_owned()));
+        }
+        for (k, v) in query(params) {
+            match pairs.iter_mut().find(|(pk, _)| *pk == k) {
+                Some(existing) => existing.1 = v,
+                None => pairs.push((k, v)),
+            }
+        }
+        self.core
+            .get(&format!("plugin_releases/{}/", encode_lookup(lookup)))
+            .query_pairs(pairs)
+            .send_json()
+            .await
+    }
+
+    /// Every release of a plugin: `GET plugin_releases/?plugin=<code>` plus the caller's
+    /// query (a caller `plugin` key overrides), then each `next` page (the Python SDK
+    /// returns only the first page's `results`).
+    pub async fn list_plugin_releases(
+        &self,
+        plugin_code: &PluginCode,
+        params: Query<'_>,
+    ) -> Result<Vec<PluginRelease>, Error> {
+        let mut pairs = vec![("plugin".to_owned(), plugin_code.as_str().to_owned())];
+        for (k, v) in query(params) {
+            match pairs.iter_mut().find(|(pk, _)| *pk == k) {
+                Some(existing) => existing.1 = v,
+                None => pairs.push((k, v)),
+            }
+        }
+        self.core
+            .paginate::<PluginRelease>("plugin_releases/", pairs)
+            .page_size(None)
+            .try_collect()
+            .await
+    }
+
+    /// Creates a release: `POST plugin_releases/`. Without an archive the body is JSON
+    /// (`{"plugin": "yolov8", "version": "1.0.1", "debug": false}`); with one it is
+    /// multipart: `plugin`, `version`, `config` (JSON text), one `requirements` part per
+    /// item, `debug` (`True`/`False`), then `file` named after the archive — streamed from
+    /// disk, never loaded whole. A missing archive is an error before anything is sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// use synapse_backend::models::{PluginCode, PluginReleaseCreateRequest};
+    /// let req = PluginReleaseCreateRequest::new(PluginCode::new("yolov8")?, "1.0.0");
+    /// let release = client.create_plugin_release(&req, Some("dist/yolov8-1.0.0.zip".as_ref())).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_plugin_release(
+        &self,
+        request: &PluginReleaseCreateRequest,
+        archive: Option<&Path>,
+    ) -> Result<PluginRelease, Error> {
+        let Some(archive) = archive else {
+            return self
+                .core
+                .post("plugin_releases/")
+                .json(request)
+                .send_json()
+                .await;
+        };
+        let range = FileRange::whole(archive)?;
+        let filename = archive
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| Error::invalid_input("the archive path has no file name"))?;
+        let mut form = Multipart::new()
+            .text("plugin", request.plugin.as_str())
+            .text("version", request.version.as_str());
+        if let Some(config) = &request.config {
+            let text = serde_json::to_string(config)
+                .map_err(|e| Error::invalid_input(format!("cannot encode `config`: {e}")))?;
+            form = form.text("config", text);
+        }
+        for requirement in request.requirements.iter().flatten() {
+            form = form.text("requirements", requirement.as_str());
+        }
+        form = form
+            .text("debug", python_bool(request.debug))
+            .file("file", filename, range);
+        self.core
+            .post("plugin_releases/")
+            .multipart(form)
+            .send_json()
+            .await
+    }
+}

@@ -1,0 +1,505 @@
+//! Every integration operation: the exact request (insta snapshot: method, URL, headers
+//! with tokens redacted, body) and the decoding of its answer, including an error status.
+#![allow(clippy::field_reassign_with_default)]
+
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use synapse_backend::models::{
+    JobId, JobStatus, LogEntry, LogLevel, PluginCode, PluginCreate, PluginId, PluginRef,
+    PluginReleaseCreateRequest, PluginReleaseId, PluginRunRequest, PluginUpdate,
+    ServeApplicationCreateRequest, StorageCreate, StorageId, UpdateJobRequest,
+};
+use synapse_backend::{BackendClient, Error};
+use synapse_transport::mock::{MockChunk, MockResponse, MockTransport};
+use synapse_transport::{ApiErrorKind, Method, RetryPolicy};
+
+fn client(mock: &MockTransport) -> BackendClient {
+    BackendClient::builder("https://synapse.test/")
+        .without_env()
+        .access_token("acc-secret")
+        .tenant("acme")
+        .transport(mock.clone())
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .expect("client")
+}
+
+fn obj(v: Value) -> serde_json::Map<String, Value> {
+    v.as_object().cloned().expect("a JSON object")
+}
+
+fn ok(body: Value) -> MockResponse {
+    MockResponse::json(200, body)
+}
+
+/// The only request the mock received, as a snapshot value.
+fn only_request(mock: &MockTransport) -> Value {
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 1, "{requests:#?}");
+    requests[0].snapshot()
+}
+
+fn job_json(id: &str, status: &str) -> Value {
+    json!({"id": id, "status": status, "action": "train", "is_active": true,
+           "created": "2026-11-23T10:00:00Z", "completed": null, "queue": null, "error": null})
+}
+
+#[tokio::test]
+async fn list_agents_follows_pages_and_accepts_a_bare_array() {
+    let mock = MockTransport::new();
+    mock.push(ok(json!({"count": 2, "next": "https://synapse.test/agents/?page=2&status=connected",
+        "results": [{"id": 1, "name": "gpu-1", "url": "http://10.0.0.5:8000", "status": "connected",
+                     "token": null, "node_install_script": "curl https://synapse.test/agents/0123456789abcdef0123456789abcdef01234567/node_install_script | sh"}]})))
+        .push(ok(json!([{"id": 2, "name": "cpu-1", "status": "disconnected", "region": "kr"}])));
+    let agents = client(&mock)
+        .list_agents(&[("status", "connected")])
+        .await
+        .expect("agents");
+    assert_eq!(agents.len(), 2);
+    assert!(agents[0].is_connected());
+    assert_eq!(
+        agents[0]
+            .effective_token()
+            .map(|t| t.expose().to_owned())
+            .as_deref(),
+        Some("0123456789abcdef0123456789abcdef01234567")
+    );
+    assert_eq!(agents[1].extra.get("region"), Some(&json!("kr")));
+    insta::assert_json_snapshot!(mock.requests()[0].snapshot());
+}
+
+#[tokio::test]
+async fn health_check_agent_posts_an_empty_json_request_and_redacts_the_token() {
+    let token = "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3";
+    let mock = MockTransport::new();
+    mock.push(ok(json!({"status": "ok"})));
+    let v = client(&mock).health_check_agent(token).await.expect("ok");
+    assert_eq!(v, json!({"status": "ok"}));
+    insta::assert_json_snapshot!(only_request(&mock));
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(404, json!({"detail": "Not found."})));
+    let err = client(&mock)
+        .health_check_agent(token)
+        .await
+        .expect_err("404");
+    assert!(err.to_string().contains("agents/***/connect/"), "{err}");
+    assert!(!format!("{err} {err:?}").contains(token));
+}
+
+#[tokio::test]
+async fn plugins_get_create_update() {
+    let plugin = json!({"id": 42, "code": "yolov8", "name": "YOLO v8", "category": "neural_net",
+                        "is_active": true, "created": "2026-11-23T10:00:00Z", "owner_team": "vision"});
+    let mock = MockTransport::new();
+    mock.push(ok(plugin.clone()))
+        .push(MockResponse::json(201, plugin.clone()))
+        .push(ok(plugin.clone()));
+    let c = client(&mock);
+    let p = c.get_plugin(PluginId::from(42)).await.expect("get");
+    assert_eq!(p.extra.get("owner_team"), Some(&json!("vision")));
+    let mut create = PluginCreate::default();
+    create.name = Some("YOLO v8".into());
+    create.code = Some(PluginCode::new("yolov8").expect("code"));
+    create.category = Some("neural_net".into());
+    create.description = Some("Object detection".into());
+    c.create_plugin(&create).await.expect("create");
+    let mut update = PluginUpdate::default();
+    update.description = Some("Updated".into());
+    update.extra.insert("is_active".into(), json!(true));
+    c.update_plugin(PluginId::from(42), &update)
+        .await
+        .expect("update");
+    let snaps: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
+    insta::assert_json_snapshot!(snaps);
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(404, json!({"detail": "Not found."})));
+    let err = client(&mock)
+        .get_plugin(PluginId::from(7))
+        .await
+        .expect_err("404");
+    assert_eq!(err.api().expect("api").kind, ApiErrorKind::NotFound);
+}
+
+#[tokio::test]
+async fn run_plugin_injects_language_and_is_never_replayed() {
+    let mock = MockTransport::new();
+    mock.push(ok(
+        json!({"job_id": "550e8400-e29b-41d4-a716-446655440000"}),
+    ));
+    let mut run = PluginRunRequest::default();
+    run.agent = Some(1.into());
+    run.action = Some("deployment".into());
+    run.params = Some(obj(json!({"num_cpus": 8})));
+    let v = client(&mock)
+        .run_plugin(PluginCode::new("yolov8").expect("code"), &run)
+        .await
+        .expect("run");
+    assert_eq!(v["job_id"], "550e8400-e29b-41d4-a716-446655440000");
+    insta::assert_json_snapshot!(only_request(&mock));
+    // A 503 on a run is returned, not re-sent, even with the default retry policy.
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(
+        503,
+        json!({"error_type": "gpu_unavailable", "message": "busy"}),
+    ))
+    .push(ok(json!({})));
+    let c = BackendClient::builder("https://synapse.test/")
+        .without_env()
+        .transport(mock.clone())
+        .build()
+        .expect("client");
+    let err = c
+        .run_plugin(PluginRef::Id(PluginId::from(3)), &run)
+        .await
+        .expect_err("503");
+    assert_eq!(err.api().expect("api").kind, ApiErrorKind::GpuUnavailable);
+    assert_eq!(mock.request_count(), 1);
+}
+
+#[tokio::test]
+async fn plugin_releases_get_lookup_list() {
+    let release = json!({"id": 9, "plugin": 42, "version": "1.0.0", "config": {"actions": {"train": {"entrypoint": "plugin.train"}}}});
+    let mock = MockTransport::new();
+    mock.push(ok(release.clone()))
+        .push(ok(release.clone()))
+        .push(ok(release.clone()))
+        .push(ok(
+            json!({"count": 1, "next": null, "results": [release.clone()]}),
+        ));
+    let c = client(&mock);
+    c.get_plugin_release(PluginReleaseId::from(9), &[("expand", "plugin")])
+        .await
+        .expect("get");
+    let r = c
+        .get_plugin_release_by_lookup("team/yolo v8@1.0.0", Some("plugin"), &[])
+        .await
+        .expect("lookup");
+    assert_eq!(r.version.as_deref(), Some("1.0.0"));
+    c.get_plugin_release_by_lookup("yolov8@1.0.0", None, &[("fields", "id,version")])
+        .await
+        .expect("lookup");
+    let all = c
+        .list_plugin_releases(
+            &PluginCode::new("yolov8").expect("code"),
+            &[("ordering", "-created")],
+        )
+        .await
+        .expect("list");
+    assert_eq!(all.len(), 1);
+    let urls: Vec<String> = mock.requests().iter().map(|r| r.url.to_string()).collect();
+    insta::assert_json_snapshot!(urls, @r#"
+    [
+      "https://synapse.test/plugin_releases/9/?expand=plugin",
+      "https://synapse.test/plugin_releases/team%2Fyolo%20v8@1.0.0/?expand=plugin",
+      "https://synapse.test/plugin_releases/yolov8@1.0.0/?fields=id%2Cversion",
+      "https://synapse.test/plugin_releases/?plugin=yolov8&ordering=-created"
+    ]
+    "#);
+}
+
+#[tokio::test]
+async fn create_plugin_release_json_and_multipart() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let archive = dir.path().join("yolov8-1.0.0.zip");
+    std::fs::write(&archive, b"PK\x03\x04 fake zip").expect("write");
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(
+        201,
+        json!({"id": 10, "plugin": 42, "version": "1.0.1"}),
+    ))
+    .push(MockResponse::json(
+        201,
+        json!({"id": 11, "plugin": 42, "version": "1.0.0"}),
+    ));
+    let c = client(&mock);
+    let plain = PluginReleaseCreateRequest::new(PluginCode::new("yolov8").expect("code"), "1.0.1");
+    c.create_plugin_release(&plain, None).await.expect("json");
+    let mut full =
+        PluginReleaseCreateRequest::new(PluginCode::new("yolov8").expect("code"), "1.0.0");
+    full.config = json!({"actions": {"train": {"entrypoint": "plugin.train"}}})
+        .as_object()
+        .cloned();
+    full.requirements = Some(vec!["ultralytics==8.2.0".into(), "torch>=2.2".into()]);
+    c.create_plugin_release(&full, Some(&archive))
+        .await
+        .expect("multipart");
+    let snaps: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
+    insta::assert_json_snapshot!(snaps);
+    // A missing archive fails before sending.
+    let err = c
+        .create_plugin_release(&full, Some(&dir.path().join("missing.zip")))
+        .await
+        .expect_err("missing");
+    assert!(matches!(err, Error::Io { .. }), "{err:?}");
+    assert_eq!(mock.request_count(), 2);
+}
+
+#[tokio::test]
+async fn jobs_get_list_update() {
+    let id = JobId::from("550e8400-e29b-41d4-a716-446655440000");
+    let mock = MockTransport::new();
+    mock.push(ok(job_json("550e8400-e29b-41d4-a716-446655440000", "RUNNING")))
+        .push(ok(json!({"count": 1, "next": null, "previous": null, "results": [job_json("j1", "completed")]})))
+        .push(ok(job_json("550e8400-e29b-41d4-a716-446655440000", "RUNNING")));
+    let c = client(&mock);
+    let job = c.get_job(&id, &[("expand", "logs")]).await.expect("get");
+    assert_eq!(job.status, Some(JobStatus::Running));
+    let page = c
+        .list_jobs(&[("status", "running"), ("page_size", "10")])
+        .await
+        .expect("list");
+    assert_eq!(page.results[0].status, Some(JobStatus::Succeeded));
+    let update = UpdateJobRequest::default()
+        .status(JobStatus::Running)
+        .progress_record(obj(json!({"step": 5, "total": 100})))
+        .metrics_record(obj(json!({"loss": 0.25})))
+        .meta(obj(json!({"queue": {"position": 0}})));
+    c.update_job(&id, &update).await.expect("update");
+    let snaps: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
+    insta::assert_json_snapshot!(snaps);
+    // An invalid update is refused before sending.
+    let bad = UpdateJobRequest::default().result(json!("a bare string"));
+    assert!(matches!(
+        c.update_job(&id, &bad).await,
+        Err(Error::InvalidInput { .. })
+    ));
+    assert_eq!(mock.request_count(), 3);
+}
+
+#[tokio::test]
+async fn list_jobs_all_streams_every_page_with_the_count() {
+    let mock = MockTransport::new();
+    mock.push(ok(
+        json!({"count": 3, "next": "https://synapse.test/jobs/?page=2&page_size=100",
+                        "results": [job_json("a", "PENDING"), job_json("b", "RUNNING")]}),
+    ))
+    .push(ok(
+        json!({"count": 3, "next": null, "results": [job_json("c", "FAILED")]}),
+    ));
+    let mut jobs = client(&mock).list_jobs_all(&[]);
+    assert_eq!(jobs.total().await.expect("count"), 3);
+    let statuses: Vec<JobStatus> = jobs
+        .map(|j| j.expect("job").status.expect("status"))
+        .collect()
+        .await;
+    assert_eq!(
+        statuses,
+        vec![JobStatus::Pending, JobStatus::Running, JobStatus::Failed]
+    );
+    assert_eq!(
+        mock.requests()[0].url.as_str(),
+        "https://synapse.test/jobs/?page_size=100"
+    );
+}
+
+#[tokio::test]
+async fn console_logs_in_every_shape() {
+    let id = JobId::from(7);
+    let mock = MockTransport::new();
+    mock.push(ok(json!([
+        "2024-01-15 10:00:01 [INFO] Plugin started",
+        "epoch 1"
+    ])))
+    .push(ok(json!({"logs": ["a", "b"]})))
+    .push(MockResponse::json(403, json!({"detail": "wrong tenant"})));
+    let c = client(&mock);
+    assert_eq!(
+        c.list_job_console_logs(&id)
+            .await
+            .expect("array")
+            .lines()
+            .len(),
+        2
+    );
+    assert_eq!(
+        c.list_job_console_logs(&id).await.expect("object").lines(),
+        vec!["a", "b"]
+    );
+    let err = c.list_job_console_logs(&id).await.expect_err("403");
+    assert_eq!(err.status_code(), Some(403));
+    assert_eq!(
+        mock.requests()[0].url.as_str(),
+        "https://synapse.test/jobs/7/console_logs/"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn tail_yields_lines_before_the_body_ends_and_reports_a_drop() {
+    let mock = MockTransport::new();
+    mock.push(MockResponse::chunked(
+        200,
+        vec![
+            MockChunk::Data("data: {\"type\": \"connected\"}\n\nepoch 1\n".into()),
+            MockChunk::Delay(std::time::Duration::from_millis(50)),
+            MockChunk::Data("epoch 2\n".into()),
+            MockChunk::Drop,
+        ],
+    ));
+    let c = BackendClient::builder("https://synapse.test/")
+        .without_env()
+        .url_host("internal")
+        .transport(mock.clone())
+        .build()
+        .expect("client");
+    let start = tokio::time::Instant::now();
+    let mut lines = c.tail_job_console_logs(&JobId::from(5), Default::default());
+    assert_eq!(mock.request_count(), 0, "lazy until polled");
+    let first = lines.next().await.expect("line").expect("ok");
+    assert_eq!(first, "data: {\"type\": \"connected\"}");
+    assert_eq!(lines.next().await.expect("line").expect("ok"), "");
+    assert_eq!(lines.next().await.expect("line").expect("ok"), "epoch 1");
+    // Those lines arrived while the body was still open: the 50 ms pause has not elapsed.
+    assert_eq!(start.elapsed(), std::time::Duration::ZERO);
+    assert_eq!(lines.next().await.expect("line").expect("ok"), "epoch 2");
+    assert!(matches!(
+        lines.next().await,
+        Some(Err(Error::ResponseIncomplete { .. }))
+    ));
+    assert!(lines.next().await.is_none());
+    let r = &mock.requests()[0];
+    assert_eq!(
+        r.url.as_str(),
+        "https://synapse.test/jobs/5/tail_console_logs/?url_host=internal"
+    );
+    assert_eq!(r.read_timeout, synapse_transport::ReadTimeout::Never);
+    // A status error is the first item, typed.
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(429, json!({"detail": "slow down"})).header("retry-after", "3"));
+    let mut lines = client(&mock).tail_job_console_logs(&JobId::from(5), Default::default());
+    let err = lines.next().await.expect("item").expect_err("429");
+    assert_eq!(
+        err.api().expect("api").retry_after,
+        Some(std::time::Duration::from_secs(3))
+    );
+    assert!(lines.next().await.is_none());
+}
+
+#[tokio::test]
+async fn create_logs_one_object_or_an_array_and_files_as_data_uris() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let png = dir.path().join("result.png");
+    std::fs::write(&png, b"\x89PNG\r\n").expect("write");
+    let mock = MockTransport::new();
+    mock.route_always(
+        Method::POST,
+        "/logs/",
+        MockResponse::json(201, json!({"ok": true})),
+    );
+    let c = client(&mock);
+    let mut with_file = LogEntry::default();
+    with_file.message = Some("Training complete".into());
+    with_file.level = Some(LogLevel::Info);
+    with_file.context = Some(obj(json!({"job": 123})));
+    with_file.file = Some(png.to_string_lossy().into_owned());
+    let answers = c
+        .create_logs(std::slice::from_ref(&with_file))
+        .await
+        .expect("one");
+    assert_eq!(answers, vec![json!({"ok": true})]);
+    assert_eq!(
+        with_file.file.as_deref(),
+        Some(png.to_str().expect("utf8")),
+        "input not mutated"
+    );
+    let mut a = LogEntry::default();
+    a.message = Some("epoch 1".into());
+    a.level = Some(LogLevel::Info);
+    let mut b = LogEntry::default();
+    b.message = Some("epoch 2".into());
+    b.level = Some(LogLevel::Warning);
+    c.create_logs(&[a.clone(), b]).await.expect("two");
+    // Two file-bearing entries go in two requests.
+    let answers = c
+        .create_logs(&[with_file.clone(), a, with_file.clone()])
+        .await
+        .expect("split");
+    assert_eq!(answers.len(), 2);
+    let snaps: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
+    insta::assert_json_snapshot!(snaps);
+    assert!(matches!(
+        c.create_logs(&[]).await,
+        Err(Error::InvalidInput { .. })
+    ));
+    let mut odd = LogEntry::default();
+    odd.file = Some(
+        dir.path()
+            .join("weights.unknownext")
+            .to_string_lossy()
+            .into_owned(),
+    );
+    assert!(matches!(
+        c.create_logs(&[odd]).await,
+        Err(Error::InvalidInput { .. })
+    ));
+    assert_eq!(mock.request_count(), 4);
+}
+
+#[tokio::test]
+async fn serve_applications_create_and_list() {
+    let app =
+        json!({"id": 3, "status": "RUNNING", "job": 123, "data": {"route_prefix": "/yolov8"}});
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(201, app.clone()))
+        .push(ok(json!({"count": 1, "next": null, "results": [app.clone()]})))
+        .push(ok(json!({"count": 2, "next": "https://synapse.test/serve_applications/?page=2&page_size=100&plugin=yolov8",
+                        "results": [app.clone()]})))
+        .push(ok(json!({"count": 2, "next": null, "results": [app.clone()]})));
+    let c = client(&mock);
+    let mut req =
+        ServeApplicationCreateRequest::new(synapse_backend::models::IntOrString::from(123i64));
+    req.status = Some("PENDING".into());
+    req.data = Some(obj(json!({"route_prefix": "/yolov8", "num_replicas": 1})));
+    let created = c.create_serve_application(&req).await.expect("create");
+    assert_eq!(created.id.map(|i| i.get()), Some(3));
+    let page = c
+        .list_serve_applications(&[("plugin", "yolov8")])
+        .await
+        .expect("page");
+    assert_eq!(page.results.len(), 1);
+    let all: Vec<_> = c
+        .list_serve_applications_all(&[("plugin", "yolov8")])
+        .collect()
+        .await;
+    assert_eq!(all.len(), 2);
+    let snaps: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
+    insta::assert_json_snapshot!(snaps);
+}
+
+#[tokio::test]
+async fn storages_get_list_create() {
+    let storage = json!({"id": 3, "name": "Main S3", "category": "internal", "provider": "amazon_s3",
+                         "configuration": {"bucket_name": "b", "access_key": "AKIA-SECRET", "secret_key": "SECRET-KEY"},
+                         "is_default": true, "created_by": 5});
+    let mock = MockTransport::new();
+    mock.push(ok(storage.clone()))
+        .push(ok(json!([storage.clone()])))
+        .push(MockResponse::json(201, storage.clone()))
+        .push(MockResponse::json(
+            400,
+            json!({"provider": ["\"nope\" is not a valid choice."]}),
+        ));
+    let c = client(&mock);
+    let s = c.get_storage(StorageId::from(3)).await.expect("get");
+    assert!(
+        !format!("{s:?}").contains("SECRET"),
+        "configuration is redacted in Debug"
+    );
+    assert_eq!(s.extra.get("created_by"), Some(&json!(5)));
+    let page = c
+        .list_storages(&[("category", "internal")])
+        .await
+        .expect("list");
+    assert_eq!(page.results.len(), 1);
+    let mut create = StorageCreate::default();
+    create.name = Some("My Storage".into());
+    create.provider = Some("amazon_s3".into());
+    create.category = Some("internal".into());
+    create.configuration = Some(synapse_backend::models::SecretValue::new(
+        json!({"bucket_name": "b"}),
+    ));
+    c.create_storage(&create).await.expect("create");
+    let err = c.create_storage(&create).await.expect_err("400");
+    assert_eq!(err.api().expect("api").kind, ApiErrorKind::BadRequest);
+    let snaps: Vec<Value> = mock.requests()[..3].iter().map(|r| r.snapshot()).collect();
+    insta::assert_json_snapshot!(snaps);
+}
