@@ -32,6 +32,12 @@ impl BackendClient {
     /// Checks an agent's connectivity: `POST agents/{agent_token}/connect/` with no body
     /// (but `Content-Type: application/json`, as the Python SDK). The token, a credential,
     /// is shown as `***` in every error and log.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// let status = client.health_check_agent("a94a8fe5ccb19ba61c4c0873d391e987982fbbd3").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn health_check_agent(&self, agent_token: &str) -> Result<Value, Error> {
         if agent_token.is_empty() {
             return Err(Error::invalid_input("agent_token is empty"));

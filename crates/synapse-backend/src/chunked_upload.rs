@@ -583,6 +583,13 @@ impl BackendClient {
     }
 
     /// The state of a chunked upload: `GET chunked_upload/{id}/`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// let state = client.get_chunked_upload(&"f64ebd67-0000-4000-8000-000000000001".into()).await?;
+    /// println!("{} bytes stored, complete: {}", state.offset.unwrap_or(0), state.is_complete());
+    /// # Ok(()) }
+    /// ```
     pub async fn get_chunked_upload(
         &self,
         upload_id: &ChunkedUploadId,

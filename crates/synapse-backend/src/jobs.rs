@@ -15,6 +15,15 @@ pub type LogLines = Pin<Box<dyn Stream<Item = Result<String, Error>> + Send>>;
 
 impl BackendClient {
     /// `GET jobs/{job_id}/` with the caller's query (e.g. `expand=logs`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// let job = client.get_job(&"550e8400-e29b-41d4-a716-446655440000".into(), &[]).await?;
+    /// if job.status.as_ref().is_some_and(|s| s.is_terminal()) {
+    ///     println!("done: {:?}", job.result);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn get_job(&self, job_id: &JobId, params: Query<'_>) -> Result<Job, Error> {
         self.core
             .get(&path(["jobs", &job_id.to_string()], true))
@@ -24,6 +33,13 @@ impl BackendClient {
     }
 
     /// One page of jobs: `GET jobs/` with the caller's query only (no `page_size`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// let page = client.list_jobs(&[("status", "RUNNING"), ("page_size", "10")]).await?;
+    /// println!("{} running, first page has {}", page.total(), page.results.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn list_jobs(&self, params: Query<'_>) -> Result<Page<Job>, Error> {
         self.core.page("jobs/", &query(params)).await
     }
@@ -49,6 +65,14 @@ impl BackendClient {
 
     /// `PATCH jobs/{job_id}/` with the validated request (uppercase status; `result` an
     /// object or array; a rejected request sends nothing).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// use synapse_backend::models::{JobStatus, UpdateJobRequest};
+    /// let update = UpdateJobRequest::default().status(JobStatus::Succeeded);
+    /// client.update_job(&7.into(), &update).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn update_job(
         &self,
         job_id: &JobId,
@@ -64,6 +88,14 @@ impl BackendClient {
 
     /// `GET jobs/{job_id}/console_logs/`, decoded from any of the shapes servers send (a
     /// bare array, `{"logs": …}` or `{"results": …}`); `lines()` gives the text.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// for line in client.list_job_console_logs(&7.into()).await?.lines() {
+    ///     println!("{line}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn list_job_console_logs(&self, job_id: &JobId) -> Result<ConsoleLogs, Error> {
         self.core
             .get(&path(["jobs", &job_id.to_string(), "console_logs"], true))

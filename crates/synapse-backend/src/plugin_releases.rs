@@ -17,6 +17,12 @@ fn python_bool(b: bool) -> &'static str {
 
 impl BackendClient {
     /// `GET plugin_releases/{release_id}/` with the caller's query (e.g. `expand=plugin`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// let release = client.get_plugin_release(9.into(), &[("expand", "plugin")]).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn get_plugin_release(
         &self,
         release_id: PluginReleaseId,
@@ -33,6 +39,13 @@ impl BackendClient {
     /// percent-encoded except for unreserved characters and `@` (`team/yolo v8@1.0.0` →
     /// `team%2Fyolo%20v8@1.0.0`). Sends `expand=<expand>` first unless `expand` is `None`
     /// (the Python default is `Some("plugin")`), then the caller's query, which may override it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// let release = client.get_plugin_release_by_lookup("yolov8@1.0.0", Some("plugin"), &[]).await?;
+    /// println!("{:?}", release.version);
+    /// # Ok(()) }
+    /// ```
     pub async fn get_plugin_release_by_lookup(
         &self,
         lookup: &str,
@@ -62,6 +75,15 @@ impl BackendClient {
     /// Every release of a plugin: `GET plugin_releases/?plugin=<code>` plus the caller's
     /// query (a caller `plugin` key overrides), then each `next` page (the Python SDK
     /// returns only the first page's `results`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// use synapse_backend::models::PluginCode;
+    /// let releases = client
+    ///     .list_plugin_releases(&PluginCode::new("yolov8")?, &[("ordering", "-created")])
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn list_plugin_releases(
         &self,
         plugin_code: &PluginCode,

@@ -9,6 +9,13 @@ use crate::BackendClient;
 
 impl BackendClient {
     /// `GET plugins/{plugin_id}/`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// let plugin = client.get_plugin(42.into()).await?;
+    /// println!("{:?} {:?}", plugin.code, plugin.category);
+    /// # Ok(()) }
+    /// ```
     pub async fn get_plugin(&self, plugin_id: PluginId) -> Result<Plugin, Error> {
         self.core
             .get(&path(["plugins", &plugin_id.to_string()], true))
@@ -17,12 +24,34 @@ impl BackendClient {
     }
 
     /// `POST plugins/` with the body as given (the Python SDK passes it through).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// use synapse_backend::models::{PluginCode, PluginCreate};
+    /// let plugin = client
+    ///     .create_plugin(&PluginCreate {
+    ///         name: Some("YOLO v8".into()),
+    ///         code: Some(PluginCode::new("yolov8")?),
+    ///         category: Some("neural_net".into()),
+    ///         ..Default::default()
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn create_plugin(&self, plugin: &PluginCreate) -> Result<Plugin, Error> {
         self.core.post("plugins/").json(plugin).send_json().await
     }
 
     /// `PUT plugins/{plugin_id}/` with the body as given, even when partial (the Python SDK
     /// uses PUT, not PATCH).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// use synapse_backend::models::PluginUpdate;
+    /// let update = PluginUpdate { description: Some("Detects objects".into()), ..Default::default() };
+    /// client.update_plugin(42.into(), &update).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn update_plugin(
         &self,
         plugin_id: PluginId,

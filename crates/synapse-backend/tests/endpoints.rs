@@ -503,3 +503,162 @@ async fn storages_get_list_create() {
     let snaps: Vec<Value> = mock.requests()[..3].iter().map(|r| r.snapshot()).collect();
     insta::assert_json_snapshot!(snaps);
 }
+
+#[tokio::test]
+async fn every_operation_maps_an_error_status_to_a_typed_error() {
+    let mock = MockTransport::new();
+    mock.route_always(
+        Method::GET,
+        "/agents/",
+        MockResponse::json(401, json!({"detail": "Invalid token."})),
+    );
+    mock.route_always(
+        Method::GET,
+        "/plugin_releases/9/",
+        MockResponse::json(404, json!({"detail": "Not found."})),
+    );
+    mock.route_always(
+        Method::GET,
+        "/plugin_releases/yolov8@9.9.9/",
+        MockResponse::json(404, json!({"detail": "Not found."})),
+    );
+    mock.route_always(
+        Method::GET,
+        "/plugin_releases/",
+        MockResponse::json(403, json!({"detail": "wrong tenant"})),
+    );
+    mock.route_always(
+        Method::POST,
+        "/plugin_releases/",
+        MockResponse::json(400, json!({"version": ["This field is required."]})),
+    );
+    mock.route_always(
+        Method::PUT,
+        "/plugins/1/",
+        MockResponse::json(400, json!({"name": ["too long"]})),
+    );
+    mock.route_always(
+        Method::POST,
+        "/plugins/",
+        MockResponse::json(400, json!({"code": ["exists"]})),
+    );
+    mock.route_always(
+        Method::GET,
+        "/jobs/1/",
+        MockResponse::json(404, json!({"detail": "Not found."})),
+    );
+    mock.route_always(
+        Method::GET,
+        "/jobs/",
+        MockResponse::json(500, json!({"detail": "boom"})),
+    );
+    mock.route_always(
+        Method::PATCH,
+        "/jobs/1/",
+        MockResponse::json(
+            400,
+            json!({"error": {"code": "INVALID_TRANSITION", "message": "no"}}),
+        ),
+    );
+    mock.route_always(
+        Method::POST,
+        "/logs/",
+        MockResponse::json(413, json!({"detail": "too large"})),
+    );
+    mock.route_always(
+        Method::POST,
+        "/serve_applications/",
+        MockResponse::json(400, json!({"job": ["required"]})),
+    );
+    mock.route_always(
+        Method::GET,
+        "/serve_applications/",
+        MockResponse::json(502, json!({})),
+    );
+    mock.route_always(
+        Method::GET,
+        "/storages/",
+        MockResponse::json(403, json!({"detail": "no"})),
+    );
+    mock.route_always(
+        Method::GET,
+        "/storages/3/",
+        MockResponse::json(404, json!({"detail": "Not found."})),
+    );
+    let c = client(&mock);
+    let code = PluginCode::new("yolov8").expect("code");
+    let id = JobId::from(1);
+    let mut entry = LogEntry::default();
+    entry.message = Some("m".into());
+    let statuses: Vec<Option<u16>> = vec![
+        c.list_agents(&[])
+            .await
+            .map(|_| ())
+            .err()
+            .and_then(|e| e.status_code()),
+        c.get_plugin_release(PluginReleaseId::from(9), &[])
+            .await
+            .err()
+            .and_then(|e| e.status_code()),
+        c.get_plugin_release_by_lookup("yolov8@9.9.9", None, &[])
+            .await
+            .err()
+            .and_then(|e| e.status_code()),
+        c.list_plugin_releases(&code, &[])
+            .await
+            .err()
+            .and_then(|e| e.status_code()),
+        c.create_plugin_release(&PluginReleaseCreateRequest::new(code.clone(), "1"), None)
+            .await
+            .err()
+            .and_then(|e| e.status_code()),
+        c.update_plugin(PluginId::from(1), &PluginUpdate::default())
+            .await
+            .err()
+            .and_then(|e| e.status_code()),
+        c.create_plugin(&PluginCreate::default())
+            .await
+            .err()
+            .and_then(|e| e.status_code()),
+        c.get_job(&id, &[])
+            .await
+            .err()
+            .and_then(|e| e.status_code()),
+        c.list_jobs(&[]).await.err().and_then(|e| e.status_code()),
+        c.update_job(&id, &UpdateJobRequest::default())
+            .await
+            .err()
+            .and_then(|e| e.status_code()),
+        c.create_logs(&[entry])
+            .await
+            .err()
+            .and_then(|e| e.status_code()),
+        c.create_serve_application(&ServeApplicationCreateRequest::new(
+            synapse_backend::models::IntOrString::from(1i64),
+        ))
+        .await
+        .err()
+        .and_then(|e| e.status_code()),
+        c.list_serve_applications(&[])
+            .await
+            .err()
+            .and_then(|e| e.status_code()),
+        c.list_storages(&[])
+            .await
+            .err()
+            .and_then(|e| e.status_code()),
+        c.get_storage(StorageId::from(3))
+            .await
+            .err()
+            .and_then(|e| e.status_code()),
+    ];
+    assert_eq!(
+        statuses,
+        [
+            401, 404, 404, 403, 400, 400, 400, 404, 500, 400, 413, 400, 502, 403, 404
+        ]
+        .into_iter()
+        .map(Some)
+        .collect::<Vec<_>>()
+    );
+}
