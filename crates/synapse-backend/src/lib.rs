@@ -21,6 +21,7 @@ pub use crate::chunked_upload::{
 };
 pub use crate::client::{BackendClient, BackendClientBuilder, DEFAULT_HOST};
 pub use crate::jobs::LogLines;
+pub use crate::plugin_releases::ReleaseArchive;
 pub use crate::query::Query;
 pub(crate) use crate::query::query;
 pub use synapse_models as models;

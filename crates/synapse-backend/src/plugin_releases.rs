@@ -1,14 +1,61 @@
 //! Plugin releases: get (by id or lookup), list, create (JSON or multipart with the archive
 //! streamed from disk).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use futures_util::TryStreamExt;
 use synapse_models::{PluginCode, PluginRelease, PluginReleaseCreateRequest, PluginReleaseId};
 use synapse_transport::urls::{encode_lookup, path};
-use synapse_transport::{Error, FileRange, Multipart};
+use synapse_transport::{Error, FileRange, Multipart, OneShotReader};
 
 use crate::{BackendClient, Query, query};
+
+/// The plugin archive of a new release: a file (re-read if the request must be re-sent),
+/// or a reader of known length (streamed once).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ReleaseArchive {
+    /// A file on disk; the part is named after its file name.
+    Path(PathBuf),
+    /// A reader yielding exactly `len` bytes, sent under `filename`.
+    Reader {
+        /// The file name the server sees.
+        filename: String,
+        /// The reader and its length.
+        reader: OneShotReader,
+    },
+}
+
+impl ReleaseArchive {
+    /// An archive read from `path`.
+    pub fn path(path: impl Into<PathBuf>) -> Self {
+        ReleaseArchive::Path(path.into())
+    }
+
+    /// An archive streamed once from `reader`, which must yield exactly `len` bytes.
+    pub fn reader(
+        filename: impl Into<String>,
+        len: u64,
+        reader: impl tokio::io::AsyncRead + Send + 'static,
+    ) -> Self {
+        ReleaseArchive::Reader {
+            filename: filename.into(),
+            reader: OneShotReader::new(len, reader),
+        }
+    }
+}
+
+impl From<&Path> for ReleaseArchive {
+    fn from(p: &Path) -> Self {
+        ReleaseArchive::Path(p.to_owned())
+    }
+}
+
+impl From<PathBuf> for ReleaseArchive {
+    fn from(p: PathBuf) -> Self {
+        ReleaseArchive::Path(p)
+    }
+}
 
 /// Python's `str()` of a bool, which the server's form parser expects.
 fn python_bool(b: bool) -> &'static str {
@@ -107,19 +154,22 @@ impl BackendClient {
     /// (`{"plugin": "yolov8", "version": "1.0.1", "debug": false}`); with one it is
     /// multipart: `plugin`, `version`, `config` (JSON text), one `requirements` part per
     /// item, `debug` (`True`/`False`), then `file` named after the archive — streamed from
-    /// disk, never loaded whole. A missing archive is an error before anything is sent.
+    /// disk or from a reader, never loaded whole. A missing archive is an error before
+    /// anything is sent.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::models::{PluginCode, PluginReleaseCreateRequest};
     /// let req = PluginReleaseCreateRequest::new(PluginCode::new("yolov8")?, "1.0.0");
-    /// let release = client.create_plugin_release(&req, Some("dist/yolov8-1.0.0.zip".as_ref())).await?;
+    /// use synapse_backend::ReleaseArchive;
+    /// let archive = ReleaseArchive::path("dist/yolov8-1.0.0.zip");
+    /// let release = client.create_plugin_release(&req, Some(archive)).await?;
     /// # Ok(()) }
     /// ```
     pub async fn create_plugin_release(
         &self,
         request: &PluginReleaseCreateRequest,
-        archive: Option<&Path>,
+        archive: Option<ReleaseArchive>,
     ) -> Result<PluginRelease, Error> {
         let Some(archive) = archive else {
             return self
@@ -129,11 +179,6 @@ impl BackendClient {
                 .send_json()
                 .await;
         };
-        let range = FileRange::whole(archive)?;
-        let filename = archive
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Error::invalid_input("the archive path has no file name"))?;
         let mut form = Multipart::new()
             .text("plugin", request.plugin.as_str())
             .text("version", request.version.as_str());
@@ -145,9 +190,18 @@ impl BackendClient {
         for requirement in request.requirements.iter().flatten() {
             form = form.text("requirements", requirement.as_str());
         }
-        form = form
-            .text("debug", python_bool(request.debug))
-            .file("file", filename, range);
+        form = form.text("debug", python_bool(request.debug));
+        form = match archive {
+            ReleaseArchive::Path(path) => {
+                let range = FileRange::whole(&path)?;
+                let filename = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .ok_or_else(|| Error::invalid_input("the archive path has no file name"))?;
+                form.file("file", filename, range)
+            }
+            ReleaseArchive::Reader { filename, reader } => form.reader("file", filename, reader),
+        };
         self.core
             .post("plugin_releases/")
             .multipart(form)

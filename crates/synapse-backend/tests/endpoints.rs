@@ -9,7 +9,7 @@ use synapse_backend::models::{
     PluginReleaseCreateRequest, PluginReleaseId, PluginRunRequest, PluginUpdate,
     ServeApplicationCreateRequest, StorageCreate, StorageId, UpdateJobRequest,
 };
-use synapse_backend::{BackendClient, Error};
+use synapse_backend::{BackendClient, Error, ReleaseArchive};
 use synapse_transport::mock::{MockChunk, MockResponse, MockTransport};
 use synapse_transport::{ApiErrorKind, Method, RetryPolicy};
 
@@ -220,18 +220,37 @@ async fn create_plugin_release_json_and_multipart() {
         .as_object()
         .cloned();
     full.requirements = Some(vec!["ultralytics==8.2.0".into(), "torch>=2.2".into()]);
-    c.create_plugin_release(&full, Some(&archive))
+    c.create_plugin_release(&full, Some(archive.as_path().into()))
         .await
         .expect("multipart");
     let snaps: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
     insta::assert_json_snapshot!(snaps);
     // A missing archive fails before sending.
     let err = c
-        .create_plugin_release(&full, Some(&dir.path().join("missing.zip")))
+        .create_plugin_release(&full, Some(dir.path().join("missing.zip").into()))
         .await
         .expect_err("missing");
     assert!(matches!(err, Error::Io { .. }), "{err:?}");
     assert_eq!(mock.request_count(), 2);
+    // From a reader of known length: the same parts, streamed once.
+    mock.push(MockResponse::json(201, json!({"id": 12})));
+    let bytes = b"PK\x03\x04 fake zip".to_vec();
+    let len = bytes.len() as u64;
+    let reader = std::io::Cursor::new(bytes);
+    c.create_plugin_release(
+        &plain,
+        Some(ReleaseArchive::reader("yolov8-1.0.1.zip", len, reader)),
+    )
+    .await
+    .expect("reader");
+    match &mock.requests()[2].body {
+        synapse_transport::mock::RecordedBody::Multipart { parts, .. } => {
+            let file = parts.last().expect("file part");
+            assert_eq!(file.filename.as_deref(), Some("yolov8-1.0.1.zip"));
+            assert_eq!(&file.data[..], b"PK\x03\x04 fake zip");
+        }
+        other => panic!("not multipart: {other:?}"),
+    }
 }
 
 #[tokio::test]

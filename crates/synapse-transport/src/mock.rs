@@ -30,7 +30,6 @@ use serde_json::{Map, Value, json};
 use url::Url;
 
 use crate::error::{ConnectKind, TimeoutKind};
-use crate::multipart::PartData;
 use crate::request::{Body, ReadTimeout, ResponseMode};
 use crate::response::ResponseBody;
 use crate::{Error, Request, Response, Transport};
@@ -456,22 +455,16 @@ async fn record(request: &Request) -> Result<RecordedRequest, Error> {
         },
         Body::Bytes { data, .. } => RecordedBody::Bytes(data.clone()),
         Body::Multipart(m) => {
+            // Stream the body exactly as it would go on the wire, then cut the parts out of
+            // it by their known layout (so each file or reader is read once).
             let raw = m.to_bytes().await.map_err(|e| Error::io(None, e))?;
             let mut parts = Vec::new();
+            let mut at = 0usize;
             for p in m.parts() {
-                let data = match &p.data {
-                    PartData::Bytes(b) => b.clone(),
-                    PartData::File(f) => {
-                        let mut out = BytesMut::new();
-                        let mut s = Box::pin(f.stream());
-                        while let Some(chunk) = futures_util::StreamExt::next(&mut s).await {
-                            out.extend_from_slice(
-                                &chunk.map_err(|e| Error::io(Some(f.path.clone()), e))?,
-                            );
-                        }
-                        out.freeze()
-                    }
-                };
+                at += p.header(m.boundary()).len();
+                let len = usize::try_from(p.data.len()).unwrap_or(usize::MAX);
+                let data = raw.slice(at.min(raw.len())..(at + len).min(raw.len()));
+                at += len + 2;
                 parts.push(RecordedPart {
                     name: p.name.clone(),
                     filename: p.filename.clone(),

@@ -4,14 +4,16 @@
 //! `Content-Disposition` header (no part `Content-Type`), CRLF line endings and a boundary of
 //! 32 lower-case hex characters.
 
+use std::fmt;
 use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 use futures_util::StreamExt;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt};
 
 use crate::Error;
 
@@ -105,21 +107,114 @@ async fn open_at(path: &Path, offset: u64) -> std::io::Result<tokio::fs::File> {
     Ok(file)
 }
 
+/// A boxed reader, taken out of its slot when first streamed.
+type ReaderSlot = Arc<Mutex<Option<Pin<Box<dyn AsyncRead + Send>>>>>;
+
+/// A reader of known length that can be streamed once (a body built from it cannot be
+/// re-sent: a retry or redirect that needs it again fails with an I/O error instead of
+/// sending an empty or short body).
+#[derive(Clone)]
+pub struct OneShotReader {
+    len: u64,
+    inner: ReaderSlot,
+}
+
+impl OneShotReader {
+    /// Wraps `reader`, which must yield exactly `len` bytes.
+    pub fn new(len: u64, reader: impl AsyncRead + Send + 'static) -> Self {
+        OneShotReader {
+            len,
+            inner: Arc::new(Mutex::new(Some(Box::pin(reader)))),
+        }
+    }
+
+    /// The declared length.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// True for a zero-length reader.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn stream(&self) -> Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>> {
+        let taken = self.inner.lock().ok().and_then(|mut g| g.take());
+        let Some(reader) = taken else {
+            return Box::pin(futures_util::stream::iter([Err(std::io::Error::other(
+                "a body built from a reader can be sent only once",
+            ))]));
+        };
+        let len = self.len;
+        Box::pin(futures_util::stream::unfold(
+            (reader, 0u64, false),
+            move |(mut reader, done, failed)| async move {
+                if failed || done >= len {
+                    return None;
+                }
+                let want = (len - done).min(READ_BUF as u64) as usize;
+                let mut buf = BytesMut::zeroed(want);
+                match reader.read(&mut buf).await {
+                    Ok(0) => Some((
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            format!(
+                                "the reader ended {} bytes before its declared length",
+                                len - done
+                            ),
+                        )),
+                        (reader, done, true),
+                    )),
+                    Ok(n) => {
+                        buf.truncate(n);
+                        Some((Ok(buf.freeze()), (reader, done + n as u64, false)))
+                    }
+                    Err(e) => Some((Err(e), (reader, done, true))),
+                }
+            },
+        ))
+    }
+}
+
+impl fmt::Debug for OneShotReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OneShotReader({} bytes)", self.len)
+    }
+}
+
+impl PartialEq for OneShotReader {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl Eq for OneShotReader {}
+
 /// The content of one part.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PartData {
     /// Bytes held in memory (text fields).
     Bytes(Bytes),
-    /// A file range streamed from disk.
+    /// A file range streamed from disk (re-read for every send).
     File(FileRange),
+    /// A reader of known length, streamed once.
+    Reader(OneShotReader),
 }
 
 impl PartData {
-    fn len(&self) -> u64 {
+    /// The length of the part's content.
+    pub fn len(&self) -> u64 {
         match self {
             PartData::Bytes(b) => b.len() as u64,
             PartData::File(f) => f.len,
+            PartData::Reader(r) => r.len,
         }
+    }
+
+    /// True when the content is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -135,7 +230,8 @@ pub struct Part {
 }
 
 impl Part {
-    fn header(&self, boundary: &str) -> String {
+    /// The part's header block (boundary line, `Content-Disposition`, blank line).
+    pub(crate) fn header(&self, boundary: &str) -> String {
         let mut h = format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"",
             escape_param(&self.name)
@@ -223,6 +319,21 @@ impl Multipart {
         self
     }
 
+    /// Adds a file part streamed once from a reader of known length.
+    pub fn reader(
+        mut self,
+        name: impl Into<String>,
+        filename: impl Into<String>,
+        reader: OneShotReader,
+    ) -> Self {
+        self.parts.push(Part {
+            name: name.into(),
+            filename: Some(filename.into()),
+            data: PartData::Reader(reader),
+        });
+        self
+    }
+
     /// The boundary.
     pub fn boundary(&self) -> &str {
         &self.boundary
@@ -260,6 +371,7 @@ impl Multipart {
                     pieces.push(Box::pin(futures_util::stream::iter([Ok(b.clone())])))
                 }
                 PartData::File(f) => pieces.push(Box::pin(f.stream())),
+                PartData::Reader(r) => pieces.push(r.stream()),
             }
             pieces.push(Box::pin(futures_util::stream::iter([Ok(
                 Bytes::from_static(b"\r\n"),
@@ -333,6 +445,28 @@ mod tests {
         let body = Multipart::new().file("file", "short.bin", FileRange::new(&path, 0, 10));
         let err = body.to_bytes().await.expect_err("must fail");
         assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+    }
+
+    #[tokio::test]
+    async fn a_reader_part_streams_once_and_checks_its_length() {
+        let body = Multipart::with_boundary("b").reader(
+            "file",
+            "a.zip",
+            OneShotReader::new(5, std::io::Cursor::new(b"hello".to_vec())),
+        );
+        let bytes = body.to_bytes().await.expect("first send");
+        assert_eq!(bytes.len() as u64, body.content_length());
+        let again = body.to_bytes().await.expect_err("second send");
+        assert!(again.to_string().contains("only once"));
+        let short = Multipart::new().reader(
+            "file",
+            "a.zip",
+            OneShotReader::new(9, std::io::Cursor::new(b"hello".to_vec())),
+        );
+        assert_eq!(
+            short.to_bytes().await.expect_err("short").kind(),
+            std::io::ErrorKind::UnexpectedEof
+        );
     }
 
     #[test]
