@@ -161,6 +161,8 @@ fn file_info(path: &Path) -> Result<FileInfo, Error> {
             path.display()
         )));
     }
+    // Fail now, not mid-upload, on a file that cannot be read.
+    std::fs::File::open(path).map_err(|e| Error::io(Some(path.to_owned()), e))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

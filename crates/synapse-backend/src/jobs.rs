@@ -64,7 +64,8 @@ impl BackendClient {
     }
 
     /// `PATCH jobs/{job_id}/` with the validated request (uppercase status; `result` an
-    /// object or array; a rejected request sends nothing).
+    /// object or array; a rejected request sends nothing). Never replayed after it may have
+    /// reached the server (the Python SDK re-sends it on 502/503/504).
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {

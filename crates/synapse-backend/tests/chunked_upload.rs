@@ -399,6 +399,16 @@ async fn get_chunked_upload_decodes_the_state() {
         .expect("state");
     assert_eq!(s.offset, Some(CHUNK));
     assert!(!s.is_complete());
+    insta::assert_json_snapshot!(mock.requests()[0].snapshot(), @r#"
+    {
+      "body": null,
+      "headers": {
+        "synapse-access-token": "***"
+      },
+      "method": "GET",
+      "url": "https://synapse.test/chunked_upload/00000000-0000-4000-8000-000000000001/"
+    }
+    "#);
     mock.route(
         Method::GET,
         &upload_path(),

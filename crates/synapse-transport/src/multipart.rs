@@ -42,6 +42,8 @@ impl FileRange {
                 path.display()
             )));
         }
+        // Fail now, not mid-request, on a file that cannot be read.
+        std::fs::File::open(&path).map_err(|e| Error::io(Some(path.clone()), e))?;
         Ok(FileRange {
             path,
             offset: 0,
