@@ -1,0 +1,363 @@
+//! The backend v1 endpoints.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use http::Method;
+use serde_json::{Map, Value, json};
+
+use crate::jobs;
+use crate::respond::{Ctx, Resp, detail, field_error, json_resp, not_found, paginate};
+use crate::server::{Shared, check_backend_auth};
+use crate::state::State;
+use crate::time::rfc3339;
+
+const PLUGIN_CATEGORIES: [&str; 9] = [
+    "neural_net",
+    "export",
+    "upload",
+    "smart_tool",
+    "pre_annotation",
+    "post_annotation",
+    "data_validation",
+    "custom",
+    "converter",
+];
+
+/// Agents and storages every fake starts with.
+pub(crate) fn seed(state: &mut State) {
+    for (name, status, token) in [
+        (
+            "gpu-node-1",
+            "connected",
+            "0123456789abcdef0123456789abcdef01234567",
+        ),
+        (
+            "cpu-node-1",
+            "disconnected",
+            "89abcdef0123456789abcdef0123456789abcdef",
+        ),
+    ] {
+        let id = state.id();
+        state.agents.insert(
+            id,
+            json!({"id": id, "name": name, "url": format!("http://10.0.0.{id}:8000"), "status": status,
+                   "token": token, "node_install_script": format!("curl -s http://synapse.local/agents/{token}/node_install_script | sh")}),
+        );
+    }
+    let id = state.id();
+    state.storages.insert(
+        id,
+        json!({"id": id, "name": "Main S3", "category": "internal", "provider": "amazon_s3", "is_default": true,
+               "configuration": {"bucket_name": "synapse-main", "access_key": "AKIAFAKE", "secret_key": "fake-secret", "region_name": "ap-northeast-2"}}),
+    );
+}
+
+/// Dispatches a backend request.
+pub(crate) async fn route(shared: &Arc<Shared>, ctx: Ctx) -> Resp {
+    if let Some(denied) = check_backend_auth(shared, &ctx) {
+        return denied;
+    }
+    if !ctx.slash {
+        return not_found();
+    }
+    let segs: Vec<String> = ctx.segments.clone();
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let method = ctx.method.clone();
+    match (method, segs.as_slice()) {
+        (Method::GET, ["agents"]) => list_agents(shared, &ctx),
+        (Method::POST, ["agents", token, "connect"]) => connect_agent(shared, token),
+        (Method::GET, ["plugins", id]) => get_plugin(shared, id),
+        (Method::POST, ["plugins"]) => create_plugin(shared, &ctx),
+        (Method::PUT, ["plugins", id]) => update_plugin(shared, &ctx, id),
+        (Method::POST, ["plugins", plugin, "run"]) => jobs::run_plugin(shared, &ctx, plugin),
+        (Method::GET, ["plugin_releases"]) => list_releases(shared, &ctx),
+        (Method::POST, ["plugin_releases"]) => crate::uploads::create_release(shared, &ctx),
+        (Method::GET, ["plugin_releases", lookup]) => get_release(shared, &ctx, lookup),
+        (Method::GET, ["jobs"]) => jobs::list_jobs(shared, &ctx),
+        (Method::GET, ["jobs", id]) => jobs::get_job(shared, id),
+        (Method::PATCH, ["jobs", id]) => jobs::update_job(shared, &ctx, id),
+        (Method::GET, ["jobs", id, "console_logs"]) => jobs::console_logs(shared, id),
+        (Method::GET, ["jobs", id, "tail_console_logs"]) => jobs::tail(shared, id),
+        (Method::POST, ["logs"]) => create_logs(shared, &ctx),
+        (Method::POST, ["serve_applications"]) => create_serve_app(shared, &ctx),
+        (Method::GET, ["serve_applications"]) => list_serve_apps(shared, &ctx),
+        (Method::GET, ["storages"]) => list_storages(shared, &ctx),
+        (Method::POST, ["storages"]) => create_storage(shared, &ctx),
+        (Method::GET, ["storages", id]) => get_storage(shared, &ctx, id),
+        (Method::PUT, ["chunked_upload"]) => crate::uploads::put_chunk(shared, &ctx, None),
+        (Method::PUT, ["chunked_upload", id]) => crate::uploads::put_chunk(shared, &ctx, Some(id)),
+        (Method::POST, ["chunked_upload", id]) => crate::uploads::finalize(shared, &ctx, id),
+        (Method::GET, ["chunked_upload", id]) => crate::uploads::get_upload(shared, &ctx, id),
+        _ => not_found(),
+    }
+}
+
+fn list_agents(shared: &Shared, ctx: &Ctx) -> Resp {
+    let state = shared.state();
+    let items: Vec<Value> = state
+        .agents
+        .values()
+        .filter(|a| ctx.q("status").is_none_or(|s| a["status"] == s))
+        .cloned()
+        .collect();
+    paginate(ctx, items, shared.config.page_size, |v| v)
+}
+
+fn connect_agent(shared: &Shared, token: &str) -> Resp {
+    let state = shared.state();
+    match state.agents.values().find(|a| a["token"] == token) {
+        Some(a) => json_resp(
+            200,
+            &json!({"status": "ok", "agent": a["id"], "name": a["name"]}),
+        ),
+        None => not_found(),
+    }
+}
+
+fn plugin_json(id: i64, p: &Value) -> Value {
+    let mut p = p.clone();
+    p["id"] = json!(id);
+    p
+}
+
+fn get_plugin(shared: &Shared, id: &str) -> Resp {
+    let state = shared.state();
+    match id.parse::<i64>().ok().and_then(|i| state.plugins.get(&i)) {
+        Some(p) => json_resp(200, p),
+        None => not_found(),
+    }
+}
+
+fn create_plugin(shared: &Shared, ctx: &Ctx) -> Resp {
+    let body = match ctx.json() {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => return detail(400, "Expected an object."),
+        Err(r) => return r,
+    };
+    for field in ["code", "name", "category"] {
+        if body
+            .get(field)
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            return field_error(field, "This field is required.");
+        }
+    }
+    let code = body["code"].as_str().unwrap_or_default().to_owned();
+    if !code
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return field_error("code", "Enter a valid code.");
+    }
+    let category = body["category"].as_str().unwrap_or_default();
+    if !PLUGIN_CATEGORIES.contains(&category) {
+        return field_error(
+            "category",
+            &format!("\"{category}\" is not a valid choice."),
+        );
+    }
+    let mut state = shared.state();
+    if state.plugins.values().any(|p| p["code"] == code.as_str()) {
+        return field_error("code", "plugin with this code already exists.");
+    }
+    let id = state.id();
+    let mut plugin = Map::new();
+    plugin.insert("id".into(), json!(id));
+    plugin.insert("tenant_id".into(), json!(1));
+    plugin.insert("is_active".into(), json!(true));
+    plugin.insert("system_only".into(), json!(false));
+    plugin.insert("is_public".into(), json!(false));
+    plugin.insert("description".into(), json!(""));
+    plugin.insert("created".into(), json!(rfc3339(SystemTime::now())));
+    for (k, v) in body {
+        plugin.insert(k, v);
+    }
+    let plugin = plugin_json(id, &Value::Object(plugin));
+    state.plugins.insert(id, plugin.clone());
+    json_resp(201, &plugin)
+}
+
+fn update_plugin(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
+    let body = match ctx.json() {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => return detail(400, "Expected an object."),
+        Err(r) => return r,
+    };
+    let mut state = shared.state();
+    let Some(plugin) = id
+        .parse::<i64>()
+        .ok()
+        .and_then(|i| state.plugins.get_mut(&i))
+    else {
+        return not_found();
+    };
+    for (k, v) in body {
+        if k != "id" && k != "code" {
+            plugin[k.as_str()] = v;
+        }
+    }
+    json_resp(200, plugin)
+}
+
+/// A release as the API shows it, with the plugin embedded when `expand=plugin`.
+pub(crate) fn release_json(state: &State, release: &Value, ctx: &Ctx) -> Value {
+    let mut r = release.clone();
+    if ctx.q("expand") == Some("plugin") {
+        if let Some(p) = r["plugin"].as_i64().and_then(|id| state.plugins.get(&id)) {
+            let mut p = p.clone();
+            p["manifest"] = r["config"].clone();
+            r["plugin"] = p;
+        }
+    }
+    r
+}
+
+fn list_releases(shared: &Shared, ctx: &Ctx) -> Resp {
+    let state = shared.state();
+    let plugin = ctx
+        .q("plugin")
+        .and_then(|code| state.plugin_by_ref(code).map(|(id, _)| id));
+    if ctx.q("plugin").is_some() && plugin.is_none() {
+        return paginate(ctx, Vec::<Value>::new(), shared.config.page_size, |v| v);
+    }
+    let mut items: Vec<Value> = state
+        .releases
+        .values()
+        .filter(|r| plugin.is_none_or(|p| r["plugin"].as_i64() == Some(p)))
+        .map(|r| release_json(&state, r, ctx))
+        .collect();
+    if ctx.q("ordering") == Some("-created") {
+        items.reverse();
+    }
+    paginate(ctx, items, shared.config.page_size, |v| v)
+}
+
+fn get_release(shared: &Shared, ctx: &Ctx, lookup: &str) -> Resp {
+    let state = shared.state();
+    match state.release_by_lookup(lookup) {
+        Some((_, r)) => json_resp(200, &release_json(&state, r, ctx)),
+        None => not_found(),
+    }
+}
+
+fn create_logs(shared: &Shared, ctx: &Ctx) -> Resp {
+    let body = match ctx.json() {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let entries: Vec<Value> = match body {
+        Value::Array(a) if !a.is_empty() => a,
+        Value::Object(_) => vec![body],
+        _ => return detail(400, "Expected an entry or a non-empty list of entries."),
+    };
+    let mut state = shared.state();
+    let mut created = Vec::new();
+    for mut e in entries {
+        if !e.is_object() {
+            return detail(400, "Each entry must be an object.");
+        }
+        if let Some(file) = e.get("file").and_then(Value::as_str) {
+            if !file.starts_with("data:") {
+                return field_error("file", "Expected a data: URI.");
+            }
+        }
+        let id = state.id();
+        e["id"] = json!(id);
+        e["created"] = json!(rfc3339(SystemTime::now()));
+        state.logs.push(e.clone());
+        created.push(e);
+    }
+    json_resp(201, &json!(created))
+}
+
+fn create_serve_app(shared: &Shared, ctx: &Ctx) -> Resp {
+    let body = match ctx.json() {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => return detail(400, "Expected an object."),
+        Err(r) => return r,
+    };
+    if body.get("job").is_none_or(Value::is_null) {
+        return field_error("job", "This field is required.");
+    }
+    let mut state = shared.state();
+    let id = state.id();
+    let app = json!({"id": id, "job": body["job"], "status": body.get("status").cloned().unwrap_or(json!("NOT_STARTED")),
+                     "data": body.get("data").cloned().unwrap_or(json!({})), "created": rfc3339(SystemTime::now())});
+    state.serve_apps.insert(id, app.clone());
+    json_resp(201, &app)
+}
+
+fn list_serve_apps(shared: &Shared, ctx: &Ctx) -> Resp {
+    let state = shared.state();
+    let items: Vec<Value> = state
+        .serve_apps
+        .values()
+        .filter(|a| ctx.q("status").is_none_or(|s| a["status"] == s))
+        .cloned()
+        .collect();
+    paginate(ctx, items, shared.config.page_size, |v| v)
+}
+
+fn storage_json(s: &Value, with_configuration: bool) -> Value {
+    let mut s = s.clone();
+    if !with_configuration {
+        if let Some(o) = s.as_object_mut() {
+            o.remove("configuration");
+        }
+    }
+    s
+}
+
+fn list_storages(shared: &Shared, ctx: &Ctx) -> Resp {
+    let state = shared.state();
+    let with = ctx.q("with_configuration") == Some("true");
+    let items: Vec<Value> = state
+        .storages
+        .values()
+        .filter(|s| ctx.q("category").is_none_or(|c| s["category"] == c))
+        .map(|s| storage_json(s, with))
+        .collect();
+    paginate(ctx, items, shared.config.page_size, |v| v)
+}
+
+fn get_storage(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
+    let state = shared.state();
+    match id.parse::<i64>().ok().and_then(|i| state.storages.get(&i)) {
+        Some(s) => json_resp(
+            200,
+            &storage_json(s, ctx.q("with_configuration") == Some("true")),
+        ),
+        None => not_found(),
+    }
+}
+
+fn create_storage(shared: &Shared, ctx: &Ctx) -> Resp {
+    let body = match ctx.json() {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => return detail(400, "Expected an object."),
+        Err(r) => return r,
+    };
+    for field in ["name", "provider"] {
+        if body
+            .get(field)
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            return field_error(field, "This field is required.");
+        }
+    }
+    if !body.get("configuration").is_some_and(Value::is_object) {
+        return field_error("configuration", "This field is required.");
+    }
+    let mut state = shared.state();
+    let id = state.id();
+    let mut storage = body;
+    storage.insert("id".into(), json!(id));
+    storage.entry("category").or_insert(json!("external"));
+    storage.entry("is_default").or_insert(json!(false));
+    let storage = Value::Object(storage);
+    state.storages.insert(id, storage.clone());
+    json_resp(201, &storage_json(&storage, false))
+}

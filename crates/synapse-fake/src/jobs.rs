@@ -1,0 +1,238 @@
+//! Plugin runs and jobs: list, get, update, console logs and the live tail.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use serde_json::{Value, json};
+
+use crate::respond::{Ctx, Resp, detail, field_error, json_resp, not_found, paginate};
+use crate::server::{Shared, text_stream};
+use crate::state::Job;
+
+const STATUSES: [&str; 5] = ["PENDING", "RUNNING", "STOPPED", "SUCCEEDED", "FAILED"];
+
+/// The canonical status for a filter value (the docs' lowercase words included).
+fn canonical_status(s: &str) -> String {
+    match s.to_ascii_lowercase().as_str() {
+        "queued" => "PENDING".to_owned(),
+        "completed" => "SUCCEEDED".to_owned(),
+        other => other.to_ascii_uppercase(),
+    }
+}
+
+/// `POST plugins/{plugin}/run/`: starts a job on the plugin's latest (or given) release.
+pub(crate) fn run_plugin(shared: &Shared, ctx: &Ctx, plugin: &str) -> Resp {
+    let body = if ctx.body.is_empty() {
+        json!({})
+    } else {
+        match ctx.json() {
+            Ok(v @ Value::Object(_)) => v,
+            Ok(_) => return detail(400, "Expected an object."),
+            Err(r) => return r,
+        }
+    };
+    for key in body
+        .as_object()
+        .map(|m| m.keys().cloned().collect::<Vec<_>>())
+        .unwrap_or_default()
+    {
+        if ![
+            "agent",
+            "action",
+            "params",
+            "storage_id",
+            "job_id",
+            "debug",
+            "version",
+            "language",
+        ]
+        .contains(&key.as_str())
+        {
+            return field_error(&key, "Unknown field.");
+        }
+    }
+    let mut state = shared.state();
+    let Some((plugin_id, _)) = state.plugin_by_ref(plugin) else {
+        return not_found();
+    };
+    let version = body.get("version").and_then(Value::as_str);
+    let release = state
+        .releases
+        .iter()
+        .filter(|(_, r)| r["plugin"].as_i64() == Some(plugin_id))
+        .filter(|(_, r)| version.is_none_or(|v| r["version"] == v))
+        .map(|(id, _)| *id)
+        .next_back();
+    let Some(release) = release else {
+        return detail(400, "The plugin has no release to run.");
+    };
+    let action = body.get("action").and_then(Value::as_str).unwrap_or("run");
+    let params = body.get("params").cloned().unwrap_or(json!({}));
+    let id = state.uuid();
+    let job = Job::new(
+        id.clone(),
+        action,
+        params,
+        Some(release),
+        shared.config.job_duration,
+        shared.config.log_lines,
+    );
+    let mut out = job.to_json();
+    out["job_id"] = json!(id);
+    state.push_job(job);
+    state.runs += 1;
+    json_resp(201, &out)
+}
+
+/// `GET jobs/`: filters `status` (any case, the docs' words too) and `plugin_release`.
+pub(crate) fn list_jobs(shared: &Shared, ctx: &Ctx) -> Resp {
+    let state = shared.state();
+    let status = ctx.q("status").map(canonical_status);
+    let release = ctx.q("plugin_release").and_then(|r| r.parse::<i64>().ok());
+    let indices: Vec<usize> = state
+        .jobs
+        .iter()
+        .enumerate()
+        .filter(|(_, j)| status.as_deref().is_none_or(|s| j.status() == s))
+        .filter(|(_, j)| release.is_none_or(|r| j.plugin_release == Some(r)))
+        .map(|(i, _)| i)
+        .collect();
+    paginate(ctx, indices, shared.config.page_size, |i| {
+        state.jobs[i].to_json()
+    })
+}
+
+/// `GET jobs/{id}/`.
+pub(crate) fn get_job(shared: &Shared, id: &str) -> Resp {
+    match shared.state().job(id) {
+        Some(j) => json_resp(200, &j.to_json()),
+        None => not_found(),
+    }
+}
+
+/// `PATCH jobs/{id}/`: replaces the given fields wholesale; status must be one of the five.
+pub(crate) fn update_job(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
+    let body = match ctx.json() {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => return detail(400, "Expected an object."),
+        Err(r) => return r,
+    };
+    let mut state = shared.state();
+    let Some(job) = state.job_mut(id) else {
+        return not_found();
+    };
+    if let Some(status) = body.get("status") {
+        match status.as_str() {
+            Some(s) if STATUSES.contains(&s) => job.status_override = Some(s.to_owned()),
+            _ => return field_error("status", &format!("{status} is not a valid choice.")),
+        }
+    }
+    if let Some(result) = body.get("result") {
+        if !(result.is_object() || result.is_array()) {
+            return field_error("result", "Expected an object or a list.");
+        }
+    }
+    for key in [
+        "progress_record",
+        "metrics_record",
+        "console_logs",
+        "result",
+        "meta",
+    ] {
+        if let Some(v) = body.get(key) {
+            job.patched.insert(key.to_owned(), v.clone());
+        }
+    }
+    json_resp(200, &job.to_json())
+}
+
+/// `GET jobs/{id}/console_logs/`: the lines written so far, as a bare array (v1 shape).
+pub(crate) fn console_logs(shared: &Shared, id: &str) -> Resp {
+    match shared.state().job(id) {
+        Some(j) => json_resp(200, &json!(j.lines[..j.visible_lines()])),
+        None => not_found(),
+    }
+}
+
+fn sse(value: &Value) -> Bytes {
+    Bytes::from(format!("data: {value}\n\n"))
+}
+
+/// `GET jobs/{id}/tail_console_logs/`: server-sent events while the job runs — `connected`,
+/// one `log` per console line as it is written, heartbeats when idle, then `complete`.
+pub(crate) fn tail(shared: &Arc<Shared>, id: &str) -> Resp {
+    if shared.state().job(id).is_none() {
+        return not_found();
+    }
+    struct Tail {
+        shared: Arc<Shared>,
+        id: String,
+        sent: usize,
+        connected: bool,
+        done: bool,
+        last: Instant,
+    }
+    let start = Tail {
+        shared: shared.clone(),
+        id: id.to_owned(),
+        sent: 0,
+        connected: false,
+        done: false,
+        last: Instant::now(),
+    };
+    let stream = futures_util::stream::unfold(start, |mut t| async move {
+        if t.done {
+            return None;
+        }
+        if !t.connected {
+            t.connected = true;
+            let first = sse(&json!({"type": "connected", "job_id": t.id}));
+            return Some((first, t));
+        }
+        loop {
+            let (chunk, finished) = {
+                let state = t.shared.state();
+                let Some(job) = state.job(&t.id) else {
+                    drop(state);
+                    t.done = true;
+                    let e = sse(&json!({"type": "error", "message": "Job not found"}));
+                    return Some((e, t));
+                };
+                let visible = job.visible_lines();
+                let mut out = String::new();
+                for line in &job.lines[t.sent..visible] {
+                    out.push_str(&format!(
+                        "data: {}\n\n",
+                        json!({"type": "log", "message": line})
+                    ));
+                }
+                t.sent = visible;
+                let finished = job.is_terminal() && t.sent == job.lines.len();
+                if finished {
+                    out.push_str(&format!(
+                        "data: {}\n\n",
+                        json!({"type": "complete", "message": format!("Job {}", job.status())})
+                    ));
+                }
+                (out, finished)
+            };
+            if !chunk.is_empty() {
+                t.done = finished;
+                t.last = Instant::now();
+                return Some((Bytes::from(chunk), t));
+            }
+            if t.last.elapsed() > Duration::from_millis(500) {
+                t.last = Instant::now();
+                return Some((Bytes::from_static(b": heartbeat\n\n"), t));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    let mut resp = text_stream(stream);
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/event-stream; charset=utf-8"),
+    );
+    resp
+}

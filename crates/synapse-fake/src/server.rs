@@ -1,0 +1,398 @@
+//! The server: listener, connection tasks, auth, fault injection and dispatch.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http::{Method, Request, Response};
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::faults::{Fault, FaultAction};
+use crate::respond::{Ctx, Resp, detail, json_resp};
+use crate::state::{Job, State};
+
+/// Settings of a [`FakeServer`].
+#[derive(Debug, Clone)]
+pub struct FakeConfig {
+    /// The token the backend accepts (`Synapse-Access-Token: Token <t>` or
+    /// `Authorization: Token <t>`).
+    pub access_token: String,
+    /// The agent token (`SYNAPSE-Agent: Token <t>` on the backend, bare `Authorization` on
+    /// the agent).
+    pub agent_token: String,
+    /// The tenant code; a request naming another tenant gets 403. `None` accepts any.
+    pub tenant: Option<String>,
+    /// How long a plugin run takes from start to end.
+    pub job_duration: Duration,
+    /// How many console lines a run writes.
+    pub log_lines: usize,
+    /// Page size when the request gives none.
+    pub page_size: usize,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        FakeConfig {
+            access_token: "fake-access-token".to_owned(),
+            agent_token: "fake-agent-token".to_owned(),
+            tenant: None,
+            job_duration: Duration::from_millis(1500),
+            log_lines: 12,
+            page_size: 100,
+        }
+    }
+}
+
+/// A request the fake received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedCall {
+    /// The method.
+    pub method: Method,
+    /// The path and query.
+    pub path_and_query: String,
+}
+
+/// What all connections share.
+pub(crate) struct Shared {
+    pub config: FakeConfig,
+    state: Mutex<State>,
+    faults: Mutex<Vec<Fault>>,
+    calls: Mutex<Vec<RecordedCall>>,
+}
+
+impl Shared {
+    /// Locks the state (a panicked handler must not wedge the fake).
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn take_fault(&self, method: &Method, path: &str) -> Option<FaultAction> {
+        let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
+        let fault = faults.iter_mut().find(|f| f.matches(method, path))?;
+        fault.times -= 1;
+        let action = fault.action.clone();
+        faults.retain(|f| f.times > 0);
+        Some(action)
+    }
+}
+
+/// A running fake; stops when dropped.
+pub struct FakeServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl std::fmt::Debug for FakeServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeServer")
+            .field("addr", &self.addr)
+            .finish()
+    }
+}
+
+impl FakeServer {
+    /// Starts a fake with default settings on 127.0.0.1 and an ephemeral port.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_with(FakeConfig::default()).await
+    }
+
+    /// Starts a fake with `config`.
+    pub async fn start_with(config: FakeConfig) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            config,
+            state: Mutex::new(State::default()),
+            faults: Mutex::new(Vec::new()),
+            calls: Mutex::new(Vec::new()),
+        });
+        crate::backend::seed(&mut shared.state());
+        let (tx, mut rx) = oneshot::channel::<()>();
+        let accept_shared = shared.clone();
+        tokio::spawn(async move {
+            loop {
+                let stream = tokio::select! {
+                    _ = &mut rx => break,
+                    accepted = listener.accept() => match accepted {
+                        Ok((stream, _)) => stream,
+                        Err(_) => continue,
+                    },
+                };
+                let shared = accept_shared.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| handle(shared.clone(), req));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(FakeServer {
+            addr,
+            shared,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The backend base URL (`http://127.0.0.1:<port>/`).
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The agent base URL (`http://127.0.0.1:<port>/agent/`).
+    pub fn agent_url(&self) -> String {
+        format!("http://{}/agent/", self.addr)
+    }
+
+    /// The access token the backend accepts.
+    pub fn access_token(&self) -> &str {
+        &self.shared.config.access_token
+    }
+
+    /// The agent token.
+    pub fn agent_token(&self) -> &str {
+        &self.shared.config.agent_token
+    }
+
+    /// Adds a fault for the next matching requests.
+    pub fn inject(&self, fault: Fault) {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(fault);
+    }
+
+    /// Every request received so far.
+    pub fn calls(&self) -> Vec<RecordedCall> {
+        self.shared
+            .calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// How many requests had `method` and a path starting with `path_prefix`.
+    pub fn count(&self, method: &Method, path_prefix: &str) -> usize {
+        self.calls()
+            .iter()
+            .filter(|c| c.method == *method && c.path_and_query.starts_with(path_prefix))
+            .count()
+    }
+
+    /// How many plugin runs the backend has started (`POST plugins/{p}/run/`).
+    pub fn runs(&self) -> u64 {
+        self.shared.state().runs
+    }
+
+    /// Adds `n` finished jobs (for pagination tests and benchmarks); returns their ids.
+    pub fn seed_jobs(&self, n: usize) -> Vec<String> {
+        let mut state = self.shared.state();
+        (0..n)
+            .map(|i| {
+                let id = state.uuid();
+                let action = if i % 2 == 0 { "train" } else { "inference" };
+                let job = Job::new(
+                    id.clone(),
+                    action,
+                    serde_json::json!({"epochs": i % 10}),
+                    None,
+                    Duration::ZERO,
+                    0,
+                );
+                state.push_job(job);
+                id
+            })
+            .collect()
+    }
+
+    /// The uploaded bytes' MD5 of a finished chunked upload, if it finished.
+    pub fn upload_md5(&self, upload_id: &str) -> Option<String> {
+        self.shared
+            .state()
+            .uploads
+            .get(upload_id)
+            .and_then(|u| u.completed.as_ref().map(|(_, md5)| md5.clone()))
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Why a connection was dropped on purpose.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dropped> {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| path.clone());
+    shared
+        .calls
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(RecordedCall {
+            method: method.clone(),
+            path_and_query,
+        });
+
+    let mut truncate = false;
+    let mut drop_after_read = false;
+    match shared.take_fault(&method, &path) {
+        Some(FaultAction::Status {
+            status,
+            retry_after,
+            body,
+        }) => {
+            let mut resp = json_resp(status, &body);
+            if let Some(ra) = retry_after.and_then(|v| http::HeaderValue::from_str(&v).ok()) {
+                resp.headers_mut().insert(http::header::RETRY_AFTER, ra);
+            }
+            return Ok(resp);
+        }
+        Some(FaultAction::Delay(d)) => tokio::time::sleep(d).await,
+        Some(FaultAction::DropBeforeRead) => return Err(Dropped),
+        Some(FaultAction::DropAfterRead) => drop_after_read = true,
+        Some(FaultAction::TruncateBody) => truncate = true,
+        None => {}
+    }
+
+    let origin = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(|h| format!("http://{h}"))
+        .unwrap_or_default();
+    let query: Vec<(String, String)> = req
+        .uri()
+        .query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let headers = req.headers().clone();
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return Err(Dropped),
+    };
+    let ctx = Ctx {
+        method,
+        segments: path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(crate::respond::percent_decode)
+            .collect(),
+        slash: path.ends_with('/'),
+        path,
+        query,
+        headers,
+        body,
+        origin,
+    };
+    let resp = if ctx.segments.first().map(String::as_str) == Some("agent") {
+        crate::agent::route(&shared, ctx).await
+    } else {
+        crate::backend::route(&shared, ctx).await
+    };
+    if drop_after_read {
+        return Err(Dropped);
+    }
+    if truncate {
+        return Ok(truncated(resp).await);
+    }
+    Ok(resp)
+}
+
+/// The same response with a full `Content-Length` but only half the body, then a reset.
+async fn truncated(resp: Resp) -> Resp {
+    let (mut parts, body) = resp.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    parts.headers.insert(
+        http::header::CONTENT_LENGTH,
+        http::HeaderValue::from(bytes.len()),
+    );
+    let half = bytes.slice(..bytes.len() / 2);
+    let stream = futures_util::stream::iter(vec![
+        Ok(Frame::data(half)),
+        Err(std::io::Error::other("truncated by fault injection")),
+    ]);
+    Response::from_parts(parts, BodyExt::boxed(StreamBody::new(stream)))
+}
+
+/// Checks the backend credentials: 401 without or with a wrong token, 403 for another tenant.
+pub(crate) fn check_backend_auth(shared: &Shared, ctx: &Ctx) -> Option<Resp> {
+    let cfg = &shared.config;
+    let access = format!("Token {}", cfg.access_token);
+    let agent = format!("Token {}", cfg.agent_token);
+    let offered: Vec<&str> = ["synapse-access-token", "authorization", "synapse-agent"]
+        .iter()
+        .filter_map(|h| ctx.header(h))
+        .collect();
+    if offered.is_empty() {
+        return Some(detail(401, "Authentication credentials were not provided."));
+    }
+    if !offered.iter().any(|v| *v == access || *v == agent) {
+        return Some(detail(401, "Invalid token."));
+    }
+    tenant_check(shared, ctx)
+}
+
+/// 403 when the request names a tenant other than the configured one.
+pub(crate) fn tenant_check(shared: &Shared, ctx: &Ctx) -> Option<Resp> {
+    match (&shared.config.tenant, ctx.header("synapse-tenant")) {
+        (Some(t), Some(given)) if given != format!("Token {t}") => Some(detail(
+            403,
+            "You do not have permission to perform this action.",
+        )),
+        _ => None,
+    }
+}
+
+/// A streamed `text/plain` response from a stream of chunks.
+pub(crate) fn text_stream(
+    stream: impl futures_util::Stream<Item = Bytes> + Send + Sync + 'static,
+) -> Resp {
+    let body = StreamBody::new(stream.map(|b| Ok::<_, std::io::Error>(Frame::data(b))));
+    let mut resp = Response::new(BodyExt::boxed(body));
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    resp
+}

@@ -1,0 +1,214 @@
+//! Uploads: plugin-release archives (multipart) and the chunked-upload protocol
+//! (drf-chunked-upload's requests, answers and errors).
+
+use std::time::SystemTime;
+
+use md5::{Digest, Md5};
+use serde_json::{Value, json};
+
+use crate::multipart::{FormPart, parse};
+use crate::respond::{Ctx, Resp, detail, field_error, json_resp, not_found};
+use crate::server::Shared;
+use crate::state::Upload;
+use crate::time::rfc3339;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn text(parts: &[FormPart], name: &str) -> Option<String> {
+    parts
+        .iter()
+        .find(|p| p.name == name && p.filename.is_none())
+        .map(|p| String::from_utf8_lossy(&p.data).into_owned())
+}
+
+/// `POST plugin_releases/`: JSON `{plugin, version, config?, requirements?, debug}` or the
+/// same fields as multipart parts plus a `file` archive (its size and MD5 are recorded).
+pub(crate) fn create_release(shared: &Shared, ctx: &Ctx) -> Resp {
+    let content_type = ctx.header("content-type").unwrap_or_default().to_owned();
+    let (fields, archive) = if content_type.starts_with("multipart/form-data") {
+        let Some(parts) = parse(&content_type, &ctx.body) else {
+            return detail(400, "Multipart form parse error.");
+        };
+        let config = match text(&parts, "config") {
+            Some(c) => match serde_json::from_str::<Value>(&c) {
+                Ok(v) => v,
+                Err(_) => return field_error("config", "Value must be valid JSON."),
+            },
+            None => Value::Null,
+        };
+        let requirements: Vec<Value> = parts
+            .iter()
+            .filter(|p| p.name == "requirements")
+            .map(|p| json!(String::from_utf8_lossy(&p.data)))
+            .collect();
+        let debug = matches!(
+            text(&parts, "debug").as_deref(),
+            Some("True" | "true" | "1")
+        );
+        let fields = json!({"plugin": text(&parts, "plugin"), "version": text(&parts, "version"),
+                            "config": config, "requirements": requirements, "debug": debug});
+        let archive = parts.iter().find(|p| p.name == "file").map(|p| {
+            json!({"filename": p.filename, "size": p.data.len(), "md5": hex(&Md5::digest(&p.data))})
+        });
+        (fields, archive)
+    } else {
+        match ctx.json() {
+            Ok(v @ Value::Object(_)) => (v, None),
+            Ok(_) => return detail(400, "Expected an object."),
+            Err(r) => return r,
+        }
+    };
+    let Some(code) = fields["plugin"].as_str().filter(|s| !s.is_empty()) else {
+        return field_error("plugin", "This field is required.");
+    };
+    let Some(version) = fields["version"].as_str().filter(|s| !s.is_empty()) else {
+        return field_error("version", "This field is required.");
+    };
+    let mut state = shared.state();
+    let Some((plugin_id, _)) = state.plugin_by_ref(code) else {
+        return field_error(
+            "plugin",
+            &format!("Object with code={code} does not exist."),
+        );
+    };
+    if state
+        .release_by_lookup(&format!("{code}@{version}"))
+        .is_some()
+    {
+        return json_resp(
+            400,
+            &json!({"non_field_errors": ["The fields plugin, version must make a unique set."]}),
+        );
+    }
+    let id = state.id();
+    let config = fields["config"].clone();
+    let actions: Vec<Value> = config["actions"]
+        .as_object()
+        .map(|a| a.keys().map(|k| json!(k)).collect())
+        .unwrap_or_default();
+    let release = json!({
+        "id": id, "plugin": plugin_id, "plugin_id": plugin_id, "version": version,
+        "config": config, "requirements": fields["requirements"], "debug": fields["debug"],
+        "available_actions": actions, "is_released": true, "archive": archive,
+        "created": rfc3339(SystemTime::now()),
+    });
+    state.releases.insert(id, release.clone());
+    json_resp(201, &release)
+}
+
+fn upload_json(ctx: &Ctx, u: &Upload) -> Value {
+    let url = ctx.absolute(&format!("/chunked_upload/{}/", u.id));
+    json!({
+        "id": u.id, "url": url, "file": ctx.absolute(&format!("/media/chunked_uploads/{}.part", u.id)),
+        "filename": u.filename, "offset": u.offset, "created_at": rfc3339(u.created_at),
+        "status": if u.completed.is_some() { 2 } else { 1 },
+        "completed_at": u.completed.as_ref().map(|(t, _)| rfc3339(*t)),
+    })
+}
+
+/// Parses `bytes a-b/total`.
+fn content_range(value: &str) -> Option<(u64, u64, u64)> {
+    let rest = value.strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (a, b) = range.split_once('-')?;
+    Some((a.parse().ok()?, b.parse().ok()?, total.parse().ok()?))
+}
+
+/// `PUT chunked_upload/` (new upload) or `PUT chunked_upload/{id}/` (next chunk).
+pub(crate) fn put_chunk(shared: &Shared, ctx: &Ctx, id: Option<&str>) -> Resp {
+    let Some((start, end, total)) = ctx.header("content-range").and_then(content_range) else {
+        return detail(400, "Error in request headers");
+    };
+    let content_type = ctx.header("content-type").unwrap_or_default().to_owned();
+    let parts = parse(&content_type, &ctx.body).unwrap_or_default();
+    let Some(chunk) = parts.iter().find(|p| p.name == "file") else {
+        return detail(400, "No chunk file was submitted");
+    };
+    if end < start || chunk.data.len() as u64 != end - start + 1 {
+        return detail(
+            400,
+            &format!(
+                "File size doesn't match headers: file size is {} but {} reported",
+                chunk.data.len(),
+                end.saturating_sub(start) + 1
+            ),
+        );
+    }
+    if end >= total {
+        return detail(
+            400,
+            &format!("End of chunk exceeds reported total ({total} bytes)"),
+        );
+    }
+    let filename = text(&parts, "filename").unwrap_or_else(|| "file".to_owned());
+    let mut state = shared.state();
+    let upload_id = match id {
+        Some(id) => id.to_owned(),
+        None => {
+            let id = state.uuid();
+            state.uploads.insert(
+                id.clone(),
+                Upload {
+                    id: id.clone(),
+                    filename,
+                    offset: 0,
+                    total,
+                    hasher: Md5::new(),
+                    created_at: SystemTime::now(),
+                    completed: None,
+                },
+            );
+            id
+        }
+    };
+    let Some(upload) = state.uploads.get_mut(&upload_id) else {
+        return not_found();
+    };
+    if upload.completed.is_some() {
+        return detail(400, "Upload has already been marked as \"complete\"");
+    }
+    if start != upload.offset {
+        return json_resp(
+            400,
+            &json!({"detail": "Offsets do not match", "offset": upload.offset}),
+        );
+    }
+    upload.hasher.update(&chunk.data);
+    upload.offset += chunk.data.len() as u64;
+    upload.total = total;
+    json_resp(200, &upload_json(ctx, upload))
+}
+
+/// `POST chunked_upload/{id}/` with `{"md5": …}`: verifies and completes the upload.
+pub(crate) fn finalize(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
+    let body = ctx.json().unwrap_or(Value::Null);
+    let Some(md5) = body.get("md5").and_then(Value::as_str) else {
+        return detail(400, "Checksum of type 'md5' is required");
+    };
+    let mut state = shared.state();
+    let Some(upload) = state.uploads.get_mut(id) else {
+        return not_found();
+    };
+    if upload.completed.is_some() {
+        return detail(400, "Upload has already been marked as \"complete\"");
+    }
+    let actual = hex(&upload.hasher.clone().finalize());
+    if !actual.eq_ignore_ascii_case(md5) {
+        return detail(400, "checksum does not match");
+    }
+    upload.completed = Some((SystemTime::now(), actual.clone()));
+    let mut v = upload_json(ctx, upload);
+    v["checksum"] = json!(actual);
+    v["size"] = json!(upload.offset);
+    json_resp(200, &v)
+}
+
+/// `GET chunked_upload/{id}/`.
+pub(crate) fn get_upload(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
+    match shared.state().uploads.get(id) {
+        Some(u) => json_resp(200, &upload_json(ctx, u)),
+        None => not_found(),
+    }
+}
