@@ -35,6 +35,9 @@ pub struct FakeConfig {
     pub log_lines: usize,
     /// Page size when the request gives none.
     pub page_size: usize,
+    /// The origin used in absolute links (`next`, upload `url`) instead of the request's
+    /// `Host` — e.g. to act as a misconfigured proxy that links to another host.
+    pub link_origin: Option<String>,
 }
 
 impl Default for FakeConfig {
@@ -46,6 +49,7 @@ impl Default for FakeConfig {
             job_duration: Duration::from_millis(1500),
             log_lines: 12,
             page_size: 100,
+            link_origin: None,
         }
     }
 }
@@ -287,12 +291,13 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         None => {}
     }
 
-    let origin = req
-        .headers()
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(|h| format!("http://{h}"))
-        .unwrap_or_default();
+    let origin = shared.config.link_origin.clone().unwrap_or_else(|| {
+        req.headers()
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(|h| format!("http://{h}"))
+            .unwrap_or_default()
+    });
     let query: Vec<(String, String)> = req
         .uri()
         .query()
