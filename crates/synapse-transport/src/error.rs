@@ -224,6 +224,11 @@ pub enum PaginationError {
         /// The repeated URL (redacted).
         url: String,
     },
+    /// During a prefetched walk a page's `next` did not match the planned pages: the listing
+    /// changed underneath. The items yielded so far are valid; walk again without prefetch
+    /// for a consistent view.
+    #[error("pagination: the listing changed during a prefetched walk")]
+    Changed,
 }
 
 /// Classification of an HTTP error status, mirroring the Python SDK's exception classes.

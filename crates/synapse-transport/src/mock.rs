@@ -369,7 +369,8 @@ impl MockTransport {
         self
     }
 
-    /// Scripts a one-time reply for `method` on the URL path `path` (e.g. `/jobs/7/`).
+    /// Scripts a one-time reply for `method` on the URL path `path` (e.g. `/jobs/7/`), or on
+    /// a path with its exact query (`/jobs/?page=2`; such routes are matched first).
     /// Several replies for the same route are used in order.
     pub fn route(&self, method: Method, path: &str, reply: impl Into<MockReply>) -> &Self {
         let mut s = self.lock();
@@ -428,13 +429,23 @@ impl MockTransport {
         s.queue.len() + s.routes.iter().map(|r| r.replies.len()).sum::<usize>()
     }
 
-    fn next_reply(&self, method: &Method, path: &str) -> Option<MockReply> {
+    fn next_reply(&self, method: &Method, url: &Url) -> Option<MockReply> {
         let mut s = self.lock();
-        if let Some(route) = s
+        let path = url.path();
+        let with_query = match url.query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path.to_owned(),
+        };
+        let exact = s
             .routes
-            .iter_mut()
-            .find(|r| r.method == *method && r.path == path)
-        {
+            .iter()
+            .position(|r| r.method == *method && r.path == with_query);
+        let index = exact.or_else(|| {
+            s.routes
+                .iter()
+                .position(|r| r.method == *method && r.path == path)
+        });
+        if let Some(route) = index.and_then(|i| s.routes.get_mut(i)) {
             if let Some(reply) = route.replies.pop_front() {
                 return Some(reply);
             }
@@ -504,10 +515,10 @@ async fn record(request: &Request) -> Result<RecordedRequest, Error> {
 impl Transport for MockTransport {
     async fn send(&self, request: Request) -> Result<Response, Error> {
         let recorded = record(&request).await?;
-        let path = recorded.url.path().to_owned();
+        let url = recorded.url.clone();
         self.lock().recorded.push(recorded);
         let reply = self
-            .next_reply(&request.method, &path)
+            .next_reply(&request.method, &url)
             .ok_or_else(|| Error::Transport {
                 message: format!(
                     "MockTransport: no scripted reply for {} {}",

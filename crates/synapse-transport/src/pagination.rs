@@ -10,7 +10,11 @@
 //!   a `next` already fetched yields [`PaginationError::Loop`];
 //! - a failed page (or one without `results`) is yielded as one `Err`, then the stream ends:
 //!   the items already yielded are kept, nothing is skipped;
-//! - the walk stops only when `next` is null, not on an empty page.
+//! - the walk stops only when `next` is null, not on an empty page;
+//! - optional concurrent prefetch ([`PageStream::prefetch`]): when page 1 gives `count` and a
+//!   page-numbered `next` on the client's origin, pages 2..N are requested ahead, at most `k`
+//!   at a time, and still yielded in order; each prefetched page's `next` must match the plan,
+//!   else the walk ends with [`PaginationError::Changed`] (the listing changed underneath).
 
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
@@ -18,6 +22,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use serde::de::DeserializeOwned;
 use url::Url;
 
@@ -27,6 +33,9 @@ use crate::urls::{origin, same_origin};
 use crate::{Client, Error, Page};
 
 type Fetch<T> = Pin<Box<dyn Future<Output = Box<State<T>>> + Send>>;
+
+/// A prefetched page: the page (or its failure) and the `next` the plan expects it to carry.
+type Planned<T> = Pin<Box<dyn Future<Output = (Result<Page<T>, Error>, Option<Url>)> + Send>>;
 
 enum Next {
     First {
@@ -43,6 +52,10 @@ struct State<T> {
     error: Option<Error>,
     seen: HashSet<String>,
     pages: u64,
+    /// Pages still to request under a prefetch plan, in order.
+    planned: VecDeque<Url>,
+    /// Prefetched pages in flight, in order.
+    inflight: FuturesOrdered<Planned<T>>,
 }
 
 /// A lazy stream of every item of a list endpoint, page by page.
@@ -60,6 +73,7 @@ struct State<T> {
 pub struct PageStream<T> {
     client: Client,
     page_size: Option<u32>,
+    prefetch: usize,
     state: Option<Box<State<T>>>,
     pending: Option<Fetch<T>>,
 }
@@ -80,6 +94,7 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
         PageStream {
             client,
             page_size,
+            prefetch: 0,
             state: Some(Box::new(State {
                 next: Some(Next::First { path, query }),
                 buffer: VecDeque::new(),
@@ -87,6 +102,8 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
                 error: None,
                 seen: HashSet::new(),
                 pages: 0,
+                planned: VecDeque::new(),
+                inflight: FuturesOrdered::new(),
             })),
             pending: None,
         }
@@ -96,6 +113,15 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
     /// once the first page was requested.
     pub fn page_size(mut self, page_size: Option<u32>) -> Self {
         self.page_size = page_size;
+        self
+    }
+
+    /// Requests up to `pages` pages ahead, concurrently, once page 1 shows the listing's
+    /// size and a page-numbered `next` link on the client's origin; items are still yielded
+    /// in order and no page is requested twice. `0` or `1` (the default) walks one page at a
+    /// time. Worth it when the server is slow per page; costs up to `pages` pages of memory.
+    pub fn prefetch(mut self, pages: usize) -> Self {
+        self.prefetch = pages;
         self
     }
 
@@ -128,7 +154,7 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
                 state.next = None;
                 return Poll::Ready(Err(err));
             }
-            if state.next.is_none() {
+            if state.next.is_none() && state.inflight.is_empty() && state.planned.is_empty() {
                 return Poll::Ready(Ok(0));
             }
             self.start_fetch();
@@ -137,7 +163,12 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
 
     fn start_fetch(&mut self) {
         if let Some(state) = self.state.take() {
-            self.pending = Some(Box::pin(fetch(self.client.clone(), self.page_size, state)));
+            self.pending = Some(Box::pin(fetch(
+                self.client.clone(),
+                self.page_size,
+                self.prefetch,
+                state,
+            )));
         }
     }
 }
@@ -163,7 +194,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
                 state.next = None;
                 return Poll::Ready(Some(Err(err)));
             }
-            if state.next.is_none() {
+            if state.next.is_none() && state.inflight.is_empty() && state.planned.is_empty() {
                 return Poll::Ready(None);
             }
             this.start_fetch();
@@ -174,19 +205,121 @@ impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
 impl<T> Unpin for PageStream<T> {}
 
 /// Fetches the next page into `state`: items into the buffer, a failure into `error`.
-async fn fetch<T: DeserializeOwned>(
+async fn fetch<T: DeserializeOwned + Send + 'static>(
     client: Client,
     page_size: Option<u32>,
+    prefetch: usize,
     mut state: Box<State<T>>,
 ) -> Box<State<T>> {
+    if !state.inflight.is_empty() || !state.planned.is_empty() {
+        if let Err(e) = next_planned(&client, prefetch, &mut state).await {
+            state.error = Some(e);
+            state.planned.clear();
+            state.inflight = FuturesOrdered::new();
+        }
+        return state;
+    }
     let Some(next) = state.next.take() else {
         return state;
     };
+    let first = matches!(next, Next::First { .. });
     if let Err(e) = fetch_page(&client, page_size, &mut state, next).await {
         state.error = Some(e);
         state.next = None;
+        return state;
+    }
+    if first && prefetch > 1 {
+        plan(&mut state);
     }
     state
+}
+
+/// After page 1: when its `next` is `…page=2…` and `count` is known, plans pages 2..=last.
+fn plan<T>(state: &mut State<T>) {
+    let (Some(Next::Link(next)), Some(count)) = (&state.next, state.count) else {
+        return;
+    };
+    let per_page = state.buffer.len() as u64;
+    let is_page_two = next.query_pairs().any(|(k, v)| k == "page" && v == "2");
+    if per_page == 0 || !is_page_two {
+        return;
+    }
+    let last = count.div_ceil(per_page);
+    for page in 2..=last {
+        state.planned.push_back(with_page(next, page));
+    }
+    state.next = None;
+}
+
+/// `url` with its `page` query value replaced, other pairs in place.
+fn with_page(url: &Url, page: u64) -> Url {
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "page" {
+                page.to_string()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    let mut out = url.clone();
+    out.query_pairs_mut().clear().extend_pairs(pairs);
+    out
+}
+
+/// Tops the window up to `prefetch` requests, then takes the next page in order.
+async fn next_planned<T: DeserializeOwned + Send + 'static>(
+    client: &Client,
+    prefetch: usize,
+    state: &mut State<T>,
+) -> Result<(), Error> {
+    while state.inflight.len() < prefetch {
+        let Some(url) = state.planned.pop_front() else {
+            break;
+        };
+        state.seen.insert(url.as_str().to_owned());
+        let expected = state.planned.front().cloned();
+        let client = client.clone();
+        state.inflight.push_back(Box::pin(async move {
+            let page = match client.get(url.as_str()).build() {
+                Ok(request) => get_page::<T>(&client, request).await,
+                Err(e) => Err(e),
+            };
+            (page, expected)
+        }));
+    }
+    let Some((page, expected)) = state.inflight.next().await else {
+        return Ok(());
+    };
+    let page = page?;
+    let got = page.next.as_deref().filter(|n| !n.is_empty());
+    let matches = match (&expected, got) {
+        (None, None) => true,
+        (Some(e), Some(g)) => Url::parse(g).map(|g| g == *e).unwrap_or(false),
+        // The last page of the plan may still link on if items were added: report it.
+        _ => false,
+    };
+    state.pages += 1;
+    state.buffer.extend(page.results);
+    if !matches {
+        return Err(PaginationError::Changed.into());
+    }
+    Ok(())
+}
+
+/// Sends one page request and decodes the page straight from the bytes.
+async fn get_page<T: DeserializeOwned>(
+    client: &Client,
+    request: crate::Request,
+) -> Result<Page<T>, Error> {
+    let method = request.method.clone();
+    let shown = request.display_url();
+    let response = client.execute(request).await?;
+    let status = response.status;
+    let body = response.into_bytes().await?;
+    decode_json(&method, &shown, status, &body)
 }
 
 async fn fetch_page<T: DeserializeOwned>(
@@ -216,10 +349,7 @@ async fn fetch_page<T: DeserializeOwned>(
     }
     let method = request.method.clone();
     let shown = request.display_url();
-    let response = client.execute(request).await?;
-    let status = response.status;
-    let body = response.into_bytes().await?;
-    let page: Page<T> = decode_json(&method, &shown, status, &body)?;
+    let page: Page<T> = get_page(client, request).await?;
     state.pages += 1;
     if state.count.is_none() {
         state.count = Some(page.count.unwrap_or(0));
@@ -230,7 +360,7 @@ async fn fetch_page<T: DeserializeOwned>(
             Error::Decode(Box::new(crate::error::DecodeError {
                 method: method.clone(),
                 url: shown.clone(),
-                status: status.as_u16(),
+                status: 200,
                 path: "next".to_owned(),
                 message: format!("`next` is not a valid URL: {e}"),
                 excerpt: crate::error::truncate_chars(&link, 256),

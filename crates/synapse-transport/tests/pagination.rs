@@ -237,3 +237,101 @@ async fn page_requests_go_through_the_retry_policy() {
     assert_eq!(items.iter().filter(|r| r.is_ok()).count(), 2);
     assert_eq!(mock.request_count(), 3);
 }
+
+fn numbered_page(count: u64, page: u64, per: u64, last: u64) -> MockResponse {
+    let next = (page < last).then(|| {
+        format!(
+            "https://synapse.test/jobs/?page={}&page_size={per}",
+            page + 1
+        )
+    });
+    let start = (page - 1) * per;
+    let end = (start + per).min(count);
+    self::page(count, next.as_deref(), start..end)
+}
+
+#[tokio::test(start_paused = true)]
+async fn prefetch_requests_pages_ahead_once_each_and_yields_in_order() {
+    let mock = MockTransport::new();
+    mock.route(
+        Method::GET,
+        "/jobs/?page_size=2",
+        numbered_page(9, 1, 2, 5).delay(std::time::Duration::from_millis(100)),
+    );
+    for p in 2..=5 {
+        mock.route(
+            Method::GET,
+            &format!("/jobs/?page={p}&page_size=2"),
+            numbered_page(9, p, 2, 5).delay(std::time::Duration::from_millis(100)),
+        );
+    }
+    let start = tokio::time::Instant::now();
+    let items = collect(
+        common::client(&mock, deterministic())
+            .paginate::<Value>("jobs/", vec![])
+            .page_size(Some(2))
+            .prefetch(4),
+    )
+    .await;
+    let ids: Vec<u64> = items
+        .into_iter()
+        .map(|r| r.expect("item")["id"].as_u64().expect("id"))
+        .collect();
+    assert_eq!(ids, (0..9).collect::<Vec<_>>());
+    assert_eq!(mock.request_count(), 5, "no page requested twice");
+    assert_eq!(mock.unused_replies(), 0);
+    // Page 1, then pages 2-5 together: 200 ms instead of 500 ms one at a time.
+    assert_eq!(start.elapsed(), std::time::Duration::from_millis(200));
+}
+
+#[tokio::test]
+async fn a_listing_that_changes_during_prefetch_is_reported() {
+    let mock = MockTransport::new();
+    mock.route(Method::GET, "/jobs/?page_size=2", numbered_page(6, 1, 2, 3));
+    mock.route(
+        Method::GET,
+        "/jobs/?page=2&page_size=2",
+        numbered_page(6, 2, 2, 3),
+    );
+    // Page 3 unexpectedly links to a page 4: items were added meanwhile.
+    mock.route(
+        Method::GET,
+        "/jobs/?page=3&page_size=2",
+        page(
+            8,
+            Some("https://synapse.test/jobs/?page=4&page_size=2"),
+            4..6,
+        ),
+    );
+    let items = collect(
+        common::client(&mock, deterministic())
+            .paginate::<Value>("jobs/", vec![])
+            .page_size(Some(2))
+            .prefetch(3),
+    )
+    .await;
+    assert_eq!(
+        items.iter().filter(|r| r.is_ok()).count(),
+        6,
+        "nothing fetched is lost"
+    );
+    assert!(matches!(
+        items.last(),
+        Some(Err(Error::Pagination(PaginationError::Changed)))
+    ));
+}
+
+#[tokio::test]
+async fn prefetch_falls_back_to_one_page_at_a_time_for_cursor_links() {
+    let mock = MockTransport::new();
+    mock.push(page(4, Some("https://synapse.test/jobs/?cursor=abc"), 0..2))
+        .push(page(4, None, 2..4));
+    let items = collect(
+        common::client(&mock, deterministic())
+            .paginate::<Value>("jobs/", vec![])
+            .prefetch(8),
+    )
+    .await;
+    assert_eq!(items.iter().filter(|r| r.is_ok()).count(), 4);
+    assert_eq!(mock.request_count(), 2);
+}
