@@ -74,7 +74,12 @@ pub(crate) async fn route(shared: &Arc<Shared>, ctx: Ctx) -> Resp {
         (Method::GET, ["plugin_releases"]) => list_releases(shared, &ctx),
         (Method::POST, ["plugin_releases"]) => crate::uploads::create_release(shared, &ctx),
         (Method::GET, ["plugin_releases", lookup]) => get_release(shared, &ctx, lookup),
-        (Method::GET, ["jobs"]) => jobs::list_jobs(shared, &ctx),
+        (Method::GET, ["jobs"]) => {
+            if !shared.config.page_delay.is_zero() {
+                tokio::time::sleep(shared.config.page_delay).await;
+            }
+            jobs::list_jobs(shared, &ctx)
+        }
         (Method::GET, ["jobs", id]) => jobs::get_job(shared, id),
         (Method::PATCH, ["jobs", id]) => jobs::update_job(shared, &ctx, id),
         (Method::GET, ["jobs", id, "console_logs"]) => jobs::console_logs(shared, id),
@@ -85,8 +90,6 @@ pub(crate) async fn route(shared: &Arc<Shared>, ctx: Ctx) -> Resp {
         (Method::GET, ["storages"]) => list_storages(shared, &ctx),
         (Method::POST, ["storages"]) => create_storage(shared, &ctx),
         (Method::GET, ["storages", id]) => get_storage(shared, &ctx, id),
-        (Method::PUT, ["chunked_upload"]) => crate::uploads::put_chunk(shared, &ctx, None),
-        (Method::PUT, ["chunked_upload", id]) => crate::uploads::put_chunk(shared, &ctx, Some(id)),
         (Method::POST, ["chunked_upload", id]) => crate::uploads::finalize(shared, &ctx, id),
         (Method::GET, ["chunked_upload", id]) => crate::uploads::get_upload(shared, &ctx, id),
         _ => not_found(),

@@ -42,9 +42,6 @@ impl Ctx {
     }
 
     /// The body as JSON, or a 400 in DRF's words.
-    // The error is the response itself, returned at once by every handler; boxing it would
-    // only add noise to the fake's call sites.
-    #[allow(clippy::result_large_err)]
     pub fn json(&self) -> Result<Value, Resp> {
         serde_json::from_slice(&self.body)
             .map_err(|e| detail(400, &format!("JSON parse error - {e}")))
@@ -66,6 +63,17 @@ pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
 /// A JSON response.
 pub(crate) fn json_resp(status: u16, value: &Value) -> Resp {
     let mut resp = Response::new(full(value.to_string()));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// A response whose body is JSON text already.
+pub(crate) fn json_text(status: u16, text: String) -> Resp {
+    let mut resp = Response::new(full(text));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     resp.headers_mut().insert(
         http::header::CONTENT_TYPE,
@@ -117,15 +125,18 @@ fn page_link(ctx: &Ctx, page: usize) -> String {
     format!("{}{}?{}", ctx.origin, ctx.path, query.join("&"))
 }
 
-/// Page-number pagination of `items`: `page` (default 1) and `page_size` (default
-/// `default_size`, at most 1000); a page past the end is 404 `Invalid page.`. Only the
-/// page's items are rendered.
-pub(crate) fn paginate<T>(
-    ctx: &Ctx,
-    items: Vec<T>,
-    default_size: usize,
-    render: impl Fn(T) -> Value,
-) -> Resp {
+/// The slice of a listing one page request covers.
+pub(crate) struct Window {
+    pub start: usize,
+    pub end: usize,
+    pub count: usize,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+}
+
+/// Page-number pagination over `total` items: `page` (default 1) and `page_size` (default
+/// `default_size`, at most 1000); a page past the end is 404 `Invalid page.`.
+pub(crate) fn window(ctx: &Ctx, total: usize, default_size: usize) -> Result<Window, Resp> {
     let size = match ctx.q("page_size") {
         Some(v) => match v.parse::<usize>() {
             Ok(n) if n > 0 => n.min(1000),
@@ -136,25 +147,42 @@ pub(crate) fn paginate<T>(
     let page = match ctx.q("page").map(str::parse::<usize>) {
         None => 1,
         Some(Ok(p)) if p >= 1 => p,
-        Some(_) => return detail(404, "Invalid page."),
+        Some(_) => return Err(detail(404, "Invalid page.")),
     };
-    let total = items.len();
     let last = total.div_ceil(size).max(1);
     if page > last {
-        return detail(404, "Invalid page.");
+        return Err(detail(404, "Invalid page."));
     }
     let start = (page - 1) * size;
+    Ok(Window {
+        start,
+        end: (start + size).min(total),
+        count: total,
+        next: (page < last).then(|| page_link(ctx, page + 1)),
+        previous: (page > 1).then(|| page_link(ctx, page - 1)),
+    })
+}
+
+/// A page of `items` (only the page's items are rendered).
+pub(crate) fn paginate<T>(
+    ctx: &Ctx,
+    items: Vec<T>,
+    default_size: usize,
+    render: impl Fn(T) -> Value,
+) -> Resp {
+    let w = match window(ctx, items.len(), default_size) {
+        Ok(w) => w,
+        Err(resp) => return resp,
+    };
     let results: Vec<Value> = items
         .into_iter()
-        .skip(start)
-        .take(size)
+        .skip(w.start)
+        .take(w.end - w.start)
         .map(render)
         .collect();
-    let next = (page < last).then(|| page_link(ctx, page + 1));
-    let previous = (page > 1).then(|| page_link(ctx, page - 1));
     json_resp(
         200,
-        &json!({"count": total, "next": next, "previous": previous, "results": results}),
+        &json!({"count": w.count, "next": w.next, "previous": w.previous, "results": results}),
     )
 }
 

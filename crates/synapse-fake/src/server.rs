@@ -38,6 +38,8 @@ pub struct FakeConfig {
     /// The origin used in absolute links (`next`, upload `url`) instead of the request's
     /// `Host` — e.g. to act as a misconfigured proxy that links to another host.
     pub link_origin: Option<String>,
+    /// Extra time spent on every job-list page (to measure prefetching).
+    pub page_delay: Duration,
 }
 
 impl Default for FakeConfig {
@@ -50,6 +52,7 @@ impl Default for FakeConfig {
             log_lines: 12,
             page_size: 100,
             link_origin: None,
+            page_delay: Duration::ZERO,
         }
     }
 }
@@ -209,18 +212,45 @@ impl FakeServer {
             .map(|i| {
                 let id = state.uuid();
                 let action = if i % 2 == 0 { "train" } else { "inference" };
-                let job = Job::new(
+                let mut job = Job::new(
                     id.clone(),
                     action,
-                    serde_json::json!({"epochs": i % 10}),
-                    None,
+                    serde_json::json!({"epochs": i % 10, "batch_size": 16, "learning_rate": 0.001}),
+                    Some(1),
                     Duration::ZERO,
                     0,
                 );
+                job.cached = Some(job.to_json().to_string());
                 state.push_job(job);
                 id
             })
             .collect()
+    }
+
+    /// Adds a finished job whose console holds `lines` lines of `line_len` bytes (newline
+    /// included), served by the tail endpoint as fast as the socket takes them.
+    pub fn seed_log_job(&self, lines: usize, line_len: usize) -> String {
+        let mut body = Vec::with_capacity(lines * line_len);
+        for i in 0..lines {
+            let head = format!("2026-11-23 10:00:00 [INFO] line {i:08} ");
+            let mut line = head.into_bytes();
+            line.resize(line_len.saturating_sub(1).max(1), b'x');
+            line.push(b'\n');
+            body.extend_from_slice(&line);
+        }
+        let mut state = self.shared.state();
+        let id = state.uuid();
+        let mut job = Job::new(
+            id.clone(),
+            "bench",
+            serde_json::json!({}),
+            None,
+            Duration::ZERO,
+            0,
+        );
+        job.raw_tail = Some(Bytes::from(body));
+        state.push_job(job);
+        id
     }
 
     /// The uploaded bytes' MD5 of a finished chunked upload, if it finished.
@@ -308,28 +338,36 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         })
         .unwrap_or_default();
     let headers = req.headers().clone();
-    let body = match req.into_body().collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => return Err(Dropped),
-    };
-    let ctx = Ctx {
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(crate::respond::percent_decode)
+        .collect();
+    let mut ctx = Ctx {
         method,
-        segments: path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(crate::respond::percent_decode)
-            .collect(),
+        segments,
         slash: path.ends_with('/'),
         path,
         query,
         headers,
-        body,
+        body: Bytes::new(),
         origin,
     };
-    let resp = if ctx.segments.first().map(String::as_str) == Some("agent") {
-        crate::agent::route(&shared, ctx).await
+    let body = req.into_body();
+    // Uploads are hashed as they stream in, never held whole (benchmarks measure memory).
+    let streamed = ctx.method == Method::PUT
+        && matches!(
+            ctx.segments.first().map(String::as_str),
+            Some("chunked_upload" | "bench")
+        );
+    let resp = if streamed {
+        crate::uploads::streamed_put(&shared, &ctx, body).await
     } else {
-        crate::backend::route(&shared, ctx).await
+        ctx.body = match body.collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(_) => return Err(Dropped),
+        };
+        route(&shared, ctx).await
     };
     if drop_after_read {
         return Err(Dropped);
@@ -338,6 +376,14 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         return Ok(truncated(resp).await);
     }
     Ok(resp)
+}
+
+async fn route(shared: &Arc<Shared>, ctx: Ctx) -> Resp {
+    if ctx.segments.first().map(String::as_str) == Some("agent") {
+        crate::agent::route(shared, ctx).await
+    } else {
+        crate::backend::route(shared, ctx).await
+    }
 }
 
 /// The same response with a full `Content-Length` but only half the body, then a reset.

@@ -22,6 +22,10 @@ pub(crate) struct Job {
     pub fail: bool,
     pub status_override: Option<String>,
     pub patched: Map<String, Value>,
+    /// Pre-serialised JSON of a job that can no longer change (seeded, finished jobs).
+    pub cached: Option<String>,
+    /// A pre-rendered console body for tailing (benchmark jobs: plain lines, no events).
+    pub raw_tail: Option<bytes::Bytes>,
 }
 
 impl Job {
@@ -72,6 +76,16 @@ impl Job {
             fail,
             status_override: None,
             patched: Map::new(),
+            cached: None,
+            raw_tail: None,
+        }
+    }
+
+    /// The job's JSON text (cached while nothing can change it).
+    pub fn json_text(&self) -> String {
+        match &self.cached {
+            Some(text) => text.clone(),
+            None => self.to_json().to_string(),
         }
     }
 
