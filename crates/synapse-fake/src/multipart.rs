@@ -10,22 +10,7 @@ pub(crate) struct FormPart {
 }
 
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if needle.is_empty() || haystack.len() < needle.len() {
-        return None;
-    }
-    let first = needle[0];
-    let mut i = from;
-    while i + needle.len() <= haystack.len() {
-        match haystack[i..].iter().position(|&b| b == first) {
-            Some(p) => i += p,
-            None => return None,
-        }
-        if i + needle.len() <= haystack.len() && &haystack[i..i + needle.len()] == needle {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
+    memchr::memmem::find(haystack.get(from..)?, needle).map(|i| i + from)
 }
 
 fn param(header: &str, key: &str) -> Option<String> {

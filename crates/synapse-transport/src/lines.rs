@@ -135,40 +135,42 @@ fn decode(bytes: &[u8]) -> String {
 /// Finds the first terminator: `(index, length)`. Returns `None` when the buffer ends in a
 /// byte that may start a longer terminator and more input may follow.
 fn find_terminator(buf: &[u8], mode: LineMode, eof: bool) -> Option<(usize, usize)> {
+    let candidate = |b: &u8| match mode {
+        LineMode::SplitLines => {
+            matches!(*b, b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1e | 0xC2 | 0xE2)
+        }
+        LineMode::Newline => matches!(*b, b'\n' | b'\r'),
+    };
     let mut i = 0;
-    while i < buf.len() {
-        let b = buf[i];
-        match b {
+    loop {
+        // Skip plain text in one tight scan, then decide on the candidate byte.
+        i += buf[i..].iter().position(candidate)?;
+        match buf[i] {
             b'\n' => return Some((i, 1)),
-            b'\r' => {
-                return match buf.get(i + 1) {
-                    Some(b'\n') => Some((i, 2)),
-                    Some(_) if mode == LineMode::SplitLines => Some((i, 1)),
-                    None if eof && mode == LineMode::SplitLines => Some((i, 1)),
-                    // Newline mode: a lone `\r` is text.
-                    Some(_) => {
-                        i += 1;
-                        continue;
-                    }
-                    None => None,
-                };
-            }
-            0x0b | 0x0c | 0x1c..=0x1e if mode == LineMode::SplitLines => return Some((i, 1)),
-            0xC2 if mode == LineMode::SplitLines => match buf.get(i + 1) {
+            b'\r' => match buf.get(i + 1) {
+                Some(b'\n') => return Some((i, 2)),
+                Some(_) if mode == LineMode::SplitLines => return Some((i, 1)),
+                None if eof && mode == LineMode::SplitLines => return Some((i, 1)),
+                // More input may bring the `\n` of a `\r\n`.
+                None => return None,
+                // Newline mode: a lone `\r` is text.
+                Some(_) => {}
+            },
+            0xC2 => match buf.get(i + 1) {
                 Some(0x85) => return Some((i, 2)),
                 None if !eof => return None,
                 _ => {}
             },
-            0xE2 if mode == LineMode::SplitLines => match (buf.get(i + 1), buf.get(i + 2)) {
+            0xE2 => match (buf.get(i + 1), buf.get(i + 2)) {
                 (Some(0x80), Some(0xA8 | 0xA9)) => return Some((i, 3)),
                 (None, _) | (Some(0x80), None) if !eof => return None,
                 _ => {}
             },
-            _ => {}
+            // \x0b, \x0c, \x1c-\x1e (splitlines mode only reaches here).
+            _ => return Some((i, 1)),
         }
         i += 1;
     }
-    None
 }
 
 impl Stream for LineStream {

@@ -18,7 +18,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt};
 use crate::Error;
 
 /// Size of the buffer used to read file parts.
-const READ_BUF: usize = 64 * 1024;
+const READ_BUF: usize = 256 * 1024;
 
 /// A byte range of a file on disk, read lazily each time a body is built.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,7 @@ impl FileRange {
         }
     }
 
-    /// Streams the range in chunks of at most 64 KiB; a file shorter than the range is an error.
+    /// Streams the range in chunks of at most 256 KiB; a file shorter than the range is an error.
     pub fn stream(&self) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
         let range = self.clone();
         futures_util::stream::unfold(
@@ -361,7 +361,7 @@ impl Multipart {
         parts + self.boundary.len() as u64 + 6
     }
 
-    /// Streams the encoded body; only one 64 KiB buffer of a file is in memory at a time.
+    /// Streams the encoded body; only one 256 KiB buffer of a file is in memory at a time.
     pub fn stream(&self) -> Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>> {
         let mut pieces: Vec<Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>> =
             Vec::with_capacity(self.parts.len() * 3 + 1);

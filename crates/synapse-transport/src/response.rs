@@ -106,11 +106,18 @@ pub fn decode_json<T: DeserializeOwned>(
         }
         .into()
     };
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| fail(e.path().to_string(), e.into_inner().to_string()))?;
-    de.end().map_err(|e| fail(".".to_owned(), e.to_string()))?;
-    Ok(value)
+    // Fast path: plain serde_json. Only a failure pays for a second, path-tracking pass.
+    match serde_json::from_slice::<T>(body) {
+        Ok(value) => Ok(value),
+        Err(plain) => {
+            let mut de = serde_json::Deserializer::from_slice(body);
+            match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) => Err(fail(e.path().to_string(), e.into_inner().to_string())),
+                // The value itself decodes: the failure is after it (trailing data).
+                Ok(_) => Err(fail(".".to_owned(), plain.to_string())),
+            }
+        }
+    }
 }
 
 /// Decodes an untyped body as the Python SDK does: 204 gives `null`, JSON gives its value,
