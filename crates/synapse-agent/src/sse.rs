@@ -1,0 +1,384 @@
+//! The job-log tail as a stream of messages: a Server-Sent Events parser over a
+//! [`LineStream`], with the Python SDK's event rules and stream limits.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_core::Stream;
+use serde_json::Value;
+use synapse_transport::{
+    ApiBody, ApiError, ApiErrorKind, Error, LineMode, LineOptions, LineStream, Method, StatusCode,
+};
+
+/// Options of the job-log tail ([`AgentClient::stream_tail_job_logs`]).
+///
+/// The limits default to the Python SDK's `StreamLimits` (50,000 messages, 50 MiB of text,
+/// messages over 10,240 characters dropped); `None` lifts a limit.
+///
+/// [`AgentClient::stream_tail_job_logs`]: crate::AgentClient::stream_tail_job_logs
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TailOptions {
+    /// End the stream with a timeout error when the agent sends nothing — not even a
+    /// keep-alive comment — for this long (default 30 s, the Python SDK's `timeout`; `None`
+    /// waits forever). Also the request's per-read timeout, so it bounds the wait for the
+    /// response headers too. Must not be zero.
+    pub idle_timeout: Option<Duration>,
+    /// Longest line held in memory; a longer line is cut into pieces of this size
+    /// (default 1 MiB), so a hostile server cannot grow memory without bound.
+    pub max_line_bytes: usize,
+    /// Most messages yielded or dropped before the stream fails (default 50,000).
+    pub max_messages: Option<u64>,
+    /// Most message bytes (UTF-8) before the stream fails (default 50 MiB).
+    pub max_bytes: Option<u64>,
+    /// Messages longer than this many characters are skipped silently (default 10,240).
+    pub max_message_chars: Option<usize>,
+}
+
+impl Default for TailOptions {
+    fn default() -> Self {
+        TailOptions {
+            idle_timeout: Some(Duration::from_secs(30)),
+            max_line_bytes: 1024 * 1024,
+            max_messages: Some(50_000),
+            max_bytes: Some(50 * 1024 * 1024),
+            max_message_chars: Some(10_240),
+        }
+    }
+}
+
+impl TailOptions {
+    /// The options of the underlying line splitter.
+    pub(crate) fn line_options(&self) -> LineOptions {
+        LineOptions {
+            mode: LineMode::SplitLines,
+            max_line_bytes: self.max_line_bytes.max(1),
+            idle_timeout: self.idle_timeout,
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        if self.idle_timeout == Some(Duration::ZERO) {
+            return Err(Error::invalid_input(
+                "the idle timeout of a log tail must be positive (use `None` to wait forever)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Messages of a job log, parsed from the agent's SSE stream.
+///
+/// - `data:` lines (with or without the space after the colon) form an event, multi-line
+///   data joined with `\n`, dispatched at the blank line (or at the end of the body).
+///   A JSON object is an event: type `error` ends the stream with an error, `complete` ends
+///   it cleanly, anything else yields its non-empty `message`. Other data is yielded as is.
+/// - Comments (`: keepalive`) and `event:`/`id:`/`retry:` fields are skipped.
+/// - Any other line is a plain log line and is yielded as is.
+pub(crate) struct SseMessages {
+    lines: Option<LineStream>,
+    url: String,
+    data: Option<String>,
+    queue: VecDeque<Result<String, Error>>,
+    options: TailOptions,
+    messages: u64,
+    bytes: u64,
+}
+
+impl SseMessages {
+    pub(crate) fn new(lines: LineStream, options: TailOptions, url: String) -> Self {
+        SseMessages {
+            lines: Some(lines),
+            url,
+            data: None,
+            queue: VecDeque::new(),
+            options,
+            messages: 0,
+            bytes: 0,
+        }
+    }
+
+    /// Stops reading: the connection is closed now.
+    fn stop(&mut self) {
+        self.lines = None;
+        self.data = None;
+    }
+
+    fn on_line(&mut self, line: String) {
+        if line.is_empty() {
+            self.dispatch();
+            return;
+        }
+        if line.starts_with(':') {
+            return;
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+            None => (line.as_str(), ""),
+        };
+        match field {
+            "data" => match &mut self.data {
+                Some(data) => {
+                    data.push('\n');
+                    data.push_str(value);
+                }
+                None => self.data = Some(value.to_owned()),
+            },
+            "event" | "id" | "retry" => {}
+            _ => {
+                // A plain (non-SSE) log line: keep the order with a pending event.
+                self.dispatch();
+                if self.lines.is_some() {
+                    self.emit(line);
+                }
+            }
+        }
+    }
+
+    fn dispatch(&mut self) {
+        let Some(data) = self.data.take() else {
+            return;
+        };
+        let one_line_events = data.contains('\n')
+            && serde_json::from_str::<Value>(&data).is_err()
+            && data
+                .split('\n')
+                .all(|l| matches!(serde_json::from_str::<Value>(l), Ok(Value::Object(_))));
+        if one_line_events {
+            // Several one-line JSON events without blank lines between them.
+            for part in data.split('\n') {
+                if self.lines.is_none() {
+                    break;
+                }
+                self.payload(part);
+            }
+        } else {
+            self.payload(&data);
+        }
+    }
+
+    fn payload(&mut self, payload: &str) {
+        let Ok(Value::Object(event)) = serde_json::from_str::<Value>(payload) else {
+            if !payload.is_empty() {
+                self.emit(payload.to_owned());
+            }
+            return;
+        };
+        match event.get("type").and_then(Value::as_str).unwrap_or("") {
+            "error" => {
+                let message = event
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Unknown streaming error")
+                    .to_owned();
+                tracing::debug!(url = %self.url, %message, "job log stream reported an error");
+                let err = ApiError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    kind: ApiErrorKind::Server,
+                    body: ApiBody::Json(Value::Object(event)),
+                    method: Method::GET,
+                    url: self.url.clone(),
+                    retry_after: None,
+                };
+                self.queue.push_back(Err(err.into()));
+                self.stop();
+            }
+            "complete" => self.stop(),
+            _ => {
+                let message = match event.get("message") {
+                    Some(Value::String(s)) => s.clone(),
+                    None | Some(Value::Null) => String::new(),
+                    Some(other) => other.to_string(),
+                };
+                if !message.is_empty() {
+                    self.emit(message);
+                }
+            }
+        }
+    }
+
+    /// Counts a message against the limits, then queues it (or drops an oversized one).
+    fn emit(&mut self, message: String) {
+        self.messages += 1;
+        self.bytes += message.len() as u64;
+        let limit = |what: String| Error::Transport {
+            message: format!("GET {}: job log stream limit exceeded: {what}", self.url),
+            source: None,
+        };
+        if let Some(max) = self.options.max_messages.filter(|m| self.messages > *m) {
+            self.queue
+                .push_back(Err(limit(format!("more than {max} messages"))));
+            self.stop();
+            return;
+        }
+        if let Some(max) = self.options.max_bytes.filter(|m| self.bytes > *m) {
+            self.queue
+                .push_back(Err(limit(format!("more than {max} bytes"))));
+            self.stop();
+            return;
+        }
+        if let Some(max) = self.options.max_message_chars {
+            if message.len() > max && message.chars().count() > max {
+                tracing::debug!(url = %self.url, chars = message.chars().count(), "skipping an oversized log message");
+                return;
+            }
+        }
+        self.queue.push_back(Ok(message));
+    }
+}
+
+impl Stream for SseMessages {
+    type Item = Result<String, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.queue.pop_front() {
+                if item.is_err() {
+                    this.queue.clear();
+                    this.stop();
+                }
+                return Poll::Ready(Some(item));
+            }
+            let Some(lines) = this.lines.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match Pin::new(lines).poll_next(cx) {
+                Poll::Ready(Some(Ok(line))) => this.on_line(line),
+                Poll::Ready(Some(Err(e))) => {
+                    // The partial event is lost with the connection: report, don't guess.
+                    this.stop();
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    this.dispatch();
+                    this.stop();
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+    use synapse_transport::ByteStream;
+
+    fn chunks(parts: &[&str]) -> ByteStream {
+        let items: Vec<Result<bytes::Bytes, Error>> = parts
+            .iter()
+            .map(|p| Ok(bytes::Bytes::copy_from_slice(p.as_bytes())))
+            .collect();
+        Box::pin(futures_util::stream::iter(items))
+    }
+
+    async fn parse(parts: &[&str], options: TailOptions) -> Vec<Result<String, String>> {
+        let lines = LineStream::new(
+            chunks(parts),
+            options.line_options(),
+            Method::GET,
+            "http://agent/jobs/x/logs/stream/".into(),
+        );
+        SseMessages::new(lines, options, "http://agent/jobs/x/logs/stream/".into())
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect()
+            .await
+    }
+
+    fn ok(v: &[&str]) -> Vec<Result<String, String>> {
+        v.iter().map(|s| Ok((*s).to_owned())).collect()
+    }
+
+    #[tokio::test]
+    async fn sse_fields_events_and_plain_lines() {
+        let got = parse(
+            &[
+                "event: log\nid: 1\nretry: 5\n: keepalive\n",
+                "data: {\"type\": \"log\", \"message\": \"epoch 1\"}\n\n",
+                "data:{\"type\":\"log\",\"message\":\"no space\"}\n\n",
+                "data: {\"type\": \"connected\"}\n\n",
+                "data: plain text\n\nraw line\n",
+                "data: line one\ndata: line two\n\n",
+                "data: {\"message\": 42}\n\n",
+                "data: {\"type\": \"complete\"}\n\ndata: after the end\n\n",
+            ],
+            TailOptions::default(),
+        )
+        .await;
+        assert_eq!(
+            got,
+            ok(&[
+                "epoch 1",
+                "no space",
+                "plain text",
+                "raw line",
+                "line one\nline two",
+                "42"
+            ])
+        );
+    }
+
+    #[tokio::test]
+    async fn one_line_events_without_blank_lines_and_a_final_unterminated_event() {
+        let got = parse(
+            &[
+                "data: {\"type\": \"log\", \"message\": \"a\"}\n",
+                "data: {\"type\": \"log\", \"message\": \"b\"}\n",
+                "\ndata: {\"message\": \"c\"}",
+            ],
+            TailOptions::default(),
+        )
+        .await;
+        assert_eq!(got, ok(&["a", "b", "c"]));
+    }
+
+    #[tokio::test]
+    async fn an_error_event_ends_the_stream_with_a_500() {
+        let got = parse(
+            &["data: {\"type\": \"log\", \"message\": \"x\"}\n\ndata: {\"type\": \"error\", \"message\": \"job not found\"}\n\ndata: {\"message\": \"y\"}\n\n"],
+            TailOptions::default(),
+        )
+        .await;
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0], Ok("x".to_owned()));
+        let err = got[1].clone().expect_err("error event");
+        assert!(
+            err.contains("500") && err.contains("job not found"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn limits_fail_or_skip() {
+        let opts = TailOptions {
+            max_messages: Some(2),
+            ..TailOptions::default()
+        };
+        let got = parse(&["a\nb\nc\nd\n"], opts).await;
+        assert_eq!(got.len(), 3);
+        assert!(
+            got[2]
+                .clone()
+                .expect_err("limit")
+                .contains("more than 2 messages")
+        );
+        let opts = TailOptions {
+            max_message_chars: Some(3),
+            max_bytes: Some(10),
+            ..TailOptions::default()
+        };
+        let got = parse(&["abc\nabcdefgh\nxyz\n"], opts).await;
+        // "abcdefgh" is skipped but still counted: 3 + 8 bytes > 10.
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0], Ok("abc".to_owned()));
+        assert!(
+            got[1]
+                .clone()
+                .expect_err("bytes")
+                .contains("more than 10 bytes")
+        );
+    }
+}
