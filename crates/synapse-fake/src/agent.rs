@@ -46,7 +46,9 @@ pub(crate) async fn route(shared: &Arc<Shared>, ctx: Ctx) -> Resp {
             Some(j) => json_resp(200, &json!(j.lines[..j.visible_lines()].join("\n"))),
             None => not_found(),
         },
-        (Method::GET, ["jobs", id, "logs", "stream"], true) => crate::jobs::tail(shared, id),
+        (Method::GET, ["jobs", id, "logs", "stream"], true) => {
+            crate::jobs::tail(shared, id, crate::jobs::TailFormat::Lines)
+        }
         _ => not_found(),
     }
 }

@@ -83,7 +83,9 @@ pub(crate) async fn route(shared: &Arc<Shared>, ctx: Ctx) -> Resp {
         (Method::GET, ["jobs", id]) => jobs::get_job(shared, id),
         (Method::PATCH, ["jobs", id]) => jobs::update_job(shared, &ctx, id),
         (Method::GET, ["jobs", id, "console_logs"]) => jobs::console_logs(shared, id),
-        (Method::GET, ["jobs", id, "tail_console_logs"]) => jobs::tail(shared, id),
+        (Method::GET, ["jobs", id, "tail_console_logs"]) => {
+            jobs::tail(shared, id, jobs::TailFormat::Events)
+        }
         (Method::POST, ["logs"]) => create_logs(shared, &ctx),
         (Method::POST, ["serve_applications"]) => create_serve_app(shared, &ctx),
         (Method::GET, ["serve_applications"]) => list_serve_apps(shared, &ctx),

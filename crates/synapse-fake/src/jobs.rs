@@ -181,9 +181,18 @@ fn sse(value: &Value) -> Bytes {
     Bytes::from(format!("data: {value}\n\n"))
 }
 
-/// `GET jobs/{id}/tail_console_logs/`: server-sent events while the job runs — `connected`,
-/// one `log` per console line as it is written, heartbeats when idle, then `complete`.
-pub(crate) fn tail(shared: &Arc<Shared>, id: &str) -> Resp {
+/// How a tail frames console lines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TailFormat {
+    /// The backend's JSON events: `connected`, `log`, `complete`.
+    Events,
+    /// The agent's: each line as the `data:` of one event.
+    Lines,
+}
+
+/// `GET jobs/{id}/tail_console_logs/` (backend) or `jobs/{id}/logs/stream/` (agent):
+/// server-sent events while the job runs, heartbeats when idle, ending with the job.
+pub(crate) fn tail(shared: &Arc<Shared>, id: &str, format: TailFormat) -> Resp {
     let raw = match shared.state().job(id) {
         None => return not_found(),
         Some(job) => job.raw_tail.clone(),
@@ -212,13 +221,16 @@ pub(crate) fn tail(shared: &Arc<Shared>, id: &str) -> Resp {
         done: false,
         last: Instant::now(),
     };
-    let stream = futures_util::stream::unfold(start, |mut t| async move {
+    let stream = futures_util::stream::unfold(start, move |mut t| async move {
         if t.done {
             return None;
         }
         if !t.connected {
             t.connected = true;
-            let first = sse(&json!({"type": "connected", "job_id": t.id}));
+            let first = match format {
+                TailFormat::Events => sse(&json!({"type": "connected", "job_id": t.id})),
+                TailFormat::Lines => Bytes::from_static(b": connected\n\n"),
+            };
             return Some((first, t));
         }
         loop {
