@@ -1,7 +1,8 @@
 //! The product documentation's "Complete Integration Workflow", end to end, against the
 //! embedded fake backend (real HTTP on 127.0.0.1; no network, no account):
 //! create a plugin, create a release from an archive file, run it, follow the job while
-//! tailing its console log, and print the result.
+//! tailing its console log, and print the result — then the same run through an agent
+//! (`AgentClient`): cache the release on the agent, run it there, follow the job.
 //!
 //! ```sh
 //! cargo run -p synapse-backend --example quickstart
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_json::json;
+use synapse_agent::{AgentClient, RunPluginReleaseRequest, TailOptions};
 use synapse_backend::models::{
     JobId, JobStatus, PluginCode, PluginCreate, PluginReleaseCreateRequest, PluginRunRequest,
     TailEvent, TailEventType,
@@ -99,18 +101,52 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .clone()
         .unwrap_or(JobStatus::Unknown("none".into()));
     println!("5. job {job_id} ended {}", status.as_str());
-    match status {
-        JobStatus::Succeeded => {
-            println!("   result: {}", json!(job.result));
-            Ok(())
+    if status != JobStatus::Succeeded {
+        let logs = client.list_job_console_logs(&job_id).await?;
+        for line in logs.lines().iter().rev().take(10).rev() {
+            println!("   {line}");
         }
-        _ => {
-            let logs = client.list_job_console_logs(&job_id).await?;
-            for line in logs.lines().iter().rev().take(10).rev() {
-                println!("   {line}");
-            }
-            Err(format!("the job ended {}", status.as_str()).into())
-        }
+        return Err(format!("the job ended {}", status.as_str()).into());
+    }
+    println!("   result: {}", json!(job.result));
+
+    // 6. The same run through an agent: cache the release there, run it, follow the job.
+    agent_run(&fake).await
+}
+
+async fn agent_run(fake: &FakeServer) -> Result<(), Box<dyn std::error::Error>> {
+    let agent = AgentClient::builder(fake.agent_url(), fake.agent_token()).build()?;
+    agent.health_check().await?;
+    let cached = agent
+        .create_plugin_release("image-processing", "1.0.0")
+        .await?;
+    println!(
+        "6. agent at {} cached release {}@{}",
+        fake.agent_url(),
+        cached.plugin.as_ref().and_then(|p| p.code()).unwrap_or("?"),
+        cached.version.as_deref().unwrap_or("?")
+    );
+    let mut run = RunPluginReleaseRequest::new("train");
+    run.params = json!({"epochs": 10}).as_object().cloned();
+    let answer = agent
+        .run_plugin_release("image-processing@1.0.0", &run)
+        .await?;
+    let job_id = answer["job_id"]
+        .as_str()
+        .ok_or("the agent's run answer has no job_id")?
+        .to_owned();
+    println!("7. agent started job {job_id}");
+    let mut log = agent.tail_job_logs(&job_id, TailOptions::default());
+    while let Some(line) = log.next().await {
+        println!("   | {}", line?);
+    }
+    let job = agent.get_job(&job_id).await?;
+    let status = job["status"].as_str().unwrap_or("?");
+    println!("8. agent job {job_id} ended {status}");
+    if status == "SUCCEEDED" {
+        Ok(())
+    } else {
+        Err(format!("the agent's job ended {status}").into())
     }
 }
 
