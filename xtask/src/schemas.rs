@@ -131,6 +131,7 @@ fn models() -> Vec<(String, Value)> {
         m::TaskTagId,
         m::TenantId,
         m::Timestamp,
+        m::RawJson,
         m::UserId,
     ]
 }

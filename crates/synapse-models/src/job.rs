@@ -1,10 +1,8 @@
 //! Jobs (models.md §3.8).
 
-use serde_json::Value;
-
 use crate::{
     Agent, JobErrorType, JobId, JobQueueReason, JobStatus, PluginReleaseId, PluginReleaseSummary,
-    Ref, Timestamp,
+    RawJson, Ref, Timestamp,
 };
 
 wire_struct! {
@@ -18,15 +16,15 @@ wire_struct! {
         /// Action name (`train`, `deployment`, …).
         action: String => "action",
         /// Run parameters.
-        params: Value => "params",
+        params: RawJson => "params",
         /// Progress record written by the SDK's job logger.
-        progress_record: Value => "progress_record",
+        progress_record: RawJson => "progress_record",
         /// Metrics record written by the SDK's job logger.
-        metrics_record: Value => "metrics_record",
+        metrics_record: RawJson => "metrics_record",
         /// Result (`{"error": …}` on reported failures).
-        result: Value => "result",
+        result: RawJson => "result",
         /// Free-form metadata (`meta.queue`, `meta.error`).
-        meta: Value => "meta",
+        meta: RawJson => "meta",
         /// Queue state (null when not queued).
         queue: JobQueueState => "queue",
         /// Error details (null unless failed).
@@ -50,9 +48,9 @@ wire_struct! {
         /// v1: finish time.
         finished: Timestamp => "finished",
         /// v1: console logs.
-        console_logs: Value => "console_logs",
+        console_logs: RawJson => "console_logs",
         /// v1: logs (`?expand=logs`).
-        logs: Value => "logs",
+        logs: RawJson => "logs",
     }
 }
 
@@ -61,6 +59,7 @@ impl Job {
     pub fn progress_percent(&self) -> Option<f64> {
         self.progress_record
             .as_ref()?
+            .to_value()
             .pointer("/current_progress/overall")?
             .as_f64()
     }

@@ -29,6 +29,7 @@ mod plugin;
 mod plugin_config;
 mod plugin_enums;
 mod plugin_release;
+mod raw_json;
 mod refs;
 mod release_lookup;
 mod secret;
@@ -69,6 +70,7 @@ pub use plugin_enums::{
 pub use plugin_release::{
     PluginRelease, PluginReleaseAuthor, PluginReleaseCreateRequest, PluginReleaseSummary,
 };
+pub use raw_json::RawJson;
 pub use refs::{PluginRefOrObject, Ref};
 pub use release_lookup::{ReleaseLookup, ReleaseLookupError};
 pub use secret::{AgentToken, SecretValue};
