@@ -87,7 +87,11 @@ pub(crate) fn run_plugin(shared: &Shared, ctx: &Ctx, plugin: &str) -> Resp {
 
 /// `GET jobs/`: filters `status` (any case, the docs' words too) and `plugin_release`.
 pub(crate) fn list_jobs(shared: &Shared, ctx: &Ctx) -> Resp {
-    let state = shared.state();
+    let mut state = shared.state();
+    let key = format!("{}{}?{:?}", ctx.origin, ctx.path, ctx.query);
+    if let Some(body) = state.page_cache.get(&key) {
+        return crate::respond::json_bytes(200, body.clone());
+    }
     let status = ctx.q("status").map(canonical_status);
     let release = ctx.q("plugin_release").and_then(|r| r.parse::<i64>().ok());
     let indices: Vec<usize> = state
@@ -121,6 +125,13 @@ pub(crate) fn list_jobs(shared: &Shared, ctx: &Ctx) -> Resp {
         }
     }
     body.push_str("]}");
+    // Keep the page only when every matching job is finished (cached): then neither its items
+    // nor `count` and the links can change until a job is added or updated.
+    if indices.iter().all(|&i| state.jobs[i].cached.is_some()) {
+        let bytes = bytes::Bytes::from(body);
+        state.page_cache.insert(key, bytes.clone());
+        return crate::respond::json_bytes(200, bytes);
+    }
     json_text(200, body)
 }
 

@@ -73,7 +73,12 @@ pub(crate) fn json_resp(status: u16, value: &Value) -> Resp {
 
 /// A response whose body is JSON text already.
 pub(crate) fn json_text(status: u16, text: String) -> Resp {
-    let mut resp = Response::new(full(text));
+    json_bytes(status, Bytes::from(text))
+}
+
+/// A response whose body is JSON bytes already.
+pub(crate) fn json_bytes(status: u16, body: Bytes) -> Resp {
+    let mut resp = Response::new(full(body));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     resp.headers_mut().insert(
         http::header::CONTENT_TYPE,

@@ -184,6 +184,9 @@ pub(crate) struct State {
     pub uploads: HashMap<String, Upload>,
     pub agent_releases: BTreeMap<i64, Value>,
     pub runs: u64,
+    /// Rendered job-list pages of jobs that can no longer change, by request; cleared
+    /// whenever a job is added or updated.
+    pub page_cache: HashMap<String, bytes::Bytes>,
 }
 
 impl State {
@@ -201,6 +204,7 @@ impl State {
 
     /// Adds a job.
     pub fn push_job(&mut self, job: Job) {
+        self.page_cache.clear();
         self.job_index.insert(job.id.clone(), self.jobs.len());
         self.jobs.push(job);
     }
@@ -212,6 +216,7 @@ impl State {
 
     /// A job by id, mutable.
     pub fn job_mut(&mut self, id: &str) -> Option<&mut Job> {
+        self.page_cache.clear();
         match self.job_index.get(id) {
             Some(&i) => self.jobs.get_mut(i),
             None => None,
