@@ -218,6 +218,80 @@ async fn hash_range(path: PathBuf, offset: u64, len: u64, mut hasher: Md5) -> Re
     })?
 }
 
+/// A background MD5 pass over the file from a chunk boundary to the end, sending the hash
+/// state at every following boundary. Dropping it stops the pass.
+struct HashAhead {
+    rx: tokio::sync::mpsc::Receiver<Result<(u64, Md5), Error>>,
+    /// The next boundary whose state has not been taken yet.
+    next: u64,
+    chunk: u64,
+    size: u64,
+}
+
+impl HashAhead {
+    fn start(path: PathBuf, from: u64, state: Md5, chunk: u64, size: u64) -> Self {
+        let (tx, rx) = tokio::sync::mpsc::channel(2);
+        tokio::task::spawn_blocking(move || {
+            use std::io::{Read, Seek, SeekFrom};
+            let fail = |e: std::io::Error| Err(Error::io(Some(path.clone()), e));
+            let mut file = match std::fs::File::open(&path) {
+                Ok(f) => f,
+                Err(e) => return drop(tx.blocking_send(fail(e))),
+            };
+            if let Err(e) = file.seek(SeekFrom::Start(from)) {
+                return drop(tx.blocking_send(fail(e)));
+            }
+            let mut hasher = state;
+            let mut pos = from;
+            let mut buf = vec![0u8; 1 << 20];
+            while pos < size {
+                let boundary = (pos + chunk).min(size);
+                while pos < boundary {
+                    let want = (boundary - pos).min(buf.len() as u64) as usize;
+                    match file.read(&mut buf[..want]) {
+                        Ok(0) => {
+                            let short = std::io::Error::new(
+                                std::io::ErrorKind::UnexpectedEof,
+                                "the file shrank during the upload",
+                            );
+                            return drop(tx.blocking_send(fail(short)));
+                        }
+                        Ok(n) => {
+                            hasher.update(&buf[..n]);
+                            pos += n as u64;
+                        }
+                        Err(e) => return drop(tx.blocking_send(fail(e))),
+                    }
+                }
+                if tx.blocking_send(Ok((boundary, hasher.clone()))).is_err() {
+                    return; // the upload moved on
+                }
+            }
+        });
+        HashAhead {
+            rx,
+            next: (from + chunk).min(size),
+            chunk,
+            size,
+        }
+    }
+
+    /// The state at `boundary`, or `None` when the pass cannot provide it.
+    async fn take(&mut self, boundary: u64) -> Result<Option<Md5>, Error> {
+        while let Some(item) = self.rx.recv().await {
+            let (at, state) = item?;
+            if at == boundary {
+                self.next = boundary.saturating_add(self.chunk).min(self.size);
+                return Ok(Some(state));
+            }
+            if at > boundary {
+                return Ok(None);
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// True for failures after which the server's state must be read back (the chunk may or
 /// may not have been stored).
 fn outcome_unknown(e: &Error) -> bool {
@@ -399,31 +473,42 @@ impl Upload<'_> {
     }
 
     async fn send_chunks(&mut self) -> Result<(), Error> {
+        // One background pass hashes the file ahead of the uploads and hands over the MD5
+        // state at each chunk boundary; a state is committed only when the server confirms
+        // that boundary. It restarts from the server's offset after any interruption.
+        let mut ahead: Option<HashAhead> = None;
         while self.offset < self.file.size {
             self.ensure_unchanged()?;
             let offset = self.offset;
             let len = self.opts.chunk_size.min(self.file.size - offset);
-            let hashing = tokio::spawn(hash_range(
-                self.file.path.clone(),
-                offset,
-                len,
-                self.hasher.clone(),
-            ));
+            if ahead.as_ref().is_none_or(|a| a.next != offset + len) {
+                ahead = Some(HashAhead::start(
+                    self.file.path.clone(),
+                    offset,
+                    self.hasher.clone(),
+                    self.opts.chunk_size,
+                    self.file.size,
+                ));
+            }
             match self.put_chunk(offset, len).await {
                 Ok(state) => {
                     let acknowledged = state.offset.ok_or_else(|| {
                         Error::invalid_input("the server's chunk answer has no `offset`")
                     })?;
                     self.adopt(&state)?;
-                    let hashed = hashing.await.map_err(|e| Error::Transport {
-                        message: format!("hashing task failed: {e}"),
-                        source: None,
-                    })??;
-                    if acknowledged == offset + len {
-                        self.hasher = hashed;
-                        self.offset = acknowledged;
-                    } else {
-                        self.seek_to(acknowledged).await?;
+                    let hashed = match (&mut ahead, acknowledged == offset + len) {
+                        (Some(a), true) => a.take(acknowledged).await?,
+                        _ => None,
+                    };
+                    match hashed {
+                        Some(state) => {
+                            self.hasher = state;
+                            self.offset = acknowledged;
+                        }
+                        None => {
+                            ahead = None;
+                            self.seek_to(acknowledged).await?;
+                        }
                     }
                     if let Some(p) = &self.opts.progress {
                         p(self.offset, self.file.size);
@@ -433,7 +518,7 @@ impl Upload<'_> {
                     }
                 }
                 Err(e) => {
-                    hashing.abort();
+                    ahead = None;
                     self.recover(e).await?;
                 }
             }
