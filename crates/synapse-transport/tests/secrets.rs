@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use serde_json::json;
 use synapse_transport::mock::{MockFailure, MockResponse, MockTransport};
 use synapse_transport::{Client, Error, HttpConfig, RetryPolicy, Secret};
@@ -75,66 +73,4 @@ async fn errors_never_show_tokens_even_when_one_is_in_the_path() {
         .expect("request");
     assert_clean(&format!("{request:?}"));
     assert_clean(&format!("{:?}", HttpConfig::backend()));
-}
-
-/// Collects every tracing event's fields as text.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<String>>>);
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        struct V(String);
-        impl tracing::field::Visit for V {
-            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
-                self.0.push_str(&format!("{}={:?} ", f.name(), v));
-            }
-        }
-        let mut v = V(String::new());
-        event.record(&mut v);
-        if let Ok(mut events) = self.0.lock() {
-            events.push(v.0);
-        }
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
-#[tokio::test(start_paused = true)]
-async fn each_retry_emits_one_tracing_event_without_secrets() {
-    let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
-    let mock = MockTransport::new();
-    mock.push(MockResponse::json(503, json!({})))
-        .push(MockFailure::Refused)
-        .push(MockResponse::json(200, json!({})));
-    client(&mock, common::deterministic())
-        .get(&format!("agents/{TOKEN}/"))
-        .redact_segment(TOKEN)
-        .send()
-        .await
-        .expect("retried");
-    let events = capture.0.lock().expect("events").clone();
-    assert_eq!(events.len(), 2, "{events:?}");
-    assert!(
-        events[0].contains("attempt=1") && events[0].contains("delay_ms=2000"),
-        "{}",
-        events[0]
-    );
-    assert!(
-        events[1].contains("attempt=2") && events[1].contains("connection refused"),
-        "{}",
-        events[1]
-    );
-    for e in &events {
-        assert!(e.contains("agents/***/"), "{e}");
-        assert_clean(e);
-    }
 }
