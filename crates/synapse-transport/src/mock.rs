@@ -13,9 +13,9 @@
 //! assert_eq!(job["id"], 7);
 //! assert_eq!(mock.requests()[0].url.as_str(), "https://synapse.test/jobs/7/");
 //! # Ok::<(), synapse_transport::Error>(())
-//! # }).unwrap();
+//! # }).expect("the example runs");
 //! # mod tokio_test_shim { pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
-//! #   tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f) } }
+//! #   tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(f) } }
 //! ```
 
 use std::collections::VecDeque;
