@@ -71,6 +71,7 @@ impl IntoReleaseLookup for PluginReleaseId {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunOptions {
     read_timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
 }
 
 impl RunOptions {
@@ -80,16 +81,26 @@ impl RunOptions {
     }
 
     /// Read timeout of this one call (synchronous Serve inference can outlast the client's
-    /// 10 s default). The connect timeout stays the client's: the transport has no
-    /// per-request connect timeout (Python's `timeout=(connect, read)` overrides both).
+    /// 10 s default).
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = Some(timeout);
         self
     }
 
+    /// Connect timeout of this one call (with [`RunOptions::read_timeout`], Python's
+    /// `timeout=(connect, read)`).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
     pub(crate) fn apply(self, request: RequestBuilder) -> RequestBuilder {
-        match self.read_timeout {
+        let request = match self.read_timeout {
             Some(d) => request.read_timeout(ReadTimeout::After(d)),
+            None => request,
+        };
+        match self.connect_timeout {
+            Some(d) => request.connect_timeout(d),
             None => request,
         }
     }

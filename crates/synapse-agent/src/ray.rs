@@ -129,7 +129,7 @@ impl AgentClient {
     ///
     /// The job id must be ASCII letters, digits, `-` and `_` (at most 100), else
     /// [`Error::InvalidInput`] and nothing is sent. The stream limits of [`TailOptions`]
-    /// end it with [`Error::Transport`] (Python: `ClientError(429)`).
+    /// end it with [`Error::StreamLimit`] (`status_code()` 429, as Python's `ClientError(429)`).
     ///
     /// Differences from the Python SDK, on purpose: a real SSE parser (`data:` with or
     /// without the space, multi-line data joined, `event:` lines and comments no longer

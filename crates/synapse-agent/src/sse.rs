@@ -202,9 +202,10 @@ impl SseMessages {
     fn emit(&mut self, message: String) {
         self.messages += 1;
         self.bytes += message.len() as u64;
-        let limit = |what: String| Error::Transport {
-            message: format!("GET {}: job log stream limit exceeded: {what}", self.url),
-            source: None,
+        let limit = |what: String| Error::StreamLimit {
+            method: synapse_transport::Method::GET,
+            url: self.url.clone(),
+            limit: what,
         };
         if let Some(max) = self.options.max_messages.filter(|m| self.messages > *m) {
             self.queue

@@ -138,11 +138,20 @@ async fn run_typed_legacy_and_debug() {
         .run_plugin_release_with(
             "yolov8@1.0.0",
             &RunPluginReleaseRequest::new("inference"),
-            RunOptions::new().read_timeout(Duration::from_secs(120)),
+            RunOptions::new()
+                .read_timeout(Duration::from_secs(120))
+                .connect_timeout(Duration::from_secs(7)),
         )
         .await
         .unwrap();
     assert_eq!(answer["result"][0], 0.9);
+    let recorded = mock.requests();
+    let last = recorded.last().unwrap();
+    assert_eq!(
+        last.read_timeout,
+        synapse_transport::ReadTimeout::After(Duration::from_secs(120))
+    );
+    assert_eq!(last.connect_timeout, Some(Duration::from_secs(7)));
 
     // The legacy payload goes as is, whatever it holds.
     let data =

@@ -437,6 +437,14 @@ impl RequestBuilder {
         })
     }
 
+    /// Overrides the connect timeout of this request.
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        self.map(|r| {
+            r.connect_timeout = Some(timeout);
+            Ok(())
+        })
+    }
+
     /// Overrides whether the request may be replayed on retryable failures: `true` for a
     /// POST/PATCH that is safe to repeat, `false` for a PUT that must not be (connect-phase
     /// failures, where nothing was sent, are retried either way).

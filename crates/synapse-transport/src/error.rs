@@ -125,6 +125,17 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A streamed response went past a configured limit (messages, bytes); the stream ends.
+    #[error("{method} {url}: stream limit exceeded: {limit}")]
+    StreamLimit {
+        /// Method of the request.
+        method: Method,
+        /// Redacted URL of the request.
+        url: String,
+        /// Which limit (`more than 50000 messages`).
+        limit: String,
+    },
+
     /// Data arrived or was stored, but does not match what was sent (e.g. an upload's
     /// checksum or size disagrees with the local file).
     #[error("integrity check failed for {what}: expected {expected}, got {actual}")]
@@ -402,12 +413,14 @@ impl Error {
     /// | `RetriesExhausted` of a 5xx | 503 |
     /// | `RetriesExhausted` of a read timeout | `None` (Python reports a connection error) |
     /// | `Connect`, `ResponseIncomplete` | `None` |
+    /// | `StreamLimit` | 429 (Python's `StreamLimitExceededError`) |
     /// | anything else | 500 |
     pub fn status_code(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status.as_u16()),
             Error::Timeout { .. } => Some(408),
             Error::Connect { .. } | Error::ResponseIncomplete { .. } => None,
+            Error::StreamLimit { .. } => Some(429),
             Error::RetriesExhausted { last, .. } => match last.as_ref() {
                 Error::Api(e) if e.status.is_server_error() => Some(503),
                 Error::Timeout {

@@ -69,11 +69,11 @@ impl HttpConfig {
 /// Sends requests with reqwest (rustls). Redirects are returned, not followed; `~/.netrc` is
 /// never read; `Accept: */*` and `User-Agent: synapse-rs/<version>` are sent.
 ///
-/// Clients are cached per read timeout, so a per-request override (e.g. a long chunked
-/// upload finalize) does not disturb the default pool.
+/// Clients are cached per (connect, read) timeout pair, so a per-request override (e.g. a
+/// long chunked-upload finalize) does not disturb the default pool.
 pub struct HttpTransport {
     config: HttpConfig,
-    clients: Mutex<HashMap<Option<Duration>, reqwest::Client>>,
+    clients: Mutex<HashMap<(Duration, Option<Duration>), reqwest::Client>>,
 }
 
 impl fmt::Debug for HttpTransport {
@@ -92,7 +92,10 @@ impl HttpTransport {
             clients: Mutex::new(HashMap::new()),
         };
         // Build the default client now so configuration errors surface at build time.
-        let default = Some(transport.config.read_timeout);
+        let default = (
+            transport.config.connect_timeout,
+            Some(transport.config.read_timeout),
+        );
         transport.client(default)?;
         Ok(transport)
     }
@@ -102,20 +105,25 @@ impl HttpTransport {
         &self.config
     }
 
-    fn client(&self, read_timeout: Option<Duration>) -> Result<reqwest::Client, Error> {
+    /// The client for a (connect timeout, read timeout) pair, built on first use.
+    fn client(&self, key: (Duration, Option<Duration>)) -> Result<reqwest::Client, Error> {
         let mut clients = self.clients.lock().map_err(|_| Error::Transport {
             message: "HTTP client cache poisoned".to_owned(),
             source: None,
         })?;
-        if let Some(c) = clients.get(&read_timeout) {
+        if let Some(c) = clients.get(&key) {
             return Ok(c.clone());
         }
-        let client = self.build_client(read_timeout)?;
-        clients.insert(read_timeout, client.clone());
+        let client = self.build_client(key.0, key.1)?;
+        clients.insert(key, client.clone());
         Ok(client)
     }
 
-    fn build_client(&self, read_timeout: Option<Duration>) -> Result<reqwest::Client, Error> {
+    fn build_client(
+        &self,
+        connect_timeout: Duration,
+        read_timeout: Option<Duration>,
+    ) -> Result<reqwest::Client, Error> {
         let config_err = |what: &str, e: reqwest::Error| Error::InvalidInput {
             message: format!("invalid HTTP {what}: {}", e.without_url()),
             source: None,
@@ -123,7 +131,7 @@ impl HttpTransport {
         let mut headers = http::HeaderMap::new();
         headers.insert(http::header::ACCEPT, HeaderValue::from_static("*/*"));
         let mut builder = reqwest::Client::builder()
-            .connect_timeout(self.config.connect_timeout)
+            .connect_timeout(connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(self.config.user_agent.clone())
             .default_headers(headers);
@@ -153,7 +161,10 @@ impl Transport for HttpTransport {
             ReadTimeout::After(d) => Some(d),
             ReadTimeout::Never => None,
         };
-        let client = self.client(read_timeout)?;
+        let connect = request
+            .connect_timeout
+            .unwrap_or(self.config.connect_timeout);
+        let client = self.client((connect, read_timeout))?;
         let url = request.full_url();
         let mut builder = client
             .request(request.method.clone(), url)

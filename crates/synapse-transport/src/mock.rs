@@ -227,6 +227,8 @@ pub struct RecordedRequest {
     pub body: RecordedBody,
     /// The read-timeout setting.
     pub read_timeout: ReadTimeout,
+    /// The connect-timeout override, if any.
+    pub connect_timeout: Option<Duration>,
     /// Buffered or streamed.
     pub response_mode: ResponseMode,
     /// The request's idempotency override, if any.
@@ -506,6 +508,7 @@ async fn record(request: &Request) -> Result<RecordedRequest, Error> {
         headers,
         body,
         read_timeout: request.read_timeout,
+        connect_timeout: request.connect_timeout,
         response_mode: request.response_mode,
         idempotent: request.idempotent,
     })

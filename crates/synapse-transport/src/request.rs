@@ -95,6 +95,8 @@ pub struct Request {
     pub body: Body,
     /// Read-timeout override.
     pub read_timeout: ReadTimeout,
+    /// Connect-timeout override (`None`: the transport's).
+    pub connect_timeout: Option<Duration>,
     /// Buffered or streamed response.
     pub response_mode: ResponseMode,
     /// Overrides the method's idempotency for retries: `Some(true)` lets a POST/PATCH
@@ -115,6 +117,7 @@ impl Request {
             query: Vec::new(),
             body: Body::Empty,
             read_timeout: ReadTimeout::Default,
+            connect_timeout: None,
             response_mode: ResponseMode::Buffered,
             idempotent: None,
             secret_segments: Vec::new(),
@@ -160,6 +163,7 @@ impl fmt::Debug for Request {
             .field("headers", &self.headers)
             .field("body", &self.body)
             .field("read_timeout", &self.read_timeout)
+            .field("connect_timeout", &self.connect_timeout)
             .field("response_mode", &self.response_mode)
             .field("idempotent", &self.idempotent)
             .finish()

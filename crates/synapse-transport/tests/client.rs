@@ -450,3 +450,17 @@ fn invalid_base_urls_and_headers_fail_at_build_time() {
         .expect_err("CRLF");
     assert!(matches!(err, Error::InvalidInput { .. }));
 }
+
+#[test]
+fn stream_limits_report_python_s_429() {
+    let err = Error::StreamLimit {
+        method: Method::GET,
+        url: "https://synapse.test/jobs/1/logs/stream/".into(),
+        limit: "more than 50000 messages".into(),
+    };
+    assert_eq!(err.status_code(), Some(429));
+    assert_eq!(
+        err.to_string(),
+        "GET https://synapse.test/jobs/1/logs/stream/: stream limit exceeded: more than 50000 messages"
+    );
+}
