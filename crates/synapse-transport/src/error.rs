@@ -99,8 +99,12 @@ pub enum Error {
     },
 
     /// Retries ran out; `last` is the final failure with the real status and body.
-    #[error("{method} {url}: gave up after {attempts} attempt(s) in {elapsed:.1?}: {last}")]
+    #[error(
+        "{method} {url}: gave up after {attempts} attempt(s) in {elapsed:.1?} ({reason}): {last}"
+    )]
     RetriesExhausted {
+        /// Why the SDK stopped retrying.
+        reason: GiveUp,
         /// Method of the request.
         method: Method,
         /// Redacted URL of the request.
@@ -157,6 +161,28 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+}
+
+/// Why retries stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GiveUp {
+    /// The policy's maximum number of attempts was reached.
+    Attempts,
+    /// The next wait would have exceeded the policy's total time budget.
+    TimeBudget,
+    /// The client's shared retry budget is spent (many calls failing at once).
+    RetryBudget,
+}
+
+impl fmt::Display for GiveUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            GiveUp::Attempts => "attempts exhausted",
+            GiveUp::TimeBudget => "time budget exhausted",
+            GiveUp::RetryBudget => "client retry budget exhausted",
+        })
+    }
 }
 
 /// One retried attempt, kept in [`Error::RetriesExhausted::history`].

@@ -32,7 +32,7 @@ pub use crate::client::{Client, ClientBuilder, RequestBuilder};
 pub use crate::env::{EnvSource, MapEnv, ProcessEnv};
 pub use crate::error::{
     ApiBody, ApiError, ApiErrorKind, Attempt, BoxError, ConnectKind, DecodeError, EXCERPT_LIMIT,
-    Error, PaginationError, TimeoutKind,
+    Error, GiveUp, PaginationError, TimeoutKind,
 };
 pub use crate::http_transport::{HttpConfig, HttpTransport};
 pub use crate::lines::{LineMode, LineOptions, LineStream};
@@ -42,7 +42,7 @@ pub use crate::request::{
     Body, ReadTimeout, Request, ResponseMode, is_idempotent_method, redact_url,
 };
 pub use crate::response::{ByteStream, Response, ResponseBody, decode_json, decode_value};
-pub use crate::retry::{RetryPolicy, RetryTransport};
+pub use crate::retry::{RetryBudget, RetryPolicy, RetryTransport};
 pub use crate::retry_after::parse_retry_after;
 pub use crate::secret::Secret;
 pub use crate::transport::Transport;

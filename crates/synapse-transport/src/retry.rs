@@ -12,6 +12,11 @@
 //! Backoff is exponential with full jitter; `Retry-After` (seconds or HTTP date) replaces the
 //! backoff of that step, capped; attempts and total time are bounded. The final failure is
 //! [`Error::RetriesExhausted`] with the real status and body and every attempt's cause.
+//!
+//! A retry budget shared by every call of one client (a token bucket, as the AWS SDKs do)
+//! stops a failure storm from multiplying traffic: each retry takes tokens (more after a
+//! timeout), each success returns one; with the bucket empty, calls fail at once with
+//! [`GiveUp::RetryBudget`] instead of retrying.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -19,7 +24,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::time::Instant;
 
-use crate::error::{Attempt, ConnectKind, TimeoutKind};
+use crate::error::{Attempt, ConnectKind, GiveUp, TimeoutKind};
 use crate::{Error, Request, Response, Transport};
 
 /// When and how often to retry.
@@ -32,6 +37,33 @@ pub struct RetryPolicy {
     total_budget: Option<Duration>,
     statuses: Vec<u16>,
     jitter: bool,
+    budget: Option<RetryBudget>,
+}
+
+/// A client-wide token bucket limiting retries under widespread failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryBudget {
+    /// Tokens in a full bucket.
+    pub capacity: u32,
+    /// Tokens one retry takes.
+    pub retry_cost: u32,
+    /// Tokens one retry after a timeout takes.
+    pub timeout_cost: u32,
+    /// Tokens a successful call returns.
+    pub success_refund: u32,
+}
+
+impl Default for RetryBudget {
+    /// 500 tokens, 5 per retry, 10 per retry after a timeout, 1 back per success (the AWS
+    /// SDKs' standard mode): about 100 retries in a burst, then one per 5 successes.
+    fn default() -> Self {
+        RetryBudget {
+            capacity: 500,
+            retry_cost: 5,
+            timeout_cost: 10,
+            success_refund: 1,
+        }
+    }
 }
 
 impl Default for RetryPolicy {
@@ -46,6 +78,7 @@ impl Default for RetryPolicy {
             total_budget: Some(Duration::from_secs(90)),
             statuses: vec![429, 502, 503, 504],
             jitter: true,
+            budget: Some(RetryBudget::default()),
         }
     }
 }
@@ -98,6 +131,12 @@ impl RetryPolicy {
     /// Full jitter on (default) or off (deterministic backoff, for tests).
     pub fn jitter(mut self, jitter: bool) -> Self {
         self.jitter = jitter;
+        self
+    }
+
+    /// The client-wide retry budget (`None` turns it off).
+    pub fn retry_budget(mut self, budget: Option<RetryBudget>) -> Self {
+        self.budget = budget;
         self
     }
 
@@ -163,15 +202,18 @@ pub struct RetryTransport<T> {
     inner: T,
     policy: RetryPolicy,
     rng: AtomicU64,
+    tokens: AtomicU64,
 }
 
 impl<T: Transport> RetryTransport<T> {
     /// Wraps `inner`.
     pub fn new(inner: T, policy: RetryPolicy) -> Self {
+        let tokens = policy.budget.map_or(0, |b| u64::from(b.capacity));
         RetryTransport {
             inner,
             policy,
             rng: AtomicU64::new(seed()),
+            tokens: AtomicU64::new(tokens),
         }
     }
 
@@ -183,6 +225,32 @@ impl<T: Transport> RetryTransport<T> {
     /// The wrapped transport.
     pub fn inner(&self) -> &T {
         &self.inner
+    }
+
+    /// Tokens left in the shared retry budget.
+    pub fn budget_tokens(&self) -> u64 {
+        self.tokens.load(Ordering::Relaxed)
+    }
+
+    /// Takes `cost` tokens; false when the bucket holds fewer.
+    fn take_tokens(&self, cost: u32) -> bool {
+        let cost = u64::from(cost);
+        self.tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
+            .is_ok()
+    }
+
+    /// Returns tokens after a success, up to the capacity.
+    fn refund(&self) {
+        if let Some(b) = self.policy.budget {
+            let cap = u64::from(b.capacity);
+            let add = u64::from(b.success_refund);
+            let _ = self
+                .tokens
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                    Some((t + add).min(cap))
+                });
+        }
     }
 
     fn backoff(&self, retry: u32) -> Duration {
@@ -220,7 +288,12 @@ impl<T: Transport> Transport for RetryTransport<T> {
             attempt += 1;
             let result = self.inner.send(request.clone()).await;
             let hint = match judge(&self.policy, &request, &result) {
-                Verdict::Done => return result,
+                Verdict::Done => {
+                    if result.as_ref().is_ok_and(|r| r.status.is_success()) {
+                        self.refund();
+                    }
+                    return result;
+                }
                 Verdict::Retry { hint } => hint,
             };
             let failure = match result {
@@ -238,8 +311,26 @@ impl<T: Transport> Transport for RetryTransport<T> {
                 .policy
                 .total_budget
                 .is_some_and(|budget| start.elapsed() + delay > budget);
-            if attempt >= self.policy.max_attempts || over_budget {
+            let reason = if attempt >= self.policy.max_attempts {
+                Some(GiveUp::Attempts)
+            } else if over_budget {
+                Some(GiveUp::TimeBudget)
+            } else {
+                let cost = self.policy.budget.map(|b| {
+                    if failure.is_timeout() {
+                        b.timeout_cost
+                    } else {
+                        b.retry_cost
+                    }
+                });
+                match cost {
+                    Some(cost) if !self.take_tokens(cost) => Some(GiveUp::RetryBudget),
+                    _ => None,
+                }
+            };
+            if let Some(reason) = reason {
                 return Err(Error::RetriesExhausted {
+                    reason,
                     method: request.method.clone(),
                     url: request.display_url(),
                     attempts: attempt,

@@ -341,3 +341,95 @@ async fn a_put_marked_not_idempotent_is_not_replayed_after_it_may_have_arrived()
         .expect("retried");
     assert_eq!(mock.request_count(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_shared_retry_budget_stops_a_failure_storm() {
+    use synapse_transport::{GiveUp, RetryBudget};
+    let budget = RetryBudget {
+        capacity: 10,
+        retry_cost: 5,
+        timeout_cost: 10,
+        success_refund: 1,
+    };
+    let mock = MockTransport::new();
+    mock.route_always(Method::GET, "/jobs/1/", status(503));
+    let c = client(&mock, deterministic().retry_budget(Some(budget)));
+    // Call 1: two retries spend the 10 tokens, the third is refused.
+    let err = c.get("jobs/1/").send().await.expect_err("storm");
+    assert!(
+        matches!(
+            err,
+            Error::RetriesExhausted {
+                attempts: 3,
+                reason: GiveUp::RetryBudget,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("client retry budget exhausted"),
+        "{err}"
+    );
+    // Call 2 (same client): no tokens left, it fails after its first attempt.
+    let err = c.get("jobs/1/").send().await.expect_err("storm");
+    assert!(matches!(
+        err,
+        Error::RetriesExhausted {
+            attempts: 1,
+            reason: GiveUp::RetryBudget,
+            ..
+        }
+    ));
+    assert_eq!(mock.request_count(), 4, "3 + 1 requests, not 4 + 4");
+    // Successes refill the bucket one token at a time.
+    mock.route_always(Method::GET, "/ok/", MockResponse::json(200, json!({})));
+    for _ in 0..5 {
+        c.get("ok/").send().await.expect("ok");
+    }
+    let err = c.get("jobs/1/").send().await.expect_err("storm");
+    assert!(matches!(
+        err,
+        Error::RetriesExhausted {
+            attempts: 2,
+            reason: GiveUp::RetryBudget,
+            ..
+        }
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn attempts_and_time_budget_are_named_as_the_reason() {
+    use synapse_transport::GiveUp;
+    let mock = MockTransport::new();
+    mock.route_always(Method::GET, "/x/", status(503));
+    let err = get_path(&mock, deterministic(), "x/").await;
+    assert!(matches!(
+        err,
+        Error::RetriesExhausted {
+            reason: GiveUp::Attempts,
+            ..
+        }
+    ));
+    let err = get_path(
+        &mock,
+        deterministic().total_budget(Some(Duration::from_secs(1))),
+        "x/",
+    )
+    .await;
+    assert!(matches!(
+        err,
+        Error::RetriesExhausted {
+            reason: GiveUp::TimeBudget,
+            ..
+        }
+    ));
+}
+
+async fn get_path(mock: &MockTransport, policy: RetryPolicy, path: &str) -> Error {
+    client(mock, policy)
+        .get(path)
+        .send()
+        .await
+        .expect_err("fails")
+}
