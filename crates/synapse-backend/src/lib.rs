@@ -1,15 +1,21 @@
 //! `BackendClient`: the Synapse backend v1 API — agents, plugins, plugin releases, jobs,
-//! console logs, logs, serve applications, storages and the chunked upload.
+//! console logs, logs, serve applications, storages, the chunked upload, and the annotation
+//! (projects, tasks, task tags), HITL (assignments), data-collection (collections, data
+//! units, checksums) and ML (models, ground truths) domains.
 //!
 //! Built on [`synapse_transport`] (HTTP, retries, pagination, errors) and
 //! [`synapse_models`] (typed models). Requests match the official Python SDK on the wire,
 //! except where this SDK is deliberately safer; each such method says so.
 
 mod agents;
+pub mod annotation;
 pub mod chunked_upload;
 mod client;
+mod data_collection;
+mod hitl;
 mod jobs;
 mod logs;
+mod ml;
 mod plugin_releases;
 mod plugins;
 mod query;

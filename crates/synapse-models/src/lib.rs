@@ -16,6 +16,7 @@ mod macros;
 
 mod agent;
 mod agent_requests;
+mod annotation;
 mod chunked_upload;
 mod console_logs;
 mod enums;
@@ -41,6 +42,11 @@ mod update_job;
 pub use agent::Agent;
 pub use agent_requests::{
     CreatePluginReleaseRequest, RunDebugPluginReleaseRequest, RunPluginReleaseRequest,
+};
+pub use annotation::{
+    AnnotateAction, AnnotateRequest, Assignment, AssignmentLabelStatus, AssignmentReviewStatus,
+    Project, ProjectCategory, SetTagsAction, SetTagsRequest, Task, TaskCreateRequest,
+    TaskDataSchema, TaskTag, TaskTagCategory,
 };
 pub use chunked_upload::{
     ChunkedUploadFinalizeRequest, ChunkedUploadFinalizeResponse, ChunkedUploadState,
@@ -81,3 +87,14 @@ pub use storage::{
 };
 pub use timestamp::Timestamp;
 pub use update_job::UpdateJobRequest;
+
+mod data_collection;
+mod ml;
+pub use data_collection::{
+    DataCollection, DataCollectionCategory, DataUnit, DataUnitCreateRequest, FileFunctionType,
+    FileSpecification, FileType, VerifyChecksumsResponse,
+};
+pub use ml::{
+    GroundTruth, GroundTruthCategory, GroundTruthDatasetVersion, GroundTruthEvent, Model,
+    ModelCreateRequest,
+};
