@@ -480,7 +480,9 @@ impl RequestBuilder {
         if !request.headers.contains_key(CONTENT_TYPE) {
             let content_type = match &request.body {
                 Body::Multipart(m) => Some(m.content_type()),
-                Body::Bytes { content_type, .. } => content_type.clone(),
+                Body::Bytes { content_type, .. } | Body::File { content_type, .. } => {
+                    content_type.clone()
+                }
                 Body::Empty | Body::Json(_)
                     if matches!(request.method, Method::POST | Method::PUT | Method::PATCH) =>
                 {

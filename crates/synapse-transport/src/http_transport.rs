@@ -182,6 +182,9 @@ impl Transport for HttpTransport {
             }
             Body::Json(b) => builder.body(b.clone()),
             Body::Bytes { data, .. } => builder.body(data.clone()),
+            Body::File { range, .. } => builder
+                .header(CONTENT_LENGTH, range.len)
+                .body(reqwest::Body::wrap_stream(range.stream())),
             Body::Multipart(m) => builder
                 .header(CONTENT_LENGTH, m.content_length())
                 .body(reqwest::Body::wrap_stream(m.stream())),
@@ -190,6 +193,10 @@ impl Transport for HttpTransport {
             builder = match &request.body {
                 Body::Multipart(m) => builder.header(CONTENT_TYPE, m.content_type()),
                 Body::Bytes {
+                    content_type: Some(ct),
+                    ..
+                }
+                | Body::File {
                     content_type: Some(ct),
                     ..
                 } => builder.header(CONTENT_TYPE, ct.as_str()),

@@ -467,6 +467,14 @@ async fn record(request: &Request) -> Result<RecordedRequest, Error> {
             Err(_) => RecordedBody::Bytes(b.clone()),
         },
         Body::Bytes { data, .. } => RecordedBody::Bytes(data.clone()),
+        Body::File { range, .. } => {
+            let mut out = BytesMut::new();
+            let mut s = Box::pin(range.stream());
+            while let Some(chunk) = futures_util::StreamExt::next(&mut s).await {
+                out.extend_from_slice(&chunk.map_err(|e| Error::io(Some(range.path.clone()), e))?);
+            }
+            RecordedBody::Bytes(out.freeze())
+        }
         Body::Multipart(m) => {
             // Stream the body exactly as it would go on the wire, then cut the parts out of
             // it by their known layout (so each file or reader is read once).
@@ -495,7 +503,9 @@ async fn record(request: &Request) -> Result<RecordedRequest, Error> {
     if !headers.contains_key(http::header::CONTENT_TYPE) {
         let ct = match &request.body {
             Body::Multipart(m) => Some(m.content_type()),
-            Body::Bytes { content_type, .. } => content_type.clone(),
+            Body::Bytes { content_type, .. } | Body::File { content_type, .. } => {
+                content_type.clone()
+            }
             _ => None,
         };
         if let Some(v) = ct.and_then(|c| HeaderValue::from_str(&c).ok()) {

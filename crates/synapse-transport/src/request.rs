@@ -30,6 +30,13 @@ pub enum Body {
     },
     /// `multipart/form-data`, file parts streamed from disk.
     Multipart(Multipart),
+    /// A byte range of a file, streamed from disk as the raw body (re-read for every send).
+    File {
+        /// The `Content-Type` to send, if any.
+        content_type: Option<String>,
+        /// The bytes to send.
+        range: crate::FileRange,
+    },
 }
 
 impl Body {
@@ -49,6 +56,7 @@ impl Body {
             Body::Empty => 0,
             Body::Json(b) | Body::Bytes { data: b, .. } => b.len() as u64,
             Body::Multipart(m) => m.content_length(),
+            Body::File { range, .. } => range.len,
         }
     }
 

@@ -244,3 +244,36 @@ async fn streamed_bodies_yield_before_the_end_and_report_a_drop() {
     assert_eq!(rest, b"line 2\n");
     assert!(failed, "a cut chunked body must end with an error");
 }
+
+#[tokio::test]
+async fn a_raw_file_body_streams_the_range_with_its_length_and_type() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("part.bin");
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&path, &data).expect("write");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.expect("accept");
+        let (head, body) = read_request(&mut sock).await;
+        sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .expect("write");
+        (head, body)
+    });
+    client(&base, HttpConfig::backend())
+        .put("upload/")
+        .body(synapse_transport::Body::File {
+            content_type: Some("image/png".into()),
+            range: FileRange::new(&path, 1000, 250_000),
+        })
+        .send()
+        .await
+        .expect("sent");
+    let (head, body) = server.await.expect("server");
+    let head = head.to_ascii_lowercase();
+    assert!(head.contains("content-length: 250000\r\n"), "{head}");
+    assert!(head.contains("content-type: image/png\r\n"), "{head}");
+    assert!(!head.contains("transfer-encoding"), "{head}");
+    assert_eq!(body, data[1000..251_000].to_vec());
+}
