@@ -6,8 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use synapse_transport::{
-    Client, EnvSource, Error, HttpConfig, ProcessEnv, RetryPolicy, Secret, Transport,
+    Client, EnvSource, Error, HttpConfig, HttpTransport, ProcessEnv, RetryPolicy, Secret, Transport,
 };
+
+/// Read timeout of requests to storage hosts (presigned PUTs).
+const STORAGE_READ_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Default host of `from_env` when neither `SYNAPSE_HOST` nor the config file names one.
 pub const DEFAULT_HOST: &str = "https://api.synapse.sh";
@@ -38,6 +41,8 @@ pub(crate) struct Settings {
     pub(crate) credentials: Vec<&'static str>,
     /// The `url_host` query value, if any.
     pub(crate) url_host: Option<String>,
+    /// Sends requests to storage hosts (presigned PUTs): no Synapse headers, no `url_host`.
+    pub(crate) storage: Arc<dyn Transport>,
 }
 
 impl fmt::Debug for BackendClient {
@@ -70,6 +75,7 @@ impl BackendClient {
             http: HttpConfig::backend(),
             retry: RetryPolicy::default(),
             transport: None,
+            storage_transport: None,
             page_size: 100,
             env: Some(Arc::new(ProcessEnv)),
         }
@@ -145,6 +151,7 @@ pub struct BackendClientBuilder {
     http: HttpConfig,
     retry: RetryPolicy,
     transport: Option<Arc<dyn Transport>>,
+    storage_transport: Option<Arc<dyn Transport>>,
     page_size: u32,
     env: Option<Arc<dyn EnvSource>>,
 }
@@ -231,6 +238,14 @@ impl BackendClientBuilder {
         self
     }
 
+    /// Sends requests to storage hosts (the presigned PUTs of the bulk upload) through
+    /// `transport` instead of the default: an [`synapse_transport::HttpTransport`] with a
+    /// 300 s read timeout. These requests never carry Synapse credentials or `url_host`.
+    pub fn storage_transport(mut self, transport: impl Transport + 'static) -> Self {
+        self.storage_transport = Some(Arc::new(transport));
+        self
+    }
+
     /// Page size of full listings (default 100).
     pub fn page_size(mut self, page_size: u32) -> Self {
         self.page_size = page_size;
@@ -273,6 +288,11 @@ impl BackendClientBuilder {
                 }
             }
         }
+        // Same connect timeout, proxy and root certificates; a 300 s read timeout.
+        let storage_http = HttpConfig {
+            read_timeout: STORAGE_READ_TIMEOUT,
+            ..self.http.clone()
+        };
         let mut credentials = Vec::new();
         let mut core = Client::builder(self.base_url)
             .http_config(self.http)
@@ -300,11 +320,16 @@ impl BackendClientBuilder {
         if let Some(transport) = self.transport {
             core = core.transport(transport);
         }
+        let storage: Arc<dyn Transport> = match self.storage_transport {
+            Some(t) => t,
+            None => Arc::new(HttpTransport::new(storage_http)?),
+        };
         Ok(BackendClient {
             core: core.build()?,
             settings: Arc::new(Settings {
                 credentials,
                 url_host: self.url_host,
+                storage,
             }),
         })
     }

@@ -1,6 +1,6 @@
 //! Data collections, data units and data-file checksums (backend-domains.md §5): the
-//! read/write JSON endpoints. File uploads (`create_data_file`, `upload_data_file`,
-//! `upload_data_collection`) are not here yet.
+//! read/write JSON endpoints. The file-upload flows (`create_data_file`, `upload_data_file`,
+//! `upload_data_collection`) are in `data_files.rs`.
 
 use std::time::Duration;
 

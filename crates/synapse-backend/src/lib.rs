@@ -9,9 +9,12 @@
 
 mod agents;
 pub mod annotation;
+pub mod bulk_upload;
 pub mod chunked_upload;
 mod client;
+pub mod content_guard;
 mod data_collection;
+mod data_files;
 mod hitl;
 mod jobs;
 mod logs;
@@ -22,10 +25,19 @@ mod query;
 mod serve_applications;
 mod storages;
 
+pub use crate::bulk_upload::{
+    BulkUploadError, BulkUploadItem, BulkUploadOptions, BulkUploadOutcome, BulkUploadReport,
+    BulkUploadStage, PresignedPutResult,
+};
 pub use crate::chunked_upload::{
     ChunkedUpload, ChunkedUploadOptions, DEFAULT_CHUNK_SIZE, UploadCheckpoint,
 };
 pub use crate::client::{BackendClient, BackendClientBuilder, DEFAULT_HOST};
+pub use crate::data_files::{
+    CHUNKED_THRESHOLD, CollectionProgressFn, CollectionUploadReport, DataFileOptions,
+    DataUnitFileRef, DataUnitPayload, DataUnitUpload, ItemReport, UnitBatchReport,
+    UploadCollectionOptions, UploadMode,
+};
 pub use crate::jobs::LogLines;
 pub use crate::plugin_releases::ReleaseArchive;
 pub use crate::query::Query;

@@ -17,6 +17,7 @@ mod macros;
 mod agent;
 mod agent_requests;
 mod annotation;
+mod bulk_upload;
 mod chunked_upload;
 mod console_logs;
 mod enums;
@@ -47,6 +48,11 @@ pub use annotation::{
     AnnotateAction, AnnotateRequest, Assignment, AssignmentLabelStatus, AssignmentReviewStatus,
     Project, ProjectCategory, SetTagsAction, SetTagsRequest, Task, TaskCreateRequest,
     TaskDataSchema, TaskTag, TaskTagCategory,
+};
+pub use bulk_upload::{
+    ConfirmFileRequest, ConfirmFileResult, ConfirmMultipart, ConfirmPart, ConfirmUploadRequest,
+    ConfirmUploadResponse, MultipartPartInfo, MultipartUploadInfo, PresignedFileInfo,
+    PresignedFileRequest, PresignedUploadRequest, PresignedUploadResponse,
 };
 pub use chunked_upload::{
     ChunkedUploadFinalizeRequest, ChunkedUploadFinalizeResponse, ChunkedUploadState,
@@ -89,11 +95,13 @@ pub use timestamp::Timestamp;
 pub use update_job::UpdateJobRequest;
 
 mod data_collection;
+mod data_file;
 mod ml;
 pub use data_collection::{
     DataCollection, DataCollectionCategory, DataUnit, DataUnitCreateRequest, FileFunctionType,
     FileSpecification, FileType, VerifyChecksumsResponse,
 };
+pub use data_file::DataFileResponse;
 pub use ml::{
     GroundTruth, GroundTruthCategory, GroundTruthDatasetVersion, GroundTruthEvent, Model,
     ModelCreateRequest,

@@ -1,0 +1,1064 @@
+//! Bulk (presigned) upload: many local files straight to object storage through presigned
+//! URLs, registered as data files (backend-domains.md §7).
+//!
+//! Same requests as the Python SDK's `presigned` strategy — `GET storages/?category=internal`,
+//! then per batch `POST data_files/presigned_upload/upload/` (reserve), one `PUT` per file or
+//! per multipart part, `POST data_files/presigned_upload/confirm_upload/` (confirm) — and,
+//! deliberately, safer:
+//! - options and files are checked before any request; every input is reported exactly once
+//!   in a [`BulkUploadReport`] (a missing, unreadable or empty file is reported, not sent:
+//!   the presigned reservation requires `size ≥ 1`, upload empty files with the data-file
+//!   upload instead);
+//! - a reserve or confirm failure is recorded for its batch; earlier results are never lost;
+//! - reservation entries are checked (count, exactly one of URL / multipart);
+//! - unknown MIME types are omitted, not sent as `null`;
+//! - single PUTs and multipart parts stream from file ranges (memory does not grow with the
+//!   file or `part_size`); parts are retried with the single-PUT policy, and a file whose parts
+//!   do not cover it or with an empty `ETag` fails;
+//! - requests to storage go through the client's storage transport: no Synapse headers, no
+//!   `url_host`; presigned URL queries (signatures) never appear in errors or logs;
+//! - reserve and confirm are never replayed automatically.
+//! - the SHA-1 is computed in a streaming pass over the file (read 256 KiB at a time) before
+//!   its bytes are streamed to storage, as the Python SDK reads a file twice.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use sha1::{Digest, Sha1};
+use synapse_models::{
+    ConfirmFileRequest, ConfirmMultipart, ConfirmPart, ConfirmUploadRequest, ConfirmUploadResponse,
+    DataFileId, MultipartUploadInfo, PresignedFileInfo, PresignedFileRequest,
+    PresignedUploadRequest, PresignedUploadResponse, Storage,
+};
+use synapse_transport::{
+    Body, Error, FileRange, HeaderValue, Method, ReadTimeout, Request, Response, Url,
+};
+
+use crate::BackendClient;
+
+/// Called with `(files done, total files)` after every transfer, success or not.
+pub type BulkProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// Read timeout of the reserve and confirm calls of [`BackendClient::upload_files_bulk`].
+const API_READ_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How much of a storage error body is parsed for `<Code>` / `<Message>`.
+const DIAGNOSTIC_LIMIT: usize = 8 * 1024;
+
+/// Options of [`BackendClient::upload_files_bulk`].
+#[derive(Clone)]
+pub struct BulkUploadOptions {
+    max_workers: usize,
+    batch_size: usize,
+    max_upload_retries: u32,
+    url_expiration: u64,
+    progress: Option<BulkProgressFn>,
+    check_content: bool,
+}
+
+impl Default for BulkUploadOptions {
+    fn default() -> Self {
+        BulkUploadOptions {
+            max_workers: 10,
+            batch_size: 200,
+            max_upload_retries: 2,
+            url_expiration: 3600,
+            progress: None,
+            check_content: true,
+        }
+    }
+}
+
+impl fmt::Debug for BulkUploadOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BulkUploadOptions")
+            .field("max_workers", &self.max_workers)
+            .field("batch_size", &self.batch_size)
+            .field("max_upload_retries", &self.max_upload_retries)
+            .field("url_expiration", &self.url_expiration)
+            .field("progress", &self.progress.is_some())
+            .field("check_content", &self.check_content)
+            .finish()
+    }
+}
+
+impl BulkUploadOptions {
+    /// Concurrent transfers inside a batch (default 10; 1–100).
+    pub fn max_workers(mut self, n: usize) -> Self {
+        self.max_workers = n;
+        self
+    }
+
+    /// Files per reserve/confirm batch (default 200; 1–1000).
+    pub fn batch_size(mut self, n: usize) -> Self {
+        self.batch_size = n;
+        self
+    }
+
+    /// Retries of a failed PUT (default 2; 0–10), §7.4 classification.
+    pub fn max_upload_retries(mut self, n: u32) -> Self {
+        self.max_upload_retries = n;
+        self
+    }
+
+    /// Scan every file with the [content guard](crate::content_guard) before any request
+    /// (default on); a refused file is reported at the `Validation` stage and never sent.
+    pub fn check_content(mut self, check: bool) -> Self {
+        self.check_content = check;
+        self
+    }
+
+    /// Lifetime of the presigned URLs in seconds (default 3600; 60–86400).
+    pub fn url_expiration(mut self, seconds: u64) -> Self {
+        self.url_expiration = seconds;
+        self
+    }
+
+    /// Progress callback: `(files done, total files)` after every transfer, success or not,
+    /// cumulative over batches; `total` counts the files that passed the local checks, and
+    /// files of a batch whose reservation failed count as done.
+    pub fn progress(mut self, f: impl Fn(u64, u64) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    fn validate(&self) -> Result<(), BulkUploadError> {
+        let bad = |m: String| Err(BulkUploadError::InvalidOptions(m));
+        if !(1..=100).contains(&self.max_workers) {
+            return bad(format!(
+                "max_workers must be 1–100, got {}",
+                self.max_workers
+            ));
+        }
+        if !(1..=1000).contains(&self.batch_size) {
+            return bad(format!(
+                "batch_size must be 1–1000, got {}",
+                self.batch_size
+            ));
+        }
+        if self.max_upload_retries > 10 {
+            return bad(format!(
+                "max_upload_retries must be 0–10, got {}",
+                self.max_upload_retries
+            ));
+        }
+        if !(60..=86_400).contains(&self.url_expiration) {
+            return bad(format!(
+                "url_expiration must be 60–86400 s, got {}",
+                self.url_expiration
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Why a bulk upload could not run at all (per-file failures are in the report instead).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BulkUploadError {
+    /// An option is out of range; nothing was sent.
+    InvalidOptions(String),
+    /// No internal storage exists.
+    NoDefaultStorage,
+    /// The default storage's provider has no bulk upload strategy (only `amazon_s3`, `s3`,
+    /// `minio`, `gcp`, `gcs`, `azure` have one: presigned URLs); nothing was transferred.
+    UnsupportedProvider(String),
+    /// The storage lookup failed.
+    Request(Error),
+}
+
+impl fmt::Display for BulkUploadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidOptions(m) => write!(f, "invalid bulk upload options: {m}"),
+            Self::NoDefaultStorage => f.write_str("no internal storage: cannot bulk upload"),
+            Self::UnsupportedProvider(p) => write!(
+                f,
+                "no bulk upload strategy supports storage provider {p:?} \
+                 (presigned supports amazon_s3, s3, minio, gcp, gcs, azure)"
+            ),
+            Self::Request(e) => write!(f, "storage lookup failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BulkUploadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Request(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<Error> for BulkUploadError {
+    fn from(e: Error) -> Self {
+        Self::Request(e)
+    }
+}
+
+/// Where a file's upload failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BulkUploadStage {
+    /// Local check before any request (missing, unreadable, empty).
+    Validation,
+    /// The batch reservation failed or gave no usable entry for this file.
+    Reserve,
+    /// The PUT(s) to storage failed.
+    Transfer,
+    /// The confirm call failed or the server rejected the file.
+    Confirm,
+}
+
+/// The outcome of one input file.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum BulkUploadOutcome {
+    /// Uploaded and registered.
+    Uploaded {
+        /// The data file (null if the server did not say).
+        data_file_id: Option<DataFileId>,
+        /// SHA-1 of the file, lowercase hex.
+        checksum: String,
+        /// Size in bytes.
+        size: u64,
+        /// Storage key.
+        file_key: String,
+    },
+    /// Not uploaded or not registered.
+    Failed {
+        /// Where it failed.
+        stage: BulkUploadStage,
+        /// Why (presigned URL queries stripped).
+        error: String,
+    },
+}
+
+/// One input file and its outcome.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct BulkUploadItem {
+    /// The input path, as given.
+    pub path: PathBuf,
+    /// What happened.
+    pub outcome: BulkUploadOutcome,
+}
+
+impl BulkUploadItem {
+    /// Whether the file was uploaded and registered.
+    pub fn is_success(&self) -> bool {
+        matches!(self.outcome, BulkUploadOutcome::Uploaded { .. })
+    }
+}
+
+/// The result of [`BackendClient::upload_files_bulk`]: every input exactly once, in input order.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct BulkUploadReport {
+    /// One item per input path, in input order.
+    pub items: Vec<BulkUploadItem>,
+}
+
+impl BulkUploadReport {
+    /// Files uploaded and registered.
+    pub fn created_count(&self) -> usize {
+        self.items.iter().filter(|i| i.is_success()).count()
+    }
+
+    /// Files that failed.
+    pub fn failed_count(&self) -> usize {
+        self.items.len() - self.created_count()
+    }
+}
+
+/// Result of [`BackendClient::upload_file_to_presigned_url`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PresignedPutResult {
+    /// SHA-1 of the file, lowercase hex.
+    pub checksum: String,
+    /// Bytes sent.
+    pub size: u64,
+}
+
+impl BackendClient {
+    /// The default internal storage: `GET storages/?category=internal`, the one with
+    /// `is_default`, else the first (a page or a bare array is accepted).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), Box<dyn std::error::Error>> {
+    /// let storage = client.get_default_storage().await?;
+    /// println!("{:?}", storage.provider);
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_default_storage(&self) -> Result<Storage, BulkUploadError> {
+        let page = self.list_storages(&[("category", "internal")]).await?;
+        let mut results = page.results;
+        let pick = results
+            .iter()
+            .position(Storage::is_default)
+            .or(if results.is_empty() { None } else { Some(0) })
+            .ok_or(BulkUploadError::NoDefaultStorage)?;
+        Ok(results.swap_remove(pick))
+    }
+
+    /// Reserves presigned URLs: `POST data_files/presigned_upload/upload/` with
+    /// `{"files": […], "expiration": N}`. Never replayed automatically (§2.6).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// use synapse_backend::models::PresignedFileRequest;
+    /// let files = [PresignedFileRequest { filename: "a.txt".into(), size: 5, content_type: Some("text/plain".into()) }];
+    /// let reservation = client.request_presigned_upload(&files, 3600).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn request_presigned_upload(
+        &self,
+        files: &[PresignedFileRequest],
+        expiration: u64,
+    ) -> Result<PresignedUploadResponse, Error> {
+        self.reserve(files, expiration, None).await
+    }
+
+    /// Registers uploaded files: `POST data_files/presigned_upload/confirm_upload/` with
+    /// `{"files": […]}`. Never replayed automatically (§2.6).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// use synapse_backend::models::ConfirmFileRequest;
+    /// let files = [ConfirmFileRequest { file_key: "k/0".into(), checksum: "aaf4…".into(), size: 5, multipart: None }];
+    /// let confirmed = client.confirm_presigned_upload(&files).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn confirm_presigned_upload(
+        &self,
+        files: &[ConfirmFileRequest],
+    ) -> Result<ConfirmUploadResponse, Error> {
+        self.confirm(files, None).await
+    }
+
+    /// `PUT <presigned url>` with the file's bytes (`Content-Type` only when given), through
+    /// the storage transport: no Synapse headers, no `url_host`, no retries. Returns the
+    /// SHA-1 and size. Errors never contain the URL's query (its signature).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// let put = client
+    ///     .upload_file_to_presigned_url("https://bucket.s3/k?X-Amz-Signature=…", "a.txt", Some("text/plain"))
+    ///     .await?;
+    /// println!("{} {}", put.checksum, put.size);
+    /// # Ok(()) }
+    /// ```
+    pub async fn upload_file_to_presigned_url(
+        &self,
+        url: &str,
+        path: impl AsRef<Path>,
+        content_type: Option<&str>,
+    ) -> Result<PresignedPutResult, Error> {
+        let url = Url::parse(url).map_err(|e| {
+            Error::invalid_input(format!("invalid presigned URL {}: {e}", strip_query(url)))
+        })?;
+        let path = path.as_ref().to_owned();
+        let size = std::fs::metadata(&path)
+            .map_err(|e| Error::io(Some(path.clone()), e))?
+            .len();
+        let checksum = hash_range(path.clone(), 0, size, Sha1::new()).await?;
+        let len = size;
+        let resp = put(
+            &*self.settings.storage,
+            &url,
+            FileRange::new(&path, 0, size),
+            content_type.map(str::to_owned),
+        )
+        .await
+        .map_err(|e| Error::Transport {
+            message: scrub(&e.to_string()),
+            source: None,
+        })?;
+        if !resp.status.is_success() {
+            let diag = diagnose(resp).await;
+            return Err(Error::Transport {
+                message: format!(
+                    "HTTP error during upload to {}: {}",
+                    redact(&url),
+                    diag.text
+                ),
+                source: None,
+            });
+        }
+        Ok(PresignedPutResult {
+            checksum: hex(&checksum.finalize()),
+            size: len,
+        })
+    }
+
+    /// Uploads many files through presigned URLs and registers them as data files; see the
+    /// [module documentation](self). Every input appears exactly once in the report.
+    ///
+    /// Fails as a whole only before any transfer: invalid options, no internal storage, a
+    /// storage provider without presigned support, or a failed storage lookup.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), Box<dyn std::error::Error>> {
+    /// use synapse_backend::bulk_upload::BulkUploadOptions;
+    /// let report = client
+    ///     .upload_files_bulk(&["a.jpg", "b.jpg"], BulkUploadOptions::default().max_workers(4))
+    ///     .await?;
+    /// println!("{} created, {} failed", report.created_count(), report.failed_count());
+    /// # Ok(()) }
+    /// ```
+    pub async fn upload_files_bulk<P: AsRef<Path>>(
+        &self,
+        paths: &[P],
+        options: BulkUploadOptions,
+    ) -> Result<BulkUploadReport, BulkUploadError> {
+        options.validate()?;
+        if paths.is_empty() {
+            return Ok(BulkUploadReport::default());
+        }
+        let mut outcomes: Vec<Option<BulkUploadOutcome>> = vec![None; paths.len()];
+        let mut pending = Vec::new();
+        for (index, p) in paths.iter().enumerate() {
+            let checked = local_file(index, p.as_ref()).and_then(|f| {
+                if !options.check_content {
+                    return Ok(f);
+                }
+                match crate::content_guard::check_file(&f.path) {
+                    Ok(Ok(())) => Ok(f),
+                    Ok(Err(unsafe_file)) => Err(unsafe_file.to_string()),
+                    Err(e) => Err(format!("File not readable: {e}")),
+                }
+            });
+            match checked {
+                Ok(f) => pending.push(f),
+                Err(error) => {
+                    outcomes[index] = Some(BulkUploadOutcome::Failed {
+                        stage: BulkUploadStage::Validation,
+                        error,
+                    })
+                }
+            }
+        }
+        if !pending.is_empty() {
+            let storage = self.get_default_storage().await?;
+            let provider = storage
+                .provider
+                .as_ref()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default();
+            if !storage
+                .provider
+                .as_ref()
+                .is_some_and(|p| p.supports_presigned_upload())
+            {
+                return Err(BulkUploadError::UnsupportedProvider(provider));
+            }
+        }
+        let total = pending.len() as u64;
+        let done = AtomicU64::new(0);
+        for batch in pending.chunks(options.batch_size) {
+            self.run_batch(batch, &options, &done, total, &mut outcomes)
+                .await;
+        }
+        let items = paths
+            .iter()
+            .zip(outcomes)
+            .map(|(p, o)| BulkUploadItem {
+                path: p.as_ref().to_owned(),
+                outcome: o.unwrap_or_else(|| BulkUploadOutcome::Failed {
+                    stage: BulkUploadStage::Confirm,
+                    error: "internal error: no outcome recorded".to_owned(),
+                }),
+            })
+            .collect();
+        Ok(BulkUploadReport { items })
+    }
+
+    async fn reserve(
+        &self,
+        files: &[PresignedFileRequest],
+        expiration: u64,
+        timeout: Option<Duration>,
+    ) -> Result<PresignedUploadResponse, Error> {
+        let body = PresignedUploadRequest {
+            files: files.to_vec(),
+            expiration,
+        };
+        let mut req = self
+            .core
+            .post("data_files/presigned_upload/upload/")
+            .json(&body)
+            .idempotent(false);
+        if let Some(t) = timeout {
+            req = req.read_timeout(ReadTimeout::After(t));
+        }
+        req.send_json().await
+    }
+
+    async fn confirm(
+        &self,
+        files: &[ConfirmFileRequest],
+        timeout: Option<Duration>,
+    ) -> Result<ConfirmUploadResponse, Error> {
+        let body = ConfirmUploadRequest {
+            files: files.to_vec(),
+        };
+        let mut req = self
+            .core
+            .post("data_files/presigned_upload/confirm_upload/")
+            .json(&body)
+            .idempotent(false);
+        if let Some(t) = timeout {
+            req = req.read_timeout(ReadTimeout::After(t));
+        }
+        req.send_json().await
+    }
+
+    async fn run_batch(
+        &self,
+        batch: &[LocalFile],
+        options: &BulkUploadOptions,
+        done: &AtomicU64,
+        total: u64,
+        outcomes: &mut [Option<BulkUploadOutcome>],
+    ) {
+        let tick = || {
+            let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+            if let Some(p) = &options.progress {
+                p(n, total);
+            }
+        };
+        let fail = |stage, error: String| BulkUploadOutcome::Failed { stage, error };
+        let requests: Vec<PresignedFileRequest> = batch
+            .iter()
+            .map(|f| PresignedFileRequest {
+                filename: f.name.clone(),
+                size: f.size,
+                content_type: f.content_type.clone(),
+            })
+            .collect();
+        let reservation = match self
+            .reserve(&requests, options.url_expiration, Some(API_READ_TIMEOUT))
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                let msg = format!("reservation failed: {}", scrub(&e.to_string()));
+                tracing::warn!(error = %msg, files = batch.len(), "bulk upload: batch not reserved");
+                for f in batch {
+                    outcomes[f.index] = Some(fail(BulkUploadStage::Reserve, msg.clone()));
+                    tick();
+                }
+                return;
+            }
+        };
+        let entries = reservation.files.unwrap_or_default();
+        let mut jobs = Vec::new();
+        for (i, f) in batch.iter().enumerate() {
+            match entries.get(i).map(target) {
+                Some(Ok(t)) => jobs.push((f, t)),
+                Some(Err(e)) => {
+                    outcomes[f.index] = Some(fail(BulkUploadStage::Reserve, e));
+                    tick();
+                }
+                None => {
+                    outcomes[f.index] = Some(fail(
+                        BulkUploadStage::Reserve,
+                        format!(
+                            "the reservation has {} entries for {} files; none for this file",
+                            entries.len(),
+                            batch.len()
+                        ),
+                    ));
+                    tick();
+                }
+            }
+        }
+        let storage = &*self.settings.storage;
+        let retries = options.max_upload_retries;
+        let mut transfers = futures_util::stream::iter(jobs.into_iter().map(|(f, t)| async move {
+            let result = transfer(storage, f, t, retries).await;
+            (f, result)
+        }))
+        .buffer_unordered(options.max_workers);
+        let mut confirms: Vec<(usize, ConfirmFileRequest)> = Vec::new();
+        while let Some((f, result)) = transfers.next().await {
+            match result {
+                Ok(c) => confirms.push((f.index, c)),
+                Err(e) => outcomes[f.index] = Some(fail(BulkUploadStage::Transfer, e)),
+            }
+            tick();
+        }
+        drop(transfers);
+        if confirms.is_empty() {
+            return;
+        }
+        let files: Vec<ConfirmFileRequest> = confirms.iter().map(|(_, c)| c.clone()).collect();
+        match self.confirm(&files, Some(API_READ_TIMEOUT)).await {
+            Ok(resp) => {
+                let mut by_key: HashMap<String, _> = HashMap::new();
+                for r in resp.results.unwrap_or_default() {
+                    if let Some(k) = r.file_key.clone() {
+                        by_key.entry(k).or_insert(r);
+                    }
+                }
+                for (index, c) in confirms {
+                    outcomes[index] = Some(match by_key.remove(&c.file_key) {
+                        Some(r) if r.success == Some(true) => BulkUploadOutcome::Uploaded {
+                            data_file_id: r.data_file_id,
+                            checksum: c.checksum,
+                            size: c.size,
+                            file_key: c.file_key,
+                        },
+                        Some(r) => fail(
+                            BulkUploadStage::Confirm,
+                            r.error
+                                .unwrap_or_else(|| "the server did not register the file".into()),
+                        ),
+                        None => fail(
+                            BulkUploadStage::Confirm,
+                            "the confirm answer has no result for this file".to_owned(),
+                        ),
+                    });
+                }
+            }
+            Err(e) => {
+                let msg = format!("confirmation failed: {}", scrub(&e.to_string()));
+                tracing::warn!(error = %msg, files = confirms.len(), "bulk upload: batch not confirmed");
+                for (index, _) in confirms {
+                    outcomes[index] = Some(fail(BulkUploadStage::Confirm, msg.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// A validated input file.
+struct LocalFile {
+    index: usize,
+    path: PathBuf,
+    name: String,
+    size: u64,
+    content_type: Option<String>,
+}
+
+fn local_file(index: usize, path: &Path) -> Result<LocalFile, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("File not found: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_owned());
+    }
+    std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if meta.len() == 0 {
+        return Err("the file is empty; presigned uploads need at least 1 byte \
+                    (upload it as a data file instead)"
+            .to_owned());
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| "the path has no file name".to_owned())?;
+    Ok(LocalFile {
+        index,
+        path: path.to_owned(),
+        content_type: guess_mime(&name).map(str::to_owned),
+        name,
+        size: meta.len(),
+    })
+}
+
+/// Fails when the file's size changed since it was checked (the hash would not match).
+fn ensure_unchanged(file: &LocalFile) -> Result<(), String> {
+    let now = std::fs::metadata(&file.path)
+        .map_err(|e| format!("File not found: {e}"))?
+        .len();
+    if now != file.size {
+        return Err(format!(
+            "the file changed during the upload (size {} → {now})",
+            file.size
+        ));
+    }
+    Ok(())
+}
+
+/// Where one file goes, from its reservation entry.
+enum Target {
+    Single {
+        key: String,
+        url: Url,
+    },
+    Multipart {
+        key: String,
+        info: MultipartUploadInfo,
+    },
+}
+
+fn target(entry: &PresignedFileInfo) -> Result<Target, String> {
+    let key = entry
+        .file_key
+        .clone()
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| "the reservation entry has no file_key".to_owned())?;
+    match (&entry.presigned_url, &entry.multipart) {
+        (Some(url), None) => Url::parse(url)
+            .map(|url| Target::Single {
+                key: key.clone(),
+                url,
+            })
+            .map_err(|e| format!("invalid presigned URL {}: {e}", strip_query(url))),
+        (None, Some(info)) => Ok(Target::Multipart {
+            key,
+            info: info.clone(),
+        }),
+        (Some(_), Some(_)) => Err("the reservation entry has both a URL and a multipart".into()),
+        (None, None) => Err("the reservation entry has neither a URL nor a multipart".into()),
+    }
+}
+
+async fn transfer(
+    storage: &dyn synapse_transport::Transport,
+    file: &LocalFile,
+    target: Target,
+    retries: u32,
+) -> Result<ConfirmFileRequest, String> {
+    match target {
+        Target::Single { key, url } => {
+            let hasher = hash_range(file.path.clone(), 0, file.size, Sha1::new())
+                .await
+                .map_err(|e| format!("File read failed: {e}"))?;
+            ensure_unchanged(file)?;
+            let range = FileRange::new(&file.path, 0, file.size);
+            put_with_retries(storage, &url, range, file.content_type.clone(), retries).await?;
+            Ok(ConfirmFileRequest {
+                file_key: key,
+                checksum: hex(&hasher.finalize()),
+                size: file.size,
+                multipart: None,
+            })
+        }
+        Target::Multipart { key, info } => {
+            let part_size = info.part_size.unwrap_or(0);
+            if part_size == 0 {
+                return Err("the multipart reservation has no part_size".to_owned());
+            }
+            let upload_id = info
+                .upload_id
+                .clone()
+                .ok_or_else(|| "the multipart reservation has no upload_id".to_owned())?;
+            let mut parts = info.parts.clone().unwrap_or_default();
+            parts.sort_by_key(|p| p.part_number.unwrap_or(0));
+            let mut hasher = Sha1::new();
+            let mut offset = 0u64;
+            let mut done = Vec::new();
+            for part in parts {
+                if offset >= file.size {
+                    break;
+                }
+                let number = part
+                    .part_number
+                    .ok_or_else(|| "a multipart part has no part_number".to_owned())?;
+                let url = part
+                    .presigned_url
+                    .as_deref()
+                    .ok_or_else(|| format!("part {number} has no presigned_url"))
+                    .and_then(|u| {
+                        Url::parse(u).map_err(|e| {
+                            format!("part {number}: invalid URL {}: {e}", strip_query(u))
+                        })
+                    })?;
+                let len = part_size.min(file.size - offset);
+                hasher = hash_range(file.path.clone(), offset, len, hasher)
+                    .await
+                    .map_err(|e| format!("File read failed: {e}"))?;
+                let range = FileRange::new(&file.path, offset, len);
+                let resp = put_with_retries(storage, &url, range, None, retries)
+                    .await
+                    .map_err(|e| format!("part {number}: {e}"))?;
+                let etag = resp
+                    .headers
+                    .get("etag")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                if etag.is_empty() {
+                    return Err(format!("part {number}: the storage returned no ETag"));
+                }
+                done.push(ConfirmPart {
+                    part_number: number,
+                    etag,
+                });
+                offset += len;
+            }
+            if offset < file.size {
+                return Err(format!(
+                    "the reserved parts cover {offset} of {} bytes",
+                    file.size
+                ));
+            }
+            ensure_unchanged(file)?;
+            Ok(ConfirmFileRequest {
+                file_key: key,
+                checksum: hex(&hasher.finalize()),
+                size: file.size,
+                multipart: Some(ConfirmMultipart {
+                    upload_id,
+                    parts: done,
+                }),
+            })
+        }
+    }
+}
+
+/// One PUT through the storage transport: no Synapse headers, no `url_host`.
+async fn put(
+    storage: &dyn synapse_transport::Transport,
+    url: &Url,
+    range: FileRange,
+    content_type: Option<String>,
+) -> Result<Response, Error> {
+    let mut req = Request::new(Method::PUT, url.clone());
+    if let Some(ct) = content_type.as_deref() {
+        if let Ok(v) = HeaderValue::from_str(ct) {
+            req.headers.insert("content-type", v);
+        }
+    }
+    // Streamed from disk with its exact length: memory does not grow with the file.
+    req.body = Body::File {
+        content_type,
+        range,
+    };
+    req.idempotent = Some(true);
+    storage.send(req).await
+}
+
+/// §7.4: up to `retries + 1` attempts; retried: no status, ≥ 500, 408, 425, 429, and 4xx
+/// without a storage `<Code>`; wait before retry n uniform in `[0, 0.5·2ⁿ)` s.
+async fn put_with_retries(
+    storage: &dyn synapse_transport::Transport,
+    url: &Url,
+    range: FileRange,
+    content_type: Option<String>,
+    retries: u32,
+) -> Result<Response, String> {
+    let mut attempt = 0u32;
+    loop {
+        let (retryable, error) = match put(storage, url, range.clone(), content_type.clone()).await
+        {
+            Ok(resp) if resp.status.is_success() => return Ok(resp),
+            Ok(resp) => {
+                let status = resp.status.as_u16();
+                let diag = diagnose(resp).await;
+                let retryable = status >= 500
+                    || matches!(status, 408 | 425 | 429)
+                    || ((400..500).contains(&status) && diag.code.is_none());
+                (
+                    retryable,
+                    format!("HTTP error during upload to {}: {}", redact(url), diag.text),
+                )
+            }
+            Err(e) => (
+                true,
+                format!("Upload failed ({}): {}", redact(url), scrub(&e.to_string())),
+            ),
+        };
+        if !retryable || attempt >= retries {
+            return Err(if attempt > 0 {
+                format!("{error} (after {} attempts)", attempt + 1)
+            } else {
+                error
+            });
+        }
+        let cap = 0.5 * f64::from(1u32 << attempt.min(20));
+        let wait = Duration::from_secs_f64(cap * random_unit());
+        tracing::debug!(attempt, ?wait, url = %redact(url), "bulk upload: retrying PUT");
+        tokio::time::sleep(wait).await;
+        attempt += 1;
+    }
+}
+
+/// What a storage error keeps: `Code`, `Message`, `Content-Type`, `Server`, body length —
+/// never the body (it can hold `StringToSign`, `AWSAccessKeyId`).
+struct Diagnostic {
+    code: Option<String>,
+    text: String,
+}
+
+async fn diagnose(resp: Response) -> Diagnostic {
+    let status = resp.status;
+    let header = |name: &str| {
+        resp.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let content_type = header("content-type");
+    let server = header("server");
+    let body = resp
+        .into_bytes()
+        .await
+        .map(|b| b.to_vec())
+        .unwrap_or_default();
+    let head = String::from_utf8_lossy(&body[..body.len().min(DIAGNOSTIC_LIMIT)]).into_owned();
+    let code = xml_tag(&head, "Code");
+    let message = xml_tag(&head, "Message");
+    let mut text = format!("status {status}");
+    if let Some(c) = &code {
+        text.push_str(&format!(", Code {c}"));
+    }
+    if let Some(m) = &message {
+        text.push_str(&format!(", Message {m:?}"));
+    }
+    if let Some(ct) = content_type {
+        text.push_str(&format!(", Content-Type {ct}"));
+    }
+    if let Some(s) = server {
+        text.push_str(&format!(", Server {s}"));
+    }
+    text.push_str(&format!(", body {} bytes", body.len()));
+    Diagnostic {
+        code,
+        text: scrub(&text),
+    }
+}
+
+fn xml_tag(text: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = text.find(&open)? + open.len();
+    let end = text[start..].find(&format!("</{tag}>"))? + start;
+    let value = text[start..end].trim();
+    (!value.is_empty()).then(|| value.chars().take(200).collect())
+}
+
+/// Hashes `len` bytes of `path` from `offset` into `hasher` on a blocking thread, 256 KiB at
+/// a time (nothing of the file is kept in memory).
+async fn hash_range(path: PathBuf, offset: u64, len: u64, mut hasher: Sha1) -> Result<Sha1, Error> {
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Seek, SeekFrom};
+        let io = |e| Error::io(Some(path.clone()), e);
+        let mut file = std::fs::File::open(&path).map_err(io)?;
+        file.seek(SeekFrom::Start(offset)).map_err(io)?;
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut left = len;
+        while left > 0 {
+            let want = left.min(buf.len() as u64) as usize;
+            let n = file.read(&mut buf[..want]).map_err(io)?;
+            if n == 0 {
+                return Err(io(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the file shrank during the upload",
+                )));
+            }
+            hasher.update(&buf[..n]);
+            left -= n as u64;
+        }
+        Ok(hasher)
+    })
+    .await
+    .map_err(|e| Error::Transport {
+        message: format!("hashing task failed: {e}"),
+        source: None,
+    })?
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A uniform number in `[0, 1)` (jitter; not cryptographic).
+fn random_unit() -> f64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0x9e37_79b9_7f4a_7c15);
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// The URL without its query and fragment (the signature lives in the query).
+fn redact(url: &Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
+}
+
+fn strip_query(url: &str) -> String {
+    url.split(['?', '#']).next().unwrap_or("").to_owned()
+}
+
+/// Removes the query of every URL inside `text`.
+fn scrub(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')'))
+            .unwrap_or(tail.len());
+        let url = &tail[..end];
+        match url.find('?') {
+            Some(q) => out.push_str(&url[..q]),
+            None => out.push_str(url),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// MIME type from the extension (a common subset of the host tables); `None` when unknown.
+fn guess_mime(name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "txt" => "text/plain",
+        "csv" => "text/csv",
+        "html" | "htm" => "text/html",
+        "xml" => "application/xml",
+        "json" => "application/json",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "gz" => "application/gzip",
+        "tar" => "application/x-tar",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "bmp" => "image/bmp",
+        "webp" => "image/webp",
+        "tif" | "tiff" => "image/tiff",
+        "svg" => "image/svg+xml",
+        "mp4" => "video/mp4",
+        "mov" => "video/quicktime",
+        "avi" => "video/x-msvideo",
+        "webm" => "video/webm",
+        "mp3" => "audio/mpeg",
+        "wav" => "audio/x-wav",
+        "flac" => "audio/flac",
+        "ogg" => "audio/ogg",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrub_removes_queries() {
+        assert_eq!(
+            scrub("error sending PUT https://b.s3/k?X-Amz-Signature=abc: reset"),
+            "error sending PUT https://b.s3/k reset"
+        );
+        assert_eq!(scrub("no url here"), "no url here");
+    }
+
+    #[test]
+    fn xml_code() {
+        let b = "<?xml?><Error><Code>AccessDenied</Code><Message>no</Message></Error>";
+        assert_eq!(xml_tag(b, "Code").as_deref(), Some("AccessDenied"));
+        assert_eq!(xml_tag("<html>bad</html>", "Code"), None);
+    }
+}
