@@ -15,6 +15,7 @@ mod client;
 pub mod content_guard;
 mod data_collection;
 mod data_files;
+pub mod downloads;
 mod hitl;
 mod jobs;
 mod logs;
@@ -38,6 +39,7 @@ pub use crate::data_files::{
     DataUnitFileRef, DataUnitPayload, DataUnitUpload, ItemReport, UnitBatchReport,
     UploadCollectionOptions, UploadMode,
 };
+pub use crate::downloads::DownloadOptions;
 pub use crate::jobs::LogLines;
 pub use crate::plugin_releases::ReleaseArchive;
 pub use crate::query::Query;
