@@ -42,6 +42,18 @@ impl BackendClient {
         self.core.page("data_collections/", &[]).await
     }
 
+    /// The product documentation's name for [`BackendClient::list_data_collections`]
+    /// (seed 004 writes `list_data_collection()`; the Python SDK's method is plural).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// let collections = client.list_data_collection().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_data_collection(&self) -> Result<Page<DataCollection>, Error> {
+        self.list_data_collections().await
+    }
+
     /// `GET data_collections/{collection_id}/?expand=file_specifications` (the expansion is
     /// always sent, as the Python SDK does).
     ///
@@ -111,11 +123,11 @@ impl BackendClient {
     }
 
     /// Every data unit as a lazy stream: the caller's query plus `page_size` (default 100)
-    /// on the first request, then each `next` link.
+    /// on the first request, then each `next` link; read timeout 60 s per page (as Python).
     ///
-    /// Differences from the Python SDK, on purpose: each page's `files` URLs are returned
-    /// untouched (Python downloads them into a temp cache); the pages use the client's read
-    /// timeout, not 60 s.
+    /// Difference from the Python SDK, on purpose: each page's `files` URLs are returned
+    /// untouched (Python downloads them into a temp cache; use
+    /// [`BackendClient::localize_files`] to do that explicitly).
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
@@ -127,7 +139,9 @@ impl BackendClient {
     /// # Ok(()) }
     /// ```
     pub fn list_data_units_all(&self, params: Query<'_>) -> PageStream<DataUnit> {
-        self.core.paginate("data_units/", query(params))
+        self.core
+            .paginate("data_units/", query(params))
+            .read_timeout(ReadTimeout::After(LONG_LIST_READ_TIMEOUT))
     }
 
     /// Creates one data unit or several: `POST data_units/`. The body (a

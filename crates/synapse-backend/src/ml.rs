@@ -201,9 +201,9 @@ impl BackendClient {
         .await
     }
 
-    /// Every ground truth as a lazy stream. Differences from the Python SDK, on purpose:
-    /// `files` URLs are returned untouched (never downloaded); the pages use the client's
-    /// read timeout, not 60 s.
+    /// Every ground truth as a lazy stream, read timeout 60 s per page (as Python).
+    /// Difference from the Python SDK, on purpose: `files` URLs are returned untouched (never
+    /// downloaded; see [`BackendClient::localize_files`]).
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
@@ -216,7 +216,11 @@ impl BackendClient {
     /// # Ok(()) }
     /// ```
     pub fn list_ground_truths_all(&self, params: Query<'_>) -> PageStream<GroundTruth> {
-        self.core.paginate("ground_truths/", query(params))
+        self.core
+            .paginate("ground_truths/", query(params))
+            .read_timeout(ReadTimeout::After(
+                crate::data_collection::LONG_LIST_READ_TIMEOUT,
+            ))
     }
 
     /// `GET ground_truth_dataset_versions/{version_id}/`.

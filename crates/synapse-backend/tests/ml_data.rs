@@ -580,3 +580,29 @@ fn request_bodies_keep_wire_order_and_omit_none() {
     assert_eq!(serde_json::to_string(&raw).expect("encode"), text);
     assert!(DataUnitCreateRequest::validate_json(&raw.to_value()).is_ok());
 }
+
+#[tokio::test]
+async fn the_seed_name_list_data_collection_sends_the_same_request() {
+    let mock = MockTransport::new();
+    mock.push(ok(page(json!([{"id": 5, "name": "Street scenes"}]))));
+    let list = client(&mock).list_data_collection().await.expect("list");
+    assert_eq!(list.results.len(), 1);
+    assert_eq!(
+        mock.requests()[0].url.as_str(),
+        "https://synapse.test/data_collections/"
+    );
+}
+
+#[tokio::test]
+async fn the_data_unit_and_ground_truth_streams_read_with_60_s_timeouts() {
+    use futures_util::StreamExt;
+    let mock = MockTransport::new();
+    mock.push(ok(page(json!([{"id": 1}]))))
+        .push(ok(page(json!([{"id": 2}]))));
+    let c = client(&mock);
+    let units: Vec<_> = c.list_data_units_all(&[]).collect().await;
+    let gts: Vec<_> = c.list_ground_truths_all(&[]).collect().await;
+    assert_eq!((units.len(), gts.len()), (1, 1));
+    let sixty = synapse_transport::ReadTimeout::After(std::time::Duration::from_secs(60));
+    assert!(mock.requests().iter().all(|r| r.read_timeout == sixty));
+}

@@ -30,7 +30,15 @@ use url::Url;
 use crate::error::PaginationError;
 use crate::response::decode_json;
 use crate::urls::{origin, same_origin};
-use crate::{Client, Error, Page};
+use crate::{Client, Error, Page, ReadTimeout};
+
+/// The per-walk settings every page request uses.
+#[derive(Debug, Clone, Copy)]
+struct WalkOptions {
+    page_size: Option<u32>,
+    prefetch: usize,
+    read_timeout: ReadTimeout,
+}
 
 type Fetch<T> = Pin<Box<dyn Future<Output = Box<State<T>>> + Send>>;
 
@@ -72,8 +80,7 @@ struct State<T> {
 /// ```
 pub struct PageStream<T> {
     client: Client,
-    page_size: Option<u32>,
-    prefetch: usize,
+    opts: WalkOptions,
     state: Option<Box<State<T>>>,
     pending: Option<Fetch<T>>,
 }
@@ -81,7 +88,8 @@ pub struct PageStream<T> {
 impl<T> std::fmt::Debug for PageStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PageStream")
-            .field("page_size", &self.page_size)
+            .field("page_size", &self.opts.page_size)
+            .field("prefetch", &self.opts.prefetch)
             .field("pages_fetched", &self.state.as_ref().map(|s| s.pages))
             .field("count", &self.state.as_ref().and_then(|s| s.count))
             .finish()
@@ -93,8 +101,11 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
         let page_size = Some(client.page_size());
         PageStream {
             client,
-            page_size,
-            prefetch: 0,
+            opts: WalkOptions {
+                page_size,
+                prefetch: 0,
+                read_timeout: ReadTimeout::Default,
+            },
             state: Some(Box::new(State {
                 next: Some(Next::First { path, query }),
                 buffer: VecDeque::new(),
@@ -112,7 +123,13 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
     /// Page size of the first request; `None` sends no `page_size` at all. Has no effect
     /// once the first page was requested.
     pub fn page_size(mut self, page_size: Option<u32>) -> Self {
-        self.page_size = page_size;
+        self.opts.page_size = page_size;
+        self
+    }
+
+    /// Read timeout of every page request (e.g. a slow listing endpoint).
+    pub fn read_timeout(mut self, timeout: ReadTimeout) -> Self {
+        self.opts.read_timeout = timeout;
         self
     }
 
@@ -121,7 +138,7 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
     /// in order and no page is requested twice. `0` or `1` (the default) walks one page at a
     /// time. Worth it when the server is slow per page; costs up to `pages` pages of memory.
     pub fn prefetch(mut self, pages: usize) -> Self {
-        self.prefetch = pages;
+        self.opts.prefetch = pages;
         self
     }
 
@@ -163,12 +180,7 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
 
     fn start_fetch(&mut self) {
         if let Some(state) = self.state.take() {
-            self.pending = Some(Box::pin(fetch(
-                self.client.clone(),
-                self.page_size,
-                self.prefetch,
-                state,
-            )));
+            self.pending = Some(Box::pin(fetch(self.client.clone(), self.opts, state)));
         }
     }
 }
@@ -207,12 +219,11 @@ impl<T> Unpin for PageStream<T> {}
 /// Fetches the next page into `state`: items into the buffer, a failure into `error`.
 async fn fetch<T: DeserializeOwned + Send + 'static>(
     client: Client,
-    page_size: Option<u32>,
-    prefetch: usize,
+    opts: WalkOptions,
     mut state: Box<State<T>>,
 ) -> Box<State<T>> {
     if !state.inflight.is_empty() || !state.planned.is_empty() {
-        if let Err(e) = next_planned(&client, prefetch, &mut state).await {
+        if let Err(e) = next_planned(&client, opts, &mut state).await {
             state.error = Some(e);
             state.planned.clear();
             state.inflight = FuturesOrdered::new();
@@ -223,12 +234,12 @@ async fn fetch<T: DeserializeOwned + Send + 'static>(
         return state;
     };
     let first = matches!(next, Next::First { .. });
-    if let Err(e) = fetch_page(&client, page_size, &mut state, next).await {
+    if let Err(e) = fetch_page(&client, opts, &mut state, next).await {
         state.error = Some(e);
         state.next = None;
         return state;
     }
-    if first && prefetch > 1 {
+    if first && opts.prefetch > 1 {
         plan(&mut state);
     }
     state
@@ -272,10 +283,10 @@ fn with_page(url: &Url, page: u64) -> Url {
 /// Tops the window up to `prefetch` requests, then takes the next page in order.
 async fn next_planned<T: DeserializeOwned + Send + 'static>(
     client: &Client,
-    prefetch: usize,
+    opts: WalkOptions,
     state: &mut State<T>,
 ) -> Result<(), Error> {
-    while state.inflight.len() < prefetch {
+    while state.inflight.len() < opts.prefetch {
         let Some(url) = state.planned.pop_front() else {
             break;
         };
@@ -283,7 +294,11 @@ async fn next_planned<T: DeserializeOwned + Send + 'static>(
         let expected = state.planned.front().cloned();
         let client = client.clone();
         state.inflight.push_back(Box::pin(async move {
-            let page = match client.get(url.as_str()).build() {
+            let page = match client
+                .get(url.as_str())
+                .read_timeout(opts.read_timeout)
+                .build()
+            {
                 Ok(request) => get_page::<T>(&client, request).await,
                 Err(e) => Err(e),
             };
@@ -324,13 +339,13 @@ async fn get_page<T: DeserializeOwned>(
 
 async fn fetch_page<T: DeserializeOwned>(
     client: &Client,
-    page_size: Option<u32>,
+    opts: WalkOptions,
     state: &mut State<T>,
     next: Next,
 ) -> Result<(), Error> {
     let builder = match next {
         Next::First { path, mut query } => {
-            if let Some(size) = page_size {
+            if let Some(size) = opts.page_size {
                 if !query.iter().any(|(k, _)| k == "page_size") {
                     query.push(("page_size".to_owned(), size.to_string()));
                 }
@@ -339,7 +354,7 @@ async fn fetch_page<T: DeserializeOwned>(
         }
         Next::Link(url) => client.get(url.as_str()),
     };
-    let request = builder.build()?;
+    let request = builder.read_timeout(opts.read_timeout).build()?;
     let full = request.full_url();
     if !state.seen.insert(full.as_str().to_owned()) {
         return Err(PaginationError::Loop {

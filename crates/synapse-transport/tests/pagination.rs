@@ -335,3 +335,23 @@ async fn prefetch_falls_back_to_one_page_at_a_time_for_cursor_links() {
     assert_eq!(items.iter().filter(|r| r.is_ok()).count(), 4);
     assert_eq!(mock.request_count(), 2);
 }
+
+#[tokio::test]
+async fn a_read_timeout_applies_to_every_page_request() {
+    let mock = MockTransport::new();
+    mock.push(page(
+        2,
+        Some("https://synapse.test/data_units/?page=2"),
+        0..1,
+    ))
+    .push(page(2, None, 1..2));
+    let timeout = synapse_transport::ReadTimeout::After(std::time::Duration::from_secs(60));
+    let items = collect(
+        common::client(&mock, deterministic())
+            .paginate::<Value>("data_units/", vec![])
+            .read_timeout(timeout),
+    )
+    .await;
+    assert_eq!(items.len(), 2);
+    assert!(mock.requests().iter().all(|r| r.read_timeout == timeout));
+}
