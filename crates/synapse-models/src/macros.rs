@@ -39,6 +39,11 @@ pub mod __private {
 /// Syntax: `open_enum! { #[doc] pub enum Name (exact|ignore_case[, Default]) { #[doc] Variant = "wire" | "alias", … } }`
 /// (with `Default`, mark one variant `#[default]`).
 /// `ignore_case` matches the wire values and aliases case-insensitively on read.
+///
+/// Exported (hidden from the docs) for the SDK's sibling crates; the expansion needs `serde`
+/// and `schemars` in the using crate.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! open_enum {
     (
         $(#[$m:meta])*

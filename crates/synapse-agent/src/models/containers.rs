@@ -1,5 +1,7 @@
 //! Container builds, Docker containers and container records.
 
+use synapse_models::open_enum;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -10,7 +12,7 @@ use synapse_models::{ContainerKind, IntOrString, ReleaseLookup};
 open_enum! {
     /// State of an asynchronous container build. Any state other than the three terminal
     /// ones means the build is still running.
-    pub enum BuildState {
+    pub enum BuildState (ignore_case) {
         /// The container is built and running; the status carries its info in `result`.
         Completed = "completed",
         /// The build failed; the status carries `error`.

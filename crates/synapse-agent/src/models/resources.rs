@@ -1,6 +1,8 @@
 //! Resource gatekeeping: the cluster snapshot, the feasibility dry run and the runtime
 //! policy (models.md §5.2–5.4).
 
+use synapse_models::open_enum;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use synapse_models::Timestamp;
@@ -9,7 +11,7 @@ use super::lax;
 
 open_enum! {
     /// What a feasibility check is about (`kind` of `POST resources/feasibility/`).
-    pub enum ResourceKind {
+    pub enum ResourceKind (ignore_case) {
         /// A Ray job.
         Job = "job",
         /// A Ray Serve deployment.
@@ -24,7 +26,7 @@ open_enum! {
 open_enum! {
     /// State of a Ray node (the Python SDK knows `ALIVE` and `DEAD` and rejects the whole
     /// snapshot on anything else; here other values are kept).
-    pub enum NodeState {
+    pub enum NodeState (ignore_case) {
         /// The node is alive.
         Alive = "ALIVE",
         /// The node is dead.

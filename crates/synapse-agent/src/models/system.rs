@@ -1,5 +1,7 @@
 //! System management: compose configuration, operation status, update and restart.
 
+use synapse_models::open_enum;
+
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -7,7 +9,7 @@ use synapse_models::Timestamp;
 
 open_enum! {
     /// The system operation in progress.
-    pub enum SystemOperation {
+    pub enum SystemOperation (ignore_case) {
         /// Pulling images and recreating the containers.
         Update = "update",
         /// Recreating the containers with the current images.
@@ -17,7 +19,7 @@ open_enum! {
 
 open_enum! {
     /// Outcome of an update or restart.
-    pub enum OperationStatus {
+    pub enum OperationStatus (ignore_case) {
         /// Done.
         Success = "success",
         /// Failed.
