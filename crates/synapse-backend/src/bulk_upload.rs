@@ -369,7 +369,7 @@ impl BackendClient {
         let size = std::fs::metadata(&path)
             .map_err(|e| Error::io(Some(path.clone()), e))?
             .len();
-        let checksum = hash_range(path.clone(), 0, size, Sha1::new()).await?;
+        let checksum = crate::files::hash_range(path.clone(), 0, size, Sha1::new()).await?;
         let len = size;
         let resp = put(
             &*self.settings.storage,
@@ -667,7 +667,7 @@ fn local_file(index: usize, path: &Path) -> Result<LocalFile, String> {
     Ok(LocalFile {
         index,
         path: path.to_owned(),
-        content_type: guess_mime(&name).map(str::to_owned),
+        content_type: crate::files::mime_for_name(&name).map(str::to_owned),
         name,
         size: meta.len(),
     })
@@ -729,7 +729,7 @@ async fn transfer(
 ) -> Result<ConfirmFileRequest, String> {
     match target {
         Target::Single { key, url } => {
-            let hasher = hash_range(file.path.clone(), 0, file.size, Sha1::new())
+            let hasher = crate::files::hash_range(file.path.clone(), 0, file.size, Sha1::new())
                 .await
                 .map_err(|e| format!("File read failed: {e}"))?;
             ensure_unchanged(file)?;
@@ -773,7 +773,7 @@ async fn transfer(
                         })
                     })?;
                 let len = part_size.min(file.size - offset);
-                hasher = hash_range(file.path.clone(), offset, len, hasher)
+                hasher = crate::files::hash_range(file.path.clone(), offset, len, hasher)
                     .await
                     .map_err(|e| format!("File read failed: {e}"))?;
                 let range = FileRange::new(&file.path, offset, len);
@@ -935,37 +935,6 @@ fn xml_tag(text: &str, tag: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.chars().take(200).collect())
 }
 
-/// Hashes `len` bytes of `path` from `offset` into `hasher` on a blocking thread, 256 KiB at
-/// a time (nothing of the file is kept in memory).
-async fn hash_range(path: PathBuf, offset: u64, len: u64, mut hasher: Sha1) -> Result<Sha1, Error> {
-    tokio::task::spawn_blocking(move || {
-        use std::io::{Read, Seek, SeekFrom};
-        let io = |e| Error::io(Some(path.clone()), e);
-        let mut file = std::fs::File::open(&path).map_err(io)?;
-        file.seek(SeekFrom::Start(offset)).map_err(io)?;
-        let mut buf = vec![0u8; 256 * 1024];
-        let mut left = len;
-        while left > 0 {
-            let want = left.min(buf.len() as u64) as usize;
-            let n = file.read(&mut buf[..want]).map_err(io)?;
-            if n == 0 {
-                return Err(io(std::io::Error::new(
-                    std::io::ErrorKind::UnexpectedEof,
-                    "the file shrank during the upload",
-                )));
-            }
-            hasher.update(&buf[..n]);
-            left -= n as u64;
-        }
-        Ok(hasher)
-    })
-    .await
-    .map_err(|e| Error::Transport {
-        message: format!("hashing task failed: {e}"),
-        source: None,
-    })?
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -1008,38 +977,6 @@ fn scrub(text: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// MIME type from the extension (a common subset of the host tables); `None` when unknown.
-fn guess_mime(name: &str) -> Option<&'static str> {
-    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
-    Some(match ext.as_str() {
-        "txt" => "text/plain",
-        "csv" => "text/csv",
-        "html" | "htm" => "text/html",
-        "xml" => "application/xml",
-        "json" => "application/json",
-        "pdf" => "application/pdf",
-        "zip" => "application/zip",
-        "gz" => "application/gzip",
-        "tar" => "application/x-tar",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "gif" => "image/gif",
-        "bmp" => "image/bmp",
-        "webp" => "image/webp",
-        "tif" | "tiff" => "image/tiff",
-        "svg" => "image/svg+xml",
-        "mp4" => "video/mp4",
-        "mov" => "video/quicktime",
-        "avi" => "video/x-msvideo",
-        "webm" => "video/webm",
-        "mp3" => "audio/mpeg",
-        "wav" => "audio/x-wav",
-        "flac" => "audio/flac",
-        "ogg" => "audio/ogg",
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

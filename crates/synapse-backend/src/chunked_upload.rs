@@ -28,6 +28,7 @@ use synapse_transport::urls::{path, same_origin};
 use synapse_transport::{Error, FileRange, Multipart, ReadTimeout, Url};
 
 use crate::BackendClient;
+use crate::files::hash_range;
 
 /// Default chunk size: 50 MiB, as the Python SDK.
 pub const DEFAULT_CHUNK_SIZE: u64 = 52_428_800;
@@ -181,41 +182,6 @@ fn file_info(path: &Path) -> Result<FileInfo, Error> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Hashes `len` bytes of `path` from `offset` into `hasher` on a blocking thread.
-async fn hash_range(path: PathBuf, offset: u64, len: u64, mut hasher: Md5) -> Result<Md5, Error> {
-    tokio::task::spawn_blocking(move || {
-        use std::io::{Read, Seek, SeekFrom};
-        let mut file = std::fs::File::open(&path).map_err(|e| Error::io(Some(path.clone()), e))?;
-        file.seek(SeekFrom::Start(offset))
-            .map_err(|e| Error::io(Some(path.clone()), e))?;
-        let mut buf = vec![0u8; 256 * 1024];
-        let mut left = len;
-        while left > 0 {
-            let want = left.min(buf.len() as u64) as usize;
-            let n = file
-                .read(&mut buf[..want])
-                .map_err(|e| Error::io(Some(path.clone()), e))?;
-            if n == 0 {
-                return Err(Error::io(
-                    Some(path.clone()),
-                    std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "the file shrank during the upload",
-                    ),
-                ));
-            }
-            hasher.update(&buf[..n]);
-            left -= n as u64;
-        }
-        Ok(hasher)
-    })
-    .await
-    .map_err(|e| Error::Transport {
-        message: format!("hashing task failed: {e}"),
-        source: None,
-    })?
 }
 
 /// A background MD5 pass over the file from a chunk boundary to the end, sending the hash

@@ -16,6 +16,7 @@ pub mod content_guard;
 mod data_collection;
 mod data_files;
 pub mod downloads;
+mod files;
 mod hitl;
 mod jobs;
 mod logs;

@@ -9,35 +9,6 @@ use synapse_transport::Error;
 
 use crate::BackendClient;
 
-/// MIME type from a file extension, as Python's `mimetypes` guesses the common ones.
-fn mime_for(path: &Path) -> Option<&'static str> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    Some(match ext.as_str() {
-        "png" => "image/png",
-        "jpg" | "jpeg" | "jpe" => "image/jpeg",
-        "gif" => "image/gif",
-        "bmp" => "image/bmp",
-        "webp" => "image/webp",
-        "svg" => "image/svg+xml",
-        "tif" | "tiff" => "image/tiff",
-        "ico" => "image/vnd.microsoft.icon",
-        "txt" | "log" => "text/plain",
-        "csv" => "text/csv",
-        "html" | "htm" => "text/html",
-        "xml" => "text/xml",
-        "json" => "application/json",
-        "yaml" | "yml" => "application/yaml",
-        "pdf" => "application/pdf",
-        "zip" => "application/zip",
-        "gz" => "application/gzip",
-        "tar" => "application/x-tar",
-        "mp4" => "video/mp4",
-        "mp3" => "audio/mpeg",
-        "wav" => "audio/x-wav",
-        _ => return None,
-    })
-}
-
 /// Replaces a local path in `file` with `data:<mime>;base64,<content>`.
 async fn inline_file(mut entry: LogEntry) -> Result<(LogEntry, bool), Error> {
     let Some(file) = entry.file.clone().filter(|f| !f.is_empty()) else {
@@ -47,11 +18,14 @@ async fn inline_file(mut entry: LogEntry) -> Result<(LogEntry, bool), Error> {
         return Ok((entry, true));
     }
     let path = Path::new(&file);
-    let mime = mime_for(path).ok_or_else(|| {
-        Error::invalid_input(format!(
-            "cannot tell the MIME type of log file {file:?} from its extension"
-        ))
-    })?;
+    let mime = path
+        .file_name()
+        .and_then(|n| crate::files::mime_for_name(&n.to_string_lossy()))
+        .ok_or_else(|| {
+            Error::invalid_input(format!(
+                "cannot tell the MIME type of log file {file:?} from its extension"
+            ))
+        })?;
     let bytes = tokio::fs::read(path)
         .await
         .map_err(|e| Error::io(Some(path.to_owned()), e))?;
