@@ -158,15 +158,7 @@ impl BackendClient {
         data: &Value,
         schema: Option<&TaskDataSchema>,
     ) -> Result<Value, Error> {
-        self.core
-            .put(&path(
-                ["tasks", &task_id.to_string(), "annotate_task_data"],
-                true,
-            ))
-            .query_pairs(schema.map(|s| ("schema".to_owned(), s.as_str().to_owned())))
-            .json(data)
-            .send_value()
-            .await
+        self.put_annotation(task_id, data, schema).await
     }
 
     /// [`BackendClient::annotate_task_data`] with the typed `{"action", "data"}` body.
@@ -184,13 +176,23 @@ impl BackendClient {
         request: &AnnotateRequest,
         schema: Option<&TaskDataSchema>,
     ) -> Result<Value, Error> {
+        self.put_annotation(task_id, request, schema).await
+    }
+
+    /// `PUT tasks/{task_id}/annotate_task_data/[?schema=…]` with any JSON body.
+    async fn put_annotation<B: serde::Serialize + ?Sized>(
+        &self,
+        task_id: TaskId,
+        body: &B,
+        schema: Option<&TaskDataSchema>,
+    ) -> Result<Value, Error> {
         self.core
             .put(&path(
                 ["tasks", &task_id.to_string(), "annotate_task_data"],
                 true,
             ))
             .query_pairs(schema.map(|s| ("schema".to_owned(), s.as_str().to_owned())))
-            .json(request)
+            .json(body)
             .send_value()
             .await
     }
