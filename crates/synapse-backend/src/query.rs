@@ -1,12 +1,4 @@
-//! Caller query parameters.
+//! Caller query parameters (shared with the transport).
 
-/// Caller query parameters, in order: `&[("status", "RUNNING"), ("expand", "logs")]`.
-pub type Query<'a> = &'a [(&'a str, &'a str)];
-
-/// Owned pairs for the transport.
-pub(crate) fn query(params: Query<'_>) -> Vec<(String, String)> {
-    params
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
+pub use synapse_transport::Query;
+pub(crate) use synapse_transport::owned_query as query;

@@ -22,6 +22,18 @@ use crate::retry::{RetryPolicy, RetryTransport};
 use crate::urls::{join, merge_query, parse_base_url, same_origin};
 use crate::{Error, Page, Request, Response, Secret, Transport};
 
+/// Caller query parameters, in order: `&[("status", "RUNNING"), ("expand", "logs")]`.
+pub type Query<'a> = &'a [(&'a str, &'a str)];
+
+/// Owned copies of caller query pairs, for [`RequestBuilder::query_pairs`] and
+/// [`Client::paginate`].
+pub fn owned_query(params: Query<'_>) -> Vec<(String, String)> {
+    params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
 /// Most redirects followed for one request.
 const MAX_REDIRECTS: usize = 10;
 

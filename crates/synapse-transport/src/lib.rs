@@ -28,7 +28,7 @@ mod secret;
 mod transport;
 pub mod urls;
 
-pub use crate::client::{Client, ClientBuilder, RequestBuilder};
+pub use crate::client::{Client, ClientBuilder, Query, RequestBuilder, owned_query};
 pub use crate::env::{EnvSource, MapEnv, ProcessEnv};
 pub use crate::error::{
     ApiBody, ApiError, ApiErrorKind, Attempt, BoxError, ConnectKind, DecodeError, EXCERPT_LIMIT,
