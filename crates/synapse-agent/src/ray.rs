@@ -4,10 +4,9 @@
 use std::pin::Pin;
 
 use futures_core::Stream;
-use futures_util::StreamExt;
 use serde_json::Value;
 use synapse_transport::urls::path;
-use synapse_transport::{Error, LineStream, Method, ReadTimeout};
+use synapse_transport::{Error, ReadTimeout};
 
 use crate::AgentClient;
 use crate::sse::{SseMessages, TailOptions};
@@ -158,8 +157,7 @@ impl AgentClient {
         if let Err(e) = validate_job_id(job_id).and_then(|()| options.validate()) {
             return failed(e);
         }
-        let core = self.core.clone();
-        let request = self
+        let lines = self
             .core
             .get(&path(["jobs", job_id, "logs", "stream"], true))
             .read_timeout(
@@ -167,27 +165,9 @@ impl AgentClient {
                     .idle_timeout
                     .map_or(ReadTimeout::Never, ReadTimeout::After),
             )
-            .stream();
-        let messages = async move {
-            let req = match request.build() {
-                Ok(req) => req,
-                Err(e) => return futures_util::stream::iter([Err(e)]).right_stream(),
-            };
-            let url = req.display_url();
-            match core.execute(req).await {
-                Ok(resp) => {
-                    let lines = LineStream::new(
-                        resp.into_stream(),
-                        options.line_options(),
-                        Method::GET,
-                        url.clone(),
-                    );
-                    SseMessages::new(lines, options, url).left_stream()
-                }
-                Err(e) => futures_util::stream::iter([Err(e)]).right_stream(),
-            }
-        };
-        Box::pin(futures_util::stream::once(messages).flatten())
+            .lines(options.line_options());
+        let url = lines.url().to_owned();
+        Box::pin(SseMessages::new(lines, options, url))
     }
 
     /// The live log of a job: the Python SDK's `tail_job_logs`, which tries the WebSocket

@@ -3,10 +3,9 @@
 use std::pin::Pin;
 
 use futures_core::Stream;
-use futures_util::StreamExt;
 use synapse_models::{ConsoleLogs, Job, JobId, Page, UpdateJobRequest};
 use synapse_transport::urls::path;
-use synapse_transport::{Error, LineOptions, LineStream, Method, PageStream, ReadTimeout};
+use synapse_transport::{Error, LineOptions, PageStream, ReadTimeout};
 
 use crate::{BackendClient, Query, query};
 
@@ -128,28 +127,14 @@ impl BackendClient {
     /// # }
     /// ```
     pub fn tail_job_console_logs(&self, job_id: &JobId, options: LineOptions) -> LogLines {
-        let core = self.core.clone();
-        let request = self
-            .core
-            .get(&path(
-                ["jobs", &job_id.to_string(), "tail_console_logs"],
-                true,
-            ))
-            .read_timeout(ReadTimeout::Never)
-            .stream();
-        let lines = async move {
-            let req = match request.build() {
-                Ok(req) => req,
-                Err(e) => return futures_util::stream::iter([Err(e)]).right_stream(),
-            };
-            let url = req.display_url();
-            match core.execute(req).await {
-                Ok(resp) => {
-                    LineStream::new(resp.into_stream(), options, Method::GET, url).left_stream()
-                }
-                Err(e) => futures_util::stream::iter([Err(e)]).right_stream(),
-            }
-        };
-        Box::pin(futures_util::stream::once(lines).flatten())
+        Box::pin(
+            self.core
+                .get(&path(
+                    ["jobs", &job_id.to_string(), "tail_console_logs"],
+                    true,
+                ))
+                .read_timeout(ReadTimeout::Never)
+                .lines(options),
+        )
     }
 }

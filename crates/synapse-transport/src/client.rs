@@ -531,6 +531,31 @@ impl RequestBuilder {
         decode_json(&method, &url, status, &body)
     }
 
+    /// The response body as a stream of text lines ([`LineStream`]); nothing is sent until
+    /// the stream is first polled. A failure to send (or an error status) is the stream's
+    /// only item; a body cut short ends it with `Err(ResponseIncomplete)`.
+    pub fn lines(self, options: crate::LineOptions) -> crate::LineStream {
+        let client = self.client.clone();
+        let built = self.stream().build();
+        let (method, url) = match &built {
+            Ok(r) => (r.method.clone(), r.display_url()),
+            Err(_) => (Method::GET, String::new()),
+        };
+        let failed =
+            |e: Error| -> crate::ByteStream { Box::pin(futures_util::stream::iter([Err(e)])) };
+        let body = futures_util::stream::once(async move {
+            match built {
+                Ok(request) => match client.execute(request).await {
+                    Ok(response) => response.into_stream(),
+                    Err(e) => failed(e),
+                },
+                Err(e) => failed(e),
+            }
+        });
+        let body: crate::ByteStream = Box::pin(futures_util::StreamExt::flatten(body));
+        crate::LineStream::new(body, options, method, url)
+    }
+
     /// Sends and returns the body as the Python SDK does: JSON, else text, `null` for 204.
     pub async fn send_value(self) -> Result<Value, Error> {
         let response = self.send().await?;

@@ -64,6 +64,8 @@ pub struct LineStream {
     buf: BytesMut,
     options: LineOptions,
     idle: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// The idle deadline starts at the first poll, not at construction.
+    polled: bool,
     method: Method,
     url: String,
 }
@@ -88,9 +90,15 @@ impl LineStream {
             idle: options
                 .idle_timeout
                 .map(|d| Box::pin(tokio::time::sleep(d))),
+            polled: false,
             method,
             url,
         }
+    }
+
+    /// The (redacted) URL the lines come from.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Takes one complete line from the buffer, if there is one. `eof` allows a trailing
@@ -178,6 +186,12 @@ impl Stream for LineStream {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
+        if !this.polled {
+            this.polled = true;
+            if let (Some(sleep), Some(d)) = (this.idle.as_mut(), this.options.idle_timeout) {
+                sleep.as_mut().reset(tokio::time::Instant::now() + d);
+            }
+        }
         loop {
             let eof = this.body.is_none();
             if let Some(line) = this.take_line(eof) {
@@ -322,6 +336,25 @@ mod tests {
             .collect()
             .await;
         assert_eq!(lines, vec!["abcd", "xyz", "é"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_idle_deadline_starts_at_the_first_poll() {
+        let body: ByteStream = Box::pin(futures_util::stream::once(async {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            Ok(Bytes::from_static(b"late but fine\n"))
+        }));
+        let opts = LineOptions {
+            idle_timeout: Some(Duration::from_secs(30)),
+            ..LineOptions::default()
+        };
+        let mut lines = LineStream::new(body, opts, Method::GET, "u".into());
+        // Built long before anyone polls it (a lazy request not sent yet).
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(
+            lines.next().await.expect("line").expect("ok"),
+            "late but fine"
+        );
     }
 
     #[tokio::test(start_paused = true)]
