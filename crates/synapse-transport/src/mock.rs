@@ -499,19 +499,7 @@ async fn record(request: &Request) -> Result<RecordedRequest, Error> {
             }
         }
     };
-    let mut headers = request.headers.clone();
-    if !headers.contains_key(http::header::CONTENT_TYPE) {
-        let ct = match &request.body {
-            Body::Multipart(m) => Some(m.content_type()),
-            Body::Bytes { content_type, .. } | Body::File { content_type, .. } => {
-                content_type.clone()
-            }
-            _ => None,
-        };
-        if let Some(v) = ct.and_then(|c| HeaderValue::from_str(&c).ok()) {
-            headers.insert(http::header::CONTENT_TYPE, v);
-        }
-    }
+    let headers = request.wire_headers();
     Ok(RecordedRequest {
         method: request.method.clone(),
         url: request.full_url(),

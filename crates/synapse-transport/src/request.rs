@@ -4,7 +4,8 @@ use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, Method};
 use serde::Serialize;
 use url::Url;
 
@@ -63,6 +64,18 @@ impl Body {
     /// True for [`Body::Empty`].
     pub fn is_empty(&self) -> bool {
         matches!(self, Body::Empty)
+    }
+
+    /// The `Content-Type` the body itself implies (the multipart boundary, a raw body's
+    /// type); `None` for JSON and empty bodies, whose type is the client's choice.
+    fn implied_content_type(&self) -> Option<String> {
+        match self {
+            Body::Multipart(m) => Some(m.content_type()),
+            Body::Bytes { content_type, .. } | Body::File { content_type, .. } => {
+                content_type.clone()
+            }
+            Body::Empty | Body::Json(_) => None,
+        }
     }
 }
 
@@ -153,6 +166,42 @@ impl Request {
     /// The full URL with credential path segments replaced by `***`, for messages and logs.
     pub fn display_url(&self) -> String {
         redact_url(&self.full_url(), &self.secret_segments)
+    }
+
+    /// The headers exactly as they go on the wire, the one place where they are finalised
+    /// (every [`Transport`](crate::Transport), the mock included, sends exactly these):
+    /// the request's headers, then
+    /// - `Content-Type` implied by the body (multipart boundary, a raw body's type) when
+    ///   none is set;
+    /// - `Content-Length` with the body's exact length for every body, and `0` for a
+    ///   body-less POST, PUT, PATCH or DELETE (proxies answer 411 without it); none on a
+    ///   body-less GET, HEAD or OPTIONS.
+    ///
+    /// ```
+    /// use synapse_transport::{Method, Request, Url};
+    /// let url = Url::parse("https://synapse.test/jobs/7/stop/").expect("url");
+    /// let headers = Request::new(Method::POST, url).wire_headers();
+    /// assert_eq!(headers["content-length"], "0");
+    /// ```
+    pub fn wire_headers(&self) -> HeaderMap {
+        let mut headers = self.headers.clone();
+        if !headers.contains_key(CONTENT_TYPE) {
+            if let Some(v) = self
+                .body
+                .implied_content_type()
+                .and_then(|ct| HeaderValue::from_str(&ct).ok())
+            {
+                headers.insert(CONTENT_TYPE, v);
+            }
+        }
+        let bodyless_method = matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !(self.body.is_empty() && bodyless_method) {
+            headers.insert(
+                CONTENT_LENGTH,
+                HeaderValue::from(self.body.content_length()),
+            );
+        }
+        headers
     }
 
     /// GET, HEAD, PUT, DELETE, OPTIONS, unless overridden by [`Request::idempotent`].

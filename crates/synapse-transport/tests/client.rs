@@ -154,6 +154,7 @@ async fn multipart_file_parts_stream_from_a_byte_range() {
         ]
       },
       "headers": {
+        "content-length": "335",
         "content-type": "multipart/form-data; boundary=<boundary>"
       },
       "method": "POST",

@@ -277,3 +277,55 @@ async fn a_raw_file_body_streams_the_range_with_its_length_and_type() {
     assert!(!head.contains("transfer-encoding"), "{head}");
     assert_eq!(body, data[1000..251_000].to_vec());
 }
+
+/// Serves `n` requests on one listener and returns each request head, lower-cased.
+async fn heads_of(n: usize) -> (String, tokio::task::JoinHandle<Vec<String>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move {
+        let mut heads = Vec::new();
+        let (mut sock, _) = listener.accept().await.expect("accept");
+        for _ in 0..n {
+            let (head, _) = read_request(&mut sock).await;
+            heads.push(head.to_ascii_lowercase());
+            sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                .await
+                .expect("write");
+        }
+        heads
+    });
+    (base, server)
+}
+
+#[tokio::test]
+async fn body_less_writes_send_content_length_zero_and_reads_send_none() {
+    let (base, server) = heads_of(6).await;
+    let c = client(&base, HttpConfig::backend());
+    for method in ["POST", "PUT", "PATCH", "DELETE", "GET", "OPTIONS"] {
+        let method = synapse_transport::Method::from_bytes(method.as_bytes()).expect("method");
+        c.request(method, "x/").send().await.expect("sent");
+    }
+    let heads = server.await.expect("server");
+    for head in &heads[..4] {
+        assert_eq!(head.matches("content-length: 0\r\n").count(), 1, "{head}");
+        assert!(!head.contains("transfer-encoding"), "{head}");
+    }
+    for head in &heads[4..] {
+        assert!(!head.contains("content-length"), "{head}");
+        assert!(!head.contains("transfer-encoding"), "{head}");
+    }
+}
+
+#[tokio::test]
+async fn a_json_body_carries_one_exact_content_length() {
+    let (base, server) = heads_of(1).await;
+    client(&base, HttpConfig::backend())
+        .post("x/")
+        .json(&serde_json::json!({"a": 1}))
+        .send()
+        .await
+        .expect("sent");
+    let head = &server.await.expect("server")[0];
+    assert_eq!(head.matches("content-length").count(), 1, "{head}");
+    assert!(head.contains("content-length: 7\r\n"), "{head}");
+}
