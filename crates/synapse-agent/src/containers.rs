@@ -42,7 +42,7 @@ impl AgentClient {
     /// ```
     pub async fn get_build_status(&self, build_id: &str) -> Result<BuildStatus, Error> {
         self.core
-            .get(&path(["builds", build_id], true))
+            .get(path(["builds", build_id], true))
             .send_json()
             .await
     }
@@ -117,7 +117,7 @@ impl AgentClient {
     /// ```
     pub async fn get_docker_container(&self, container_id: &str) -> Result<Value, Error> {
         self.core
-            .get(&path(["containers", "docker", container_id], false))
+            .get(path(["containers", "docker", container_id], false))
             .send_value()
             .await
     }
@@ -154,7 +154,7 @@ impl AgentClient {
     /// ```
     pub async fn delete_docker_container(&self, container_id: &str) -> Result<(), Error> {
         self.core
-            .delete(&path(["containers", "docker", container_id], false))
+            .delete(path(["containers", "docker", container_id], false))
             .send()
             .await?;
         Ok(())
@@ -171,7 +171,7 @@ impl AgentClient {
     /// ```
     pub async fn stop_docker_container(&self, container_id: &str) -> Result<Value, Error> {
         self.core
-            .post(&path(["containers", "docker", container_id, "stop"], true))
+            .post(path(["containers", "docker", container_id, "stop"], true))
             .send_value()
             .await
     }
@@ -186,7 +186,7 @@ impl AgentClient {
     /// ```
     pub async fn start_docker_container(&self, container_id: &str) -> Result<Value, Error> {
         self.core
-            .post(&path(["containers", "docker", container_id, "start"], true))
+            .post(path(["containers", "docker", container_id, "start"], true))
             .send_value()
             .await
     }
@@ -314,7 +314,7 @@ impl AgentClient {
     /// # Ok(()) }
     /// ```
     pub async fn get_container(&self, container_id: i64) -> Result<Value, Error> {
-        self.core.get(&record_path(container_id)).send_value().await
+        self.core.get(record_path(container_id)).send_value().await
     }
 
     /// Updates a container record: `PATCH containers/{id}` — **no trailing slash** — with
@@ -336,7 +336,7 @@ impl AgentClient {
             body.insert("status".to_owned(), Value::String(status.to_owned()));
         }
         self.core
-            .patch(&record_path(container_id))
+            .patch(record_path(container_id))
             .json(&body)
             .send_value()
             .await
@@ -351,12 +351,12 @@ impl AgentClient {
     /// # Ok(()) }
     /// ```
     pub async fn delete_container(&self, container_id: i64) -> Result<(), Error> {
-        self.core.delete(&record_path(container_id)).send().await?;
+        self.core.delete(record_path(container_id)).send().await?;
         Ok(())
     }
 }
 
 /// `containers/{id}` (no trailing slash).
-fn record_path(container_id: i64) -> String {
+fn record_path(container_id: i64) -> Result<String, Error> {
     path(["containers", &container_id.to_string()], false)
 }

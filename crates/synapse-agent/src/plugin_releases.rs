@@ -108,7 +108,7 @@ impl RunOptions {
 
 /// The path of one release: `plugin_releases/{lookup}` with **no** trailing slash, the
 /// lookup encoded as one path segment (`yolov8@1.0.0` is unchanged).
-fn release_path(lookup: &ReleaseLookup) -> String {
+fn release_path(lookup: &ReleaseLookup) -> Result<String, Error> {
     path(["plugin_releases", lookup.as_str()], false)
 }
 
@@ -164,7 +164,7 @@ impl AgentClient {
         lookup: impl IntoReleaseLookup,
     ) -> Result<PluginRelease, Error> {
         let lookup = lookup.into_release_lookup()?;
-        self.core.get(&release_path(&lookup)).send_json().await
+        self.core.get(release_path(&lookup)).send_json().await
     }
 
     /// Fetches a release from the backend and caches it on the agent: `POST
@@ -208,7 +208,7 @@ impl AgentClient {
     /// ```
     pub async fn delete_plugin_release(&self, lookup: impl IntoReleaseLookup) -> Result<(), Error> {
         let lookup = lookup.into_release_lookup()?;
-        self.core.delete(&release_path(&lookup)).send().await?;
+        self.core.delete(release_path(&lookup)).send().await?;
         Ok(())
     }
 
@@ -267,7 +267,7 @@ impl AgentClient {
             ));
         }
         options
-            .apply(self.core.post(&run_path(&lookup)))
+            .apply(self.core.post(run_path(&lookup)))
             .json(request)
             .send_value()
             .await
@@ -315,7 +315,7 @@ impl AgentClient {
             ));
         }
         options
-            .apply(self.core.post(&run_path(&lookup)))
+            .apply(self.core.post(run_path(&lookup)))
             .json(data)
             .send_value()
             .await
@@ -374,6 +374,6 @@ impl AgentClient {
 }
 
 /// `plugin_releases/{lookup}/run/` (with the trailing slash).
-fn run_path(lookup: &ReleaseLookup) -> String {
+fn run_path(lookup: &ReleaseLookup) -> Result<String, Error> {
     path(["plugin_releases", lookup.as_str(), "run"], true)
 }

@@ -64,7 +64,7 @@ impl AgentClient {
     /// ```
     pub async fn get_job(&self, job_id: &str) -> Result<Value, Error> {
         self.core
-            .get(&path(["jobs", job_id], true))
+            .get(path(["jobs", job_id], true))
             .send_value()
             .await
     }
@@ -80,7 +80,7 @@ impl AgentClient {
     pub async fn get_job_logs(&self, job_id: &str) -> Result<String, Error> {
         let response = self
             .core
-            .get(&path(["jobs", job_id, "logs"], true))
+            .get(path(["jobs", job_id, "logs"], true))
             .send()
             .await?;
         let body = response.into_bytes().await?;
@@ -111,7 +111,7 @@ impl AgentClient {
     /// ```
     pub async fn stop_job(&self, job_id: &str) -> Result<Value, Error> {
         self.core
-            .post(&path(["jobs", job_id, "stop"], true))
+            .post(path(["jobs", job_id, "stop"], true))
             .send_value()
             .await
     }
@@ -159,7 +159,7 @@ impl AgentClient {
         }
         let lines = self
             .core
-            .get(&path(["jobs", job_id, "logs", "stream"], true))
+            .get(path(["jobs", job_id, "logs", "stream"], true))
             .read_timeout(
                 options
                     .idle_timeout
@@ -220,7 +220,7 @@ impl AgentClient {
     /// ```
     pub async fn get_node(&self, node_id: &str) -> Result<Value, Error> {
         self.core
-            .get(&path(["nodes", node_id], true))
+            .get(path(["nodes", node_id], true))
             .send_value()
             .await
     }
@@ -245,7 +245,7 @@ impl AgentClient {
     /// ```
     pub async fn get_task(&self, task_id: &str) -> Result<Value, Error> {
         self.core
-            .get(&path(["tasks", task_id], true))
+            .get(path(["tasks", task_id], true))
             .send_value()
             .await
     }
@@ -276,7 +276,7 @@ impl AgentClient {
     /// ```
     pub async fn get_serve_application(&self, name: &str) -> Result<Value, Error> {
         self.core
-            .get(&path(["serve_applications", name], true))
+            .get(path(["serve_applications", name], true))
             .send_value()
             .await
     }
@@ -291,7 +291,7 @@ impl AgentClient {
     /// ```
     pub async fn delete_serve_application(&self, name: &str) -> Result<(), Error> {
         self.core
-            .delete(&path(["serve_applications", name], true))
+            .delete(path(["serve_applications", name], true))
             .send()
             .await?;
         Ok(())

@@ -43,7 +43,7 @@ impl BackendClient {
             return Err(Error::invalid_input("agent_token is empty"));
         }
         self.core
-            .post(&path(["agents", agent_token, "connect"], true))
+            .post(path(["agents", agent_token, "connect"], true))
             .redact_segment(agent_token)
             .send_value()
             .await

@@ -115,7 +115,7 @@ impl BackendClient {
     /// ```
     pub async fn get_project(&self, project_id: ProjectId) -> Result<Project, Error> {
         self.core
-            .get(&path(["projects", &project_id.to_string()], true))
+            .get(path(["projects", &project_id.to_string()], true))
             .send_json()
             .await
     }
@@ -133,7 +133,7 @@ impl BackendClient {
     /// ```
     pub async fn get_task(&self, task_id: TaskId, params: Query<'_>) -> Result<Task, Error> {
         self.core
-            .get(&path(["tasks", &task_id.to_string()], true))
+            .get(path(["tasks", &task_id.to_string()], true))
             .query_pairs(query(params))
             .send_json()
             .await
@@ -187,7 +187,7 @@ impl BackendClient {
         schema: Option<&TaskDataSchema>,
     ) -> Result<Value, Error> {
         self.core
-            .put(&path(
+            .put(path(
                 ["tasks", &task_id.to_string(), "annotate_task_data"],
                 true,
             ))
@@ -251,7 +251,7 @@ impl BackendClient {
     /// ```
     pub async fn get_task_tag(&self, tag_id: TaskTagId) -> Result<TaskTag, Error> {
         self.core
-            .get(&path(["task_tags", &tag_id.to_string()], true))
+            .get(path(["task_tags", &tag_id.to_string()], true))
             .send_json()
             .await
     }

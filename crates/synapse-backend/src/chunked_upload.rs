@@ -302,7 +302,7 @@ impl Upload<'_> {
             .ok_or_else(|| Error::invalid_input("the server's upload state has no `id`"))?;
         let base = self.client.core.base_url();
         let fallback = || -> Result<Url, Error> {
-            synapse_transport::urls::join(base, &path(["chunked_upload", &id.to_string()], true))
+            synapse_transport::urls::join(base, &path(["chunked_upload", &id.to_string()], true)?)
         };
         let url = match state.url.as_deref().map(Url::parse) {
             Some(Ok(u)) if same_origin(&u, base) => u,
@@ -329,7 +329,7 @@ impl Upload<'_> {
         let mut req = self
             .client
             .core
-            .put(&self.target())
+            .put(self.target())
             .header(
                 "Content-Range",
                 &format!("bytes {}-{}/{}", offset, offset + len - 1, self.file.size),
@@ -498,7 +498,7 @@ impl Upload<'_> {
             .clone()
             .ok_or_else(|| Error::invalid_input("no chunk was acknowledged"))?;
         loop {
-            let mut req = self.client.core.post(&self.target()).json(
+            let mut req = self.client.core.post(self.target()).json(
                 &synapse_models::ChunkedUploadFinalizeRequest {
                     md5: md5.to_owned(),
                 },
@@ -648,7 +648,7 @@ impl BackendClient {
         upload_id: &ChunkedUploadId,
     ) -> Result<ChunkedUploadState, Error> {
         self.core
-            .get(&path(["chunked_upload", &upload_id.to_string()], true))
+            .get(path(["chunked_upload", &upload_id.to_string()], true))
             .send_json()
             .await
     }

@@ -70,10 +70,7 @@ impl BackendClient {
         collection_id: DataCollectionId,
     ) -> Result<DataCollection, Error> {
         self.core
-            .get(&path(
-                ["data_collections", &collection_id.to_string()],
-                true,
-            ))
+            .get(path(["data_collections", &collection_id.to_string()], true))
             .query("expand", "file_specifications")
             .send_json()
             .await
@@ -94,7 +91,7 @@ impl BackendClient {
         params: Query<'_>,
     ) -> Result<DataUnit, Error> {
         self.core
-            .get(&path(["data_units", &unit_id.to_string()], true))
+            .get(path(["data_units", &unit_id.to_string()], true))
             .query_pairs(query(params))
             .send_json()
             .await

@@ -23,7 +23,7 @@ impl BackendClient {
     /// ```
     pub async fn get_assignment(&self, assignment_id: AssignmentId) -> Result<Assignment, Error> {
         self.core
-            .get(&path(["assignments", &assignment_id.to_string()], true))
+            .get(path(["assignments", &assignment_id.to_string()], true))
             .send_json()
             .await
     }

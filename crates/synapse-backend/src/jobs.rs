@@ -25,7 +25,7 @@ impl BackendClient {
     /// ```
     pub async fn get_job(&self, job_id: &JobId, params: Query<'_>) -> Result<Job, Error> {
         self.core
-            .get(&path(["jobs", &job_id.to_string()], true))
+            .get(path(["jobs", &job_id.to_string()], true))
             .query_pairs(query(params))
             .send_json()
             .await
@@ -80,7 +80,7 @@ impl BackendClient {
     ) -> Result<Job, Error> {
         update.validate()?;
         self.core
-            .patch(&path(["jobs", &job_id.to_string()], true))
+            .patch(path(["jobs", &job_id.to_string()], true))
             .json(update)
             .send_json()
             .await
@@ -98,7 +98,7 @@ impl BackendClient {
     /// ```
     pub async fn list_job_console_logs(&self, job_id: &JobId) -> Result<ConsoleLogs, Error> {
         self.core
-            .get(&path(["jobs", &job_id.to_string(), "console_logs"], true))
+            .get(path(["jobs", &job_id.to_string(), "console_logs"], true))
             .send_json()
             .await
     }
@@ -129,7 +129,7 @@ impl BackendClient {
     pub fn tail_job_console_logs(&self, job_id: &JobId, options: LineOptions) -> LogLines {
         Box::pin(
             self.core
-                .get(&path(
+                .get(path(
                     ["jobs", &job_id.to_string(), "tail_console_logs"],
                     true,
                 ))

@@ -41,7 +41,7 @@ impl BackendClient {
     /// ```
     pub async fn get_model(&self, model_id: ModelId, params: Query<'_>) -> Result<Model, Error> {
         self.core
-            .get(&path(["models", &model_id.to_string()], true))
+            .get(path(["models", &model_id.to_string()], true))
             .query_pairs(query(params))
             .send_json()
             .await
@@ -236,7 +236,7 @@ impl BackendClient {
         version_id: GroundTruthDatasetVersionId,
     ) -> Result<GroundTruthDatasetVersion, Error> {
         self.core
-            .get(&path(
+            .get(path(
                 ["ground_truth_dataset_versions", &version_id.to_string()],
                 true,
             ))

@@ -76,7 +76,7 @@ impl BackendClient {
         params: Query<'_>,
     ) -> Result<PluginRelease, Error> {
         self.core
-            .get(&path(["plugin_releases", &release_id.to_string()], true))
+            .get(path(["plugin_releases", &release_id.to_string()], true))
             .query_pairs(query(params))
             .send_json()
             .await
@@ -113,7 +113,7 @@ impl BackendClient {
             }
         }
         self.core
-            .get(&format!("plugin_releases/{}/", encode_lookup(lookup)))
+            .get(encode_lookup(lookup).map(|l| format!("plugin_releases/{l}/")))
             .query_pairs(pairs)
             .send_json()
             .await

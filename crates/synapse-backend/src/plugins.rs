@@ -18,7 +18,7 @@ impl BackendClient {
     /// ```
     pub async fn get_plugin(&self, plugin_id: PluginId) -> Result<Plugin, Error> {
         self.core
-            .get(&path(["plugins", &plugin_id.to_string()], true))
+            .get(path(["plugins", &plugin_id.to_string()], true))
             .send_json()
             .await
     }
@@ -58,7 +58,7 @@ impl BackendClient {
         update: &PluginUpdate,
     ) -> Result<Plugin, Error> {
         self.core
-            .put(&path(["plugins", &plugin_id.to_string()], true))
+            .put(path(["plugins", &plugin_id.to_string()], true))
             .json(update)
             .send_json()
             .await
@@ -90,7 +90,7 @@ impl BackendClient {
     ) -> Result<Value, Error> {
         let plugin = plugin.into();
         self.core
-            .post(&path(["plugins", &plugin.to_string(), "run"], true))
+            .post(path(["plugins", &plugin.to_string(), "run"], true))
             .json(request)
             .send_value()
             .await

@@ -19,7 +19,7 @@ impl BackendClient {
     /// ```
     pub async fn get_storage(&self, storage_id: StorageId) -> Result<Storage, Error> {
         self.core
-            .get(&path(["storages", &storage_id.to_string()], true))
+            .get(path(["storages", &storage_id.to_string()], true))
             .query("with_configuration", "true")
             .send_json()
             .await

@@ -5,7 +5,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::{CONTENT_TYPE, HeaderName, HeaderValue, LOCATION};
+use http::header::{
+    AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue, LOCATION, PROXY_AUTHORIZATION,
+};
 use http::{HeaderMap, Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -19,7 +21,7 @@ use crate::request::redact_url;
 use crate::request::{Body, ReadTimeout, ResponseMode};
 use crate::response::{decode_json, decode_value};
 use crate::retry::{RetryPolicy, RetryTransport};
-use crate::urls::{join, merge_query, parse_base_url, same_origin};
+use crate::urls::{check_path, join, merge_query, parse_base_url, same_origin};
 use crate::{Error, Page, Request, Response, Secret, Transport};
 
 /// Caller query parameters, in order: `&[("status", "RUNNING"), ("expand", "logs")]`.
@@ -37,6 +39,42 @@ pub fn owned_query(params: Query<'_>) -> Vec<(String, String)> {
 /// Most redirects followed for one request.
 const MAX_REDIRECTS: usize = 10;
 
+/// Where a request goes: a path relative to the client's base URL or an absolute URL
+/// (`&str`, `String`), or a path that could not be built (`Result<String, Error>`, as
+/// [`urls::path`](crate::urls::path) returns), whose error is reported when the request is
+/// sent.
+pub trait IntoTarget {
+    /// The path or URL, or why there is none.
+    fn into_target(self) -> Result<String, Error>;
+}
+
+impl IntoTarget for &str {
+    fn into_target(self) -> Result<String, Error> {
+        Ok(self.to_owned())
+    }
+}
+
+impl IntoTarget for &String {
+    fn into_target(self) -> Result<String, Error> {
+        Ok(self.clone())
+    }
+}
+
+impl IntoTarget for String {
+    fn into_target(self) -> Result<String, Error> {
+        Ok(self)
+    }
+}
+
+impl IntoTarget for Result<String, Error> {
+    fn into_target(self) -> Result<String, Error> {
+        self
+    }
+}
+
+/// Header names that carry credentials whatever the client's configuration.
+const CREDENTIAL_HEADERS: [HeaderName; 3] = [AUTHORIZATION, PROXY_AUTHORIZATION, COOKIE];
+
 /// Builds a [`Client`].
 pub struct ClientBuilder {
     base_url: String,
@@ -44,6 +82,7 @@ pub struct ClientBuilder {
     http: HttpConfig,
     retry: RetryPolicy,
     headers: HeaderMap,
+    secret_names: Vec<HeaderName>,
     query: Vec<(String, String)>,
     page_size: u32,
     error: Option<Error>,
@@ -119,6 +158,7 @@ impl ClientBuilder {
             secret.header_value(prefix),
         ) {
             (Ok(n), Ok(v)) => {
+                self.secret_names.push(n.clone());
                 self.headers.insert(n, v);
             }
             (Err(_), _) => self.fail(Error::invalid_input(format!(
@@ -162,6 +202,7 @@ impl ClientBuilder {
                 base,
                 transport: Box::new(RetryTransport::new(inner, self.retry)),
                 headers: self.headers,
+                secret_names: self.secret_names,
                 query: self.query,
                 page_size: self.page_size,
             }),
@@ -173,6 +214,8 @@ struct Inner {
     base: Url,
     transport: Box<dyn Transport>,
     headers: HeaderMap,
+    /// Names of the credential headers among `headers`.
+    secret_names: Vec<HeaderName>,
     query: Vec<(String, String)>,
     page_size: u32,
 }
@@ -206,6 +249,7 @@ impl Client {
             http: HttpConfig::backend(),
             retry: RetryPolicy::default(),
             headers: HeaderMap::new(),
+            secret_names: Vec::new(),
             query: Vec::new(),
             page_size: 100,
             error: None,
@@ -222,13 +266,21 @@ impl Client {
         self.inner.page_size
     }
 
-    /// A request to `path` (relative to the base, or an absolute URL) with the default
-    /// headers and query.
-    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let request = join(&self.inner.base, path).map(|url| {
+    /// A request to `target` (a path relative to the base, or an absolute URL) with the
+    /// default headers and query.
+    ///
+    /// A path with an empty or dot segment (`jobs/../`) is refused with
+    /// [`Error::InvalidInput`] when the request is sent, before anything goes out. A URL on
+    /// another origin than the base gets neither the credential headers nor the default
+    /// query (see [`Client::execute`]).
+    pub fn request(&self, method: Method, target: impl IntoTarget) -> RequestBuilder {
+        let request = target.into_target().and_then(|target| {
+            check_path(&target)?;
+            let url = join(&self.inner.base, &target)?;
             let mut r = Request::new(method, url);
             r.headers = self.inner.headers.clone();
-            r
+            self.withhold_credentials(&mut r);
+            Ok(r)
         });
         RequestBuilder {
             client: self.clone(),
@@ -238,28 +290,62 @@ impl Client {
     }
 
     /// A GET request.
-    pub fn get(&self, path: &str) -> RequestBuilder {
-        self.request(Method::GET, path)
+    pub fn get(&self, target: impl IntoTarget) -> RequestBuilder {
+        self.request(Method::GET, target)
     }
 
     /// A POST request.
-    pub fn post(&self, path: &str) -> RequestBuilder {
-        self.request(Method::POST, path)
+    pub fn post(&self, target: impl IntoTarget) -> RequestBuilder {
+        self.request(Method::POST, target)
     }
 
     /// A PUT request.
-    pub fn put(&self, path: &str) -> RequestBuilder {
-        self.request(Method::PUT, path)
+    pub fn put(&self, target: impl IntoTarget) -> RequestBuilder {
+        self.request(Method::PUT, target)
     }
 
     /// A PATCH request.
-    pub fn patch(&self, path: &str) -> RequestBuilder {
-        self.request(Method::PATCH, path)
+    pub fn patch(&self, target: impl IntoTarget) -> RequestBuilder {
+        self.request(Method::PATCH, target)
     }
 
     /// A DELETE request.
-    pub fn delete(&self, path: &str) -> RequestBuilder {
-        self.request(Method::DELETE, path)
+    pub fn delete(&self, target: impl IntoTarget) -> RequestBuilder {
+        self.request(Method::DELETE, target)
+    }
+
+    /// True when `url` has the base URL's scheme, host and port.
+    pub fn is_same_origin(&self, url: &Url) -> bool {
+        same_origin(url, &self.inner.base)
+    }
+
+    /// Removes every credential header from a request to another origin: the client's
+    /// secret headers, any header marked sensitive, and `Authorization`,
+    /// `Proxy-Authorization` and `Cookie`.
+    fn withhold_credentials(&self, request: &mut Request) {
+        if self.is_same_origin(&request.url) {
+            return;
+        }
+        let doomed: Vec<HeaderName> = request
+            .headers
+            .iter()
+            .filter(|(name, value)| {
+                value.is_sensitive()
+                    || self.inner.secret_names.contains(name)
+                    || CREDENTIAL_HEADERS.contains(name)
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in &doomed {
+            request.headers.remove(name);
+        }
+        if !doomed.is_empty() {
+            tracing::debug!(
+                origin = %crate::urls::origin(&request.url),
+                withheld = doomed.len(),
+                "request to another origin: credential headers withheld"
+            );
+        }
     }
 
     /// One page of a list endpoint: a GET with the caller's query and no `page_size`
@@ -285,8 +371,13 @@ impl Client {
 
     /// Sends a built request: retries (in the transport layer), same-origin redirects, and
     /// non-2xx statuses mapped to [`Error::Api`].
+    ///
+    /// Every request passes here, however it was built: one whose URL is on another origin
+    /// than the base is sent without any credential header (the client's secret headers,
+    /// headers marked sensitive, `Authorization`, `Proxy-Authorization`, `Cookie`).
     pub async fn execute(&self, request: Request) -> Result<Response, Error> {
         let mut request = request;
+        self.withhold_credentials(&mut request);
         let mut hops = 0usize;
         loop {
             let response = self.inner.transport.send(request.clone()).await?;
@@ -488,7 +579,13 @@ impl RequestBuilder {
     /// multipart type with its boundary; none on GET and DELETE).
     pub fn build(self) -> Result<Request, Error> {
         let mut request = self.request?;
-        request.query = merge_query(&request.url, &self.client.inner.query, &self.query);
+        // The default query (`url_host`) belongs to the client's own origin.
+        let defaults: &[(String, String)] = if self.client.is_same_origin(&request.url) {
+            &self.client.inner.query
+        } else {
+            &[]
+        };
+        request.query = merge_query(&request.url, defaults, &self.query);
         if !request.headers.contains_key(CONTENT_TYPE) {
             let content_type = match &request.body {
                 Body::Multipart(m) => Some(m.content_type()),

@@ -9,6 +9,7 @@ use http::{HeaderMap, Method, StatusCode};
 use serde_json::Value;
 
 use crate::retry_after::parse_retry_after;
+pub(crate) use crate::text::{escape_controls, truncate_chars};
 
 /// A boxed error used as the `source` of transport failures.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -563,14 +564,6 @@ fn classify(status: StatusCode, body: &ApiBody) -> ApiErrorKind {
 fn is_gpu_unavailable(body: &ApiBody) -> bool {
     matches!(body, ApiBody::Json(Value::Object(m))
         if m.get("error_type").and_then(Value::as_str) == Some("gpu_unavailable"))
-}
-
-/// Truncates to at most `max` characters, appending `…` when cut.
-pub(crate) fn truncate_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((idx, _)) => format!("{}…", &text[..idx]),
-        None => text.to_owned(),
-    }
 }
 
 /// Takes at most [`EXCERPT_LIMIT`] bytes of a body, on a character boundary.

@@ -25,6 +25,7 @@ mod response;
 mod retry;
 mod retry_after;
 mod secret;
+mod text;
 mod transport;
 pub mod urls;
 
@@ -45,6 +46,7 @@ pub use crate::response::{ByteStream, Response, ResponseBody, decode_json, decod
 pub use crate::retry::{RetryBudget, RetryPolicy, RetryTransport};
 pub use crate::retry_after::parse_retry_after;
 pub use crate::secret::Secret;
+pub use crate::text::escape_controls;
 pub use crate::transport::Transport;
 
 pub use ::http::{HeaderMap, HeaderValue, Method, StatusCode};

@@ -53,27 +53,107 @@ pub fn join(base: &Url, path: &str) -> Result<Url, Error> {
 
 /// Builds a relative path from segments, each percent-encoded as one segment.
 ///
+/// A segment that is empty, `.` or `..` (also once percent-decoded, e.g. `%2e%2E`) is
+/// refused with [`Error::InvalidInput`]: URL joining would drop or climb it, and the request
+/// would reach another resource (`jobs/../` is `/`).
+///
 /// ```
 /// use synapse_transport::urls::path;
-/// assert_eq!(path(["plugins", "42", "run"], true), "plugins/42/run/");
-/// assert_eq!(path(["jobs", "a/b c"], true), "jobs/a%2Fb%20c/");
+/// assert_eq!(path(["plugins", "42", "run"], true)?, "plugins/42/run/");
+/// assert_eq!(path(["jobs", "a/b c"], true)?, "jobs/a%2Fb%20c/");
+/// assert!(path(["jobs", ".."], true).is_err());
+/// assert!(path(["jobs", ""], true).is_err());
+/// # Ok::<(), synapse_transport::Error>(())
 /// ```
-pub fn path<I, S>(segments: I, trailing_slash: bool) -> String
+pub fn path<I, S>(segments: I, trailing_slash: bool) -> Result<String, Error>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
     let mut out = String::new();
     for (i, seg) in segments.into_iter().enumerate() {
+        let seg = seg.as_ref();
+        check_segment(seg)?;
         if i > 0 {
             out.push('/');
         }
-        out.push_str(&encode_segment(seg.as_ref()));
+        out.push_str(&encode_segment(seg));
     }
     if trailing_slash {
         out.push('/');
     }
-    out
+    Ok(out)
+}
+
+/// Refuses a path parameter that is empty, `.` or `..`, in any percent-encoding.
+///
+/// ```
+/// use synapse_transport::urls::check_segment;
+/// assert!(check_segment("550e8400").is_ok());
+/// assert!(check_segment("...").is_ok());
+/// for bad in ["", ".", "..", "%2e", "%2E%2e", ".%2E"] {
+///     assert!(check_segment(bad).is_err(), "{bad}");
+/// }
+/// ```
+pub fn check_segment(segment: &str) -> Result<(), Error> {
+    if segment.is_empty() {
+        return Err(Error::invalid_input(
+            "a path parameter is empty; ids and codes must not be empty",
+        ));
+    }
+    if is_dot_segment(segment) {
+        return Err(Error::invalid_input(format!(
+            "the path parameter {segment:?} is a dot segment; it would change the route"
+        )));
+    }
+    Ok(())
+}
+
+/// True for `.` and `..`, also percent-encoded (once or twice).
+fn is_dot_segment(segment: &str) -> bool {
+    let once = percent_decode(segment);
+    let twice = percent_decode(&once);
+    [segment, once.as_str(), twice.as_str()]
+        .iter()
+        .any(|s| *s == "." || *s == "..")
+}
+
+/// Refuses a request path (relative, or an absolute URL) whose path part has a dot segment
+/// (`.`, `..`, also percent-encoded) or an empty segment between two others (`a//b`): URL
+/// joining would silently send the request somewhere else.
+///
+/// ```
+/// use synapse_transport::urls::check_path;
+/// assert!(check_path("jobs/7/?page=2").is_ok());
+/// assert!(check_path("https://h.example/api/v1/jobs/").is_ok());
+/// for bad in ["jobs/../", "jobs/./", "jobs//", "jobs/%2e%2e/x", "https://h/a/../b"] {
+///     assert!(check_path(bad).is_err(), "{bad}");
+/// }
+/// ```
+pub fn check_path(path: &str) -> Result<(), Error> {
+    let absolute = path.starts_with("http://") || path.starts_with("https://");
+    let rest = match path.split_once("://") {
+        Some((_, rest)) if absolute => rest.find('/').map_or("", |i| &rest[i..]),
+        _ => path,
+    };
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let path_part = rest[..end].trim_start_matches('/');
+    if path_part.is_empty() {
+        return Ok(());
+    }
+    let segments: Vec<&str> = path_part.split('/').collect();
+    let last = segments.len() - 1;
+    for (i, seg) in segments.iter().enumerate() {
+        let empty_inside = seg.is_empty() && i != last;
+        if empty_inside || is_dot_segment(seg) {
+            return Err(Error::invalid_input(format!(
+                "the request path {:?} has an empty or dot segment; \
+                 it would reach another resource than the one named",
+                crate::error::escape_controls(&path[..path.len().min(200)])
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Encodes one path segment: RFC 3986 `pchar`s stay raw; `/ ? # %`, space, controls,
@@ -88,11 +168,13 @@ pub fn encode_segment(segment: &str) -> String {
 }
 
 /// Encodes a release lookup as `get_plugin_release_by_lookup` does: everything except
-/// unreserved characters and `@`.
-pub fn encode_lookup(lookup: &str) -> String {
-    encode(lookup, |b| {
+/// unreserved characters and `@`. An empty, `.` or `..` lookup is refused (see
+/// [`check_segment`]).
+pub fn encode_lookup(lookup: &str) -> Result<String, Error> {
+    check_segment(lookup)?;
+    Ok(encode(lookup, |b| {
         b.is_ascii_alphanumeric() || b"-._~@".contains(&b)
-    })
+    }))
 }
 
 fn encode(input: &str, keep: impl Fn(u8) -> bool) -> String {
@@ -223,10 +305,11 @@ mod tests {
         assert_eq!(encode_segment("a/b?c#d%e f"), "a%2Fb%3Fc%23d%25e%20f");
         assert_eq!(encode_segment("é"), "%C3%A9");
         assert_eq!(
-            encode_lookup("team/yolo v8@1.0.0"),
+            encode_lookup("team/yolo v8@1.0.0").expect("lookup"),
             "team%2Fyolo%20v8@1.0.0"
         );
-        assert_eq!(encode_lookup("1.0.0+b"), "1.0.0%2Bb");
+        assert_eq!(encode_lookup("1.0.0+b").expect("lookup"), "1.0.0%2Bb");
+        assert!(encode_lookup("..").is_err());
         assert_eq!(percent_decode("a%2Fb%zz%4"), "a/b%zz%4");
     }
 

@@ -329,3 +329,53 @@ async fn a_json_body_carries_one_exact_content_length() {
     assert_eq!(head.matches("content-length").count(), 1, "{head}");
     assert!(head.contains("content-length: 7\r\n"), "{head}");
 }
+
+#[tokio::test]
+async fn credentials_never_reach_another_origin_on_the_wire() {
+    let home = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let other = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/api/", home.local_addr().expect("addr"));
+    let elsewhere = format!("http://{}/x/", other.local_addr().expect("addr"));
+    let serve = |listener: TcpListener| {
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.expect("accept");
+            let (head, _) = read_request(&mut sock).await;
+            sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                .await
+                .expect("write");
+            head.to_ascii_lowercase()
+        })
+    };
+    let (home_head, other_head) = (serve(home), serve(other));
+    let c = Client::builder(&base)
+        .retry_policy(RetryPolicy::never())
+        .secret_header(
+            "Synapse-Access-Token",
+            "Token ",
+            &synapse_transport::Secret::new("acc-secret"),
+        )
+        .default_query("url_host", "internal")
+        .build()
+        .expect("client");
+    c.get(elsewhere.as_str())
+        .send()
+        .await
+        .expect("other origin");
+    c.get("jobs/").send().await.expect("home");
+    let other_head = other_head.await.expect("server");
+    assert!(!other_head.contains("synapse-access-token"), "{other_head}");
+    assert!(!other_head.contains("acc-secret"), "{other_head}");
+    assert!(
+        other_head.starts_with("get /x/ http/1.1\r\n"),
+        "{other_head}"
+    );
+    let home_head = home_head.await.expect("server");
+    assert!(
+        home_head.contains("synapse-access-token: token acc-secret\r\n"),
+        "{home_head}"
+    );
+    assert!(
+        home_head.starts_with("get /api/jobs/?url_host=internal http/1.1"),
+        "{home_head}"
+    );
+}

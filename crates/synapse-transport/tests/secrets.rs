@@ -67,10 +67,87 @@ async fn errors_never_show_tokens_even_when_one_is_in_the_path() {
     let c = client(&mock, RetryPolicy::default());
     assert_clean(&format!("{c:?}"));
     let request = c
-        .post(&format!("agents/{TOKEN}/connect/"))
+        .post(format!("agents/{TOKEN}/connect/"))
         .redact_segment(TOKEN)
         .build()
         .expect("request");
     assert_clean(&format!("{request:?}"));
     assert_clean(&format!("{:?}", HttpConfig::backend()));
+}
+
+/// A client with credentials, a plain default header and a default query.
+fn client_with_defaults(mock: &MockTransport) -> Client {
+    Client::builder(common::BASE)
+        .transport(mock.clone())
+        .retry_policy(RetryPolicy::never())
+        .secret_header("Synapse-Access-Token", "Token ", &Secret::new(ACCESS))
+        .secret_header("Synapse-Tenant", "Token ", &Secret::new("acme"))
+        .header("X-Plain", "kept")
+        .default_query("url_host", "internal")
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn an_absolute_url_on_another_origin_gets_no_credentials_and_no_default_query() {
+    let mock = MockTransport::new();
+    mock.route_always(
+        synapse_transport::Method::GET,
+        "/x",
+        MockResponse::json(200, json!({})),
+    );
+    let c = client_with_defaults(&mock);
+    for url in [
+        "https://elsewhere.example/x",
+        "http://synapse.test/x",
+        "https://synapse.test:8443/x",
+    ] {
+        c.get(url).send().await.expect("sent");
+    }
+    c.get("https://synapse.test/x").send().await.expect("sent");
+    let requests = mock.requests();
+    for r in &requests[..3] {
+        assert_eq!(r.header("synapse-access-token"), None, "{}", r.url);
+        assert_eq!(r.header("synapse-tenant"), None, "{}", r.url);
+        assert_eq!(r.header("x-plain"), Some("kept"));
+        assert!(r.url.query().is_none(), "{}", r.url);
+    }
+    let same = &requests[3];
+    assert!(same.headers.contains_key("synapse-access-token"));
+    assert!(same.headers.contains_key("synapse-tenant"));
+    assert_eq!(same.url.query(), Some("url_host=internal"));
+}
+
+#[tokio::test]
+async fn a_hand_built_request_to_another_origin_loses_every_credential_header() {
+    let mock = MockTransport::new();
+    mock.route_always(
+        synapse_transport::Method::GET,
+        "/x",
+        MockResponse::json(200, json!({})),
+    );
+    let c = client_with_defaults(&mock);
+    let mut request = synapse_transport::Request::new(
+        synapse_transport::Method::GET,
+        synapse_transport::Url::parse("https://elsewhere.example/x").expect("url"),
+    );
+    let mut secret = synapse_transport::HeaderValue::from_static("Token hidden");
+    secret.set_sensitive(true);
+    request
+        .headers
+        .insert("synapse-access-token", secret.clone());
+    request.headers.insert("x-custom-secret", secret);
+    for name in ["authorization", "proxy-authorization", "cookie"] {
+        request
+            .headers
+            .insert(name, synapse_transport::HeaderValue::from_static("v"));
+    }
+    request.headers.insert(
+        "x-plain",
+        synapse_transport::HeaderValue::from_static("kept"),
+    );
+    c.execute(request).await.expect("sent");
+    let r = &mock.requests()[0];
+    let names: Vec<&str> = r.headers.keys().map(|n| n.as_str()).collect();
+    assert_eq!(names, ["x-plain"], "{names:?}");
 }

@@ -67,7 +67,7 @@ async fn each_retry_emits_one_tracing_event_without_secrets() {
         .push(MockFailure::Refused)
         .push(MockResponse::json(200, json!({})));
     client(&mock, common::deterministic())
-        .get(&format!("agents/{TOKEN}/"))
+        .get(format!("agents/{TOKEN}/"))
         .redact_segment(TOKEN)
         .send()
         .await
