@@ -262,11 +262,21 @@ pub enum PaginationError {
         /// The repeated URL (redacted).
         url: String,
     },
-    /// During a prefetched walk a page's `next` did not match the planned pages: the listing
-    /// changed underneath. The items yielded so far are valid; walk again without prefetch
-    /// for a consistent view.
-    #[error("pagination: the listing changed during a prefetched walk")]
-    Changed,
+    /// More items arrived than page 1's `count` announced, by more than one page: the
+    /// server keeps minting `next` links. The items received so far were yielded.
+    #[error("pagination: {received} items received, more than the announced count of {count}")]
+    CountExceeded {
+        /// The `count` page 1 announced.
+        count: u64,
+        /// Items received when the walk stopped.
+        received: u64,
+    },
+    /// The walk reached its page cap ([`PageStream::max_pages`](crate::PageStream::max_pages)).
+    #[error("pagination: stopped after {limit} pages (the page cap)")]
+    TooManyPages {
+        /// The cap.
+        limit: u64,
+    },
 }
 
 /// Classification of an HTTP error status, mirroring the Python SDK's exception classes.

@@ -38,7 +38,7 @@ pub use crate::error::{
 pub use crate::http_transport::{HttpConfig, HttpTransport};
 pub use crate::lines::{LineMode, LineOptions, LineStream};
 pub use crate::multipart::{FileRange, Multipart, OneShotReader, Part, PartData};
-pub use crate::pagination::PageStream;
+pub use crate::pagination::{DEFAULT_MAX_PAGES, PageStream};
 pub use crate::request::{
     Body, ReadTimeout, Request, ResponseMode, is_idempotent_method, redact_url,
 };

@@ -8,13 +8,20 @@
 //!   adding a default query pair only when the link lacks it;
 //! - a `next` on another origin yields [`PaginationError::OffOrigin`] and sends nothing;
 //!   a `next` already fetched yields [`PaginationError::Loop`];
+//! - a walk is bounded: more items than page 1's `count` announced, by more than one page,
+//!   yields [`PaginationError::CountExceeded`]; more pages than the cap
+//!   ([`PageStream::max_pages`]) yields [`PaginationError::TooManyPages`]. A missing `count`
+//!   is not an error;
 //! - a failed page (or one without `results`) is yielded as one `Err`, then the stream ends:
 //!   the items already yielded are kept, nothing is skipped;
 //! - the walk stops only when `next` is null, not on an empty page;
-//! - optional concurrent prefetch ([`PageStream::prefetch`]): when page 1 gives `count` and a
-//!   page-numbered `next` on the client's origin, pages 2..N are requested ahead, at most `k`
-//!   at a time, and still yielded in order; each prefetched page's `next` must match the plan,
-//!   else the walk ends with [`PaginationError::Changed`] (the listing changed underneath).
+//! - optional concurrent prefetch ([`PageStream::prefetch`]) is speculation, never a
+//!   shortcut: when page 1 gives `count` and a page-numbered `next` on the client's origin,
+//!   the pages that `count` implies are requested ahead, at most `k` at a time, but a
+//!   prefetched page is used only when its URL is exactly the `next` of the page before it.
+//!   On the first mismatch the remaining guesses are dropped and the walk follows `next`
+//!   one page at a time. So a prefetched walk yields exactly what the sequential walk
+//!   yields, items and errors alike, whatever the server's page layout.
 
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
@@ -30,7 +37,11 @@ use url::Url;
 use crate::error::PaginationError;
 use crate::response::decode_json;
 use crate::urls::{origin, same_origin};
-use crate::{Client, Error, Page, ReadTimeout};
+use crate::{Client, Error, Page, ReadTimeout, Request};
+
+/// Pages a walk may fetch when the caller set no cap: 10,000, or twice the pages page 1's
+/// `count` implies (plus 10), whichever is more.
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
 
 /// The per-walk settings every page request uses.
 #[derive(Debug, Clone, Copy)]
@@ -38,12 +49,13 @@ struct WalkOptions {
     page_size: Option<u32>,
     prefetch: usize,
     read_timeout: ReadTimeout,
+    max_pages: Option<u64>,
 }
 
 type Fetch<T> = Pin<Box<dyn Future<Output = Box<State<T>>> + Send>>;
 
-/// A prefetched page: the page (or its failure) and the `next` the plan expects it to carry.
-type Planned<T> = Pin<Box<dyn Future<Output = (Result<Page<T>, Error>, Option<Url>)> + Send>>;
+/// A page requested ahead of the walk, on the guess that the walk will reach its URL.
+type Guess<T> = Pin<Box<dyn Future<Output = Result<Page<T>, Error>> + Send>>;
 
 enum Next {
     First {
@@ -54,16 +66,33 @@ enum Next {
 }
 
 struct State<T> {
+    /// The request the walk makes next, as the last page's `next` gives it.
     next: Option<Next>,
     buffer: VecDeque<T>,
+    /// Page 1 has been received.
+    started: bool,
+    /// The `count` page 1 announced, if it sent one.
     count: Option<u64>,
+    received: u64,
+    largest_page: u64,
+    page_limit: u64,
     error: Option<Error>,
     seen: HashSet<String>,
     pages: u64,
-    /// Pages still to request under a prefetch plan, in order.
-    planned: VecDeque<Url>,
-    /// Prefetched pages in flight, in order.
-    inflight: FuturesOrdered<Planned<T>>,
+    /// Guessed page requests not sent yet, in order.
+    planned: VecDeque<Request>,
+    /// Guessed pages in flight, in order, with their wire URLs.
+    inflight: FuturesOrdered<Guess<T>>,
+    inflight_urls: VecDeque<String>,
+}
+
+impl<T> State<T> {
+    /// Drops every guess: requests in flight are cancelled.
+    fn abandon_guesses(&mut self) {
+        self.planned.clear();
+        self.inflight = FuturesOrdered::new();
+        self.inflight_urls.clear();
+    }
 }
 
 /// A lazy stream of every item of a list endpoint, page by page.
@@ -90,6 +119,7 @@ impl<T> std::fmt::Debug for PageStream<T> {
         f.debug_struct("PageStream")
             .field("page_size", &self.opts.page_size)
             .field("prefetch", &self.opts.prefetch)
+            .field("max_pages", &self.opts.max_pages)
             .field("pages_fetched", &self.state.as_ref().map(|s| s.pages))
             .field("count", &self.state.as_ref().and_then(|s| s.count))
             .finish()
@@ -105,16 +135,22 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
                 page_size,
                 prefetch: 0,
                 read_timeout: ReadTimeout::Default,
+                max_pages: None,
             },
             state: Some(Box::new(State {
                 next: Some(Next::First { path, query }),
                 buffer: VecDeque::new(),
+                started: false,
                 count: None,
+                received: 0,
+                largest_page: 0,
+                page_limit: DEFAULT_MAX_PAGES,
                 error: None,
                 seen: HashSet::new(),
                 pages: 0,
                 planned: VecDeque::new(),
                 inflight: FuturesOrdered::new(),
+                inflight_urls: VecDeque::new(),
             })),
             pending: None,
         }
@@ -133,9 +169,22 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
         self
     }
 
+    /// The most pages the walk fetches; one more ends it with
+    /// [`PaginationError::TooManyPages`]. Default: [`DEFAULT_MAX_PAGES`], or twice the pages
+    /// page 1's `count` implies (plus 10) when that is more.
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.opts.max_pages = Some(pages);
+        if let Some(state) = self.state.as_mut() {
+            state.page_limit = pages;
+        }
+        self
+    }
+
     /// Requests up to `pages` pages ahead, concurrently, once page 1 shows the listing's
-    /// size and a page-numbered `next` link on the client's origin; items are still yielded
-    /// in order and no page is requested twice. `0` or `1` (the default) walks one page at a
+    /// size and a page-numbered `next` link on the client's origin. A prefetched page is
+    /// used only if the walk reaches its exact URL through `next`; otherwise the guesses are
+    /// dropped and the walk goes on one page at a time, so the items (and any error) are
+    /// exactly those of the sequential walk. `0` or `1` (the default) walks one page at a
     /// time. Worth it when the server is slow per page; costs up to `pages` pages of memory.
     pub fn prefetch(mut self, pages: usize) -> Self {
         self.opts.prefetch = pages;
@@ -164,14 +213,14 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
             let Some(state) = self.state.as_mut() else {
                 return Poll::Ready(Ok(0));
             };
-            if let Some(count) = state.count {
-                return Poll::Ready(Ok(count));
+            if state.started {
+                return Poll::Ready(Ok(state.count.unwrap_or(0)));
             }
             if let Some(err) = state.error.take() {
                 state.next = None;
                 return Poll::Ready(Err(err));
             }
-            if state.next.is_none() && state.inflight.is_empty() && state.planned.is_empty() {
+            if state.next.is_none() {
                 return Poll::Ready(Ok(0));
             }
             self.start_fetch();
@@ -206,7 +255,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
                 state.next = None;
                 return Poll::Ready(Some(Err(err)));
             }
-            if state.next.is_none() && state.inflight.is_empty() && state.planned.is_empty() {
+            if state.next.is_none() {
                 return Poll::Ready(None);
             }
             this.start_fetch();
@@ -222,44 +271,174 @@ async fn fetch<T: DeserializeOwned + Send + 'static>(
     opts: WalkOptions,
     mut state: Box<State<T>>,
 ) -> Box<State<T>> {
-    if !state.inflight.is_empty() || !state.planned.is_empty() {
-        if let Err(e) = next_planned(&client, opts, &mut state).await {
+    if let Some(next) = state.next.take() {
+        if let Err(e) = fetch_page(&client, opts, &mut state, next).await {
             state.error = Some(e);
-            state.planned.clear();
-            state.inflight = FuturesOrdered::new();
+            state.next = None;
         }
-        return state;
     }
-    let Some(next) = state.next.take() else {
-        return state;
-    };
-    let first = matches!(next, Next::First { .. });
-    if let Err(e) = fetch_page(&client, opts, &mut state, next).await {
-        state.error = Some(e);
-        state.next = None;
-        return state;
-    }
-    if first && opts.prefetch > 1 {
-        plan(&mut state);
+    if state.next.is_none() {
+        state.abandon_guesses();
     }
     state
 }
 
-/// After page 1: when its `next` is `…page=2…` and `count` is known, plans pages 2..=last.
-fn plan<T>(state: &mut State<T>) {
-    let (Some(Next::Link(next)), Some(count)) = (&state.next, state.count) else {
+/// Builds the request for the walk's next page.
+fn page_request(client: &Client, opts: WalkOptions, next: Next) -> Result<Request, Error> {
+    let builder = match next {
+        Next::First { path, mut query } => {
+            if let Some(size) = opts.page_size {
+                if !query.iter().any(|(k, _)| k == "page_size") {
+                    query.push(("page_size".to_owned(), size.to_string()));
+                }
+            }
+            client.get(&path).query_pairs(query)
+        }
+        Next::Link(url) => client.get(url.as_str()),
+    };
+    builder.read_timeout(opts.read_timeout).build()
+}
+
+/// Fetches one page of the walk (from a matching guess, or directly), checks the walk's
+/// bounds and records where it goes next.
+async fn fetch_page<T: DeserializeOwned + Send + 'static>(
+    client: &Client,
+    opts: WalkOptions,
+    state: &mut State<T>,
+    next: Next,
+) -> Result<(), Error> {
+    let first = matches!(next, Next::First { .. });
+    let request = page_request(client, opts, next)?;
+    let full = request.full_url();
+    if state.pages >= state.page_limit {
+        return Err(PaginationError::TooManyPages {
+            limit: state.page_limit,
+        }
+        .into());
+    }
+    if !state.seen.insert(full.as_str().to_owned()) {
+        return Err(PaginationError::Loop {
+            url: request.display_url(),
+        }
+        .into());
+    }
+    let method = request.method.clone();
+    let shown = request.display_url();
+    let guessed = state.inflight_urls.front().map(String::as_str) == Some(full.as_str());
+    let page: Page<T> = if guessed {
+        state.inflight_urls.pop_front();
+        launch_guesses(client, opts, state);
+        match state.inflight.next().await {
+            Some(page) => page?,
+            None => get_page(client, request).await?,
+        }
+    } else {
+        if !state.inflight_urls.is_empty() || !state.planned.is_empty() {
+            tracing::debug!(
+                url = %shown,
+                "pagination: `next` left the prefetch plan; following links one page at a time"
+            );
+            state.abandon_guesses();
+        }
+        get_page(client, request).await?
+    };
+    state.pages += 1;
+    let len = page.results.len() as u64;
+    if first {
+        state.started = true;
+        state.count = page.count;
+        if opts.max_pages.is_none() {
+            if let Some(count) = page.count.filter(|_| len > 0) {
+                let implied = count.div_ceil(len).saturating_mul(2).saturating_add(10);
+                state.page_limit = state.page_limit.max(implied);
+            }
+        }
+    }
+    state.received += len;
+    state.largest_page = state.largest_page.max(len);
+    state.buffer.extend(page.results);
+    if let Some(count) = state.count {
+        if state.received > count.saturating_add(state.largest_page) {
+            return Err(PaginationError::CountExceeded {
+                count,
+                received: state.received,
+            }
+            .into());
+        }
+    }
+    if let Some(link) = page.next.filter(|n| !n.is_empty()) {
+        let resolved = full.join(&link).map_err(|e| {
+            Error::Decode(Box::new(crate::error::DecodeError {
+                method: method.clone(),
+                url: shown.clone(),
+                status: 200,
+                path: "next".to_owned(),
+                message: format!("`next` is not a valid URL: {e}"),
+                excerpt: crate::error::truncate_chars(&link, 256),
+            }))
+        })?;
+        if !same_origin(&resolved, client.base_url()) {
+            return Err(PaginationError::OffOrigin {
+                expected: origin(client.base_url()),
+                got: origin(&resolved),
+            }
+            .into());
+        }
+        if first && opts.prefetch > 1 {
+            plan(client, opts, state, &resolved, len);
+        }
+        state.next = Some(Next::Link(resolved));
+    }
+    Ok(())
+}
+
+/// After page 1: when its `next` is `…page=2…` and `count` is known, guesses the requests
+/// of pages 2..=last and starts the first of them.
+fn plan<T: DeserializeOwned + Send + 'static>(
+    client: &Client,
+    opts: WalkOptions,
+    state: &mut State<T>,
+    next: &Url,
+    per_page: u64,
+) {
+    let Some(count) = state.count else {
         return;
     };
-    let per_page = state.buffer.len() as u64;
     let is_page_two = next.query_pairs().any(|(k, v)| k == "page" && v == "2");
     if per_page == 0 || !is_page_two {
         return;
     }
-    let last = count.div_ceil(per_page);
+    let last = count.div_ceil(per_page).min(state.page_limit);
     for page in 2..=last {
-        state.planned.push_back(with_page(next, page));
+        let url = with_page(next, page);
+        match page_request(client, opts, Next::Link(url)) {
+            Ok(request) => state.planned.push_back(request),
+            Err(_) => break,
+        }
     }
-    state.next = None;
+    launch_guesses(client, opts, state);
+}
+
+/// Starts guessed requests until `prefetch` are in flight.
+fn launch_guesses<T: DeserializeOwned + Send + 'static>(
+    client: &Client,
+    opts: WalkOptions,
+    state: &mut State<T>,
+) {
+    while state.inflight.len() < opts.prefetch {
+        let Some(request) = state.planned.pop_front() else {
+            break;
+        };
+        let url = request.full_url().as_str().to_owned();
+        if state.seen.contains(&url) {
+            continue;
+        }
+        let client = client.clone();
+        state.inflight_urls.push_back(url);
+        state.inflight.push_back(Box::pin(
+            async move { get_page::<T>(&client, request).await },
+        ));
+    }
 }
 
 /// `url` with its `page` query value replaced, other pairs in place.
@@ -280,54 +459,10 @@ fn with_page(url: &Url, page: u64) -> Url {
     out
 }
 
-/// Tops the window up to `prefetch` requests, then takes the next page in order.
-async fn next_planned<T: DeserializeOwned + Send + 'static>(
-    client: &Client,
-    opts: WalkOptions,
-    state: &mut State<T>,
-) -> Result<(), Error> {
-    while state.inflight.len() < opts.prefetch {
-        let Some(url) = state.planned.pop_front() else {
-            break;
-        };
-        state.seen.insert(url.as_str().to_owned());
-        let expected = state.planned.front().cloned();
-        let client = client.clone();
-        state.inflight.push_back(Box::pin(async move {
-            let page = match client
-                .get(url.as_str())
-                .read_timeout(opts.read_timeout)
-                .build()
-            {
-                Ok(request) => get_page::<T>(&client, request).await,
-                Err(e) => Err(e),
-            };
-            (page, expected)
-        }));
-    }
-    let Some((page, expected)) = state.inflight.next().await else {
-        return Ok(());
-    };
-    let page = page?;
-    let got = page.next.as_deref().filter(|n| !n.is_empty());
-    let matches = match (&expected, got) {
-        (None, None) => true,
-        (Some(e), Some(g)) => Url::parse(g).map(|g| g == *e).unwrap_or(false),
-        // The last page of the plan may still link on if items were added: report it.
-        _ => false,
-    };
-    state.pages += 1;
-    state.buffer.extend(page.results);
-    if !matches {
-        return Err(PaginationError::Changed.into());
-    }
-    Ok(())
-}
-
 /// Sends one page request and decodes the page straight from the bytes.
 async fn get_page<T: DeserializeOwned>(
     client: &Client,
-    request: crate::Request,
+    request: Request,
 ) -> Result<Page<T>, Error> {
     let method = request.method.clone();
     let shown = request.display_url();
@@ -335,60 +470,4 @@ async fn get_page<T: DeserializeOwned>(
     let status = response.status;
     let body = response.into_bytes().await?;
     decode_json(&method, &shown, status, &body)
-}
-
-async fn fetch_page<T: DeserializeOwned>(
-    client: &Client,
-    opts: WalkOptions,
-    state: &mut State<T>,
-    next: Next,
-) -> Result<(), Error> {
-    let builder = match next {
-        Next::First { path, mut query } => {
-            if let Some(size) = opts.page_size {
-                if !query.iter().any(|(k, _)| k == "page_size") {
-                    query.push(("page_size".to_owned(), size.to_string()));
-                }
-            }
-            client.get(&path).query_pairs(query)
-        }
-        Next::Link(url) => client.get(url.as_str()),
-    };
-    let request = builder.read_timeout(opts.read_timeout).build()?;
-    let full = request.full_url();
-    if !state.seen.insert(full.as_str().to_owned()) {
-        return Err(PaginationError::Loop {
-            url: request.display_url(),
-        }
-        .into());
-    }
-    let method = request.method.clone();
-    let shown = request.display_url();
-    let page: Page<T> = get_page(client, request).await?;
-    state.pages += 1;
-    if state.count.is_none() {
-        state.count = Some(page.count.unwrap_or(0));
-    }
-    state.buffer.extend(page.results);
-    if let Some(link) = page.next.filter(|n| !n.is_empty()) {
-        let resolved = full.join(&link).map_err(|e| {
-            Error::Decode(Box::new(crate::error::DecodeError {
-                method: method.clone(),
-                url: shown.clone(),
-                status: 200,
-                path: "next".to_owned(),
-                message: format!("`next` is not a valid URL: {e}"),
-                excerpt: crate::error::truncate_chars(&link, 256),
-            }))
-        })?;
-        if !same_origin(&resolved, client.base_url()) {
-            return Err(PaginationError::OffOrigin {
-                expected: origin(client.base_url()),
-                got: origin(&resolved),
-            }
-            .into());
-        }
-        state.next = Some(Next::Link(resolved));
-    }
-    Ok(())
 }

@@ -285,7 +285,7 @@ async fn prefetch_requests_pages_ahead_once_each_and_yields_in_order() {
 }
 
 #[tokio::test]
-async fn a_listing_that_changes_during_prefetch_is_reported() {
+async fn a_listing_that_grows_during_prefetch_is_followed_to_its_end() {
     let mock = MockTransport::new();
     mock.route(Method::GET, "/jobs/?page_size=2", numbered_page(6, 1, 2, 3));
     mock.route(
@@ -293,7 +293,8 @@ async fn a_listing_that_changes_during_prefetch_is_reported() {
         "/jobs/?page=2&page_size=2",
         numbered_page(6, 2, 2, 3),
     );
-    // Page 3 unexpectedly links to a page 4: items were added meanwhile.
+    // Page 3 unexpectedly links to a page 4: items were added meanwhile. The plan ends at
+    // page 3; the walk follows the link, exactly as the sequential walk does.
     mock.route(
         Method::GET,
         "/jobs/?page=3&page_size=2",
@@ -303,6 +304,11 @@ async fn a_listing_that_changes_during_prefetch_is_reported() {
             4..6,
         ),
     );
+    mock.route(
+        Method::GET,
+        "/jobs/?page=4&page_size=2",
+        page(8, None, 6..8),
+    );
     let items = collect(
         common::client(&mock, deterministic())
             .paginate::<Value>("jobs/", vec![])
@@ -310,15 +316,110 @@ async fn a_listing_that_changes_during_prefetch_is_reported() {
             .prefetch(3),
     )
     .await;
-    assert_eq!(
-        items.iter().filter(|r| r.is_ok()).count(),
-        6,
-        "nothing fetched is lost"
-    );
+    let ids: Vec<u64> = items
+        .into_iter()
+        .map(|r| r.expect("item")["id"].as_u64().expect("id"))
+        .collect();
+    assert_eq!(ids, (0..8).collect::<Vec<_>>());
+    assert_eq!(mock.request_count(), 4, "each page once");
+}
+
+#[tokio::test]
+async fn prefetch_never_truncates_when_page_one_has_no_or_a_low_count() {
+    for first_count in [None, Some(2), Some(3)] {
+        let mock = MockTransport::new();
+        let mut body = json!({
+            "next": "https://synapse.test/jobs/?page=2&page_size=2",
+            "previous": null,
+            "results": [{"id": 0}, {"id": 1}],
+        });
+        if let Some(c) = first_count {
+            body["count"] = json!(c);
+        }
+        mock.route(
+            Method::GET,
+            "/jobs/?page_size=2",
+            MockResponse::json(200, body),
+        );
+        mock.route(
+            Method::GET,
+            "/jobs/?page=2&page_size=2",
+            page(4, None, 2..4),
+        );
+        let items = collect(
+            common::client(&mock, deterministic())
+                .paginate::<Value>("jobs/", vec![])
+                .page_size(Some(2))
+                .prefetch(4),
+        )
+        .await;
+        let ids: Vec<u64> = items
+            .into_iter()
+            .map(|r| r.expect("item")["id"].as_u64().expect("id"))
+            .collect();
+        assert_eq!(ids, [0, 1, 2, 3], "count {first_count:?}");
+    }
+}
+
+#[tokio::test]
+async fn fresh_cursors_beyond_the_announced_count_stop_the_walk() {
+    let mock = MockTransport::new();
+    for n in 0..50u64 {
+        let next = format!("https://synapse.test/jobs/?cursor=c{}", n + 1);
+        mock.push(page(250, Some(&next), n * 100..(n + 1) * 100));
+    }
+    let items =
+        collect(common::client(&mock, deterministic()).paginate::<Value>("jobs/", vec![])).await;
+    assert_eq!(items.iter().filter(|r| r.is_ok()).count(), 400);
+    match items.last() {
+        Some(Err(Error::Pagination(PaginationError::CountExceeded { count, received }))) => {
+            assert_eq!((*count, *received), (250, 400));
+        }
+        other => panic!("unexpected end: {other:?}"),
+    }
+    assert_eq!(mock.request_count(), 4);
+}
+
+#[tokio::test]
+async fn a_walk_without_count_stops_at_the_page_cap() {
+    let mock = MockTransport::new();
+    for n in 0..30u64 {
+        let next = format!("https://synapse.test/jobs/?cursor=c{}", n + 1);
+        mock.push(MockResponse::json(
+            200,
+            json!({"next": next, "results": [{"id": n}]}),
+        ));
+    }
+    let mut stream = common::client(&mock, deterministic())
+        .paginate::<Value>("jobs/", vec![])
+        .max_pages(20);
+    assert_eq!(stream.total().await.expect("no count is not an error"), 0);
+    let items = collect(stream).await;
+    assert_eq!(items.iter().filter(|r| r.is_ok()).count(), 20);
     assert!(matches!(
         items.last(),
-        Some(Err(Error::Pagination(PaginationError::Changed)))
+        Some(Err(Error::Pagination(PaginationError::TooManyPages {
+            limit: 20
+        })))
     ));
+    assert_eq!(mock.request_count(), 20);
+}
+
+#[tokio::test]
+async fn a_missing_count_is_not_an_error() {
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(
+        200,
+        json!({"next": "https://synapse.test/jobs/?page=2", "results": [{"id": 0}]}),
+    ))
+    .push(MockResponse::json(
+        200,
+        json!({"next": null, "results": [{"id": 1}]}),
+    ));
+    let items =
+        collect(common::client(&mock, deterministic()).paginate::<Value>("jobs/", vec![])).await;
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(Result::is_ok));
 }
 
 #[tokio::test]
