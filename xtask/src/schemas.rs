@@ -37,6 +37,7 @@ fn models() -> Vec<(String, Value)> {
         m::Agent,
         m::ChunkedUploadFinalizeResponse,
         m::ChunkedUploadState,
+        m::UploadCheckpoint,
         m::ConsoleEntry,
         m::Job,
         m::JobError,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures_core::Stream;
 use serde_json::Value;
 use synapse_transport::{
-    ApiBody, ApiError, ApiErrorKind, Error, LineMode, LineOptions, LineStream, Method, StatusCode,
+    ApiBody, ApiError, Error, LineMode, LineOptions, LineStream, Method, StatusCode,
 };
 
 /// Options of the job-log tail ([`AgentClient::stream_tail_job_logs`]).
@@ -172,15 +172,17 @@ impl SseMessages {
                     .and_then(Value::as_str)
                     .unwrap_or("Unknown streaming error")
                     .to_owned();
-                tracing::debug!(url = %self.url, %message, "job log stream reported an error");
-                let err = ApiError {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    kind: ApiErrorKind::Server,
-                    body: ApiBody::Json(Value::Object(event)),
-                    method: Method::GET,
-                    url: self.url.clone(),
-                    retry_after: None,
-                };
+                tracing::debug!(
+                    url = %self.url,
+                    message = %synapse_transport::escape_controls(&message),
+                    "job log stream reported an error"
+                );
+                let err = ApiError::new(
+                    Method::GET,
+                    self.url.clone(),
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ApiBody::Json(Value::Object(event)),
+                );
                 self.queue.push_back(Err(err.into()));
                 self.stop();
             }

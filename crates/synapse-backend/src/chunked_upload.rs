@@ -9,8 +9,11 @@
 //! - the MD5 is computed while the chunk uploads and committed only when the server confirms
 //!   the chunk, so a re-sent chunk is never hashed twice;
 //! - a chunk PUT is never blindly replayed (a replay of a stored chunk breaks the upload);
-//!   after a timeout, reset or 5xx the server's offset is read back and the upload resumes
-//!   from there; a [`UploadCheckpoint`] resumes an upload across processes;
+//!   after a timeout, reset or 5xx the server's offset is read back (a failed lookup is
+//!   retried while recoveries remain) and the upload resumes from there;
+//! - an upload that fails for good after the server acknowledged part of it returns
+//!   [`Error::UploadInterrupted`] with an [`UploadCheckpoint`]: pass it to
+//!   [`ChunkedUploadOptions::resume`] (in this process or another) to continue;
 //! - a lost finalize answer is checked with `GET chunked_upload/{id}/` before any re-send;
 //! - the server's checksum and size are verified against the local file;
 //! - a missing, empty or changing file is an error, before any request where possible;
@@ -22,7 +25,7 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use md5::{Digest, Md5};
-use serde::{Deserialize, Serialize};
+pub use synapse_models::UploadCheckpoint;
 use synapse_models::{ChunkedUploadFinalizeResponse, ChunkedUploadId, ChunkedUploadState};
 use synapse_transport::urls::{path, same_origin};
 use synapse_transport::{Error, FileRange, Multipart, ReadTimeout, Url};
@@ -111,24 +114,6 @@ impl ChunkedUploadOptions {
         self.max_recoveries = n;
         self
     }
-}
-
-/// Where an interrupted upload stands; serialisable, so it can be persisted and resumed by
-/// another process with [`ChunkedUploadOptions::resume`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UploadCheckpoint {
-    /// The server's upload id.
-    pub id: ChunkedUploadId,
-    /// Where the next chunk goes.
-    pub url: String,
-    /// The local file.
-    pub path: PathBuf,
-    /// Its size when the upload started.
-    pub size: u64,
-    /// Its modification time (Unix nanoseconds) when the upload started.
-    pub mtime_unix_nanos: Option<u64>,
-    /// Bytes the server has acknowledged.
-    pub offset: u64,
 }
 
 /// The result of a finished chunked upload.
@@ -258,6 +243,13 @@ impl HashAhead {
     }
 }
 
+/// A server answer that contradicts the chunked-upload protocol.
+fn protocol(message: impl Into<String>) -> Error {
+    Error::Protocol {
+        message: format!("chunked upload: {}", message.into()),
+    }
+}
+
 /// True for failures after which the server's state must be read back (the chunk may or
 /// may not have been stored).
 fn outcome_unknown(e: &Error) -> bool {
@@ -299,7 +291,7 @@ impl Upload<'_> {
         let id = state
             .id
             .clone()
-            .ok_or_else(|| Error::invalid_input("the server's upload state has no `id`"))?;
+            .ok_or_else(|| protocol("the upload state has no `id`"))?;
         let base = self.client.core.base_url();
         let fallback = || -> Result<Url, Error> {
             synapse_transport::urls::join(base, &path(["chunked_upload", &id.to_string()], true)?)
@@ -356,7 +348,7 @@ impl Upload<'_> {
     /// Moves to the server's offset, re-hashing the file prefix when it differs from ours.
     async fn seek_to(&mut self, server_offset: u64) -> Result<(), Error> {
         if server_offset > self.file.size {
-            return Err(Error::invalid_input(format!(
+            return Err(protocol(format!(
                 "the server reports {server_offset} bytes stored, more than the file's {}",
                 self.file.size
             )));
@@ -422,17 +414,25 @@ impl Upload<'_> {
             self.restart();
             return Ok(());
         };
-        let state = match self.client.get_chunked_upload(&id).await {
-            Ok(s) => s,
-            Err(e) if e.is_not_found() || e.status().map(|s| s.as_u16()) == Some(410) => {
-                self.restart();
-                return Ok(());
+        // A failed lookup is itself retried while recoveries remain.
+        let state = loop {
+            match self.client.get_chunked_upload(&id).await {
+                Ok(s) => break s,
+                Err(e) if e.is_not_found() || e.status().map(|s| s.as_u16()) == Some(410) => {
+                    self.restart();
+                    return Ok(());
+                }
+                Err(e) if self.recoveries < self.opts.max_recoveries => {
+                    self.recoveries += 1;
+                    tracing::warn!(error = %e, "chunked upload: state lookup failed; retrying");
+                    self.backoff().await;
+                }
+                Err(_) => return Err(err),
             }
-            Err(_) => return Err(err),
         };
         let server_offset = state
             .offset
-            .ok_or_else(|| Error::invalid_input("the server's upload state has no `offset`"))?;
+            .ok_or_else(|| protocol("the upload state has no `offset`"))?;
         tracing::warn!(error = %err, server_offset, "chunked upload: resuming from the server's offset");
         self.adopt(&state)?;
         self.seek_to(server_offset).await
@@ -458,9 +458,15 @@ impl Upload<'_> {
             }
             match self.put_chunk(offset, len).await {
                 Ok(state) => {
-                    let acknowledged = state.offset.ok_or_else(|| {
-                        Error::invalid_input("the server's chunk answer has no `offset`")
-                    })?;
+                    let acknowledged = state
+                        .offset
+                        .ok_or_else(|| protocol("the chunk answer has no `offset`"))?;
+                    if acknowledged <= offset || acknowledged > offset + len {
+                        return Err(protocol(format!(
+                            "the chunk {offset}-{} was answered with offset {acknowledged}",
+                            offset + len - 1
+                        )));
+                    }
                     self.adopt(&state)?;
                     let hashed = match (&mut ahead, acknowledged == offset + len) {
                         (Some(a), true) => a.take(acknowledged).await?,
@@ -490,6 +496,29 @@ impl Upload<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Sends every chunk left and returns the file's MD5.
+    async fn transfer(&mut self) -> Result<String, Error> {
+        self.send_chunks().await?;
+        self.ensure_unchanged()?;
+        Ok(hex(&self.hasher.clone().finalize()))
+    }
+
+    /// The error to return for a failure that ended the upload: with the checkpoint, once
+    /// the server holds part of the upload and resuming makes sense.
+    fn interrupted(&self, err: Error) -> Error {
+        let resumable = !matches!(
+            err,
+            Error::InvalidInput { .. } | Error::Integrity { .. } | Error::UploadInterrupted { .. }
+        );
+        match self.checkpoint() {
+            Some(checkpoint) if resumable => Error::UploadInterrupted {
+                checkpoint: Box::new(checkpoint),
+                source: Box::new(err),
+            },
+            _ => err,
+        }
     }
 
     async fn finalize(&mut self, md5: &str) -> Result<ChunkedUploadFinalizeResponse, Error> {
@@ -529,9 +558,9 @@ impl Upload<'_> {
             if state.is_complete() {
                 tracing::warn!("chunked upload: finalize answer lost; the upload is complete");
                 let value = serde_json::to_value(&state)
-                    .map_err(|e| Error::invalid_input(e.to_string()))?;
+                    .map_err(|e| protocol(format!("the completed upload state: {e}")))?;
                 return serde_json::from_value(value)
-                    .map_err(|e| Error::invalid_input(e.to_string()));
+                    .map_err(|e| protocol(format!("the completed upload state: {e}")));
             }
             if already_complete {
                 return Err(err);
@@ -597,13 +626,17 @@ impl BackendClient {
             upload.adopt(&state)?;
             let offset = state
                 .offset
-                .ok_or_else(|| Error::invalid_input("the server's upload state has no `offset`"))?;
+                .ok_or_else(|| protocol("the upload state has no `offset`"))?;
             upload.seek_to(offset).await?;
         }
-        upload.send_chunks().await?;
-        upload.ensure_unchanged()?;
-        let md5 = hex(&upload.hasher.clone().finalize());
-        let response = upload.finalize(&md5).await?;
+        let md5 = match upload.transfer().await {
+            Ok(md5) => md5,
+            Err(e) => return Err(upload.interrupted(e)),
+        };
+        let response = match upload.finalize(&md5).await {
+            Ok(r) => r,
+            Err(e) => return Err(upload.interrupted(e)),
+        };
         if let Some(sum) = response.checksum.as_deref() {
             if !sum.eq_ignore_ascii_case(&md5) {
                 return Err(Error::Integrity {

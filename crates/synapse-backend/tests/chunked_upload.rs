@@ -420,3 +420,129 @@ async fn get_chunked_upload_decodes_the_state() {
         .expect_err("410");
     assert_eq!(err.status_code(), Some(410));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_upload_carries_its_checkpoint_and_resumes_from_the_error_alone() {
+    let (_dir, path, data) = file();
+    let md5 = md5_hex(&data);
+    let mock = MockTransport::new();
+    mock.route(Method::PUT, "/chunked_upload/", state(CHUNK));
+    mock.route(
+        Method::PUT,
+        &upload_path(),
+        MockResponse::json(403, json!({"detail": "quota exceeded"})),
+    );
+    let options = ChunkedUploadOptions::default().chunk_size(CHUNK);
+    let err = client(&mock)
+        .create_chunked_upload(&path, options.clone())
+        .await
+        .expect_err("403 ends the upload");
+    assert!(matches!(err, Error::UploadInterrupted { .. }), "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(403), "looks through");
+    assert!(
+        err.to_string()
+            .contains("stopped at 131072 of 307200 bytes"),
+        "{err}"
+    );
+    let checkpoint = err.checkpoint().cloned().expect("a checkpoint");
+    assert_eq!(checkpoint.offset, CHUNK);
+    assert_eq!(checkpoint.size, TOTAL);
+    assert_eq!(checkpoint.path, path);
+
+    // No callback was registered: the error alone resumes the upload.
+    let mock = MockTransport::new();
+    mock.route(Method::GET, &upload_path(), state(CHUNK));
+    mock.route(Method::PUT, &upload_path(), state(2 * CHUNK));
+    mock.route(Method::PUT, &upload_path(), state(TOTAL));
+    mock.route(Method::POST, &upload_path(), finalized(&md5));
+    let upload = client(&mock)
+        .create_chunked_upload(&path, options.resume(checkpoint))
+        .await
+        .expect("resumed");
+    assert_eq!(upload.md5, md5);
+    assert_eq!(
+        ranges(&mock),
+        vec![
+            format!("GET {} -", upload_path()),
+            format!("PUT {} bytes 131072-262143/307200", upload_path()),
+            format!("PUT {} bytes 262144-307199/307200", upload_path()),
+            format!("POST {} -", upload_path()),
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_state_lookup_does_not_end_recovery_while_recoveries_remain() {
+    let (_dir, path, data) = file();
+    let md5 = md5_hex(&data);
+    let mock = MockTransport::new();
+    mock.route(Method::PUT, "/chunked_upload/", state(CHUNK));
+    mock.route(Method::PUT, &upload_path(), MockFailure::Reset);
+    mock.route(
+        Method::GET,
+        &upload_path(),
+        MockResponse::json(500, json!({"detail": "db"})),
+    );
+    mock.route(Method::GET, &upload_path(), state(CHUNK));
+    mock.route(Method::PUT, &upload_path(), state(2 * CHUNK));
+    mock.route(Method::PUT, &upload_path(), state(TOTAL));
+    mock.route(Method::POST, &upload_path(), finalized(&md5));
+    let upload = client(&mock)
+        .create_chunked_upload(&path, ChunkedUploadOptions::default().chunk_size(CHUNK))
+        .await
+        .expect("recovered after a failed lookup");
+    assert_eq!(upload.md5, md5);
+    assert_eq!(upload.recoveries, 2);
+    assert_eq!(mock.unused_replies(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn when_recoveries_run_out_the_error_still_resumes() {
+    let (_dir, path, _) = file();
+    let mock = MockTransport::new();
+    mock.route(Method::PUT, "/chunked_upload/", state(CHUNK));
+    mock.route_always(Method::PUT, &upload_path(), MockFailure::Reset);
+    mock.route_always(Method::GET, &upload_path(), state(CHUNK));
+    let err = client(&mock)
+        .create_chunked_upload(
+            &path,
+            ChunkedUploadOptions::default()
+                .chunk_size(CHUNK)
+                .max_recoveries(2),
+        )
+        .await
+        .expect_err("gives up");
+    assert_eq!(err.checkpoint().map(|c| c.offset), Some(CHUNK));
+    assert!(matches!(
+        err,
+        Error::UploadInterrupted { ref source, .. } if matches!(**source, Error::ResponseIncomplete { .. })
+    ));
+}
+
+#[tokio::test]
+async fn answers_that_contradict_the_chunk_are_protocol_errors() {
+    let (_dir, path, _) = file();
+    for answer in [0, TOTAL + 5] {
+        let mock = MockTransport::new();
+        mock.route(Method::PUT, "/chunked_upload/", state(answer));
+        let err = client(&mock)
+            .create_chunked_upload(&path, ChunkedUploadOptions::default().chunk_size(CHUNK))
+            .await
+            .expect_err("contradiction");
+        assert!(matches!(err, Error::Protocol { .. }), "{answer}: {err:?}");
+        assert_eq!(mock.request_count(), 1, "nothing re-sent");
+    }
+    // A state beyond the file, read back after an interruption.
+    let mock = MockTransport::new();
+    mock.route(Method::PUT, "/chunked_upload/", state(CHUNK));
+    mock.route(Method::PUT, &upload_path(), MockFailure::Reset);
+    mock.route(Method::GET, &upload_path(), state(TOTAL * 2));
+    let err = client(&mock)
+        .create_chunked_upload(&path, ChunkedUploadOptions::default().chunk_size(CHUNK))
+        .await
+        .expect_err("contradiction");
+    assert!(
+        matches!(err, Error::UploadInterrupted { ref source, .. } if matches!(**source, Error::Protocol { .. })),
+        "{err:?}"
+    );
+}

@@ -142,3 +142,22 @@ wire_struct! {
         status: ChunkedUploadStatus => "status",
     }
 }
+
+/// Where an interrupted chunked upload stands: everything needed to resume it, in this
+/// process or another (it is serialisable). A failed upload carries one in its error; pass
+/// it back as the upload's `resume` option.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct UploadCheckpoint {
+    /// The server's upload id.
+    pub id: ChunkedUploadId,
+    /// Where the next chunk goes.
+    pub url: String,
+    /// The local file.
+    pub path: std::path::PathBuf,
+    /// Its size when the upload started.
+    pub size: u64,
+    /// Its modification time (Unix nanoseconds) when the upload started.
+    pub mtime_unix_nanos: Option<u64>,
+    /// Bytes the server has acknowledged.
+    pub offset: u64,
+}

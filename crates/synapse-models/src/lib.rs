@@ -56,7 +56,7 @@ pub use bulk_upload::{
 };
 pub use chunked_upload::{
     ChunkedUploadFinalizeRequest, ChunkedUploadFinalizeResponse, ChunkedUploadState,
-    ChunkedUploadStatus,
+    ChunkedUploadStatus, UploadCheckpoint,
 };
 pub use console_logs::{ConsoleEntry, ConsoleLine, ConsoleLogs, TailEvent};
 pub use enums::{

@@ -4,7 +4,6 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 use serde_json::Value;
 
@@ -52,8 +51,10 @@ pub enum Error {
         source: Option<BoxError>,
     },
 
-    /// The request may have reached the server but its response was lost or cut short.
-    #[error("{method} {url}: response incomplete ({message})")]
+    /// The request may have reached the server but its response was lost or cut short:
+    /// a reset, a truncated body, or a read timeout on a request that is not replayed
+    /// (POST, PATCH), whose outcome is unknown.
+    #[error("{method} {url}: response incomplete ({})", escape_controls(message))]
     ResponseIncomplete {
         /// Method of the request.
         method: Method,
@@ -61,6 +62,8 @@ pub enum Error {
         url: String,
         /// What went wrong.
         message: String,
+        /// True when a read timeout cut the response short ([`Error::is_timeout`]).
+        timed_out: bool,
         /// The underlying failure, if any.
         #[source]
         source: Option<BoxError>,
@@ -71,7 +74,7 @@ pub enum Error {
     Decode(Box<DecodeError>),
 
     /// The caller's input was rejected before anything was sent.
-    #[error("invalid input: {message}")]
+    #[error("invalid input: {}", escape_controls(message))]
     InvalidInput {
         /// What is wrong with the input.
         message: String,
@@ -120,6 +123,23 @@ pub enum Error {
         history: Vec<Attempt>,
     },
 
+    /// A chunked upload stopped for good after the server had acknowledged part of it;
+    /// `checkpoint` resumes it from there (the upload's `resume` option), with no callback
+    /// registered in advance. `source` is the failure that stopped it.
+    #[error(
+        "upload of {} stopped at {} of {} bytes (resumable from its checkpoint): {source}",
+        checkpoint.path.display(),
+        checkpoint.offset,
+        checkpoint.size
+    )]
+    UploadInterrupted {
+        /// Where the upload stands.
+        checkpoint: Box<synapse_models::UploadCheckpoint>,
+        /// Why it stopped.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A local I/O failure (e.g. reading a file to upload).
     #[error("I/O error{}: {source}", path.as_ref().map(|p| format!(" on {}", p.display())).unwrap_or_default())]
     Io {
@@ -130,7 +150,7 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// A streamed response went past a configured limit (messages, bytes); the stream ends.
+    /// A response went past a configured limit (messages, bytes); the stream ends.
     #[error("{method} {url}: stream limit exceeded: {limit}")]
     StreamLimit {
         /// Method of the request.
@@ -143,7 +163,10 @@ pub enum Error {
 
     /// Data arrived or was stored, but does not match what was sent (e.g. an upload's
     /// checksum or size disagrees with the local file).
-    #[error("integrity check failed for {what}: expected {expected}, got {actual}")]
+    #[error(
+        "integrity check failed for {what}: expected {expected}, got {}",
+        escape_controls(actual)
+    )]
     Integrity {
         /// What was checked (`md5 of upload 42`).
         what: String,
@@ -153,8 +176,17 @@ pub enum Error {
         actual: String,
     },
 
+    /// The server broke the protocol of an operation: an answer contradicts what was sent
+    /// or lacks what the protocol requires (e.g. an upload offset beyond the end of the
+    /// file). Not the caller's fault, unlike [`Error::InvalidInput`].
+    #[error("protocol violation by the server: {}", escape_controls(message))]
+    Protocol {
+        /// What the server answered, and what was expected.
+        message: String,
+    },
+
     /// Any other transport failure (custom transports, an unscripted mock request).
-    #[error("{message}")]
+    #[error("{}", escape_controls(message))]
     Transport {
         /// What went wrong.
         message: String,
@@ -313,8 +345,20 @@ pub enum ApiBody {
     Empty,
 }
 
+/// Most bytes of an error response body the SDK reads; the rest is not read (the
+/// connection is dropped) and [`ApiError::is_truncated`] says so.
+pub const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// How much of an error body `Debug` shows.
+const DEBUG_BODY_CHARS: usize = 512;
+
 /// An HTTP error response.
-#[derive(Debug, Clone)]
+///
+/// The body is read up to [`ERROR_BODY_LIMIT`]; a longer body is kept as the text of its
+/// first bytes (not parsed as JSON) and flagged truncated. `Debug` and `Display` stay short
+/// whatever the body, and never print control characters from the server.
+#[derive(Clone)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status.
     pub status: StatusCode,
@@ -328,31 +372,73 @@ pub struct ApiError {
     pub url: String,
     /// The server's `Retry-After`, when it sent a parseable one.
     pub retry_after: Option<Duration>,
+    /// The body was longer than [`ERROR_BODY_LIMIT`] and was cut.
+    truncated: bool,
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let body = match &self.body {
+            ApiBody::Json(v) => truncate_chars(&v.to_string(), DEBUG_BODY_CHARS),
+            ApiBody::Text(t) => truncate_chars(t, DEBUG_BODY_CHARS),
+            ApiBody::Empty => String::new(),
+        };
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("kind", &self.kind)
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("retry_after", &self.retry_after)
+            .field("body", &body)
+            .field("truncated", &self.truncated)
+            .finish()
+    }
 }
 
 impl ApiError {
-    /// Builds the error from a buffered error response.
-    pub fn from_parts(
-        method: Method,
-        url: String,
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: &Bytes,
-    ) -> Self {
-        let body = parse_body(body);
+    /// An error for `status` with an already parsed body (its kind classified as for a
+    /// response; no `Retry-After`).
+    pub fn new(method: Method, url: String, status: StatusCode, body: ApiBody) -> Self {
         let kind = classify(status, &body);
-        let retry_after = headers
-            .get(http::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
         ApiError {
             status,
             kind,
             body,
             method,
             url,
-            retry_after,
+            retry_after: None,
+            truncated: false,
         }
+    }
+
+    /// Builds the error from an error response: its status, headers and (up to
+    /// [`ERROR_BODY_LIMIT`] bytes of) its body.
+    pub fn from_parts(
+        method: Method,
+        url: String,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Self {
+        let truncated = body.len() > ERROR_BODY_LIMIT;
+        let body = if truncated {
+            ApiBody::Text(lossy_prefix(body, ERROR_BODY_LIMIT))
+        } else {
+            parse_body(body)
+        };
+        let mut error = ApiError::new(method, url, status, body);
+        error.truncated = truncated;
+        error.retry_after = headers
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        error
+    }
+
+    /// True when the body was longer than [`ERROR_BODY_LIMIT`]: [`ApiError::body`] then
+    /// holds the text of its first bytes.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
     }
 
     /// The body as JSON, if it was JSON.
@@ -377,7 +463,8 @@ impl ApiError {
         self.status.canonical_reason().unwrap_or("")
     }
 
-    /// A one-line human summary of the body (`detail` string, or compact JSON, truncated).
+    /// A one-line human summary of the body (`detail` string, or compact JSON), at most
+    /// 300 characters, control characters escaped: safe to print or log.
     pub fn message(&self) -> String {
         let text = match &self.body {
             ApiBody::Json(Value::Object(map)) => match map.get("detail").or(map.get("message")) {
@@ -388,7 +475,7 @@ impl ApiError {
             ApiBody::Text(t) => t.trim().to_owned(),
             ApiBody::Empty => String::new(),
         };
-        truncate_chars(&text, 300)
+        truncate_chars(&escape_controls(&text), 300)
     }
 }
 
@@ -432,7 +519,11 @@ impl fmt::Display for DecodeError {
         write!(
             f,
             "{} {}: cannot decode the {} response at `{}`: {}",
-            self.method, self.url, self.status, self.path, self.message
+            self.method,
+            self.url,
+            self.status,
+            escape_controls(&self.path),
+            escape_controls(&self.message)
         )
     }
 }
@@ -458,6 +549,7 @@ impl Error {
             Error::Timeout { .. } => Some(408),
             Error::Connect { .. } | Error::ResponseIncomplete { .. } => None,
             Error::StreamLimit { .. } => Some(429),
+            Error::UploadInterrupted { source, .. } => source.status_code(),
             Error::RetriesExhausted { last, .. } => match last.as_ref() {
                 Error::Api(e) if e.status.is_server_error() => Some(503),
                 Error::Timeout {
@@ -475,11 +567,22 @@ impl Error {
         self.api().map(|e| e.status)
     }
 
-    /// The HTTP error of this failure, looking through `RetriesExhausted`.
+    /// The HTTP error of this failure, looking through `RetriesExhausted` and
+    /// `UploadInterrupted`.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
             Error::RetriesExhausted { last, .. } => last.api(),
+            Error::UploadInterrupted { source, .. } => source.api(),
+            _ => None,
+        }
+    }
+
+    /// Where an interrupted upload stands, when this failure stopped one that can be
+    /// resumed ([`Error::UploadInterrupted`]).
+    pub fn checkpoint(&self) -> Option<&synapse_models::UploadCheckpoint> {
+        match self {
+            Error::UploadInterrupted { checkpoint, .. } => Some(checkpoint),
             _ => None,
         }
     }
@@ -489,11 +592,15 @@ impl Error {
         self.api().and_then(ApiError::body_json)
     }
 
-    /// True for connect, read and idle timeouts (also after exhausted retries).
+    /// True for connect, read and idle timeouts, including a read timeout on a POST or
+    /// PATCH (reported as [`Error::ResponseIncomplete`], since its outcome is unknown), also
+    /// after exhausted retries.
     pub fn is_timeout(&self) -> bool {
         match self {
             Error::Timeout { .. } => true,
+            Error::ResponseIncomplete { timed_out, .. } => *timed_out,
             Error::RetriesExhausted { last, .. } => last.is_timeout(),
+            Error::UploadInterrupted { source, .. } => source.is_timeout(),
             _ => false,
         }
     }
@@ -503,6 +610,7 @@ impl Error {
         match self {
             Error::Connect { .. } => true,
             Error::RetriesExhausted { last, .. } => last.is_connect(),
+            Error::UploadInterrupted { source, .. } => source.is_connect(),
             _ => false,
         }
     }
@@ -548,7 +656,16 @@ impl From<DecodeError> for Error {
     }
 }
 
-fn parse_body(body: &Bytes) -> ApiBody {
+/// The text of at most `limit` bytes of `body`, cut on a character boundary.
+fn lossy_prefix(body: &[u8], limit: usize) -> String {
+    let mut text = String::from_utf8_lossy(&body[..body.len().min(limit)]).into_owned();
+    while text.len() > limit {
+        text.pop();
+    }
+    text
+}
+
+fn parse_body(body: &[u8]) -> ApiBody {
     if body.iter().all(u8::is_ascii_whitespace) {
         return ApiBody::Empty;
     }
@@ -578,11 +695,5 @@ fn is_gpu_unavailable(body: &ApiBody) -> bool {
 
 /// Takes at most [`EXCERPT_LIMIT`] bytes of a body, on a character boundary.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let cut = &body[..body.len().min(EXCERPT_LIMIT)];
-    let text = String::from_utf8_lossy(cut);
-    let mut s = text.into_owned();
-    while s.len() > EXCERPT_LIMIT {
-        s.pop();
-    }
-    s
+    lossy_prefix(body, EXCERPT_LIMIT)
 }

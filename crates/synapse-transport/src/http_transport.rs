@@ -9,10 +9,13 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use http::header::HeaderValue;
 
-use crate::error::{ConnectKind, TimeoutKind};
+use crate::error::{ConnectKind, ERROR_BODY_LIMIT, TimeoutKind};
 use crate::request::{Body, ReadTimeout, ResponseMode};
 use crate::response::ResponseBody;
 use crate::{Error, Request, Response, Transport};
+
+/// Default of [`HttpConfig::max_body_bytes`]: 512 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Settings of an [`HttpTransport`].
 #[derive(Clone)]
@@ -27,6 +30,9 @@ pub struct HttpConfig {
     pub proxy: Option<String>,
     /// Extra trusted root certificates, PEM encoded.
     pub root_certificates_pem: Vec<Vec<u8>>,
+    /// Largest success body read whole (default 512 MiB); a longer one fails with
+    /// [`Error::StreamLimit`]. Streamed bodies (downloads, log tails) are not limited by it.
+    pub max_body_bytes: u64,
 }
 
 impl fmt::Debug for HttpConfig {
@@ -37,6 +43,7 @@ impl fmt::Debug for HttpConfig {
             .field("user_agent", &self.user_agent)
             .field("proxy", &self.proxy.as_ref().map(|_| "***"))
             .field("root_certificates", &self.root_certificates_pem.len())
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish()
     }
 }
@@ -60,6 +67,7 @@ impl HttpConfig {
             user_agent: concat!("synapse-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
             proxy: None,
             root_certificates_pem: Vec::new(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -190,6 +198,7 @@ impl Transport for HttpTransport {
                 item.map_err(|e| Error::ResponseIncomplete {
                     method: method.clone(),
                     url: url.clone(),
+                    timed_out: e.is_timeout(),
                     message: describe(&e),
                     source: Some(Box::new(e.without_url())),
                 })
@@ -200,16 +209,50 @@ impl Transport for HttpTransport {
                 body: ResponseBody::Stream(Box::pin(stream)),
             });
         }
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| map_reqwest_error(&request, e))?;
+        // An error body is read only up to the limit the error keeps (one byte more tells
+        // that it was longer); the rest is never read and the connection is dropped.
+        let limit = if status.is_success() {
+            self.config.max_body_bytes
+        } else {
+            ERROR_BODY_LIMIT as u64 + 1
+        };
+        let body = read_capped(&request, resp, limit).await?;
+        if status.is_success() && body.len() as u64 > self.config.max_body_bytes {
+            return Err(Error::StreamLimit {
+                method: request.method.clone(),
+                url: request.display_url(),
+                limit: format!(
+                    "a response body larger than {} bytes (HttpConfig::max_body_bytes)",
+                    self.config.max_body_bytes
+                ),
+            });
+        }
         Ok(Response {
             status,
             headers,
             body: ResponseBody::Buffered(body),
         })
     }
+}
+
+/// Reads the body until it ends or holds more than `limit` bytes (then stops reading).
+async fn read_capped(
+    request: &Request,
+    mut resp: reqwest::Response,
+    limit: u64,
+) -> Result<bytes::Bytes, Error> {
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| map_reqwest_error(request, e))?
+    {
+        body.extend_from_slice(&chunk);
+        if body.len() as u64 > limit {
+            break;
+        }
+    }
+    Ok(body.freeze())
 }
 
 /// Maps a reqwest failure onto the SDK's error, without the URL reqwest embeds.
@@ -250,6 +293,7 @@ fn map_reqwest_error(request: &Request, e: reqwest::Error) -> Error {
         return Error::ResponseIncomplete {
             method,
             url,
+            timed_out: true,
             message: "read timeout".to_owned(),
             source: Some(Box::new(e.without_url())),
         };
@@ -257,6 +301,7 @@ fn map_reqwest_error(request: &Request, e: reqwest::Error) -> Error {
     Error::ResponseIncomplete {
         method,
         url,
+        timed_out: false,
         message: describe(&e),
         source: Some(Box::new(e.without_url())),
     }

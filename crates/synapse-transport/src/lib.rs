@@ -32,10 +32,10 @@ pub mod urls;
 pub use crate::client::{Client, ClientBuilder, Query, RequestBuilder, owned_query};
 pub use crate::env::{EnvSource, MapEnv, ProcessEnv};
 pub use crate::error::{
-    ApiBody, ApiError, ApiErrorKind, Attempt, BoxError, ConnectKind, DecodeError, EXCERPT_LIMIT,
-    Error, GiveUp, PaginationError, TimeoutKind,
+    ApiBody, ApiError, ApiErrorKind, Attempt, BoxError, ConnectKind, DecodeError, ERROR_BODY_LIMIT,
+    EXCERPT_LIMIT, Error, GiveUp, PaginationError, TimeoutKind,
 };
-pub use crate::http_transport::{HttpConfig, HttpTransport};
+pub use crate::http_transport::{DEFAULT_MAX_BODY_BYTES, HttpConfig, HttpTransport};
 pub use crate::lines::{LineMode, LineOptions, LineStream};
 pub use crate::multipart::{FileRange, Multipart, OneShotReader, Part, PartData};
 pub use crate::pagination::{DEFAULT_MAX_PAGES, PageStream};

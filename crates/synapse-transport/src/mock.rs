@@ -79,12 +79,14 @@ impl MockFailure {
             MockFailure::ReadTimeout => Error::ResponseIncomplete {
                 method,
                 url,
+                timed_out: true,
                 message: "read timeout".to_owned(),
                 source: None,
             },
             MockFailure::Reset => Error::ResponseIncomplete {
                 method,
                 url,
+                timed_out: false,
                 message: "connection reset by peer".to_owned(),
                 source: None,
             },
@@ -558,6 +560,7 @@ impl Transport for MockTransport {
                                     let e = Error::ResponseIncomplete {
                                         method,
                                         url,
+                                        timed_out: false,
                                         message: "connection closed before the body ended"
                                             .to_owned(),
                                         source: None,

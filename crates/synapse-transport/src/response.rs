@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::Error;
-use crate::error::{ApiError, DecodeError, excerpt};
+use crate::error::{ApiError, DecodeError, ERROR_BODY_LIMIT, excerpt};
 
 /// A stream of body bytes; a mid-stream failure is an `Err` item, never a clean end.
 pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
@@ -77,12 +77,28 @@ impl Response {
         }
     }
 
-    /// Turns an error response into an [`ApiError`], reading its body.
+    /// Turns an error response into an [`ApiError`], reading at most
+    /// [`ERROR_BODY_LIMIT`](crate::ERROR_BODY_LIMIT) bytes of its body (and one more, to
+    /// tell a longer body); the rest is not read.
     pub async fn into_api_error(self, method: Method, url: String) -> ApiError {
         let status = self.status;
-        let headers = self.headers.clone();
-        // A body that fails mid-read still yields the status; keep what arrived.
-        let body = self.into_bytes().await.unwrap_or_default();
+        let headers = self.headers;
+        let cap = ERROR_BODY_LIMIT + 1;
+        let body = match self.body {
+            ResponseBody::Buffered(b) => b.slice(..b.len().min(cap)),
+            ResponseBody::Stream(mut s) => {
+                // A body that fails mid-read still yields the status; keep what arrived.
+                let mut out = BytesMut::new();
+                while out.len() < cap {
+                    match s.next().await {
+                        Some(Ok(chunk)) => out.extend_from_slice(&chunk),
+                        _ => break,
+                    }
+                }
+                out.truncate(cap);
+                out.freeze()
+            }
+        };
         ApiError::from_parts(method, url, status, &headers, &body)
     }
 }

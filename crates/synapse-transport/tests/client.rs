@@ -465,3 +465,59 @@ fn stream_limits_report_python_s_429() {
         "GET https://synapse.test/jobs/1/logs/stream/: stream limit exceeded: more than 50000 messages"
     );
 }
+
+#[tokio::test]
+async fn server_text_is_escaped_in_messages_and_display() {
+    let mock = MockTransport::new();
+    let hostile = "no\u{1b}]0;owned\u{7}\r\nINFO forged";
+    mock.push(MockResponse::json(400, json!({"detail": hostile})))
+        .push(MockResponse::bytes(500, hostile))
+        .push(MockResponse::json(200, json!({"id": "x\u{1b}"})));
+    let c = client(&mock, RetryPolicy::never());
+    for _ in 0..2 {
+        let err = c.get("jobs/").send().await.expect_err("error status");
+        let api = err.api().expect("api error");
+        assert_eq!(api.message(), "no\\u{1b}]0;owned\\u{7}\\r\\nINFO forged");
+        let shown = err.to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Strict {
+        id: u64,
+    }
+    let err = c
+        .get("jobs/")
+        .send_json::<Strict>()
+        .await
+        .expect_err("decode error");
+    let shown = err.to_string();
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+}
+
+#[tokio::test]
+async fn an_oversized_error_body_is_cut_and_debug_stays_short() {
+    let mock = MockTransport::new();
+    let huge = format!("{{\"detail\": \"{}\"}}", "x".repeat(10 * 1024 * 1024));
+    mock.push(MockResponse::bytes(400, huge));
+    let err = client(&mock, RetryPolicy::never())
+        .get("jobs/")
+        .send()
+        .await
+        .expect_err("400");
+    let api = err.api().expect("api error");
+    assert!(api.is_truncated());
+    match &api.body {
+        synapse_transport::ApiBody::Text(t) => {
+            assert_eq!(t.len(), synapse_transport::ERROR_BODY_LIMIT);
+            assert!(t.starts_with("{\"detail\": \"xxx"));
+        }
+        other => panic!("a cut body is text: {other:?}"),
+    }
+    assert!(
+        format!("{err:?}").len() < 2048,
+        "{}",
+        format!("{err:?}").len()
+    );
+    assert!(err.to_string().len() < 1024);
+}

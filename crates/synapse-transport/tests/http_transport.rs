@@ -149,6 +149,15 @@ async fn read_timeouts_differ_for_get_and_post() {
     assert_eq!(err.status_code(), Some(408));
     let err = c.post("plugins/1/run/").send().await.expect_err("timeout");
     assert!(matches!(err, Error::ResponseIncomplete { .. }), "{err:?}");
+    assert!(
+        err.is_timeout(),
+        "a POST read timeout is a timeout: {err:?}"
+    );
+    assert_eq!(
+        err.status_code(),
+        None,
+        "outcome unknown, as the Python SDK"
+    );
     // A per-request override is honoured.
     let err = c
         .get("jobs/1/")
@@ -378,4 +387,67 @@ async fn credentials_never_reach_another_origin_on_the_wire() {
         home_head.starts_with("get /api/jobs/?url_host=internal http/1.1"),
         "{home_head}"
     );
+}
+
+#[tokio::test]
+async fn a_10_mib_error_body_is_read_only_up_to_the_limit() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/", listener.local_addr().expect("addr"));
+    let total = 10 * 1024 * 1024;
+    let server = tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.expect("accept");
+        let _ = read_request(&mut sock).await;
+        let head = format!(
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {total}\r\n\r\n"
+        );
+        sock.write_all(head.as_bytes()).await.expect("head");
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut sent = 0usize;
+        while sent < total {
+            // The client stops reading: the write fails or stalls, never completes.
+            match tokio::time::timeout(Duration::from_secs(2), sock.write_all(&chunk)).await {
+                Ok(Ok(())) => sent += chunk.len(),
+                _ => break,
+            }
+        }
+        sent
+    });
+    let err = client(&base, HttpConfig::backend())
+        .get("jobs/")
+        .send()
+        .await
+        .expect_err("400");
+    let api = err.api().expect("api");
+    assert_eq!(api.status.as_u16(), 400);
+    assert!(api.is_truncated());
+    assert!(format!("{err:?}").len() < 2048);
+    let sent = server.await.expect("server");
+    assert!(
+        sent < total,
+        "the client read the whole 10 MiB body ({sent} bytes sent)"
+    );
+}
+
+#[tokio::test]
+async fn a_success_body_over_the_configured_cap_is_refused() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.expect("accept");
+        let _ = read_request(&mut sock).await;
+        let body = vec![b'1'; 4096];
+        let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", body.len());
+        let _ = sock.write_all(head.as_bytes()).await;
+        let _ = sock.write_all(&body).await;
+    });
+    let config = HttpConfig {
+        max_body_bytes: 1024,
+        ..HttpConfig::backend()
+    };
+    let err = client(&base, config)
+        .get("jobs/")
+        .send()
+        .await
+        .expect_err("too large");
+    assert!(matches!(err, Error::StreamLimit { .. }), "{err:?}");
 }

@@ -89,3 +89,28 @@ async fn each_retry_emits_one_tracing_event_without_secrets() {
         assert_clean(e);
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn server_text_in_retry_events_has_its_control_characters_escaped() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let mock = MockTransport::new();
+    let hostile = "busy\u{1b}[2J\r\n2026-12-04 INFO forged line\u{202e}";
+    mock.push(MockResponse::json(503, json!({"detail": hostile})))
+        .push(MockResponse::bytes(503, hostile))
+        .push(MockResponse::json(200, json!({})));
+    client(&mock, common::deterministic())
+        .get("jobs/")
+        .send()
+        .await
+        .expect("retried");
+    let events = capture.0.lock().expect("events").clone();
+    assert_eq!(events.len(), 2, "{events:?}");
+    for e in &events {
+        assert!(e.contains("busy\\u{1b}[2J\\r\\n2026-12-04"), "{e}");
+        assert!(
+            !e.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{e:?}"
+        );
+    }
+}
