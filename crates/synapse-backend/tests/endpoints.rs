@@ -681,3 +681,22 @@ async fn every_operation_maps_an_error_status_to_a_typed_error() {
         .collect::<Vec<_>>()
     );
 }
+
+#[tokio::test]
+async fn a_relation_in_an_unexpected_shape_never_fails_the_response() {
+    let mock = MockTransport::new();
+    let job = json!({"id": "j1", "status": "RUNNING", "plugin_release": "plugin-13@1.3.2"});
+    mock.push(ok(job.clone())).push(ok(json!({
+        "count": 2, "next": null, "previous": null,
+        "results": [job, {"id": "j2", "status": "SUCCEEDED", "plugin_release": 13}],
+    })));
+    let c = client(&mock);
+    let one = c.get_job(&JobId::from("j1"), &[]).await.expect("decodes");
+    assert_eq!(
+        one.plugin_release.as_ref().and_then(|r| r.other()),
+        Some(&json!("plugin-13@1.3.2"))
+    );
+    let page = c.list_jobs(&[]).await.expect("the whole page decodes");
+    assert_eq!(page.results.len(), 2);
+    assert_eq!(page.results[1].release_id().map(|r| r.0), Some(13));
+}

@@ -75,6 +75,7 @@ impl Job {
             .or_else(|| match self.plugin_release.as_ref()? {
                 Ref::Id(id) => Some(PluginReleaseId(*id)),
                 Ref::Object(summary) => summary.id,
+                Ref::Other(_) => None,
             })
     }
 }

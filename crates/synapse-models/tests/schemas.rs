@@ -406,7 +406,7 @@ fn wrong_payloads_fail_the_schema_and_the_decoder() {
     let cases: [(&str, Value, Decodes); 17] = [
         ("Job", json!({"status": 3}), decodes::<Job>),
         ("Job", json!({"id": true}), decodes::<Job>),
-        ("Job", json!({"plugin_release": "118"}), decodes::<Job>),
+        ("Job", json!({"action": 3}), decodes::<Job>),
         ("Job", json!({"queue": {"position": "2"}}), decodes::<Job>),
         ("Job", json!({"is_active": "yes"}), decodes::<Job>),
         ("Job", json!([]), decodes::<Job>),

@@ -366,3 +366,42 @@ fn storage_session_request_defaults_to_read_and_plugin_ref_from_str() {
         "yolov8"
     );
 }
+
+#[test]
+fn relations_keep_any_shape_the_server_renders() {
+    use synapse_models::{Job, PluginRefOrObject, PluginRelease, Ref};
+    let body = serde_json::json!({
+        "id": "j1",
+        "status": "RUNNING",
+        "plugin_release": "plugin-13@1.3.2",
+        "agent": {"id": "not-an-int", "name": 7},
+    });
+    let job: Job = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(
+        job.plugin_release,
+        Some(Ref::Other(serde_json::json!("plugin-13@1.3.2")))
+    );
+    assert!(matches!(job.agent, Some(Ref::Other(_))));
+    assert_eq!(job.release_id(), None);
+    assert_eq!(
+        serde_json::to_value(&job).unwrap(),
+        body,
+        "written back unchanged"
+    );
+    // Ids and objects still decode as before.
+    let job: Job = serde_json::from_value(serde_json::json!({
+        "plugin_release": {"id": 5, "version": "1.0.0"}, "agent": 3
+    }))
+    .unwrap();
+    assert_eq!(job.release_id().map(|r| r.0), Some(5));
+    assert_eq!(job.agent.as_ref().and_then(Ref::id), Some(3));
+    // An integer too large for an id is kept too.
+    let r: Ref<Job> = serde_json::from_str("18446744073709551615").unwrap();
+    assert_eq!(serde_json::to_string(&r).unwrap(), "18446744073709551615");
+    let release: PluginRelease =
+        serde_json::from_value(serde_json::json!({"plugin": [1, 2]})).unwrap();
+    assert_eq!(
+        release.plugin,
+        Some(PluginRefOrObject::Other(serde_json::json!([1, 2])))
+    );
+}
