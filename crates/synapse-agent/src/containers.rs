@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use synapse_models::Page;
 use synapse_transport::urls::path;
-use synapse_transport::{Error, FileRange, Multipart, PageStream};
+use synapse_transport::{Error, FileRange, Multipart, PageStream, python_json};
 use tokio::time::Instant;
 
 use crate::AgentClient;
@@ -20,15 +20,20 @@ use crate::query::{Query, query};
 /// [`AgentClient::create_container_and_wait`] (the Python SDK's 300 s).
 pub const DEFAULT_BUILD_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// A form field's text as the Python SDK writes it: strings as is, numbers as decimals,
-/// objects as JSON text.
-fn form_text(value: &Value) -> String {
-    match value {
+/// A form field's text as the Python SDK writes it: strings as is, booleans and numbers as
+/// Python's `str()` (`True`, `1e-05`), objects and arrays as the exact text of Python's
+/// `json.dumps`.
+fn form_text(value: &Value) -> Result<String, Error> {
+    Ok(match value {
         Value::String(s) => s.clone(),
         Value::Bool(true) => "True".to_owned(),
         Value::Bool(false) => "False".to_owned(),
-        other => other.to_string(),
-    }
+        Value::Number(n) => match n.as_f64().filter(|_| n.is_f64()) {
+            Some(f) => python_json::float_repr(f),
+            None => n.to_string(),
+        },
+        other => python_json::to_string(other)?,
+    })
 }
 
 impl AgentClient {
@@ -237,10 +242,10 @@ impl AgentClient {
                         Value::Null => {}
                         Value::Array(items) => {
                             for item in &items {
-                                form = form.text(name, form_text(item));
+                                form = form.text(name, form_text(item)?);
                             }
                         }
-                        other => form = form.text(name, form_text(&other)),
+                        other => form = form.text(name, form_text(&other)?),
                     }
                 }
                 builder.multipart(form.file("file", filename, range))

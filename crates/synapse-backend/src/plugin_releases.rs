@@ -183,9 +183,8 @@ impl BackendClient {
             .text("plugin", request.plugin.as_str())
             .text("version", request.version.as_str());
         if let Some(config) = &request.config {
-            let text = serde_json::to_string(config)
-                .map_err(|e| Error::invalid_input(format!("cannot encode `config`: {e}")))?;
-            form = form.text("config", text);
+            // The exact text Python's `json.dumps` writes: a server storing it sees no change.
+            form = form.text("config", synapse_transport::python_json::to_string(config)?);
         }
         for requirement in request.requirements.iter().flatten() {
             form = form.text("requirements", requirement.as_str());

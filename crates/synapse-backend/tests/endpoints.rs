@@ -700,3 +700,32 @@ async fn a_relation_in_an_unexpected_shape_never_fails_the_response() {
     assert_eq!(page.results.len(), 2);
     assert_eq!(page.results[1].release_id().map(|r| r.0), Some(13));
 }
+
+#[tokio::test]
+async fn a_release_config_travels_as_the_text_python_json_dumps_writes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let archive = dir.path().join("p.zip");
+    std::fs::write(&archive, b"PK").expect("write");
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(201, json!({"id": 1})));
+    let mut request =
+        PluginReleaseCreateRequest::new(PluginCode::new("yolov8").expect("code"), "1.0.0");
+    request.config = json!({"name": "Détection — v2", "lr": 1e-5, "z": 1, "a": [true, null]})
+        .as_object()
+        .cloned();
+    client(&mock)
+        .create_plugin_release(&request, Some(archive.as_path().into()))
+        .await
+        .expect("sent");
+    match &mock.requests()[0].body {
+        synapse_transport::mock::RecordedBody::Multipart { parts, .. } => {
+            let config = parts.iter().find(|p| p.name == "config").expect("config");
+            // What CPython's json.dumps prints for the same dict.
+            assert_eq!(
+                std::str::from_utf8(&config.data).expect("ascii"),
+                r#"{"name": "D\u00e9tection \u2014 v2", "lr": 1e-05, "z": 1, "a": [true, null]}"#
+            );
+        }
+        other => panic!("not multipart: {other:?}"),
+    }
+}

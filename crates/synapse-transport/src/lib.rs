@@ -20,6 +20,7 @@ mod lines;
 pub mod mock;
 mod multipart;
 mod pagination;
+pub mod python_json;
 mod request;
 mod response;
 mod retry;

@@ -288,28 +288,30 @@ impl RecordedRequest {
             };
             headers.insert(name.as_str().to_owned(), value);
         }
+        // Keys in alphabetical order, so snapshots do not depend on how maps are ordered;
+        // a JSON body keeps its wire order.
         let body = match &self.body {
             RecordedBody::Empty => Value::Null,
             RecordedBody::Json(v) => json!({ "json": v }),
             RecordedBody::Bytes(b) => json!({ "bytes": String::from_utf8_lossy(b) }),
             RecordedBody::Multipart { raw, parts, .. } => json!({
+                "content_length": raw.len(),
                 "multipart": parts.iter().map(|p| json!({
-                    "name": p.name,
-                    "filename": p.filename,
                     "data": if p.data.len() <= 256 {
                         Value::String(String::from_utf8_lossy(&p.data).into_owned())
                     } else {
                         Value::String(format!("<{} bytes>", p.data.len()))
                     },
+                    "filename": p.filename,
+                    "name": p.name,
                 })).collect::<Vec<_>>(),
-                "content_length": raw.len(),
             }),
         };
         json!({
+            "body": body,
+            "headers": headers,
             "method": self.method.as_str(),
             "url": self.url.as_str(),
-            "headers": headers,
-            "body": body,
         })
     }
 

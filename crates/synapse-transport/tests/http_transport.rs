@@ -451,3 +451,39 @@ async fn a_success_body_over_the_configured_cap_is_refused() {
         .expect_err("too large");
     assert!(matches!(err, Error::StreamLimit { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn json_bodies_keep_the_callers_key_order_on_the_wire() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move {
+        let (mut sock, _) = listener.accept().await.expect("accept");
+        let mut bodies = Vec::new();
+        for _ in 0..2 {
+            let (_, body) = read_request(&mut sock).await;
+            bodies.push(String::from_utf8(body).expect("utf8"));
+            sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                .await
+                .expect("write");
+        }
+        bodies
+    });
+    let c = client(&base, HttpConfig::backend());
+    c.post("x/")
+        .json(&serde_json::json!({"zeta": 1, "alpha": {"y": 2, "b": 3}}))
+        .send()
+        .await
+        .expect("sent");
+    let mut map = serde_json::Map::new();
+    map.insert("step".into(), 5.into());
+    map.insert("loss".into(), 0.25.into());
+    map.insert("accuracy".into(), 0.9.into());
+    c.post("x/").json(&map).send().await.expect("sent");
+    assert_eq!(
+        server.await.expect("server"),
+        [
+            r#"{"zeta":1,"alpha":{"y":2,"b":3}}"#,
+            r#"{"step":5,"loss":0.25,"accuracy":0.9}"#
+        ]
+    );
+}
