@@ -43,3 +43,229 @@ pub fn md5_hex(data: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+pub mod raw {
+    //! A neutral HTTP/1.1 server on 127.0.0.1 that records every request exactly as it
+    //! arrived (head and body bytes) and answers from a script: for tests of what goes on
+    //! the wire, and of answers a real server would rarely give.
+
+    use std::sync::{Arc, Mutex};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    /// One request as it arrived.
+    #[derive(Debug, Clone)]
+    pub struct RawRequest {
+        /// `PUT`, `GET`, …
+        pub method: String,
+        /// The request target (`/path?query`).
+        pub target: String,
+        /// Header lines as sent (name, value), in order.
+        pub headers: Vec<(String, String)>,
+        /// The body (Content-Length or chunked, decoded).
+        pub body: Vec<u8>,
+    }
+
+    impl RawRequest {
+        /// Every value of a header (case-insensitive name).
+        pub fn header_values(&self, name: &str) -> Vec<&str> {
+            self.headers
+                .iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+                .collect()
+        }
+
+        /// The single value of a header, if sent.
+        pub fn header(&self, name: &str) -> Option<&str> {
+            self.header_values(name).first().copied()
+        }
+    }
+
+    /// What the server answers.
+    #[derive(Debug, Clone)]
+    pub struct RawReply {
+        /// Status code.
+        pub status: u16,
+        /// Extra headers (Content-Length is added).
+        pub headers: Vec<(String, String)>,
+        /// The body.
+        pub body: Vec<u8>,
+    }
+
+    impl RawReply {
+        /// A reply with a JSON body.
+        pub fn json(status: u16, body: serde_json::Value) -> Self {
+            RawReply {
+                status,
+                headers: vec![("Content-Type".into(), "application/json".into())],
+                body: body.to_string().into_bytes(),
+            }
+        }
+
+        /// A reply with raw bytes.
+        pub fn bytes(status: u16, body: impl Into<Vec<u8>>) -> Self {
+            RawReply {
+                status,
+                headers: Vec::new(),
+                body: body.into(),
+            }
+        }
+
+        /// Adds a header.
+        pub fn header(mut self, name: &str, value: &str) -> Self {
+            self.headers.push((name.into(), value.into()));
+            self
+        }
+    }
+
+    type Handler = Arc<dyn Fn(&RawRequest) -> RawReply + Send + Sync>;
+
+    /// A running server; it stops when dropped.
+    pub struct RawServer {
+        addr: std::net::SocketAddr,
+        requests: Arc<Mutex<Vec<RawRequest>>>,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    impl Drop for RawServer {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    impl RawServer {
+        /// Starts a server answering every request with `handler`.
+        pub async fn start(
+            handler: impl Fn(&RawRequest) -> RawReply + Send + Sync + 'static,
+        ) -> Self {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let addr = listener.local_addr().expect("addr");
+            let requests = Arc::new(Mutex::new(Vec::new()));
+            let handler: Handler = Arc::new(handler);
+            let record = requests.clone();
+            let task = tokio::spawn(async move {
+                while let Ok((sock, _)) = listener.accept().await {
+                    let handler = handler.clone();
+                    let record = record.clone();
+                    tokio::spawn(serve(sock, handler, record));
+                }
+            });
+            RawServer {
+                addr,
+                requests,
+                task,
+            }
+        }
+
+        /// `http://127.0.0.1:<port>` followed by `path`.
+        pub fn url(&self, path: &str) -> String {
+            format!("http://{}{path}", self.addr)
+        }
+
+        /// Every request received so far.
+        pub fn requests(&self) -> Vec<RawRequest> {
+            self.requests.lock().expect("lock").clone()
+        }
+    }
+
+    async fn serve(mut sock: TcpStream, handler: Handler, record: Arc<Mutex<Vec<RawRequest>>>) {
+        let mut buf = Vec::new();
+        loop {
+            let Some(request) = read_request(&mut sock, &mut buf).await else {
+                return;
+            };
+            let reply = handler(&request);
+            record.lock().expect("lock").push(request);
+            let mut head = format!("HTTP/1.1 {} X\r\n", reply.status);
+            for (k, v) in &reply.headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
+            if sock.write_all(head.as_bytes()).await.is_err()
+                || sock.write_all(&reply.body).await.is_err()
+            {
+                return;
+            }
+        }
+    }
+
+    async fn fill(sock: &mut TcpStream, buf: &mut Vec<u8>) -> bool {
+        let mut chunk = [0u8; 16 * 1024];
+        match sock.read(&mut chunk).await {
+            Ok(0) | Err(_) => false,
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                true
+            }
+        }
+    }
+
+    async fn read_request(sock: &mut TcpStream, buf: &mut Vec<u8>) -> Option<RawRequest> {
+        let head_end = loop {
+            if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break p + 4;
+            }
+            if !fill(sock, buf).await {
+                return None;
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+        buf.drain(..head_end);
+        let mut lines = head.split("\r\n");
+        let mut first = lines.next()?.split(' ');
+        let method = first.next()?.to_owned();
+        let target = first.next()?.to_owned();
+        let headers: Vec<(String, String)> = lines
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
+            .collect();
+        let find = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        let mut body = Vec::new();
+        if let Some(len) = find("content-length").and_then(|v| v.parse::<usize>().ok()) {
+            while buf.len() < len {
+                if !fill(sock, buf).await {
+                    return None;
+                }
+            }
+            body = buf.drain(..len).collect();
+        } else if find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+            loop {
+                let line_end = loop {
+                    if let Some(p) = buf.windows(2).position(|w| w == b"\r\n") {
+                        break p;
+                    }
+                    if !fill(sock, buf).await {
+                        return None;
+                    }
+                };
+                let size_text = String::from_utf8_lossy(&buf[..line_end]).into_owned();
+                let size = usize::from_str_radix(size_text.trim(), 16).ok()?;
+                buf.drain(..line_end + 2);
+                while buf.len() < size + 2 {
+                    if !fill(sock, buf).await {
+                        return None;
+                    }
+                }
+                body.extend(buf.drain(..size));
+                buf.drain(..2);
+                if size == 0 {
+                    break;
+                }
+            }
+        }
+        Some(RawRequest {
+            method,
+            target,
+            headers,
+            body,
+        })
+    }
+}

@@ -16,7 +16,9 @@
 //!   file or `part_size`); parts are retried with the single-PUT policy, and a file whose parts
 //!   do not cover it or with an empty `ETag` fails;
 //! - requests to storage go through the client's storage transport: no Synapse headers, no
-//!   `url_host`; presigned URL queries (signatures) never appear in errors or logs;
+//!   `url_host`; presigned URL queries (signatures) never appear in errors or logs; storage
+//!   redirects (`307 Temporary Redirect`) are followed, at most 10 hops, never from https to
+//!   http, the body re-read from the file for each hop;
 //! - reserve and confirm are never replayed automatically.
 //! - the SHA-1 is computed in a streaming pass over the file (read 256 KiB at a time) before
 //!   its bytes are streamed to storage, as the Python SDK reads a file twice.
@@ -34,7 +36,7 @@ use sha1::{Digest, Sha1};
 use synapse_models::{
     ConfirmFileRequest, ConfirmMultipart, ConfirmPart, ConfirmUploadRequest, ConfirmUploadResponse,
     DataFileId, MultipartUploadInfo, PresignedFileInfo, PresignedFileRequest,
-    PresignedUploadRequest, PresignedUploadResponse, Storage,
+    PresignedUploadRequest, PresignedUploadResponse, Storage, StorageProvider,
 };
 use synapse_transport::{
     Body, Error, FileRange, HeaderValue, Method, ReadTimeout, Request, Response, Url,
@@ -51,9 +53,69 @@ const API_READ_TIMEOUT: Duration = Duration::from_secs(120);
 /// How much of a storage error body is parsed for `<Code>` / `<Message>`.
 const DIAGNOSTIC_LIMIT: usize = 8 * 1024;
 
+/// How [`BackendClient::upload_files_bulk`] moves the bytes (the Python SDK's `strategy`).
+///
+/// ```
+/// use synapse_backend::BulkUploadStrategy;
+/// let s: BulkUploadStrategy = "presigned".parse()?;
+/// assert_eq!(s, BulkUploadStrategy::Presigned);
+/// assert!("direct".parse::<BulkUploadStrategy>().is_err());
+/// # Ok::<(), synapse_backend::BulkUploadError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BulkUploadStrategy {
+    /// Presigned URLs: each file goes straight to object storage, then is registered.
+    Presigned,
+}
+
+impl BulkUploadStrategy {
+    /// Every strategy, in the order a storage's provider is matched against them.
+    pub const ALL: &'static [BulkUploadStrategy] = &[BulkUploadStrategy::Presigned];
+
+    /// The strategy's name (`presigned`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Presigned => "presigned",
+        }
+    }
+
+    /// The storage providers it works with.
+    pub fn supported_providers(&self) -> &'static [&'static str] {
+        match self {
+            Self::Presigned => &["amazon_s3", "s3", "minio", "gcp", "gcs", "azure"],
+        }
+    }
+
+    /// The first strategy that supports `provider`, if any.
+    pub fn for_provider(provider: &StorageProvider) -> Option<Self> {
+        Self::ALL.iter().copied().find(|s| match s {
+            Self::Presigned => provider.supports_presigned_upload(),
+        })
+    }
+}
+
+impl fmt::Display for BulkUploadStrategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for BulkUploadStrategy {
+    type Err = BulkUploadError;
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| BulkUploadError::UnknownStrategy(name.to_owned()))
+    }
+}
+
 /// Options of [`BackendClient::upload_files_bulk`].
 #[derive(Clone)]
 pub struct BulkUploadOptions {
+    strategy: Option<BulkUploadStrategy>,
     max_workers: usize,
     batch_size: usize,
     max_upload_retries: u32,
@@ -65,6 +127,7 @@ pub struct BulkUploadOptions {
 impl Default for BulkUploadOptions {
     fn default() -> Self {
         BulkUploadOptions {
+            strategy: None,
             max_workers: 10,
             batch_size: 200,
             max_upload_retries: 2,
@@ -78,6 +141,7 @@ impl Default for BulkUploadOptions {
 impl fmt::Debug for BulkUploadOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BulkUploadOptions")
+            .field("strategy", &self.strategy)
             .field("max_workers", &self.max_workers)
             .field("batch_size", &self.batch_size)
             .field("max_upload_retries", &self.max_upload_retries)
@@ -89,6 +153,15 @@ impl fmt::Debug for BulkUploadOptions {
 }
 
 impl BulkUploadOptions {
+    /// The strategy to use, skipping the default-storage lookup (`GET storages/`): for a
+    /// caller who cannot list storages, or knows its storage (the Python SDK's
+    /// `strategy='presigned'`). Without it, the default internal storage is looked up and
+    /// its provider picks the strategy.
+    pub fn strategy(mut self, strategy: BulkUploadStrategy) -> Self {
+        self.strategy = Some(strategy);
+        self
+    }
+
     /// Concurrent transfers inside a batch (default 10; 1–100).
     pub fn max_workers(mut self, n: usize) -> Self {
         self.max_workers = n;
@@ -171,6 +244,8 @@ pub enum BulkUploadError {
     UnsupportedProvider(String),
     /// The storage lookup failed.
     Request(Error),
+    /// No strategy has this name (only `presigned` exists).
+    UnknownStrategy(String),
 }
 
 impl fmt::Display for BulkUploadError {
@@ -184,6 +259,10 @@ impl fmt::Display for BulkUploadError {
                  (presigned supports amazon_s3, s3, minio, gcp, gcs, azure)"
             ),
             Self::Request(e) => write!(f, "storage lookup failed: {e}"),
+            Self::UnknownStrategy(name) => write!(
+                f,
+                "bulk upload strategy {name:?} not found (available: presigned)"
+            ),
         }
     }
 }
@@ -446,18 +525,18 @@ impl BackendClient {
                 }
             }
         }
-        if !pending.is_empty() {
+        if !pending.is_empty() && options.strategy.is_none() {
             let storage = self.get_default_storage().await?;
-            let provider = storage
+            let strategy = storage
                 .provider
                 .as_ref()
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_default();
-            if !storage
-                .provider
-                .as_ref()
-                .is_some_and(|p| p.supports_presigned_upload())
-            {
+                .and_then(BulkUploadStrategy::for_provider);
+            if strategy.is_none() {
+                let provider = storage
+                    .provider
+                    .as_ref()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_default();
                 return Err(BulkUploadError::UnsupportedProvider(provider));
             }
         }
@@ -815,7 +894,8 @@ async fn transfer(
     }
 }
 
-/// One PUT through the storage transport: no Synapse headers, no `url_host`.
+/// One PUT through the storage transport: no Synapse headers, no `url_host`; redirects
+/// followed (bounded, never from https to http).
 async fn put(
     storage: &dyn synapse_transport::Transport,
     url: &Url,
@@ -834,7 +914,8 @@ async fn put(
         range,
     };
     req.idempotent = Some(true);
-    storage.send(req).await
+    // Object stores redirect (307) routinely: followed, the file re-read for each hop.
+    synapse_transport::send_following_redirects(storage, req).await
 }
 
 /// §7.4: up to `retries + 1` attempts; retried: no status, ≥ 500, 408, 425, 429, and 4xx

@@ -9,7 +9,8 @@
 //! `url_conversion` does.
 //!
 //! Downloads go through the client's storage transport: no Synapse credentials and no
-//! `url_host` reach storage hosts. Bodies are streamed to disk (never held in memory), with
+//! `url_host` reach storage hosts; redirects are followed (at most 10 hops, never from
+//! https to http). Bodies are streamed to disk (never held in memory), with
 //! bounded concurrency; each file is written under a temporary name and renamed when
 //! complete, so a partial download never passes for a cached file. File names follow the
 //! Python cache (MD5 of the URL without its query, plus the URL's extension), so a file
@@ -152,7 +153,9 @@ impl BackendClient {
             let mut request = Request::new(Method::GET, parsed);
             request.response_mode = ResponseMode::Stream;
             request.read_timeout = ReadTimeout::After(options.read_timeout);
-            let response = self.settings.storage.send(request).await?;
+            let response =
+                synapse_transport::send_following_redirects(&*self.settings.storage, request)
+                    .await?;
             if !response.status.is_success() {
                 let err = response.into_api_error(Method::GET, shown(url)).await;
                 return Err(err.into());

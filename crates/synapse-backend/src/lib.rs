@@ -29,7 +29,7 @@ mod storages;
 
 pub use crate::bulk_upload::{
     BulkUploadError, BulkUploadItem, BulkUploadOptions, BulkUploadOutcome, BulkUploadReport,
-    BulkUploadStage, PresignedPutResult,
+    BulkUploadStage, BulkUploadStrategy, PresignedPutResult,
 };
 pub use crate::chunked_upload::{
     ChunkedUpload, ChunkedUploadOptions, DEFAULT_CHUNK_SIZE, UploadCheckpoint,

@@ -703,3 +703,44 @@ async fn files_refused_by_the_content_guard_are_reported_and_never_sent() {
     }
     assert_eq!(api.request_count() + storage.request_count(), 0);
 }
+
+#[tokio::test]
+async fn an_explicit_strategy_skips_the_storage_lookup() {
+    let (_dir, paths) = files(&[("a.txt", b"hello")]);
+    let api = MockTransport::new();
+    let storage = MockTransport::new();
+    // No storages/ route: a lookup would fail the call.
+    api.route(
+        Method::POST,
+        "/data_files/presigned_upload/upload/",
+        reserved(vec![single("a.txt", "k/0")]),
+    );
+    api.route(
+        Method::POST,
+        "/data_files/presigned_upload/confirm_upload/",
+        confirmed(&[("k/0", 10)]),
+    );
+    storage.route(Method::PUT, "/k/0", MockResponse::empty(200));
+    let strategy: synapse_backend::BulkUploadStrategy = "presigned".parse().expect("known");
+    let report = client(&api, &storage)
+        .upload_files_bulk(&paths, BulkUploadOptions::default().strategy(strategy))
+        .await
+        .expect("bulk");
+    assert_eq!(report.created_count(), 1, "{report:?}");
+    let paths: Vec<String> = api
+        .requests()
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/data_files/presigned_upload/upload/",
+            "/data_files/presigned_upload/confirm_upload/"
+        ]
+    );
+    assert!(matches!(
+        "streaming".parse::<synapse_backend::BulkUploadStrategy>(),
+        Err(BulkUploadError::UnknownStrategy(name)) if name == "streaming"
+    ));
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::{
-    AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue, LOCATION, PROXY_AUTHORIZATION,
+    AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue, PROXY_AUTHORIZATION,
 };
 use http::{HeaderMap, Method, StatusCode};
 use serde::Serialize;
@@ -17,7 +17,7 @@ use url::Url;
 use crate::http_transport::{HttpConfig, HttpTransport};
 use crate::multipart::Multipart;
 use crate::pagination::PageStream;
-use crate::request::redact_url;
+use crate::redirect::{Scope, next_hop};
 use crate::request::{Body, ReadTimeout, ResponseMode};
 use crate::response::{decode_json, decode_value};
 use crate::retry::{RetryPolicy, RetryTransport};
@@ -35,9 +35,6 @@ pub fn owned_query(params: Query<'_>) -> Vec<(String, String)> {
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect()
 }
-
-/// Most redirects followed for one request.
-const MAX_REDIRECTS: usize = 10;
 
 /// Where a request goes: a path relative to the client's base URL or an absolute URL
 /// (`&str`, `String`), or a path that could not be built (`Result<String, Error>`, as
@@ -382,7 +379,8 @@ impl Client {
         loop {
             let response = self.inner.transport.send(request.clone()).await?;
             let status = response.status;
-            if let Some(target) = self.redirect_target(&request, &response, hops)? {
+            let scope = Scope::Origin(&self.inner.base);
+            if let Some(target) = next_hop(&request, &response, hops, scope)? {
                 request.url = target;
                 request.query.clear();
                 hops += 1;
@@ -396,53 +394,6 @@ impl Client {
             }
             return Ok(response);
         }
-    }
-
-    /// Decides whether to follow a redirect: same origin only, at most 10 hops, 307/308 for
-    /// any method (body rebuilt), 301/302/303 for GET and HEAD only.
-    fn redirect_target(
-        &self,
-        request: &Request,
-        response: &Response,
-        hops: usize,
-    ) -> Result<Option<Url>, Error> {
-        let status = response.status.as_u16();
-        if !matches!(status, 301 | 302 | 303 | 307 | 308) {
-            return Ok(None);
-        }
-        let Some(location) = response.headers.get(LOCATION).and_then(|v| v.to_str().ok()) else {
-            return Ok(None);
-        };
-        let refuse = |location: String, reason: &str| Error::Redirect {
-            method: request.method.clone(),
-            url: request.display_url(),
-            status,
-            location,
-            reason: reason.to_owned(),
-        };
-        let Ok(target) = request.full_url().join(location) else {
-            return Err(refuse(
-                "<invalid>".to_owned(),
-                "the Location is not a valid URL",
-            ));
-        };
-        let shown = redact_url(&target, &request.secret_segments);
-        if !same_origin(&target, &self.inner.base) {
-            return Err(refuse(
-                crate::urls::origin(&target),
-                "it points to another origin; credentials never leave the configured host",
-            ));
-        }
-        if hops >= MAX_REDIRECTS {
-            return Err(refuse(shown, "too many redirects"));
-        }
-        if matches!(status, 301..=303) && !matches!(request.method, Method::GET | Method::HEAD) {
-            return Err(refuse(
-                shown,
-                "following it would turn the request into a GET and drop its body",
-            ));
-        }
-        Ok(Some(target))
     }
 }
 

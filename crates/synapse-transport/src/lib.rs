@@ -21,6 +21,7 @@ pub mod mock;
 mod multipart;
 mod pagination;
 pub mod python_json;
+mod redirect;
 mod request;
 mod response;
 mod retry;
@@ -40,6 +41,7 @@ pub use crate::http_transport::{DEFAULT_MAX_BODY_BYTES, HttpConfig, HttpTranspor
 pub use crate::lines::{LineMode, LineOptions, LineStream};
 pub use crate::multipart::{FileRange, Multipart, OneShotReader, Part, PartData};
 pub use crate::pagination::{DEFAULT_MAX_PAGES, PageStream};
+pub use crate::redirect::{MAX_REDIRECTS, send_following_redirects};
 pub use crate::request::{
     Body, ReadTimeout, Request, ResponseMode, is_idempotent_method, redact_url,
 };
