@@ -326,7 +326,7 @@ pub fn compare(expected: &Generated, dir: &Path) -> Result<Vec<Drift>, String> {
     Ok(drift)
 }
 
-/// What [`write`] changed.
+/// What [`write()`] changed.
 #[derive(Debug, Default)]
 pub struct WriteSummary {
     /// Files created or rewritten.

@@ -579,7 +579,7 @@ impl RequestBuilder {
         decode_json(&method, &url, status, &body)
     }
 
-    /// The response body as a stream of text lines ([`LineStream`]); nothing is sent until
+    /// The response body as a stream of text lines ([`LineStream`](crate::LineStream)); nothing is sent until
     /// the stream is first polled. A failure to send (or an error status) is the stream's
     /// only item; a body cut short ends it with `Err(ResponseIncomplete)`.
     pub fn lines(self, options: crate::LineOptions) -> crate::LineStream {
