@@ -395,6 +395,17 @@ impl Client {
             return Ok(response);
         }
     }
+
+    /// [`Client::execute`], then decodes the body into `T` straight from the bytes (errors
+    /// carry the field path).
+    pub async fn execute_json<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
+        let method = request.method.clone();
+        let url = request.display_url();
+        let response = self.execute(request).await?;
+        let status = response.status;
+        let body = response.into_bytes().await?;
+        decode_json(&method, &url, status, &body)
+    }
 }
 
 /// A request being prepared; build errors are reported when it is sent.
@@ -571,12 +582,7 @@ impl RequestBuilder {
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<T, Error> {
         let client = self.client.clone();
         let request = self.build()?;
-        let method = request.method.clone();
-        let url = request.display_url();
-        let response = client.execute(request).await?;
-        let status = response.status;
-        let body = response.into_bytes().await?;
-        decode_json(&method, &url, status, &body)
+        client.execute_json(request).await
     }
 
     /// The response body as a stream of text lines ([`LineStream`](crate::LineStream)); nothing is sent until

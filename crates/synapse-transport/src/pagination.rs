@@ -35,7 +35,6 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::error::PaginationError;
-use crate::response::decode_json;
 use crate::urls::{origin, same_origin};
 use crate::{Client, Error, Page, ReadTimeout, Request};
 
@@ -464,10 +463,5 @@ async fn get_page<T: DeserializeOwned>(
     client: &Client,
     request: Request,
 ) -> Result<Page<T>, Error> {
-    let method = request.method.clone();
-    let shown = request.display_url();
-    let response = client.execute(request).await?;
-    let status = response.status;
-    let body = response.into_bytes().await?;
-    decode_json(&method, &shown, status, &body)
+    client.execute_json(request).await
 }

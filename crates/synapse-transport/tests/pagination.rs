@@ -238,6 +238,20 @@ async fn page_requests_go_through_the_retry_policy() {
     assert_eq!(mock.request_count(), 3);
 }
 
+/// The ids a prefetched walk of `jobs/` (pages of 2) yields; any error fails the test.
+async fn prefetched_ids(mock: &MockTransport, prefetch: usize) -> Vec<u64> {
+    collect(
+        common::client(mock, deterministic())
+            .paginate::<Value>("jobs/", vec![])
+            .page_size(Some(2))
+            .prefetch(prefetch),
+    )
+    .await
+    .into_iter()
+    .map(|r| r.expect("item")["id"].as_u64().expect("id"))
+    .collect()
+}
+
 fn numbered_page(count: u64, page: u64, per: u64, last: u64) -> MockResponse {
     let next = (page < last).then(|| {
         format!(
@@ -266,17 +280,7 @@ async fn prefetch_requests_pages_ahead_once_each_and_yields_in_order() {
         );
     }
     let start = tokio::time::Instant::now();
-    let items = collect(
-        common::client(&mock, deterministic())
-            .paginate::<Value>("jobs/", vec![])
-            .page_size(Some(2))
-            .prefetch(4),
-    )
-    .await;
-    let ids: Vec<u64> = items
-        .into_iter()
-        .map(|r| r.expect("item")["id"].as_u64().expect("id"))
-        .collect();
+    let ids = prefetched_ids(&mock, 4).await;
     assert_eq!(ids, (0..9).collect::<Vec<_>>());
     assert_eq!(mock.request_count(), 5, "no page requested twice");
     assert_eq!(mock.unused_replies(), 0);
@@ -309,17 +313,7 @@ async fn a_listing_that_grows_during_prefetch_is_followed_to_its_end() {
         "/jobs/?page=4&page_size=2",
         page(8, None, 6..8),
     );
-    let items = collect(
-        common::client(&mock, deterministic())
-            .paginate::<Value>("jobs/", vec![])
-            .page_size(Some(2))
-            .prefetch(3),
-    )
-    .await;
-    let ids: Vec<u64> = items
-        .into_iter()
-        .map(|r| r.expect("item")["id"].as_u64().expect("id"))
-        .collect();
+    let ids = prefetched_ids(&mock, 3).await;
     assert_eq!(ids, (0..8).collect::<Vec<_>>());
     assert_eq!(mock.request_count(), 4, "each page once");
 }
@@ -346,17 +340,7 @@ async fn prefetch_never_truncates_when_page_one_has_no_or_a_low_count() {
             "/jobs/?page=2&page_size=2",
             page(4, None, 2..4),
         );
-        let items = collect(
-            common::client(&mock, deterministic())
-                .paginate::<Value>("jobs/", vec![])
-                .page_size(Some(2))
-                .prefetch(4),
-        )
-        .await;
-        let ids: Vec<u64> = items
-            .into_iter()
-            .map(|r| r.expect("item")["id"].as_u64().expect("id"))
-            .collect();
+        let ids = prefetched_ids(&mock, 4).await;
         assert_eq!(ids, [0, 1, 2, 3], "count {first_count:?}");
     }
 }

@@ -75,8 +75,14 @@ async fn errors_never_show_tokens_even_when_one_is_in_the_path() {
     assert_clean(&format!("{:?}", HttpConfig::backend()));
 }
 
-/// A client with credentials, a plain default header and a default query.
+/// A client with credentials, a plain default header and a default query, on a mock that
+/// answers every GET of `/x`.
 fn client_with_defaults(mock: &MockTransport) -> Client {
+    mock.route_always(
+        synapse_transport::Method::GET,
+        "/x",
+        MockResponse::json(200, json!({})),
+    );
     Client::builder(common::BASE)
         .transport(mock.clone())
         .retry_policy(RetryPolicy::never())
@@ -91,11 +97,6 @@ fn client_with_defaults(mock: &MockTransport) -> Client {
 #[tokio::test]
 async fn an_absolute_url_on_another_origin_gets_no_credentials_and_no_default_query() {
     let mock = MockTransport::new();
-    mock.route_always(
-        synapse_transport::Method::GET,
-        "/x",
-        MockResponse::json(200, json!({})),
-    );
     let c = client_with_defaults(&mock);
     for url in [
         "https://elsewhere.example/x",
@@ -121,11 +122,6 @@ async fn an_absolute_url_on_another_origin_gets_no_credentials_and_no_default_qu
 #[tokio::test]
 async fn a_hand_built_request_to_another_origin_loses_every_credential_header() {
     let mock = MockTransport::new();
-    mock.route_always(
-        synapse_transport::Method::GET,
-        "/x",
-        MockResponse::json(200, json!({})),
-    );
     let c = client_with_defaults(&mock);
     let mut request = synapse_transport::Request::new(
         synapse_transport::Method::GET,
