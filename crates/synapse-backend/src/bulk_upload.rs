@@ -39,7 +39,7 @@ use synapse_models::{
     PresignedUploadRequest, PresignedUploadResponse, Storage, StorageProvider,
 };
 use synapse_transport::{
-    Body, Error, FileRange, HeaderValue, Method, ReadTimeout, Request, Response, Url,
+    Body, Error, FileRange, Method, ReadTimeout, Request, Response, Url,
 };
 
 use crate::BackendClient;
@@ -903,11 +903,6 @@ async fn put(
     content_type: Option<String>,
 ) -> Result<Response, Error> {
     let mut req = Request::new(Method::PUT, url.clone());
-    if let Some(ct) = content_type.as_deref() {
-        if let Ok(v) = HeaderValue::from_str(ct) {
-            req.headers.insert("content-type", v);
-        }
-    }
     // Streamed from disk with its exact length: memory does not grow with the file.
     req.body = Body::File {
         content_type,

@@ -5,9 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::{
-    AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderName, HeaderValue, PROXY_AUTHORIZATION,
-};
+use http::header::{AUTHORIZATION, COOKIE, HeaderName, HeaderValue, PROXY_AUTHORIZATION};
 use http::{HeaderMap, Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -449,6 +447,11 @@ impl RequestBuilder {
         }
     }
 
+    /// True when a query pair named `key` was added.
+    pub fn has_query(&self, key: &str) -> bool {
+        self.query.iter().any(|(k, _)| k == key)
+    }
+
     /// Adds query pairs.
     pub fn query_pairs(mut self, pairs: impl IntoIterator<Item = (String, String)>) -> Self {
         self.query.extend(pairs);
@@ -520,6 +523,14 @@ impl RequestBuilder {
         })
     }
 
+    /// A retry policy for this request only (the client's retry budget still applies).
+    pub fn retry(self, policy: Arc<RetryPolicy>) -> Self {
+        self.map(|r| {
+            r.retry = Some(policy);
+            Ok(())
+        })
+    }
+
     /// Marks a path segment as a credential (shown as `***` in errors and logs).
     pub fn redact_segment(self, segment: &str) -> Self {
         self.map(|r| {
@@ -536,9 +547,8 @@ impl RequestBuilder {
         })
     }
 
-    /// The request value: query merged after the defaults, `Content-Type` per the spec
-    /// (`application/json` on every POST/PUT/PATCH without files, even with no body; the
-    /// multipart type with its boundary; none on GET and DELETE).
+    /// The request value, exactly as it goes on the wire: query merged after the defaults
+    /// (on the client's origin only), headers finalised by [`Request::finalize`].
     pub fn build(self) -> Result<Request, Error> {
         let mut request = self.request?;
         // The default query (`url_host`) belongs to the client's own origin.
@@ -548,26 +558,7 @@ impl RequestBuilder {
             &[]
         };
         request.query = merge_query(&request.url, defaults, &self.query);
-        if !request.headers.contains_key(CONTENT_TYPE) {
-            let content_type = match &request.body {
-                Body::Multipart(m) => Some(m.content_type()),
-                Body::Bytes { content_type, .. } | Body::File { content_type, .. } => {
-                    content_type.clone()
-                }
-                Body::Empty | Body::Json(_)
-                    if matches!(request.method, Method::POST | Method::PUT | Method::PATCH) =>
-                {
-                    Some("application/json".to_owned())
-                }
-                Body::Json(_) => Some("application/json".to_owned()),
-                Body::Empty => None,
-            };
-            if let Some(ct) = content_type {
-                let value = HeaderValue::from_str(&ct)
-                    .map_err(|_| Error::invalid_input(format!("invalid content type {ct:?}")))?;
-                request.headers.insert(CONTENT_TYPE, value);
-            }
-        }
+        request.finalize()?;
         Ok(request)
     }
 

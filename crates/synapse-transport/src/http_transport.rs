@@ -161,7 +161,8 @@ impl HttpTransport {
 
 #[async_trait]
 impl Transport for HttpTransport {
-    async fn send(&self, request: Request) -> Result<Response, Error> {
+    async fn send(&self, mut request: Request) -> Result<Response, Error> {
+        request.finalize()?;
         let read_timeout = match request.read_timeout {
             ReadTimeout::Default => Some(self.config.read_timeout),
             ReadTimeout::After(d) => Some(d),
@@ -172,11 +173,11 @@ impl Transport for HttpTransport {
             .unwrap_or(self.config.connect_timeout);
         let client = self.client((connect, read_timeout))?;
         let url = request.full_url();
-        // Headers, Content-Type and Content-Length come from the one finalisation the mock
-        // records too; the body is only the bytes.
+        // The headers are exactly the finalised ones (the mock records the same); the body
+        // is only the bytes.
         let builder = client
             .request(request.method.clone(), url)
-            .headers(request.wire_headers());
+            .headers(request.headers.clone());
         let builder = match &request.body {
             Body::Empty => builder,
             Body::Json(b) => builder.body(b.clone()),

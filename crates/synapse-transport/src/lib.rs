@@ -19,6 +19,7 @@ mod http_transport;
 mod lines;
 pub mod mock;
 mod multipart;
+pub mod operation;
 mod pagination;
 pub mod python_json;
 mod redirect;
@@ -40,7 +41,8 @@ pub use crate::error::{
 pub use crate::http_transport::{DEFAULT_MAX_BODY_BYTES, HttpConfig, HttpTransport};
 pub use crate::lines::{LineMode, LineOptions, LineStream};
 pub use crate::multipart::{FileRange, Multipart, OneShotReader, Part, PartData};
-pub use crate::pagination::{DEFAULT_MAX_PAGES, PageStream};
+pub use crate::operation::{CallInfo, CallOptions, Operation};
+pub use crate::pagination::{DEFAULT_MAX_PAGES, PageStream, Pages};
 pub use crate::redirect::{MAX_REDIRECTS, send_following_redirects};
 pub use crate::request::{
     Body, ReadTimeout, Request, ResponseMode, is_idempotent_method, redact_url,

@@ -503,7 +503,7 @@ async fn record(request: &Request) -> Result<RecordedRequest, Error> {
             }
         }
     };
-    let headers = request.wire_headers();
+    let headers = request.headers.clone();
     Ok(RecordedRequest {
         method: request.method.clone(),
         url: request.full_url(),
@@ -518,7 +518,8 @@ async fn record(request: &Request) -> Result<RecordedRequest, Error> {
 
 #[async_trait]
 impl Transport for MockTransport {
-    async fn send(&self, request: Request) -> Result<Response, Error> {
+    async fn send(&self, mut request: Request) -> Result<Response, Error> {
+        request.finalize()?;
         let recorded = record(&request).await?;
         let url = recorded.url.clone();
         self.lock().recorded.push(recorded);

@@ -1,4 +1,5 @@
-//! [`PageStream`]: every item of a DRF page-number listing, as a lazy `Stream`.
+//! [`Pages`] and [`PageStream`]: every page, or every item, of a DRF page-number listing,
+//! as a lazy `Stream`.
 //!
 //! Rules (transport.md §8, "Rust SDK"):
 //! - nothing is sent before the first poll (or [`PageStream::total`]);
@@ -26,6 +27,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
@@ -35,6 +37,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::error::PaginationError;
+use crate::operation::{CallOptions, Operation};
 use crate::urls::{origin, same_origin};
 use crate::{Client, Error, Page, ReadTimeout, Request};
 
@@ -43,12 +46,14 @@ use crate::{Client, Error, Page, ReadTimeout, Request};
 pub const DEFAULT_MAX_PAGES: u64 = 10_000;
 
 /// The per-walk settings every page request uses.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct WalkOptions {
     page_size: Option<u32>,
     prefetch: usize,
     read_timeout: ReadTimeout,
     max_pages: Option<u64>,
+    /// The call's options, applied to every later page (timeouts, retry policy).
+    call: Arc<CallOptions>,
 }
 
 type Fetch<T> = Pin<Box<dyn Future<Output = Box<State<T>>> + Send>>;
@@ -61,13 +66,16 @@ enum Next {
         path: String,
         query: Vec<(String, String)>,
     },
+    /// The first request, already built by a list operation.
+    Ready(Box<Result<Request, Error>>),
     Link(Url),
 }
 
 struct State<T> {
     /// The request the walk makes next, as the last page's `next` gives it.
     next: Option<Next>,
-    buffer: VecDeque<T>,
+    /// Pages received and not yet yielded.
+    buffer: VecDeque<Page<T>>,
     /// Page 1 has been received.
     started: bool,
     /// The `count` page 1 announced, if it sent one.
@@ -94,28 +102,28 @@ impl<T> State<T> {
     }
 }
 
-/// A lazy stream of every item of a list endpoint, page by page.
+/// Every page of a list endpoint, as a lazy stream; the walk behind [`PageStream`].
 ///
 /// ```no_run
 /// # async fn demo(client: synapse_transport::Client) -> Result<(), synapse_transport::Error> {
 /// use futures_util::StreamExt;
-/// let mut jobs = client.paginate::<serde_json::Value>("jobs/", vec![]);
-/// println!("{} jobs", jobs.total().await?);
-/// while let Some(job) = jobs.next().await {
-///     println!("{}", job?["id"]);
+/// let mut pages = client.paginate::<serde_json::Value>("jobs/", vec![]).into_pages();
+/// while let Some(page) = pages.next().await {
+///     let page = page?;
+///     println!("{} items, more: {}", page.results.len(), page.has_next());
 /// }
 /// # Ok(()) }
 /// ```
-pub struct PageStream<T> {
+pub struct Pages<T> {
     client: Client,
     opts: WalkOptions,
     state: Option<Box<State<T>>>,
     pending: Option<Fetch<T>>,
 }
 
-impl<T> std::fmt::Debug for PageStream<T> {
+impl<T> std::fmt::Debug for Pages<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PageStream")
+        f.debug_struct("Pages")
             .field("page_size", &self.opts.page_size)
             .field("prefetch", &self.opts.prefetch)
             .field("max_pages", &self.opts.max_pages)
@@ -125,19 +133,20 @@ impl<T> std::fmt::Debug for PageStream<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
-    pub(crate) fn new(client: Client, path: String, query: Vec<(String, String)>) -> Self {
+impl<T: DeserializeOwned + Send + 'static> Pages<T> {
+    fn with_first(client: Client, first: Next, call: CallOptions) -> Self {
         let page_size = Some(client.page_size());
-        PageStream {
+        Pages {
             client,
             opts: WalkOptions {
                 page_size,
                 prefetch: 0,
                 read_timeout: ReadTimeout::Default,
                 max_pages: None,
+                call: Arc::new(call),
             },
             state: Some(Box::new(State {
-                next: Some(Next::First { path, query }),
+                next: Some(first),
                 buffer: VecDeque::new(),
                 started: false,
                 count: None,
@@ -155,8 +164,31 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
         }
     }
 
+    pub(crate) fn new(client: Client, path: String, query: Vec<(String, String)>) -> Self {
+        Self::with_first(client, Next::First { path, query }, CallOptions::default())
+    }
+
+    /// The walk of a list operation: its first request with its page size (the client's
+    /// when the call sets none), then the `next` links, each with the call's timeouts and
+    /// retry policy.
+    pub fn from_operation<O>(op: O) -> Self
+    where
+        O: Operation<Output = Page<T>>,
+    {
+        let client = op.client().clone();
+        let mut call = op.options().clone();
+        if call.page_size.is_none() {
+            call.page_size = Some(client.page_size());
+        }
+        let first = call.apply(op.prepare()).build();
+        let mut walk = Self::with_first(client, Next::Ready(Box::new(first)), call);
+        walk.opts.page_size = None;
+        walk
+    }
+
     /// Page size of the first request; `None` sends no `page_size` at all. Has no effect
-    /// once the first page was requested.
+    /// once the first page was requested, nor on the walk of a list operation (set it on
+    /// the call).
     pub fn page_size(mut self, page_size: Option<u32>) -> Self {
         self.opts.page_size = page_size;
         self
@@ -182,7 +214,7 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
     /// Requests up to `pages` pages ahead, concurrently, once page 1 shows the listing's
     /// size and a page-numbered `next` link on the client's origin. A prefetched page is
     /// used only if the walk reaches its exact URL through `next`; otherwise the guesses are
-    /// dropped and the walk goes on one page at a time, so the items (and any error) are
+    /// dropped and the walk goes on one page at a time, so the pages (and any error) are
     /// exactly those of the sequential walk. `0` or `1` (the default) walks one page at a
     /// time. Worth it when the server is slow per page; costs up to `pages` pages of memory.
     pub fn prefetch(mut self, pages: usize) -> Self {
@@ -195,9 +227,17 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
         self.state.as_ref().map_or(0, |s| s.pages)
     }
 
+    /// The items of every page, one by one.
+    pub fn items(self) -> PageStream<T> {
+        PageStream {
+            pages: self,
+            current: Vec::new().into_iter(),
+        }
+    }
+
     /// The total `count` reported by page 1 (0 when the server sent none), fetching page 1
-    /// if needed; its items stay queued for the stream. If page 1 fails, the error is
-    /// returned here and the stream ends.
+    /// if needed; it stays queued for the stream. If page 1 fails, the error is returned
+    /// here and the stream ends.
     pub async fn total(&mut self) -> Result<u64, Error> {
         std::future::poll_fn(|cx| self.poll_count(cx)).await
     }
@@ -228,13 +268,14 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
 
     fn start_fetch(&mut self) {
         if let Some(state) = self.state.take() {
-            self.pending = Some(Box::pin(fetch(self.client.clone(), self.opts, state)));
+            let opts = self.opts.clone();
+            self.pending = Some(Box::pin(fetch(self.client.clone(), opts, state)));
         }
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
-    type Item = Result<T, Error>;
+impl<T: DeserializeOwned + Send + 'static> Stream for Pages<T> {
+    type Item = Result<Page<T>, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
@@ -247,8 +288,8 @@ impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
             let Some(state) = this.state.as_mut() else {
                 return Poll::Ready(None);
             };
-            if let Some(item) = state.buffer.pop_front() {
-                return Poll::Ready(Some(Ok(item)));
+            if let Some(page) = state.buffer.pop_front() {
+                return Poll::Ready(Some(Ok(page)));
             }
             if let Some(err) = state.error.take() {
                 state.next = None;
@@ -262,6 +303,100 @@ impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
     }
 }
 
+impl<T> Unpin for Pages<T> {}
+
+/// Every item of a list endpoint, as a lazy stream, page by page (the items of [`Pages`]).
+///
+/// ```no_run
+/// # async fn demo(client: synapse_transport::Client) -> Result<(), synapse_transport::Error> {
+/// use futures_util::StreamExt;
+/// let mut jobs = client.paginate::<serde_json::Value>("jobs/", vec![]);
+/// println!("{} jobs", jobs.total().await?);
+/// while let Some(job) = jobs.next().await {
+///     println!("{}", job?["id"]);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct PageStream<T> {
+    pages: Pages<T>,
+    current: std::vec::IntoIter<T>,
+}
+
+impl<T> std::fmt::Debug for PageStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageStream")
+            .field("pages", &self.pages)
+            .field("queued", &self.current.len())
+            .finish()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
+    pub(crate) fn new(client: Client, path: String, query: Vec<(String, String)>) -> Self {
+        Pages::new(client, path, query).items()
+    }
+
+    /// See [`Pages::page_size`].
+    pub fn page_size(mut self, page_size: Option<u32>) -> Self {
+        self.pages = self.pages.page_size(page_size);
+        self
+    }
+
+    /// See [`Pages::read_timeout`].
+    pub fn read_timeout(mut self, timeout: ReadTimeout) -> Self {
+        self.pages = self.pages.read_timeout(timeout);
+        self
+    }
+
+    /// See [`Pages::max_pages`].
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.pages = self.pages.max_pages(pages);
+        self
+    }
+
+    /// See [`Pages::prefetch`]: items are still yielded in order.
+    pub fn prefetch(mut self, pages: usize) -> Self {
+        self.pages = self.pages.prefetch(pages);
+        self
+    }
+
+    /// Pages fetched so far.
+    pub fn pages_fetched(&self) -> u64 {
+        self.pages.pages_fetched()
+    }
+
+    /// The walk as a stream of whole pages; call it before polling (items already taken
+    /// from a page are not in it).
+    pub fn into_pages(self) -> Pages<T> {
+        self.pages
+    }
+
+    /// The total `count` reported by page 1 (0 when the server sent none), fetching page 1
+    /// if needed; its items stay queued for the stream. If page 1 fails, the error is
+    /// returned here and the stream ends.
+    pub async fn total(&mut self) -> Result<u64, Error> {
+        self.pages.total().await
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.current.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match std::task::ready!(Pin::new(&mut this.pages).poll_next(cx)) {
+                Some(Ok(page)) => this.current = page.results.into_iter(),
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
+}
+
 impl<T> Unpin for PageStream<T> {}
 
 /// Fetches the next page into `state`: items into the buffer, a failure into `error`.
@@ -271,7 +406,7 @@ async fn fetch<T: DeserializeOwned + Send + 'static>(
     mut state: Box<State<T>>,
 ) -> Box<State<T>> {
     if let Some(next) = state.next.take() {
-        if let Err(e) = fetch_page(&client, opts, &mut state, next).await {
+        if let Err(e) = fetch_page(&client, &opts, &mut state, next).await {
             state.error = Some(e);
             state.next = None;
         }
@@ -283,8 +418,9 @@ async fn fetch<T: DeserializeOwned + Send + 'static>(
 }
 
 /// Builds the request for the walk's next page.
-fn page_request(client: &Client, opts: WalkOptions, next: Next) -> Result<Request, Error> {
+fn page_request(client: &Client, opts: &WalkOptions, next: Next) -> Result<Request, Error> {
     let builder = match next {
+        Next::Ready(request) => return *request,
         Next::First { path, mut query } => {
             if let Some(size) = opts.page_size {
                 if !query.iter().any(|(k, _)| k == "page_size") {
@@ -295,18 +431,19 @@ fn page_request(client: &Client, opts: WalkOptions, next: Next) -> Result<Reques
         }
         Next::Link(url) => client.get(url.as_str()),
     };
-    builder.read_timeout(opts.read_timeout).build()
+    let builder = builder.read_timeout(opts.read_timeout);
+    opts.call.apply_to_page(builder).build()
 }
 
 /// Fetches one page of the walk (from a matching guess, or directly), checks the walk's
 /// bounds and records where it goes next.
 async fn fetch_page<T: DeserializeOwned + Send + 'static>(
     client: &Client,
-    opts: WalkOptions,
+    opts: &WalkOptions,
     state: &mut State<T>,
     next: Next,
 ) -> Result<(), Error> {
-    let first = matches!(next, Next::First { .. });
+    let first = !matches!(next, Next::Link(_));
     let request = page_request(client, opts, next)?;
     let full = request.full_url();
     if state.pages >= state.page_limit {
@@ -355,7 +492,8 @@ async fn fetch_page<T: DeserializeOwned + Send + 'static>(
     }
     state.received += len;
     state.largest_page = state.largest_page.max(len);
-    state.buffer.extend(page.results);
+    let next_link = page.next.clone();
+    state.buffer.push_back(page);
     if let Some(count) = state.count {
         if state.received > count.saturating_add(state.largest_page) {
             return Err(PaginationError::CountExceeded {
@@ -365,7 +503,7 @@ async fn fetch_page<T: DeserializeOwned + Send + 'static>(
             .into());
         }
     }
-    if let Some(link) = page.next.filter(|n| !n.is_empty()) {
+    if let Some(link) = next_link.filter(|n| !n.is_empty()) {
         let resolved = full.join(&link).map_err(|e| {
             Error::Decode(Box::new(crate::error::DecodeError {
                 method: method.clone(),
@@ -395,7 +533,7 @@ async fn fetch_page<T: DeserializeOwned + Send + 'static>(
 /// of pages 2..=last and starts the first of them.
 fn plan<T: DeserializeOwned + Send + 'static>(
     client: &Client,
-    opts: WalkOptions,
+    opts: &WalkOptions,
     state: &mut State<T>,
     next: &Url,
     per_page: u64,
@@ -421,7 +559,7 @@ fn plan<T: DeserializeOwned + Send + 'static>(
 /// Starts guessed requests until `prefetch` are in flight.
 fn launch_guesses<T: DeserializeOwned + Send + 'static>(
     client: &Client,
-    opts: WalkOptions,
+    opts: &WalkOptions,
     state: &mut State<T>,
 ) {
     while state.inflight.len() < opts.prefetch {

@@ -124,6 +124,9 @@ pub struct Request {
     /// be replayed (e.g. keyed by an id on the server), `Some(false)` stops a PUT/GET from
     /// being replayed after it may have reached the server (e.g. an upload chunk).
     pub idempotent: Option<bool>,
+    /// A retry policy for this request only (`None`: the client's). The client's retry
+    /// budget still applies.
+    pub retry: Option<std::sync::Arc<crate::RetryPolicy>>,
     /// Path segments that are credentials and must be shown as `***`.
     pub(crate) secret_segments: Vec<String>,
 }
@@ -141,6 +144,7 @@ impl Request {
             connect_timeout: None,
             response_mode: ResponseMode::Buffered,
             idempotent: None,
+            retry: None,
             secret_segments: Vec::new(),
         }
     }
@@ -168,40 +172,50 @@ impl Request {
         redact_url(&self.full_url(), &self.secret_segments)
     }
 
-    /// The headers exactly as they go on the wire, the one place where they are finalised
-    /// (every [`Transport`](crate::Transport), the mock included, sends exactly these):
-    /// the request's headers, then
-    /// - `Content-Type` implied by the body (multipart boundary, a raw body's type) when
-    ///   none is set;
-    /// - `Content-Length` with the body's exact length for every body, and `0` for a
-    ///   body-less POST, PUT, PATCH or DELETE (proxies answer 411 without it); none on a
-    ///   body-less GET, HEAD or OPTIONS.
+    /// Finalises the headers, the one place where `Content-Type` and `Content-Length` are
+    /// decided; every [`Transport`](crate::Transport), the mock included, sends exactly the
+    /// result (finalising twice changes nothing). Added to the request's own headers:
+    /// - `Content-Type`, unless set: the body's own (multipart with its boundary, a raw
+    ///   body's type), else `application/json` for a JSON body and for a body-less POST, PUT
+    ///   or PATCH (the spec's rule); none on a body-less GET, HEAD, OPTIONS or DELETE;
+    /// - `Content-Length`: the body's exact length for every body, and `0` for a body-less
+    ///   POST, PUT, PATCH or DELETE (proxies answer 411 without it); none on a body-less
+    ///   GET, HEAD or OPTIONS.
     ///
     /// ```
     /// use synapse_transport::{Method, Request, Url};
     /// let url = Url::parse("https://synapse.test/jobs/7/stop/").expect("url");
-    /// let headers = Request::new(Method::POST, url).wire_headers();
-    /// assert_eq!(headers["content-length"], "0");
+    /// let mut request = Request::new(Method::POST, url);
+    /// request.finalize()?;
+    /// assert_eq!(request.headers["content-length"], "0");
+    /// assert_eq!(request.headers["content-type"], "application/json");
+    /// # Ok::<(), synapse_transport::Error>(())
     /// ```
-    pub fn wire_headers(&self) -> HeaderMap {
-        let mut headers = self.headers.clone();
-        if !headers.contains_key(CONTENT_TYPE) {
-            if let Some(v) = self
-                .body
-                .implied_content_type()
-                .and_then(|ct| HeaderValue::from_str(&ct).ok())
-            {
-                headers.insert(CONTENT_TYPE, v);
+    pub fn finalize(&mut self) -> Result<(), Error> {
+        if !self.headers.contains_key(CONTENT_TYPE) {
+            let content_type = match &self.body {
+                Body::Empty
+                    if matches!(self.method, Method::POST | Method::PUT | Method::PATCH) =>
+                {
+                    Some("application/json".to_owned())
+                }
+                Body::Json(_) => Some("application/json".to_owned()),
+                body => body.implied_content_type(),
+            };
+            if let Some(ct) = content_type {
+                let value = HeaderValue::from_str(&ct)
+                    .map_err(|_| Error::invalid_input(format!("invalid content type {ct:?}")))?;
+                self.headers.insert(CONTENT_TYPE, value);
             }
         }
         let bodyless_method = matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !(self.body.is_empty() && bodyless_method) {
-            headers.insert(
+            self.headers.insert(
                 CONTENT_LENGTH,
                 HeaderValue::from(self.body.content_length()),
             );
         }
-        headers
+        Ok(())
     }
 
     /// GET, HEAD, PUT, DELETE, OPTIONS, unless overridden by [`Request::idempotent`].

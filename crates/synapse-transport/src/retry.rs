@@ -253,9 +253,9 @@ impl<T: Transport> RetryTransport<T> {
         }
     }
 
-    fn backoff(&self, retry: u32) -> Duration {
-        let ceiling = self.policy.ceiling(retry);
-        if !self.policy.jitter {
+    fn backoff(&self, policy: &RetryPolicy, retry: u32) -> Duration {
+        let ceiling = policy.ceiling(retry);
+        if !policy.jitter {
             return ceiling;
         }
         // xorshift64*: a fraction in [0, 1).
@@ -278,7 +278,11 @@ fn seed() -> u64 {
 #[async_trait]
 impl<T: Transport> Transport for RetryTransport<T> {
     async fn send(&self, request: Request) -> Result<Response, Error> {
-        if self.policy.max_attempts <= 1 {
+        // A per-call policy replaces the client's for this request; the retry budget (the
+        // token bucket) stays the client's.
+        let custom = request.retry.clone();
+        let policy: &RetryPolicy = custom.as_deref().unwrap_or(&self.policy);
+        if policy.max_attempts <= 1 {
             return self.inner.send(request).await;
         }
         let start = Instant::now();
@@ -287,7 +291,7 @@ impl<T: Transport> Transport for RetryTransport<T> {
         loop {
             attempt += 1;
             let result = self.inner.send(request.clone()).await;
-            let hint = match judge(&self.policy, &request, &result) {
+            let hint = match judge(policy, &request, &result) {
                 Verdict::Done => {
                     if result.as_ref().is_ok_and(|r| r.status.is_success()) {
                         self.refund();
@@ -304,14 +308,13 @@ impl<T: Transport> Transport for RetryTransport<T> {
                 Err(e) => e,
             };
             let delay = match hint {
-                Some(d) => d.min(self.policy.retry_after_cap),
-                None => self.backoff(attempt),
+                Some(d) => d.min(policy.retry_after_cap),
+                None => self.backoff(policy, attempt),
             };
-            let over_budget = self
-                .policy
+            let over_budget = policy
                 .total_budget
                 .is_some_and(|budget| start.elapsed() + delay > budget);
-            let reason = if attempt >= self.policy.max_attempts {
+            let reason = if attempt >= policy.max_attempts {
                 Some(GiveUp::Attempts)
             } else if over_budget {
                 Some(GiveUp::TimeBudget)

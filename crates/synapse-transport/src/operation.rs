@@ -1,0 +1,283 @@
+//! Operations: every API call is a builder, named after the operation, that can be turned
+//! into its request value without IO ([`Operation`]'s `request()`), sent, or awaited
+//! directly (`IntoFuture`).
+//!
+//! An operation type holds its typed parameters, a client and the per-call options
+//! ([`CallOptions`]); it says how to prepare its request and how to decode the answer. The
+//! [`fluent!`](crate::fluent) macro adds what every call has: the raw `.query(k, v)` escape,
+//! `.read_timeout()`, `.connect_timeout()`, `.retry(policy)`, `.idempotent(bool)`,
+//! `.request()`, `.send()` and `IntoFuture`; [`fluent_list!`](crate::fluent_list) adds, for
+//! list operations, `.page_size(n)`, `.items()` and `.pages()`.
+//!
+//! ```
+//! use synapse_transport::{CallOptions, Client, Error, Operation, RequestBuilder, Response};
+//!
+//! /// `GET things/{id}/`.
+//! pub struct GetThing {
+//!     client: Client,
+//!     id: u64,
+//!     options: CallOptions,
+//! }
+//!
+//! impl Operation for GetThing {
+//!     type Output = serde_json::Value;
+//!     fn client(&self) -> &Client { &self.client }
+//!     fn options(&self) -> &CallOptions { &self.options }
+//!     fn options_mut(&mut self) -> &mut CallOptions { &mut self.options }
+//!     fn prepare(&self) -> RequestBuilder {
+//!         self.client.get(synapse_transport::urls::path(["things", &self.id.to_string()], true))
+//!     }
+//!     async fn decode(response: Response, call: synapse_transport::CallInfo) -> Result<Self::Output, Error> {
+//!         synapse_transport::operation::json(response, call).await
+//!     }
+//! }
+//! synapse_transport::fluent!(GetThing);
+//!
+//! let client = Client::builder("https://synapse.test/").build()?;
+//! let call = GetThing { client, id: 7, options: CallOptions::default() }
+//!     .query("expand", "logs")
+//!     .read_timeout(std::time::Duration::from_secs(60));
+//! let request = call.request()?; // the exact request, without IO
+//! assert_eq!(request.full_url().as_str(), "https://synapse.test/things/7/?expand=logs");
+//! # Ok::<(), synapse_transport::Error>(())
+//! ```
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::response::{decode_json, decode_value};
+use crate::{Client, Error, ReadTimeout, Request, RequestBuilder, Response, RetryPolicy};
+
+/// Options every call can set, whatever the operation.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CallOptions {
+    /// Raw query pairs, after the operation's typed ones.
+    pub query: Vec<(String, String)>,
+    /// Read timeout of this call (`None`: the operation's, else the client's).
+    pub read_timeout: Option<ReadTimeout>,
+    /// Connect timeout of this call.
+    pub connect_timeout: Option<Duration>,
+    /// Retry policy of this call (the client's retry budget still applies).
+    pub retry: Option<Arc<RetryPolicy>>,
+    /// Whether the call may be replayed after it may have reached the server.
+    pub idempotent: Option<bool>,
+    /// Page size of a list call (its first page, and every page of a walk).
+    pub page_size: Option<u32>,
+}
+
+impl CallOptions {
+    /// Applies the options to a prepared request: the raw query, then `page_size` (unless
+    /// a `page_size` is already there), then the timeouts, retry policy and idempotency.
+    pub fn apply(&self, builder: RequestBuilder) -> RequestBuilder {
+        let mut builder = builder.query_pairs(self.query.iter().cloned());
+        if let Some(size) = self.page_size {
+            if !builder.has_query("page_size") {
+                builder = builder.query("page_size", size);
+            }
+        }
+        self.apply_to_page(builder)
+    }
+
+    /// Applies the options that also hold for the later pages of a walk (all but the
+    /// query, which the `next` links carry).
+    pub fn apply_to_page(&self, mut builder: RequestBuilder) -> RequestBuilder {
+        if let Some(t) = self.read_timeout {
+            builder = builder.read_timeout(t);
+        }
+        if let Some(t) = self.connect_timeout {
+            builder = builder.connect_timeout(t);
+        }
+        if let Some(p) = &self.retry {
+            builder = builder.retry(p.clone());
+        }
+        if let Some(i) = self.idempotent {
+            builder = builder.idempotent(i);
+        }
+        builder
+    }
+}
+
+/// What a decoder knows of the call it decodes: method and redacted URL, for error messages.
+#[derive(Debug, Clone)]
+pub struct CallInfo {
+    /// The method.
+    pub method: Method,
+    /// The redacted URL.
+    pub url: String,
+}
+
+/// One API call: its parameters, its client, its per-call options, how to prepare its request
+/// and how to decode its answer. See the [module documentation](self).
+pub trait Operation: Sized + Send + 'static {
+    /// What the call returns.
+    type Output: Send + 'static;
+
+    /// The client the call goes through.
+    fn client(&self) -> &Client;
+
+    /// The per-call options.
+    fn options(&self) -> &CallOptions;
+
+    /// The per-call options, to set them.
+    fn options_mut(&mut self) -> &mut CallOptions;
+
+    /// The operation's request (method, path, typed query, body), before the per-call
+    /// options. Pure: no IO.
+    fn prepare(&self) -> RequestBuilder;
+
+    /// Decodes a 2xx answer.
+    fn decode(
+        response: Response,
+        call: CallInfo,
+    ) -> impl Future<Output = Result<Self::Output, Error>> + Send;
+}
+
+/// The exact request `op` sends, finalised, without IO.
+pub fn request<O: Operation>(op: &O) -> Result<Request, Error> {
+    op.options().apply(op.prepare()).build()
+}
+
+/// Sends `op` and decodes its answer.
+pub async fn send<O: Operation>(op: O) -> Result<O::Output, Error> {
+    let request = request(&op)?;
+    let call = CallInfo {
+        method: request.method.clone(),
+        url: request.display_url(),
+    };
+    let response = op.client().execute(request).await?;
+    O::decode(response, call).await
+}
+
+/// Decodes a JSON body into `T`, straight from the bytes (errors carry the field path).
+pub async fn json<T: DeserializeOwned>(response: Response, call: CallInfo) -> Result<T, Error> {
+    let status = response.status;
+    let body = response.into_bytes().await?;
+    decode_json(&call.method, &call.url, status, &body)
+}
+
+/// Decodes a body as the Python SDK does: JSON, else the text, `null` for 204.
+pub async fn value(response: Response, _call: CallInfo) -> Result<Value, Error> {
+    let status: StatusCode = response.status;
+    let body = response.into_bytes().await?;
+    Ok(decode_value(status, &body))
+}
+
+/// Reads and discards the body (the answer carries nothing the caller needs).
+pub async fn unit(response: Response, _call: CallInfo) -> Result<(), Error> {
+    response.into_bytes().await.map(drop)
+}
+
+/// The body as text (lossy UTF-8).
+pub async fn text(response: Response, _call: CallInfo) -> Result<String, Error> {
+    let body = response.into_bytes().await?;
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Adds the methods every call has to an [`Operation`] type: the raw `.query(k, v)` escape,
+/// `.read_timeout()`, `.connect_timeout()`, `.retry()`, `.idempotent()`, `.request()`,
+/// `.send()`, and `IntoFuture` (so the call can be awaited directly).
+#[macro_export]
+macro_rules! fluent {
+    ($ty:ty) => {
+        impl $ty {
+            /// Adds a raw query pair after the typed ones, for a parameter the SDK has not
+            /// typed.
+            pub fn query(
+                mut self,
+                key: impl Into<String>,
+                value: impl ::std::string::ToString,
+            ) -> Self {
+                $crate::Operation::options_mut(&mut self)
+                    .query
+                    .push((key.into(), value.to_string()));
+                self
+            }
+
+            /// The read timeout of this call (per read, not a total deadline).
+            pub fn read_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                $crate::Operation::options_mut(&mut self).read_timeout =
+                    Some($crate::ReadTimeout::After(timeout));
+                self
+            }
+
+            /// The connect timeout of this call.
+            pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                $crate::Operation::options_mut(&mut self).connect_timeout = Some(timeout);
+                self
+            }
+
+            /// The retry policy of this call (the client's retry budget still applies).
+            pub fn retry(mut self, policy: $crate::RetryPolicy) -> Self {
+                $crate::Operation::options_mut(&mut self).retry =
+                    Some(::std::sync::Arc::new(policy));
+                self
+            }
+
+            /// Whether this call may be replayed after it may have reached the server:
+            /// `true` for a POST or PATCH that is safe to repeat, `false` for a GET or PUT
+            /// that must not be. Failures before anything was sent are retried either way.
+            pub fn idempotent(mut self, idempotent: bool) -> Self {
+                $crate::Operation::options_mut(&mut self).idempotent = Some(idempotent);
+                self
+            }
+
+            /// The exact request this call sends (URL with its query, headers with
+            /// credentials marked sensitive, body), finalised and without any IO.
+            pub fn request(&self) -> ::std::result::Result<$crate::Request, $crate::Error> {
+                $crate::operation::request(self)
+            }
+
+            /// Sends the call and decodes its answer; awaiting the call does the same.
+            pub async fn send(
+                self,
+            ) -> ::std::result::Result<<Self as $crate::Operation>::Output, $crate::Error> {
+                $crate::operation::send(self).await
+            }
+        }
+
+        impl ::std::future::IntoFuture for $ty {
+            type Output = ::std::result::Result<<Self as $crate::Operation>::Output, $crate::Error>;
+            type IntoFuture =
+                ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send>>;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin($crate::operation::send(self))
+            }
+        }
+    };
+}
+
+/// [`fluent!`](crate::fluent) for a list operation (one whose output is a
+/// [`Page`](crate::Page)), plus `.page_size(n)`, `.items()` (every item, as a lazy stream)
+/// and `.pages()` (every page, as a lazy stream). Awaiting the call gives the first page.
+#[macro_export]
+macro_rules! fluent_list {
+    ($ty:ty, $item:ty) => {
+        $crate::fluent!($ty);
+
+        impl $ty {
+            /// Items per page: sent on the first page (and so on every page of a walk). A
+            /// walk sends the client's page size (default 100) when none is set.
+            pub fn page_size(mut self, page_size: u32) -> Self {
+                $crate::Operation::options_mut(&mut self).page_size = Some(page_size);
+                self
+            }
+
+            /// Every item of every page, as a lazy stream: nothing is sent before the first
+            /// poll; see [`PageStream`]($crate::PageStream) for its rules and `.prefetch(k)`.
+            pub fn items(self) -> $crate::PageStream<$item> {
+                $crate::Pages::from_operation(self).items()
+            }
+
+            /// Every page, as a lazy stream (the same walk as [`items`](Self::items)).
+            pub fn pages(self) -> $crate::Pages<$item> {
+                $crate::Pages::from_operation(self)
+            }
+        }
+    };
+}
