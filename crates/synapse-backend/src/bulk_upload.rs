@@ -38,9 +38,7 @@ use synapse_models::{
     DataFileId, MultipartUploadInfo, PresignedFileInfo, PresignedFileRequest,
     PresignedUploadRequest, PresignedUploadResponse, Storage, StorageProvider,
 };
-use synapse_transport::{
-    Body, Error, FileRange, Method, ReadTimeout, Request, Response, Url,
-};
+use synapse_transport::{Body, Error, FileRange, Method, ReadTimeout, Request, Response, Url};
 
 use crate::BackendClient;
 

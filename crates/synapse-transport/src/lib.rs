@@ -28,6 +28,7 @@ mod response;
 mod retry;
 mod retry_after;
 mod secret;
+mod snapshot;
 mod text;
 mod transport;
 pub mod urls;

@@ -26,7 +26,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use url::Url;
 
 use crate::error::{ConnectKind, TimeoutKind};
@@ -259,67 +259,28 @@ impl RecordedRequest {
         }
     }
 
-    /// A stable JSON view for snapshots: method, URL, headers (sensitive values `***`,
-    /// multipart boundary masked, sorted by name) and body (multipart shown as its parts).
+    /// A stable JSON view for snapshots, the same as [`Request::snapshot`] gives for the
+    /// request value: method, URL, headers (sensitive values `***`, multipart boundary
+    /// masked, sorted by name) and body (multipart shown as its parts).
     pub fn snapshot(&self) -> Value {
-        let mut headers = Map::new();
-        let mut names: Vec<&HeaderName> = self.headers.keys().collect();
-        names.sort_by_key(|n| n.as_str());
-        for name in names {
-            let values: Vec<String> = self
-                .headers
-                .get_all(name)
-                .iter()
-                .map(|v| {
-                    if v.is_sensitive() {
-                        "***".to_owned()
-                    } else {
-                        String::from_utf8_lossy(v.as_bytes()).replace(
-                            &self.boundary().unwrap_or_else(|| "\u{0}".to_owned()),
-                            "<boundary>",
-                        )
-                    }
-                })
-                .collect();
-            let value = if values.len() == 1 {
-                Value::String(values[0].clone())
-            } else {
-                json!(values)
-            };
-            headers.insert(name.as_str().to_owned(), value);
-        }
-        // Keys in alphabetical order, so snapshots do not depend on how maps are ordered;
-        // a JSON body keeps its wire order.
         let body = match &self.body {
-            RecordedBody::Empty => Value::Null,
-            RecordedBody::Json(v) => json!({ "json": v }),
-            RecordedBody::Bytes(b) => json!({ "bytes": String::from_utf8_lossy(b) }),
-            RecordedBody::Multipart { raw, parts, .. } => json!({
-                "content_length": raw.len(),
-                "multipart": parts.iter().map(|p| json!({
-                    "data": if p.data.len() <= 256 {
-                        Value::String(String::from_utf8_lossy(&p.data).into_owned())
-                    } else {
-                        Value::String(format!("<{} bytes>", p.data.len()))
-                    },
-                    "filename": p.filename,
-                    "name": p.name,
-                })).collect::<Vec<_>>(),
-            }),
+            RecordedBody::Empty => crate::snapshot::BodyView::Empty,
+            RecordedBody::Json(v) => crate::snapshot::BodyView::Json(v.clone()),
+            RecordedBody::Bytes(b) => crate::snapshot::BodyView::Bytes(b.clone()),
+            RecordedBody::Multipart {
+                boundary,
+                raw,
+                parts,
+            } => crate::snapshot::BodyView::Multipart {
+                boundary: boundary.clone(),
+                length: raw.len() as u64,
+                parts: parts
+                    .iter()
+                    .map(|p| (p.name.clone(), p.filename.clone(), Some(p.data.clone())))
+                    .collect(),
+            },
         };
-        json!({
-            "body": body,
-            "headers": headers,
-            "method": self.method.as_str(),
-            "url": self.url.as_str(),
-        })
-    }
-
-    fn boundary(&self) -> Option<String> {
-        match &self.body {
-            RecordedBody::Multipart { boundary, .. } => Some(boundary.clone()),
-            _ => None,
-        }
+        crate::snapshot::view(&self.method, &self.url, &self.headers, body)
     }
 }
 
