@@ -9,7 +9,8 @@ use std::time::Duration;
 use futures_core::Stream;
 use serde_json::Value;
 use synapse_transport::{
-    ApiBody, ApiError, Error, LineMode, LineOptions, LineStream, Method, StatusCode,
+    ApiBody, ApiError, Error, LineMode, LineOptions, LineStream, Method, SseFrame, SseFrames,
+    StatusCode,
 };
 
 /// Options of the job-log tail ([`AgentClient::stream_tail_job_logs`]).
@@ -68,94 +69,38 @@ impl TailOptions {
     }
 }
 
-/// Messages of a job log, parsed from the agent's SSE stream.
+/// Messages of a job log, from the agent's SSE stream framed by [`SseFrames`].
 ///
-/// - `data:` lines (with or without the space after the colon) form an event, multi-line
-///   data joined with `\n`, dispatched at the blank line (or at the end of the body).
-///   A JSON object is an event: type `error` ends the stream with an error, `complete` ends
-///   it cleanly, anything else yields its non-empty `message`. Other data is yielded as is.
-/// - Comments (`: keepalive`) and `event:`/`id:`/`retry:` fields are skipped.
-/// - Any other line is a plain log line and is yielded as is.
+/// A JSON object event of type `error` ends the stream with an error, `complete` ends it
+/// cleanly, any other yields its non-empty `message`; other event data, and plain lines, are
+/// yielded as they are.
 pub(crate) struct SseMessages {
-    lines: Option<LineStream>,
+    frames: SseFrames,
     url: String,
-    data: Option<String>,
     queue: VecDeque<Result<String, Error>>,
     options: TailOptions,
     messages: u64,
     bytes: u64,
+    done: bool,
 }
 
 impl SseMessages {
     pub(crate) fn new(lines: LineStream, options: TailOptions, url: String) -> Self {
         SseMessages {
-            lines: Some(lines),
+            frames: SseFrames::new(lines),
             url,
-            data: None,
             queue: VecDeque::new(),
             options,
             messages: 0,
             bytes: 0,
+            done: false,
         }
     }
 
     /// Stops reading: the connection is closed now.
     fn stop(&mut self) {
-        self.lines = None;
-        self.data = None;
-    }
-
-    fn on_line(&mut self, line: String) {
-        if line.is_empty() {
-            self.dispatch();
-            return;
-        }
-        if line.starts_with(':') {
-            return;
-        }
-        let (field, value) = match line.split_once(':') {
-            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
-            None => (line.as_str(), ""),
-        };
-        match field {
-            "data" => match &mut self.data {
-                Some(data) => {
-                    data.push('\n');
-                    data.push_str(value);
-                }
-                None => self.data = Some(value.to_owned()),
-            },
-            "event" | "id" | "retry" => {}
-            _ => {
-                // A plain (non-SSE) log line: keep the order with a pending event.
-                self.dispatch();
-                if self.lines.is_some() {
-                    self.emit(line);
-                }
-            }
-        }
-    }
-
-    fn dispatch(&mut self) {
-        let Some(data) = self.data.take() else {
-            return;
-        };
-        let one_line_events = data.contains('\n')
-            && serde_json::from_str::<Value>(&data).is_err()
-            && data
-                .split('\n')
-                .all(|l| matches!(serde_json::from_str::<Value>(l), Ok(Value::Object(_))));
-        if one_line_events {
-            // Several one-line JSON events without blank lines between them.
-            for part in data.split('\n') {
-                if self.lines.is_none() {
-                    break;
-                }
-                self.payload(part);
-            }
-        } else {
-            self.payload(&data);
-        }
+        self.done = true;
+        self.frames.close();
     }
 
     fn payload(&mut self, payload: &str) {
@@ -244,21 +189,19 @@ impl Stream for SseMessages {
                 }
                 return Poll::Ready(Some(item));
             }
-            let Some(lines) = this.lines.as_mut() else {
+            if this.done {
                 return Poll::Ready(None);
-            };
-            match Pin::new(lines).poll_next(cx) {
-                Poll::Ready(Some(Ok(line))) => this.on_line(line),
-                Poll::Ready(Some(Err(e))) => {
+            }
+            match std::task::ready!(Pin::new(&mut this.frames).poll_next(cx)) {
+                Some(Ok(SseFrame::Event(data))) => this.payload(&data),
+                Some(Ok(SseFrame::Line(line))) => this.emit(line),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => {
                     // The partial event is lost with the connection: report, don't guess.
                     this.stop();
                     return Poll::Ready(Some(Err(e)));
                 }
-                Poll::Ready(None) => {
-                    this.dispatch();
-                    this.stop();
-                }
-                Poll::Pending => return Poll::Pending,
+                None => this.done = true,
             }
         }
     }

@@ -29,6 +29,7 @@ mod retry;
 mod retry_after;
 mod secret;
 mod snapshot;
+mod sse;
 mod text;
 mod transport;
 pub mod urls;
@@ -52,6 +53,7 @@ pub use crate::response::{ByteStream, Response, ResponseBody, decode_json, decod
 pub use crate::retry::{RetryBudget, RetryPolicy, RetryTransport};
 pub use crate::retry_after::parse_retry_after;
 pub use crate::secret::Secret;
+pub use crate::sse::{SseFrame, SseFrames};
 pub use crate::text::escape_controls;
 pub use crate::transport::Transport;
 
