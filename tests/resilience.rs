@@ -37,10 +37,7 @@ async fn a_503_burst_on_a_get_is_retried_and_succeeds() {
             .path("/jobs/")
             .retry_after("0"),
     );
-    let job = client
-        .get_job(&JobId::from(ids[0].as_str()), &[])
-        .await
-        .expect("retried");
+    let job = client.get_job(ids[0].as_str()).await.expect("retried");
     assert_eq!(job.id.map(|i| i.to_string()), Some(ids[0].clone()));
     assert_eq!(fake.count(&Method::GET, "/jobs/"), 3);
 }
@@ -127,7 +124,7 @@ async fn a_truncated_body_is_a_typed_error() {
     let ids = fake.seed_jobs(1);
     fake.inject(Fault::new(FaultAction::TruncateBody, 1).path("/jobs/"));
     let err = client
-        .get_job(&JobId::from(ids[0].as_str()), &[])
+        .get_job(ids[0].as_str())
         .await
         .expect_err("truncated");
     assert!(matches!(err, Error::ResponseIncomplete { .. }), "{err:?}");
@@ -135,10 +132,7 @@ async fn a_truncated_body_is_a_typed_error() {
     let (fake, client) = start().await;
     let ids = fake.seed_jobs(1);
     fake.inject(Fault::new(FaultAction::TruncateBody, 1).path("/jobs/"));
-    client
-        .get_job(&JobId::from(ids[0].as_str()), &[])
-        .await
-        .expect("retried");
+    client.get_job(ids[0].as_str()).await.expect("retried");
 }
 
 #[tokio::test]
@@ -149,7 +143,7 @@ async fn a_next_link_to_another_origin_is_refused() {
     })
     .await;
     fake.seed_jobs(150);
-    let items: Vec<_> = client.list_jobs_all(&[]).collect().await;
+    let items: Vec<_> = client.list_jobs().items().collect().await;
     assert_eq!(items.iter().filter(|r| r.is_ok()).count(), 100);
     match items.last() {
         Some(Err(Error::Pagination(PaginationError::OffOrigin { got, .. }))) => {
@@ -179,7 +173,7 @@ async fn a_delayed_answer_hits_the_read_timeout_and_a_patient_client_waits() {
     fake.inject(
         Fault::new(FaultAction::Delay(std::time::Duration::from_millis(400)), 1).path("/jobs/"),
     );
-    let err = impatient.get_job(&id, &[]).await.expect_err("timeout");
+    let err = impatient.get_job(&id).await.expect_err("timeout");
     assert!(err.is_timeout(), "{err:?}");
     assert_eq!(err.status_code(), Some(408));
     fake.inject(
@@ -190,5 +184,5 @@ async fn a_delayed_answer_hits_the_read_timeout_and_a_patient_client_waits() {
         .access_token(fake.access_token())
         .build()
         .expect("client");
-    patient.get_job(&id, &[]).await.expect("waited");
+    patient.get_job(&id).await.expect("waited");
 }

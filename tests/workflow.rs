@@ -4,7 +4,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 use synapse_backend::models::{
     JobId, JobStatus, PluginCode, PluginCreate, PluginReleaseCreateRequest, PluginRunRequest,
-    TailEvent, TailEventType, UpdateJobRequest,
+    TailEventType,
 };
 use synapse_backend::{BackendClient, ChunkedUploadOptions, Error, ReleaseArchive};
 use synapse_e2e::{md5_hex, start, start_with};
@@ -66,24 +66,23 @@ async fn the_whole_plugin_workflow() {
         .expect("run");
     let job_id = JobId::from(run["job_id"].as_str().expect("job_id"));
 
-    // Tail while the job runs: log events arrive, then `complete`.
-    let mut lines = client.tail_job_console_logs(&job_id, Default::default());
+    // Tail while the job runs: log events arrive, then `complete` ends the stream.
+    let mut events = client.tail_job_console_logs(&job_id).events();
     let mut logs = Vec::new();
-    while let Some(line) = lines.next().await {
-        let line = line.expect("line");
-        if let Some(data) = line.strip_prefix("data: ") {
-            let event: TailEvent = serde_json::from_str(data).expect("event");
-            match event.event_type {
-                Some(TailEventType::Log) => logs.push(event.text().unwrap_or_default()),
-                Some(TailEventType::Complete) => break,
-                _ => {}
-            }
+    let mut completed = false;
+    while let Some(event) = events.next().await {
+        let event = event.expect("event");
+        match event.event_type {
+            Some(TailEventType::Log) => logs.push(event.text().unwrap_or_default()),
+            Some(TailEventType::Complete) => completed = true,
+            _ => {}
         }
     }
+    assert!(completed);
     assert_eq!(logs.len(), 6, "{logs:?}");
     assert!(logs[0].contains("Plugin started"));
 
-    let job = client.get_job(&job_id, &[]).await.expect("job");
+    let job = client.get_job(&job_id).await.expect("job");
     assert_eq!(job.status, Some(JobStatus::Succeeded));
     assert_eq!(job.progress_percent(), Some(100.0));
     let console = client
@@ -93,10 +92,8 @@ async fn the_whole_plugin_workflow() {
     assert_eq!(console.lines(), logs);
 
     let updated = client
-        .update_job(
-            &job_id,
-            &UpdateJobRequest::default().status(JobStatus::Stopped),
-        )
+        .update_job(&job_id)
+        .status(JobStatus::Stopped)
         .await
         .expect("update");
     assert_eq!(updated.status, Some(JobStatus::Stopped));
@@ -107,7 +104,7 @@ async fn the_whole_plugin_workflow() {
 async fn pagination_across_many_pages() {
     let (fake, client) = start().await;
     let ids = fake.seed_jobs(250);
-    let mut jobs = client.list_jobs_all(&[]);
+    let mut jobs = client.list_jobs().items();
     assert_eq!(jobs.total().await.expect("count"), 250);
     let got: Vec<String> = jobs
         .map(|j| j.expect("job").id.expect("id").to_string())
@@ -117,14 +114,17 @@ async fn pagination_across_many_pages() {
     assert_eq!(fake.count(&synapse_transport::Method::GET, "/jobs/"), 3);
     // One page, as the Python SDK's list_jobs.
     let page = client
-        .list_jobs(&[("page_size", "10"), ("page", "25")])
+        .list_jobs()
+        .page_size(10)
+        .query("page", 25)
         .await
         .expect("page");
     assert_eq!(page.results.len(), 10);
     assert!(page.next.is_none());
     // A page past the end is a typed 404.
     let err = client
-        .list_jobs(&[("page", "99")])
+        .list_jobs()
+        .query("page", 99)
         .await
         .expect_err("past the end");
     assert!(err.is_not_found());
@@ -163,7 +163,7 @@ async fn missing_or_wrong_credentials_and_tenants_are_typed_errors() {
         .without_env()
         .build()
         .expect("client");
-    let err = anonymous.list_jobs(&[]).await.expect_err("401");
+    let err = anonymous.list_jobs().await.expect_err("401");
     assert_eq!(err.api().expect("api").kind, ApiErrorKind::Unauthorized);
     let wrong = BackendClient::builder(fake.url())
         .without_env()
@@ -171,7 +171,7 @@ async fn missing_or_wrong_credentials_and_tenants_are_typed_errors() {
         .build()
         .expect("client");
     assert_eq!(
-        wrong.list_jobs(&[]).await.expect_err("401").status_code(),
+        wrong.list_jobs().await.expect_err("401").status_code(),
         Some(401)
     );
     let other_tenant = BackendClient::builder(fake.url())
@@ -180,7 +180,7 @@ async fn missing_or_wrong_credentials_and_tenants_are_typed_errors() {
         .tenant("globex")
         .build()
         .expect("client");
-    let err = other_tenant.list_jobs(&[]).await.expect_err("403");
+    let err = other_tenant.list_jobs().await.expect_err("403");
     assert_eq!(err.api().expect("api").kind, ApiErrorKind::Forbidden);
     assert!(!err.to_string().contains(fake.access_token()));
     let right = BackendClient::builder(fake.url())
@@ -213,7 +213,7 @@ async fn validation_errors_come_back_as_field_errors() {
         Some(&json!({"code": ["This field is required."]}))
     );
     let err = client
-        .get_job(&JobId::from("missing"), &[])
+        .get_job("missing")
         .await
         .expect_err("404");
     assert!(matches!(err, Error::Api(_)));

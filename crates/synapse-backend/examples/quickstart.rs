@@ -15,7 +15,7 @@ use serde_json::json;
 use synapse_agent::{AgentClient, RunPluginReleaseRequest, TailOptions};
 use synapse_backend::models::{
     JobId, JobStatus, PluginCode, PluginCreate, PluginReleaseCreateRequest, PluginRunRequest,
-    TailEvent, TailEventType,
+    TailEventType,
 };
 use synapse_backend::{BackendClient, Error, ReleaseArchive};
 use synapse_fake::FakeServer;
@@ -102,7 +102,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(JobStatus::Unknown("none".into()));
     println!("5. job {job_id} ended {}", status.as_str());
     if status != JobStatus::Succeeded {
-        let logs = client.list_job_console_logs(&job_id).await?;
+        let logs = client.list_job_console_logs(job_id.clone()).await?;
         for line in logs.lines().iter().rev().take(10).rev() {
             println!("   {line}");
         }
@@ -157,7 +157,7 @@ async fn follow(
 ) -> Result<synapse_backend::models::Job, Error> {
     let mut last = String::new();
     loop {
-        let job = client.get_job(job_id, &[]).await?;
+        let job = client.get_job(job_id.clone()).await?;
         let status = job
             .status
             .as_ref()
@@ -175,23 +175,13 @@ async fn follow(
     }
 }
 
-/// Prints the console log as it is written (server-sent events, decoded as `TailEvent`s).
+/// Prints the console log as it is written; the stream ends when the job completes.
 async fn tail_console(client: BackendClient, job_id: JobId) -> Result<(), Error> {
-    let mut lines = client.tail_job_console_logs(&job_id, Default::default());
-    while let Some(line) = lines.next().await {
-        let line = line?;
-        let Some(data) = line.strip_prefix("data: ") else {
-            continue; // blank separators and heartbeats
-        };
-        let Ok(event) = serde_json::from_str::<TailEvent>(data) else {
-            continue;
-        };
-        match event.event_type {
-            Some(TailEventType::Log) => {
-                println!("   | {}", event.text().unwrap_or_default())
-            }
-            Some(TailEventType::Complete) => break,
-            _ => {}
+    let mut events = client.tail_job_console_logs(job_id).events();
+    while let Some(event) = events.next().await {
+        let event = event?;
+        if event.event_type == Some(TailEventType::Log) {
+            println!("   | {}", event.text().unwrap_or_default());
         }
     }
     Ok(())

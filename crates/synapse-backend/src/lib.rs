@@ -41,7 +41,9 @@ pub use crate::data_files::{
     UploadCollectionOptions, UploadMode,
 };
 pub use crate::downloads::DownloadOptions;
-pub use crate::jobs::LogLines;
+pub use crate::jobs::{
+    GetJob, ListJobConsoleLogs, ListJobs, TailEvents, TailJobConsoleLogs, UpdateJob,
+};
 pub use crate::plugin_releases::ReleaseArchive;
 pub use crate::query::Query;
 pub(crate) use crate::query::query;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use synapse_backend::models::{
     JobId, JobStatus, LogEntry, LogLevel, PluginCode, PluginCreate, PluginId, PluginRef,
     PluginReleaseCreateRequest, PluginReleaseId, PluginRunRequest, PluginUpdate,
-    ServeApplicationCreateRequest, StorageCreate, StorageId, UpdateJobRequest,
+    ServeApplicationCreateRequest, StorageCreate, StorageId, TailEventType,
 };
 use synapse_backend::{BackendClient, Error, ReleaseArchive};
 use synapse_transport::mock::{MockChunk, MockResponse, MockTransport};
@@ -261,32 +261,37 @@ async fn jobs_get_list_update() {
         .push(ok(json!({"count": 1, "next": null, "previous": null, "results": [job_json("j1", "completed")]})))
         .push(ok(job_json("550e8400-e29b-41d4-a716-446655440000", "RUNNING")));
     let c = client(&mock);
-    let job = c.get_job(&id, &[("expand", "logs")]).await.expect("get");
-    assert_eq!(job.status, Some(JobStatus::Running));
-    let page = c
-        .list_jobs(&[("status", "running"), ("page_size", "10")])
-        .await
-        .expect("list");
-    assert_eq!(page.results[0].status, Some(JobStatus::Succeeded));
-    let update = UpdateJobRequest::default()
+    let get = c.get_job(id.clone()).expand("logs");
+    let list = c.list_jobs().query("status", "running").page_size(10);
+    let update = c
+        .update_job(id.clone())
         .status(JobStatus::Running)
         .progress_record(obj(json!({"step": 5, "total": 100})))
         .metrics_record(obj(json!({"loss": 0.25})))
         .meta(obj(json!({"queue": {"position": 0}})));
-    c.update_job(&id, &update).await.expect("update");
-    let snaps: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
+    // The request values, without IO, are exactly what the mock then receives.
+    let snaps: Vec<Value> = [get.request(), list.request(), update.request()]
+        .into_iter()
+        .map(|r| r.expect("request").snapshot())
+        .collect();
     insta::assert_json_snapshot!(snaps);
+    assert_eq!(mock.request_count(), 0);
+    let job = get.await.expect("get");
+    assert_eq!(job.status, Some(JobStatus::Running));
+    let page = list.await.expect("list");
+    assert_eq!(page.results[0].status, Some(JobStatus::Succeeded));
+    update.await.expect("update");
+    let sent: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
+    assert_eq!(sent, snaps);
     // An invalid update is refused before sending.
-    let bad = UpdateJobRequest::default().result(json!("a bare string"));
-    assert!(matches!(
-        c.update_job(&id, &bad).await,
-        Err(Error::InvalidInput { .. })
-    ));
+    let bad = c.update_job(id).result(json!("a bare string"));
+    assert!(matches!(bad.request(), Err(Error::InvalidInput { .. })));
+    assert!(matches!(bad.await, Err(Error::InvalidInput { .. })));
     assert_eq!(mock.request_count(), 3);
 }
 
 #[tokio::test]
-async fn list_jobs_all_streams_every_page_with_the_count() {
+async fn list_jobs_items_stream_every_page_with_the_count() {
     let mock = MockTransport::new();
     mock.push(ok(
         json!({"count": 3, "next": "https://synapse.test/jobs/?page=2&page_size=100",
@@ -295,7 +300,7 @@ async fn list_jobs_all_streams_every_page_with_the_count() {
     .push(ok(
         json!({"count": 3, "next": null, "results": [job_json("c", "FAILED")]}),
     ));
-    let mut jobs = client(&mock).list_jobs_all(&[]);
+    let mut jobs = client(&mock).list_jobs().items();
     assert_eq!(jobs.total().await.expect("count"), 3);
     let statuses: Vec<JobStatus> = jobs
         .map(|j| j.expect("job").status.expect("status"))
@@ -313,7 +318,7 @@ async fn list_jobs_all_streams_every_page_with_the_count() {
 
 #[tokio::test]
 async fn console_logs_in_every_shape() {
-    let id = JobId::from(7);
+    let id = 7;
     let mock = MockTransport::new();
     mock.push(ok(json!([
         "2024-01-15 10:00:01 [INFO] Plugin started",
@@ -323,7 +328,7 @@ async fn console_logs_in_every_shape() {
     .push(MockResponse::json(403, json!({"detail": "wrong tenant"})));
     let c = client(&mock);
     assert_eq!(
-        c.list_job_console_logs(&id)
+        c.list_job_console_logs(id)
             .await
             .expect("array")
             .lines()
@@ -331,10 +336,10 @@ async fn console_logs_in_every_shape() {
         2
     );
     assert_eq!(
-        c.list_job_console_logs(&id).await.expect("object").lines(),
+        c.list_job_console_logs(id).await.expect("object").lines(),
         vec!["a", "b"]
     );
-    let err = c.list_job_console_logs(&id).await.expect_err("403");
+    let err = c.list_job_console_logs(id).await.expect_err("403");
     assert_eq!(err.status_code(), Some(403));
     assert_eq!(
         mock.requests()[0].url.as_str(),
@@ -361,7 +366,7 @@ async fn tail_yields_lines_before_the_body_ends_and_reports_a_drop() {
         .build()
         .expect("client");
     let start = tokio::time::Instant::now();
-    let mut lines = c.tail_job_console_logs(&JobId::from(5), Default::default());
+    let mut lines = c.tail_job_console_logs(5).lines();
     assert_eq!(mock.request_count(), 0, "lazy until polled");
     let first = lines.next().await.expect("line").expect("ok");
     assert_eq!(first, "data: {\"type\": \"connected\"}");
@@ -384,7 +389,7 @@ async fn tail_yields_lines_before_the_body_ends_and_reports_a_drop() {
     // A status error is the first item, typed.
     let mock = MockTransport::new();
     mock.push(MockResponse::json(429, json!({"detail": "slow down"})).header("retry-after", "3"));
-    let mut lines = client(&mock).tail_job_console_logs(&JobId::from(5), Default::default());
+    let mut lines = client(&mock).tail_job_console_logs(5).lines();
     let err = lines.next().await.expect("item").expect_err("429");
     assert_eq!(
         err.api().expect("api").retry_after,
@@ -639,12 +644,12 @@ async fn every_operation_maps_an_error_status_to_a_typed_error() {
             .await
             .err()
             .and_then(|e| e.status_code()),
-        c.get_job(&id, &[])
+        c.get_job(id.clone())
             .await
             .err()
             .and_then(|e| e.status_code()),
-        c.list_jobs(&[]).await.err().and_then(|e| e.status_code()),
-        c.update_job(&id, &UpdateJobRequest::default())
+        c.list_jobs().await.err().and_then(|e| e.status_code()),
+        c.update_job(id.clone())
             .await
             .err()
             .and_then(|e| e.status_code()),
@@ -691,12 +696,12 @@ async fn a_relation_in_an_unexpected_shape_never_fails_the_response() {
         "results": [job, {"id": "j2", "status": "SUCCEEDED", "plugin_release": 13}],
     })));
     let c = client(&mock);
-    let one = c.get_job(&JobId::from("j1"), &[]).await.expect("decodes");
+    let one = c.get_job("j1").await.expect("decodes");
     assert_eq!(
         one.plugin_release.as_ref().and_then(|r| r.other()),
         Some(&json!("plugin-13@1.3.2"))
     );
-    let page = c.list_jobs(&[]).await.expect("the whole page decodes");
+    let page = c.list_jobs().await.expect("the whole page decodes");
     assert_eq!(page.results.len(), 2);
     assert_eq!(page.results[1].release_id().map(|r| r.0), Some(13));
 }
@@ -728,4 +733,63 @@ async fn a_release_config_travels_as_the_text_python_json_dumps_writes() {
         }
         other => panic!("not multipart: {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn tail_events_are_decoded_and_end_on_complete() {
+    let mock = MockTransport::new();
+    mock.push(MockResponse::chunked(
+        200,
+        vec![MockChunk::Data(
+            concat!(
+                "data: {\"type\": \"connected\", \"job_id\": \"j1\"}\n\n",
+                ": heartbeat\n\n",
+                "data: {\"type\": \"log\", \"data\": \"data: {\\\"type\\\": \\\"log\\\", \\\"message\\\": \\\"epoch 1\\\"}\"}\n\n",
+                "data: {\"type\": \"log\", \"data\": \"epoch 2\"}\n\n",
+                "plain text line\n",
+                "data: {\"type\": \"complete\", \"message\": \"done\"}\n\n",
+                "data: {\"type\": \"log\", \"data\": \"after the end\"}\n\n",
+            )
+            .into(),
+        )],
+    ));
+    let events: Vec<_> = client(&mock)
+        .tail_job_console_logs("j1")
+        .events()
+        .map(|e| e.expect("event"))
+        .collect()
+        .await;
+    let shown: Vec<(Option<TailEventType>, Option<String>)> = events
+        .iter()
+        .map(|e| (e.event_type.clone(), e.text()))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            (Some(TailEventType::Connected), None),
+            (Some(TailEventType::Log), Some("epoch 1".to_owned())),
+            (Some(TailEventType::Log), Some("epoch 2".to_owned())),
+            (Some(TailEventType::Log), Some("plain text line".to_owned())),
+            (Some(TailEventType::Complete), Some("done".to_owned())),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_tail_error_event_ends_the_stream_with_an_error() {
+    let mock = MockTransport::new();
+    mock.push(MockResponse::bytes(
+        200,
+        "data: {\"type\": \"log\", \"data\": \"x\"}\n\ndata: {\"type\": \"error\", \"message\": \"Job not found\"}\n\ndata: {\"type\": \"log\", \"data\": \"y\"}\n\n",
+    ));
+    let items: Vec<_> = client(&mock)
+        .tail_job_console_logs(9)
+        .events()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].as_ref().expect("log").text().as_deref(), Some("x"));
+    let err = items[1].as_ref().expect_err("error event");
+    assert_eq!(err.status_code(), Some(500));
+    assert!(err.to_string().contains("Job not found"), "{err}");
 }

@@ -4,9 +4,7 @@
 //! covered by their types.
 
 use futures_util::StreamExt;
-use synapse_backend::models::{
-    ChunkedUploadId, JobId, JobStatus, PluginRef, PluginRunRequest, UpdateJobRequest,
-};
+use synapse_backend::models::{ChunkedUploadId, JobId, JobStatus, PluginRef, PluginRunRequest};
 use synapse_backend::{BackendClient, Error};
 use synapse_transport::RetryPolicy;
 use synapse_transport::mock::MockTransport;
@@ -41,16 +39,20 @@ async fn every_string_path_parameter_is_refused_before_any_request() {
     let c = client(&mock);
     for bad in BAD {
         let job = JobId::from(bad);
-        assert_refused("get_job", bad, c.get_job(&job, &[]).await);
-        let update = UpdateJobRequest::default().status(JobStatus::Running);
-        assert_refused("update_job", bad, c.update_job(&job, &update).await);
+        assert_refused("get_job", bad, c.get_job(job.clone()).await);
+        assert_refused(
+            "update_job",
+            bad,
+            c.update_job(job.clone()).status(JobStatus::Running).await,
+        );
         assert_refused(
             "list_job_console_logs",
             bad,
-            c.list_job_console_logs(&job).await,
+            c.list_job_console_logs(job.clone()).await,
         );
         let first = c
-            .tail_job_console_logs(&job, Default::default())
+            .tail_job_console_logs(job.clone())
+            .events()
             .next()
             .await
             .expect("one item");

@@ -22,9 +22,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_json::Value;
-use synapse_backend::{BackendClient, ChunkedUploadOptions, LineOptions};
+use synapse_backend::{BackendClient, ChunkedUploadOptions};
 use synapse_fake::{FakeConfig, FakeServer};
-use synapse_models::JobId;
 
 type Res<T> = Result<T, Box<dyn Error>>;
 
@@ -194,7 +193,7 @@ async fn list_all(t: &Target) -> Res<()> {
     let client = t.client()?;
     best_of(t.reps, || async {
         let span = measure::begin();
-        let mut jobs = client.list_jobs_all(&[]);
+        let mut jobs = client.list_jobs().items();
         let mut n = 0u64;
         while let Some(job) = jobs.next().await {
             n += u64::from(job?.id.is_some());
@@ -232,7 +231,7 @@ async fn get_job(t: &Target) -> Res<()> {
     let ids: Vec<String> = match &t.fake {
         Some(fake) => fake.seed_jobs(GET_N),
         None => {
-            let page = t.client()?.list_jobs(&[("page_size", "100")]).await?;
+            let page = t.client()?.list_jobs().page_size(100).await?;
             page.results
                 .into_iter()
                 .filter_map(|j| j.id.map(|i| i.to_string()))
@@ -246,9 +245,7 @@ async fn get_job(t: &Target) -> Res<()> {
     best_of(t.reps, || async {
         let span = measure::begin();
         for i in 0..GET_N {
-            client
-                .get_job(&JobId::from(ids[i % ids.len()].as_str()), &[])
-                .await?;
+            client.get_job(ids[i % ids.len()].as_str()).await?;
         }
         Ok(span.end("get_job", GET_N as u64, GET_N as f64, "req/s"))
     })
@@ -370,8 +367,7 @@ async fn tail(t: &Target) -> Res<()> {
         let span = measure::begin();
         let started = std::time::Instant::now();
         let mut first = None;
-        let mut lines =
-            client.tail_job_console_logs(&JobId::from(id.as_str()), LineOptions::default());
+        let mut lines = client.tail_job_console_logs(id.as_str()).lines();
         let mut n = 0u64;
         while let Some(line) = lines.next().await {
             line?;
@@ -419,7 +415,7 @@ async fn prefetch(t: &Target) -> Res<()> {
     for (name, pages) in [("prefetch_sequential", 0usize), ("prefetch", 8)] {
         best_of(t.reps, || async {
             let span = measure::begin();
-            let mut jobs = client.list_jobs_all(&[]).prefetch(pages);
+            let mut jobs = client.list_jobs().items().prefetch(pages);
             let mut n = 0u64;
             while let Some(job) = jobs.next().await {
                 job?;

@@ -212,6 +212,18 @@ macro_rules! int_or_string_id {
             }
         }
 
+        impl From<&$name> for $name {
+            fn from(v: &$name) -> Self {
+                v.clone()
+            }
+        }
+
+        impl From<&String> for $name {
+            fn from(v: &String) -> Self {
+                Self(IntOrString::Str(v.clone()))
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt::Display::fmt(&self.0, f)

@@ -433,6 +433,12 @@ impl RequestBuilder {
         self
     }
 
+    /// Records a validation failure of the operation's input: the request is refused with
+    /// that error when it is built or sent, before anything goes out.
+    pub fn validated(self, check: Result<(), Error>) -> Self {
+        self.map(|_| check)
+    }
+
     /// Adds a query pair (after the defaults, in call order).
     pub fn query(mut self, key: impl Into<String>, value: impl ToString) -> Self {
         self.query.push((key.into(), value.to_string()));
