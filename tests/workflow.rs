@@ -212,10 +212,7 @@ async fn validation_errors_come_back_as_field_errors() {
         err.body_json(),
         Some(&json!({"code": ["This field is required."]}))
     );
-    let err = client
-        .get_job("missing")
-        .await
-        .expect_err("404");
+    let err = client.get_job("missing").await.expect_err("404");
     assert!(matches!(err, Error::Api(_)));
     assert_eq!(
         err.api().expect("api").detail(),

@@ -13,9 +13,9 @@ use synapse_models::{
 };
 use synapse_transport::urls::path;
 use synapse_transport::{
-    ApiBody, ApiError, CallInfo, CallOptions, Client, Error, LineOptions, LineStream, Method,
-    Operation, ReadTimeout, Request, RequestBuilder, Response, SseFrame, SseFrames, StatusCode,
-    fluent, fluent_list, operation,
+    ApiBody, ApiError, Call, CallInfo, Client, Error, LineOptions, LineStream, Method, Operation,
+    ReadTimeout, Request, RequestBuilder, Response, SseFrame, SseFrames, StatusCode, fluent,
+    fluent_list, operation,
 };
 
 use crate::BackendClient;
@@ -33,10 +33,9 @@ impl BackendClient {
     /// ```
     pub fn get_job(&self, job_id: impl Into<JobId>) -> GetJob {
         GetJob {
-            core: self.core.clone(),
+            call: Call::new(self.core.clone()),
             job_id: job_id.into(),
             expand: Vec::new(),
-            options: CallOptions::default(),
         }
     }
 
@@ -58,9 +57,8 @@ impl BackendClient {
     /// ```
     pub fn list_jobs(&self) -> ListJobs {
         ListJobs {
-            core: self.core.clone(),
+            call: Call::new(self.core.clone()),
             filters: Vec::new(),
-            options: CallOptions::default(),
         }
     }
 
@@ -76,10 +74,9 @@ impl BackendClient {
     /// ```
     pub fn update_job(&self, job_id: impl Into<JobId>) -> UpdateJob {
         UpdateJob {
-            core: self.core.clone(),
+            call: Call::new(self.core.clone()),
             job_id: job_id.into(),
             update: UpdateJobRequest::default(),
-            options: CallOptions::default(),
         }
     }
 
@@ -96,9 +93,8 @@ impl BackendClient {
     /// ```
     pub fn list_job_console_logs(&self, job_id: impl Into<JobId>) -> ListJobConsoleLogs {
         ListJobConsoleLogs {
-            core: self.core.clone(),
+            call: Call::new(self.core.clone()),
             job_id: job_id.into(),
-            options: CallOptions::default(),
         }
     }
 
@@ -150,10 +146,9 @@ fn job_path(job_id: &JobId, tail: &[&str]) -> Result<String, Error> {
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
 pub struct GetJob {
-    core: Client,
+    call: Call,
     job_id: JobId,
     expand: Vec<String>,
-    options: CallOptions,
 }
 
 impl GetJob {
@@ -166,18 +161,10 @@ impl GetJob {
 
 impl Operation for GetJob {
     type Output = Job;
-    fn client(&self) -> &Client {
-        &self.core
-    }
-    fn options(&self) -> &CallOptions {
-        &self.options
-    }
-    fn options_mut(&mut self) -> &mut CallOptions {
-        &mut self.options
-    }
     fn prepare(&self) -> RequestBuilder {
         let expand = self.expand.iter().map(|e| ("expand".to_owned(), e.clone()));
-        self.core
+        self.call
+            .client()
             .get(job_path(&self.job_id, &[]))
             .query_pairs(expand)
     }
@@ -191,9 +178,8 @@ fluent!(GetJob);
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ListJobs {
-    core: Client,
+    call: Call,
     filters: Vec<(String, String)>,
-    options: CallOptions,
 }
 
 impl ListJobs {
@@ -240,17 +226,11 @@ impl ListJobs {
 
 impl Operation for ListJobs {
     type Output = Page<Job>;
-    fn client(&self) -> &Client {
-        &self.core
-    }
-    fn options(&self) -> &CallOptions {
-        &self.options
-    }
-    fn options_mut(&mut self) -> &mut CallOptions {
-        &mut self.options
-    }
     fn prepare(&self) -> RequestBuilder {
-        self.core.get("jobs/").query_pairs(self.filters.clone())
+        self.call
+            .client()
+            .get("jobs/")
+            .query_pairs(self.filters.clone())
     }
     async fn decode(response: Response, call: CallInfo) -> Result<Page<Job>, Error> {
         operation::json(response, call).await
@@ -262,10 +242,9 @@ fluent_list!(ListJobs, Job);
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
 pub struct UpdateJob {
-    core: Client,
+    call: Call,
     job_id: JobId,
     update: UpdateJobRequest,
-    options: CallOptions,
 }
 
 impl UpdateJob {
@@ -314,17 +293,9 @@ impl UpdateJob {
 
 impl Operation for UpdateJob {
     type Output = Job;
-    fn client(&self) -> &Client {
-        &self.core
-    }
-    fn options(&self) -> &CallOptions {
-        &self.options
-    }
-    fn options_mut(&mut self) -> &mut CallOptions {
-        &mut self.options
-    }
     fn prepare(&self) -> RequestBuilder {
-        self.core
+        self.call
+            .client()
             .patch(job_path(&self.job_id, &[]))
             .validated(self.update.validate().map_err(Error::from))
             .json(&self.update)
@@ -339,24 +310,16 @@ fluent!(UpdateJob);
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ListJobConsoleLogs {
-    core: Client,
+    call: Call,
     job_id: JobId,
-    options: CallOptions,
 }
 
 impl Operation for ListJobConsoleLogs {
     type Output = ConsoleLogs;
-    fn client(&self) -> &Client {
-        &self.core
-    }
-    fn options(&self) -> &CallOptions {
-        &self.options
-    }
-    fn options_mut(&mut self) -> &mut CallOptions {
-        &mut self.options
-    }
     fn prepare(&self) -> RequestBuilder {
-        self.core.get(job_path(&self.job_id, &["console_logs"]))
+        self.call
+            .client()
+            .get(job_path(&self.job_id, &["console_logs"]))
     }
     async fn decode(response: Response, call: CallInfo) -> Result<ConsoleLogs, Error> {
         operation::json(response, call).await

@@ -2,39 +2,36 @@
 //! into its request value without IO ([`Operation`]'s `request()`), sent, or awaited
 //! directly (`IntoFuture`).
 //!
-//! An operation type holds its typed parameters, a client and the per-call options
-//! ([`CallOptions`]); it says how to prepare its request and how to decode the answer. The
-//! [`fluent!`](crate::fluent) macro adds what every call has: the raw `.query(k, v)` escape,
+//! An operation type holds its typed parameters and a [`Call`] (its client and per-call
+//! [`CallOptions`]) in a field named `call`; it says how to prepare its request and how to
+//! decode the answer. The [`fluent!`](crate::fluent) macro adds what every call has: the raw
+//! `.query(k, v)` escape,
 //! `.read_timeout()`, `.connect_timeout()`, `.retry(policy)`, `.idempotent(bool)`,
 //! `.request()`, `.send()` and `IntoFuture`; [`fluent_list!`](crate::fluent_list) adds, for
 //! list operations, `.page_size(n)`, `.items()` and `.pages()`.
 //!
 //! ```
-//! use synapse_transport::{CallOptions, Client, Error, Operation, RequestBuilder, Response};
+//! use synapse_transport::{Call, CallInfo, Client, Error, Operation, RequestBuilder, Response};
 //!
 //! /// `GET things/{id}/`.
 //! pub struct GetThing {
-//!     client: Client,
+//!     call: Call,
 //!     id: u64,
-//!     options: CallOptions,
 //! }
 //!
 //! impl Operation for GetThing {
 //!     type Output = serde_json::Value;
-//!     fn client(&self) -> &Client { &self.client }
-//!     fn options(&self) -> &CallOptions { &self.options }
-//!     fn options_mut(&mut self) -> &mut CallOptions { &mut self.options }
 //!     fn prepare(&self) -> RequestBuilder {
-//!         self.client.get(synapse_transport::urls::path(["things", &self.id.to_string()], true))
+//!         self.call.client().get(synapse_transport::urls::path(["things", &self.id.to_string()], true))
 //!     }
-//!     async fn decode(response: Response, call: synapse_transport::CallInfo) -> Result<Self::Output, Error> {
-//!         synapse_transport::operation::json(response, call).await
+//!     async fn decode(response: Response, info: CallInfo) -> Result<Self::Output, Error> {
+//!         synapse_transport::operation::json(response, info).await
 //!     }
 //! }
 //! synapse_transport::fluent!(GetThing);
 //!
 //! let client = Client::builder("https://synapse.test/").build()?;
-//! let call = GetThing { client, id: 7, options: CallOptions::default() }
+//! let call = GetThing { call: Call::new(client), id: 7 }
 //!     .query("expand", "logs")
 //!     .read_timeout(std::time::Duration::from_secs(60));
 //! let request = call.request()?; // the exact request, without IO
@@ -112,20 +109,53 @@ pub struct CallInfo {
     pub url: String,
 }
 
-/// One API call: its parameters, its client, its per-call options, how to prepare its request
-/// and how to decode its answer. See the [module documentation](self).
-pub trait Operation: Sized + Send + 'static {
-    /// What the call returns.
-    type Output: Send + 'static;
+/// The client a call goes through and its per-call options: what every operation carries,
+/// in a field named `call`.
+#[derive(Debug, Clone)]
+pub struct Call {
+    client: Client,
+    options: CallOptions,
+}
 
-    /// The client the call goes through.
-    fn client(&self) -> &Client;
+impl Call {
+    /// A call through `client` with default options.
+    pub fn new(client: Client) -> Self {
+        Call {
+            client,
+            options: CallOptions::default(),
+        }
+    }
+
+    /// The client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
 
     /// The per-call options.
-    fn options(&self) -> &CallOptions;
+    pub fn options(&self) -> &CallOptions {
+        &self.options
+    }
 
     /// The per-call options, to set them.
-    fn options_mut(&mut self) -> &mut CallOptions;
+    pub fn options_mut(&mut self) -> &mut CallOptions {
+        &mut self.options
+    }
+}
+
+/// Access to an operation's [`Call`]; [`fluent!`](crate::fluent) implements it for a type
+/// with a `call` field.
+pub trait HasCall {
+    /// The call.
+    fn call(&self) -> &Call;
+    /// The call, to set its options.
+    fn call_mut(&mut self) -> &mut Call;
+}
+
+/// One API call: its parameters and [`Call`], how to prepare its request and how to decode
+/// its answer. See the [module documentation](self).
+pub trait Operation: HasCall + Sized + Send + 'static {
+    /// What the call returns.
+    type Output: Send + 'static;
 
     /// The operation's request (method, path, typed query, body), before the per-call
     /// options. Pure: no IO.
@@ -140,7 +170,7 @@ pub trait Operation: Sized + Send + 'static {
 
 /// The exact request `op` sends, finalised, without IO.
 pub fn request<O: Operation>(op: &O) -> Result<Request, Error> {
-    op.options().apply(op.prepare()).build()
+    op.call().options().apply(op.prepare()).build()
 }
 
 /// Sends `op` and decodes its answer.
@@ -150,7 +180,7 @@ pub async fn send<O: Operation>(op: O) -> Result<O::Output, Error> {
         method: request.method.clone(),
         url: request.display_url(),
     };
-    let response = op.client().execute(request).await?;
+    let response = op.call().client().execute(request).await?;
     O::decode(response, call).await
 }
 
@@ -185,6 +215,15 @@ pub async fn text(response: Response, _call: CallInfo) -> Result<String, Error> 
 #[macro_export]
 macro_rules! fluent {
     ($ty:ty) => {
+        impl $crate::operation::HasCall for $ty {
+            fn call(&self) -> &$crate::Call {
+                &self.call
+            }
+            fn call_mut(&mut self) -> &mut $crate::Call {
+                &mut self.call
+            }
+        }
+
         impl $ty {
             /// Adds a raw query pair after the typed ones, for a parameter the SDK has not
             /// typed.
@@ -193,7 +232,8 @@ macro_rules! fluent {
                 key: impl Into<String>,
                 value: impl ::std::string::ToString,
             ) -> Self {
-                $crate::Operation::options_mut(&mut self)
+                $crate::operation::HasCall::call_mut(&mut self)
+                    .options_mut()
                     .query
                     .push((key.into(), value.to_string()));
                 self
@@ -201,21 +241,25 @@ macro_rules! fluent {
 
             /// The read timeout of this call (per read, not a total deadline).
             pub fn read_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                $crate::Operation::options_mut(&mut self).read_timeout =
-                    Some($crate::ReadTimeout::After(timeout));
+                $crate::operation::HasCall::call_mut(&mut self)
+                    .options_mut()
+                    .read_timeout = Some($crate::ReadTimeout::After(timeout));
                 self
             }
 
             /// The connect timeout of this call.
             pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                $crate::Operation::options_mut(&mut self).connect_timeout = Some(timeout);
+                $crate::operation::HasCall::call_mut(&mut self)
+                    .options_mut()
+                    .connect_timeout = Some(timeout);
                 self
             }
 
             /// The retry policy of this call (the client's retry budget still applies).
             pub fn retry(mut self, policy: $crate::RetryPolicy) -> Self {
-                $crate::Operation::options_mut(&mut self).retry =
-                    Some(::std::sync::Arc::new(policy));
+                $crate::operation::HasCall::call_mut(&mut self)
+                    .options_mut()
+                    .retry = Some(::std::sync::Arc::new(policy));
                 self
             }
 
@@ -223,7 +267,9 @@ macro_rules! fluent {
             /// `true` for a POST or PATCH that is safe to repeat, `false` for a GET or PUT
             /// that must not be. Failures before anything was sent are retried either way.
             pub fn idempotent(mut self, idempotent: bool) -> Self {
-                $crate::Operation::options_mut(&mut self).idempotent = Some(idempotent);
+                $crate::operation::HasCall::call_mut(&mut self)
+                    .options_mut()
+                    .idempotent = Some(idempotent);
                 self
             }
 
@@ -264,7 +310,9 @@ macro_rules! fluent_list {
             /// Items per page: sent on the first page (and so on every page of a walk). A
             /// walk sends the client's page size (default 100) when none is set.
             pub fn page_size(mut self, page_size: u32) -> Self {
-                $crate::Operation::options_mut(&mut self).page_size = Some(page_size);
+                $crate::operation::HasCall::call_mut(&mut self)
+                    .options_mut()
+                    .page_size = Some(page_size);
                 self
             }
 

@@ -175,8 +175,8 @@ impl<T: DeserializeOwned + Send + 'static> Pages<T> {
     where
         O: Operation<Output = Page<T>>,
     {
-        let client = op.client().clone();
-        let mut call = op.options().clone();
+        let client = op.call().client().clone();
+        let mut call = op.call().options().clone();
         if call.page_size.is_none() {
             call.page_size = Some(client.page_size());
         }
