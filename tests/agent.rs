@@ -11,7 +11,7 @@ use synapse_transport::{ApiErrorKind, Error, Method};
 async fn setup() -> (FakeServer, AgentClient) {
     let (fake, backend) = start().await;
     backend
-        .create_plugin(&PluginCreate {
+        .create_plugin(PluginCreate {
             name: Some("YOLO".into()),
             code: Some(PluginCode::new("yolov8").expect("code")),
             category: Some("neural_net".into()),
@@ -20,10 +20,10 @@ async fn setup() -> (FakeServer, AgentClient) {
         .await
         .expect("plugin");
     backend
-        .create_plugin_release(
-            &PluginReleaseCreateRequest::new(PluginCode::new("yolov8").expect("code"), "1.0.0"),
-            None,
-        )
+        .create_plugin_release(PluginReleaseCreateRequest::new(
+            PluginCode::new("yolov8").expect("code"),
+            "1.0.0",
+        ))
         .await
         .expect("release");
     let agent = AgentClient::builder(fake.agent_url(), fake.agent_token())

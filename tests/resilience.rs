@@ -10,7 +10,7 @@ use synapse_transport::{Method, PaginationError, RetryPolicy};
 
 async fn plugin_with_release(client: &BackendClient) {
     client
-        .create_plugin(&PluginCreate {
+        .create_plugin(PluginCreate {
             name: Some("P".into()),
             code: Some(PluginCode::new("p1").expect("code")),
             category: Some("custom".into()),
@@ -19,10 +19,10 @@ async fn plugin_with_release(client: &BackendClient) {
         .await
         .expect("plugin");
     client
-        .create_plugin_release(
-            &PluginReleaseCreateRequest::new(PluginCode::new("p1").expect("code"), "1.0.0"),
-            None,
-        )
+        .create_plugin_release(PluginReleaseCreateRequest::new(
+            PluginCode::new("p1").expect("code"),
+            "1.0.0",
+        ))
         .await
         .expect("release");
 }
@@ -48,7 +48,7 @@ async fn a_503_on_a_plugin_run_is_not_replayed() {
     plugin_with_release(&client).await;
     fake.inject(Fault::status(503, 1).path("/run/"));
     let err = client
-        .run_plugin(PluginCode::new("p1").expect("code"), &Default::default())
+        .run_plugin(PluginCode::new("p1").expect("code"))
         .await
         .expect_err("503 is returned");
     assert_eq!(err.status_code(), Some(503));
@@ -59,7 +59,7 @@ async fn a_503_on_a_plugin_run_is_not_replayed() {
     );
     // The run went through once the fault passed: a caller's own retry is the only retry.
     client
-        .run_plugin(PluginCode::new("p1").expect("code"), &Default::default())
+        .run_plugin(PluginCode::new("p1").expect("code"))
         .await
         .expect("second run");
     assert_eq!(fake.runs(), 1);
@@ -72,7 +72,7 @@ async fn a_run_whose_answer_is_lost_is_not_replayed_either() {
     // The server starts the job, then the connection drops before the answer.
     fake.inject(Fault::new(FaultAction::DropAfterRead, 1).path("/run/"));
     let err = client
-        .run_plugin(PluginCode::new("p1").expect("code"), &Default::default())
+        .run_plugin(PluginCode::new("p1").expect("code"))
         .await
         .expect_err("answer lost");
     assert!(matches!(err, Error::ResponseIncomplete { .. }), "{err:?}");
@@ -94,7 +94,8 @@ async fn an_upload_interrupted_by_a_dropped_connection_resumes_to_a_verified_md5
                 .path("/chunked_upload/0"),
         );
         let upload = client
-            .create_chunked_upload(&path, ChunkedUploadOptions::default().chunk_size(200_000))
+            .create_chunked_upload(&path)
+            .options(ChunkedUploadOptions::default().chunk_size(200_000))
             .await
             .expect("resumed");
         assert_eq!(upload.recoveries, 1, "{action:?}");

@@ -29,11 +29,8 @@ async fn a_307_on_a_presigned_put_is_followed_with_the_file_sent_again() {
     let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
     std::fs::write(&path, &data).expect("write");
     let put = client()
-        .upload_file_to_presigned_url(
-            &first.url("/bucket/key?X-Amz-Signature=old"),
-            &path,
-            Some("image/png"),
-        )
+        .upload_file_to_presigned_url(first.url("/bucket/key?X-Amz-Signature=old"), path)
+        .content_type("image/png")
         .await
         .expect("followed");
     assert_eq!(put.size, 200_000);
@@ -84,7 +81,7 @@ async fn endless_redirects_are_refused_after_ten_hops() {
     let path = dir.path().join("a.bin");
     std::fs::write(&path, b"abc").expect("write");
     let err = client()
-        .upload_file_to_presigned_url(&server.url("/hop/0"), &path, None)
+        .upload_file_to_presigned_url(server.url("/hop/0"), path)
         .await
         .expect_err("too many hops");
     assert!(err.to_string().contains("too many redirects"), "{err}");
@@ -105,7 +102,7 @@ async fn a_redirect_from_https_to_http_is_refused() {
     let path = dir.path().join("a.bin");
     std::fs::write(&path, b"abc").expect("write");
     let err = client
-        .upload_file_to_presigned_url("https://bucket.example/k?sig=1", &path, None)
+        .upload_file_to_presigned_url("https://bucket.example/k?sig=1", path)
         .await
         .expect_err("downgrade");
     assert!(
@@ -128,7 +125,7 @@ async fn storage_errors_are_reported_not_followed() {
     let path = dir.path().join("a.bin");
     std::fs::write(&path, b"abc").expect("write");
     let err = client()
-        .upload_file_to_presigned_url(&server.url("/k?sig=1"), &path, None)
+        .upload_file_to_presigned_url(server.url("/k?sig=1"), path)
         .await
         .expect_err("403");
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");

@@ -3,8 +3,7 @@
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 use synapse_backend::models::{
-    JobId, JobStatus, PluginCode, PluginCreate, PluginReleaseCreateRequest, PluginRunRequest,
-    TailEventType,
+    JobStatus, PluginCode, PluginCreate, PluginReleaseCreateRequest, TailEventType,
 };
 use synapse_backend::{BackendClient, ChunkedUploadOptions, Error, ReleaseArchive};
 use synapse_e2e::{md5_hex, start, start_with};
@@ -15,7 +14,7 @@ use synapse_transport::ApiErrorKind;
 async fn the_whole_plugin_workflow() {
     let (fake, client) = start().await;
     let plugin = client
-        .create_plugin(&PluginCreate {
+        .create_plugin(PluginCreate {
             name: Some("YOLO v8".into()),
             code: Some(PluginCode::new("yolov8").expect("code")),
             category: Some("neural_net".into()),
@@ -35,14 +34,15 @@ async fn the_whole_plugin_workflow() {
         .as_object()
         .cloned();
     let release = client
-        .create_plugin_release(&req, Some(ReleaseArchive::path(&archive)))
+        .create_plugin_release(req)
+        .archive(ReleaseArchive::path(&archive))
         .await
         .expect("release");
     // The archive arrived whole: the fake recorded its size and md5.
     assert_eq!(release.extra["archive"]["size"], json!(bytes.len()));
     assert_eq!(release.extra["archive"]["md5"], json!(md5_hex(&bytes)));
     let by_lookup = client
-        .get_plugin_release_by_lookup("yolov8@1.0.0", Some("plugin"), &[])
+        .get_plugin_release_by_lookup("yolov8@1.0.0")
         .await
         .expect("lookup");
     assert_eq!(
@@ -55,16 +55,11 @@ async fn the_whole_plugin_workflow() {
     );
 
     let run = client
-        .run_plugin(
-            plugin_id,
-            &PluginRunRequest {
-                action: Some("train".into()),
-                ..Default::default()
-            },
-        )
+        .run_plugin(plugin_id)
+        .action("train")
         .await
         .expect("run");
-    let job_id = JobId::from(run["job_id"].as_str().expect("job_id"));
+    let job_id = run.job_id().cloned().expect("a job was started");
 
     // Tail while the job runs: log events arrive, then `complete` ends the stream.
     let mut events = client.tail_job_console_logs(&job_id).events();
@@ -138,10 +133,8 @@ async fn a_chunked_upload_round_trips_its_md5() {
     let data: Vec<u8> = (0..700_000u32).map(|i| (i * 13 % 256) as u8).collect();
     std::fs::write(&path, &data).expect("write");
     let upload = client
-        .create_chunked_upload(
-            &path,
-            ChunkedUploadOptions::default().chunk_size(256 * 1024),
-        )
+        .create_chunked_upload(&path)
+        .options(ChunkedUploadOptions::default().chunk_size(256 * 1024))
         .await
         .expect("upload");
     assert_eq!(upload.md5, md5_hex(&data));
@@ -190,7 +183,8 @@ async fn missing_or_wrong_credentials_and_tenants_are_typed_errors() {
         .build()
         .expect("client");
     let storages: Vec<_> = right
-        .list_storages_all(&[])
+        .list_storages()
+        .items()
         .try_collect()
         .await
         .expect("ok");
@@ -201,7 +195,7 @@ async fn missing_or_wrong_credentials_and_tenants_are_typed_errors() {
 async fn validation_errors_come_back_as_field_errors() {
     let (_fake, client) = start().await;
     let err = client
-        .create_plugin(&PluginCreate {
+        .create_plugin(PluginCreate {
             name: Some("No code".into()),
             ..Default::default()
         })

@@ -14,10 +14,9 @@ use futures_util::StreamExt;
 use serde_json::json;
 use synapse_agent::{AgentClient, RunPluginReleaseRequest, TailOptions};
 use synapse_backend::models::{
-    JobId, JobStatus, PluginCode, PluginCreate, PluginReleaseCreateRequest, PluginRunRequest,
-    TailEventType,
+    JobId, JobStatus, PluginCode, PluginCreate, PluginReleaseCreateRequest, TailEventType,
 };
-use synapse_backend::{BackendClient, Error, ReleaseArchive};
+use synapse_backend::{BackendClient, Error};
 use synapse_fake::FakeServer;
 
 #[tokio::main]
@@ -37,7 +36,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     // 1. Create the plugin.
     let plugin = client
-        .create_plugin(&PluginCreate {
+        .create_plugin(PluginCreate {
             name: Some("Image Processing Plugin".into()),
             code: Some(PluginCode::new("image-processing")?),
             category: Some("neural_net".into()),
@@ -62,7 +61,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         .cloned();
     release.requirements = Some(vec!["pillow>=9.0.0".into()]);
     let release = client
-        .create_plugin_release(&release, Some(ReleaseArchive::path(&archive)))
+        .create_plugin_release(release)
+        .archive(archive.as_path())
         .await?;
     println!(
         "2. created release {} (version {}, archive {} bytes)",
@@ -72,22 +72,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 3. Run it.
+    let params = json!({"quality": 0.9, "format": "png", "epochs": 10});
     let run = client
-        .run_plugin(
-            plugin_id,
-            &PluginRunRequest {
-                action: Some("train".into()),
-                params: json!({"quality": 0.9, "format": "png", "epochs": 10})
-                    .as_object()
-                    .cloned(),
-                ..Default::default()
-            },
-        )
+        .run_plugin(plugin_id)
+        .action("train")
+        .params(params.as_object().cloned().unwrap_or_default())
         .await?;
-    let job_id: JobId = run["job_id"]
-        .as_str()
-        .map(JobId::from)
-        .ok_or("the run answer has no job_id")?;
+    let job_id = run.job_id().cloned().ok_or("the run started no job")?;
     println!("3. started job {job_id}");
 
     // 4. Follow the job while its console log streams in.

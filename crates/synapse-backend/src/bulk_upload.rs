@@ -35,10 +35,13 @@ use futures_util::StreamExt;
 use sha1::{Digest, Sha1};
 use synapse_models::{
     ConfirmFileRequest, ConfirmMultipart, ConfirmPart, ConfirmUploadRequest, ConfirmUploadResponse,
-    DataFileId, MultipartUploadInfo, PresignedFileInfo, PresignedFileRequest,
+    DataFileId, MultipartUploadInfo, Page, PresignedFileInfo, PresignedFileRequest,
     PresignedUploadRequest, PresignedUploadResponse, Storage, StorageProvider,
 };
-use synapse_transport::{Body, Error, FileRange, Method, ReadTimeout, Request, Response, Url};
+use synapse_transport::{
+    Body, Call, CallInfo, Error, FileRange, Method, Operation, Request, RequestBuilder, Response,
+    Url, fluent, operation,
+};
 
 use crate::BackendClient;
 
@@ -367,41 +370,44 @@ pub struct PresignedPutResult {
 
 impl BackendClient {
     /// The default internal storage: `GET storages/?category=internal`, the one with
-    /// `is_default`, else the first (a page or a bare array is accepted).
+    /// `is_default`, else the first (a page or a bare array is accepted); `None` when there
+    /// is no internal storage.
     ///
     /// ```no_run
-    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), Box<dyn std::error::Error>> {
-    /// let storage = client.get_default_storage().await?;
-    /// println!("{:?}", storage.provider);
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// if let Some(storage) = client.get_default_storage().await? {
+    ///     println!("{:?}", storage.provider);
+    /// }
     /// # Ok(()) }
     /// ```
-    pub async fn get_default_storage(&self) -> Result<Storage, BulkUploadError> {
-        let page = self.list_storages(&[("category", "internal")]).await?;
-        let mut results = page.results;
-        let pick = results
-            .iter()
-            .position(Storage::is_default)
-            .or(if results.is_empty() { None } else { Some(0) })
-            .ok_or(BulkUploadError::NoDefaultStorage)?;
-        Ok(results.swap_remove(pick))
+    pub fn get_default_storage(&self) -> GetDefaultStorage {
+        GetDefaultStorage {
+            call: Call::new(self.core.clone()),
+        }
     }
 
     /// Reserves presigned URLs: `POST data_files/presigned_upload/upload/` with
-    /// `{"files": […], "expiration": N}`. Never replayed automatically (§2.6).
+    /// `{"files": […], "expiration": N}` (3600 s unless set). Never replayed automatically
+    /// (§2.6).
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::models::PresignedFileRequest;
-    /// let files = [PresignedFileRequest { filename: "a.txt".into(), size: 5, content_type: Some("text/plain".into()) }];
-    /// let reservation = client.request_presigned_upload(&files, 3600).await?;
+    /// let files = vec![PresignedFileRequest { filename: "a.txt".into(), size: 5, content_type: Some("text/plain".into()) }];
+    /// let reservation = client.request_presigned_upload(files).expiration(600).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn request_presigned_upload(
+    pub fn request_presigned_upload(
         &self,
-        files: &[PresignedFileRequest],
-        expiration: u64,
-    ) -> Result<PresignedUploadResponse, Error> {
-        self.reserve(files, expiration, None).await
+        files: impl IntoIterator<Item = PresignedFileRequest>,
+    ) -> RequestPresignedUpload {
+        RequestPresignedUpload {
+            call: Call::new(self.core.clone()),
+            body: PresignedUploadRequest {
+                files: files.into_iter().collect(),
+                expiration: 3600,
+            },
+        }
     }
 
     /// Registers uploaded files: `POST data_files/presigned_upload/confirm_upload/` with
@@ -410,70 +416,47 @@ impl BackendClient {
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::models::ConfirmFileRequest;
-    /// let files = [ConfirmFileRequest { file_key: "k/0".into(), checksum: "aaf4…".into(), size: 5, multipart: None }];
-    /// let confirmed = client.confirm_presigned_upload(&files).await?;
+    /// let files = vec![ConfirmFileRequest { file_key: "k/0".into(), checksum: "aaf4…".into(), size: 5, multipart: None }];
+    /// let confirmed = client.confirm_presigned_upload(files).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn confirm_presigned_upload(
+    pub fn confirm_presigned_upload(
         &self,
-        files: &[ConfirmFileRequest],
-    ) -> Result<ConfirmUploadResponse, Error> {
-        self.confirm(files, None).await
+        files: impl IntoIterator<Item = ConfirmFileRequest>,
+    ) -> ConfirmPresignedUpload {
+        ConfirmPresignedUpload {
+            call: Call::new(self.core.clone()),
+            body: ConfirmUploadRequest {
+                files: files.into_iter().collect(),
+            },
+        }
     }
 
-    /// `PUT <presigned url>` with the file's bytes (`Content-Type` only when given), through
-    /// the storage transport: no Synapse headers, no `url_host`, no retries. Returns the
-    /// SHA-1 and size. Errors never contain the URL's query (its signature).
+    /// `PUT <presigned url>` with a file's bytes (`Content-Type` only when set), through
+    /// the storage transport: no Synapse headers, no `url_host`, no retries; storage
+    /// redirects followed. Returns the SHA-1 and size. Errors never contain the URL's query
+    /// (its signature).
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// let put = client
-    ///     .upload_file_to_presigned_url("https://bucket.s3/k?X-Amz-Signature=…", "a.txt", Some("text/plain"))
+    ///     .upload_file_to_presigned_url("https://bucket.s3/k?X-Amz-Signature=…", "a.txt")
+    ///     .content_type("text/plain")
     ///     .await?;
     /// println!("{} {}", put.checksum, put.size);
     /// # Ok(()) }
     /// ```
-    pub async fn upload_file_to_presigned_url(
+    pub fn upload_file_to_presigned_url(
         &self,
-        url: &str,
-        path: impl AsRef<Path>,
-        content_type: Option<&str>,
-    ) -> Result<PresignedPutResult, Error> {
-        let url = Url::parse(url).map_err(|e| {
-            Error::invalid_input(format!("invalid presigned URL {}: {e}", strip_query(url)))
-        })?;
-        let path = path.as_ref().to_owned();
-        let size = std::fs::metadata(&path)
-            .map_err(|e| Error::io(Some(path.clone()), e))?
-            .len();
-        let checksum = crate::files::hash_range(path.clone(), 0, size, Sha1::new()).await?;
-        let len = size;
-        let resp = put(
-            &*self.settings.storage,
-            &url,
-            FileRange::new(&path, 0, size),
-            content_type.map(str::to_owned),
-        )
-        .await
-        .map_err(|e| Error::Transport {
-            message: scrub(&e.to_string()),
-            source: None,
-        })?;
-        if !resp.status.is_success() {
-            let diag = diagnose(resp).await;
-            return Err(Error::Transport {
-                message: format!(
-                    "HTTP error during upload to {}: {}",
-                    redact(&url),
-                    diag.text
-                ),
-                source: None,
-            });
+        url: impl Into<String>,
+        path: impl Into<PathBuf>,
+    ) -> UploadFileToPresignedUrl {
+        UploadFileToPresignedUrl {
+            client: self.clone(),
+            url: url.into(),
+            path: path.into(),
+            content_type: None,
         }
-        Ok(PresignedPutResult {
-            checksum: hex(&checksum.finalize()),
-            size: len,
-        })
     }
 
     /// Uploads many files through presigned URLs and registers them as data files; see the
@@ -486,14 +469,27 @@ impl BackendClient {
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), Box<dyn std::error::Error>> {
     /// use synapse_backend::bulk_upload::BulkUploadOptions;
     /// let report = client
-    ///     .upload_files_bulk(&["a.jpg", "b.jpg"], BulkUploadOptions::default().max_workers(4))
+    ///     .upload_files_bulk(["a.jpg", "b.jpg"])
+    ///     .options(BulkUploadOptions::default().max_workers(4))
     ///     .await?;
     /// println!("{} created, {} failed", report.created_count(), report.failed_count());
     /// # Ok(()) }
     /// ```
-    pub async fn upload_files_bulk<P: AsRef<Path>>(
+    pub fn upload_files_bulk<P: Into<PathBuf>>(
         &self,
-        paths: &[P],
+        paths: impl IntoIterator<Item = P>,
+    ) -> UploadFilesBulk {
+        UploadFilesBulk {
+            client: self.clone(),
+            paths: paths.into_iter().map(Into::into).collect(),
+            options: BulkUploadOptions::default(),
+        }
+    }
+
+    /// The bulk upload itself (see [`BackendClient::upload_files_bulk`]).
+    async fn bulk_upload(
+        &self,
+        paths: &[PathBuf],
         options: BulkUploadOptions,
     ) -> Result<BulkUploadReport, BulkUploadError> {
         options.validate()?;
@@ -503,7 +499,7 @@ impl BackendClient {
         let mut outcomes: Vec<Option<BulkUploadOutcome>> = vec![None; paths.len()];
         let mut pending = Vec::new();
         for (index, p) in paths.iter().enumerate() {
-            let checked = local_file(index, p.as_ref()).and_then(|f| {
+            let checked = local_file(index, p).and_then(|f| {
                 if !options.check_content {
                     return Ok(f);
                 }
@@ -524,7 +520,10 @@ impl BackendClient {
             }
         }
         if !pending.is_empty() && options.strategy.is_none() {
-            let storage = self.get_default_storage().await?;
+            let storage = self
+                .get_default_storage()
+                .await?
+                .ok_or(BulkUploadError::NoDefaultStorage)?;
             let strategy = storage
                 .provider
                 .as_ref()
@@ -548,7 +547,7 @@ impl BackendClient {
             .iter()
             .zip(outcomes)
             .map(|(p, o)| BulkUploadItem {
-                path: p.as_ref().to_owned(),
+                path: p.clone(),
                 outcome: o.unwrap_or_else(|| BulkUploadOutcome::Failed {
                     stage: BulkUploadStage::Confirm,
                     error: "internal error: no outcome recorded".to_owned(),
@@ -562,40 +561,17 @@ impl BackendClient {
         &self,
         files: &[PresignedFileRequest],
         expiration: u64,
-        timeout: Option<Duration>,
     ) -> Result<PresignedUploadResponse, Error> {
-        let body = PresignedUploadRequest {
-            files: files.to_vec(),
-            expiration,
-        };
-        let mut req = self
-            .core
-            .post("data_files/presigned_upload/upload/")
-            .json(&body)
-            .idempotent(false);
-        if let Some(t) = timeout {
-            req = req.read_timeout(ReadTimeout::After(t));
-        }
-        req.send_json().await
+        self.request_presigned_upload(files.to_vec())
+            .expiration(expiration)
+            .read_timeout(API_READ_TIMEOUT)
+            .await
     }
 
-    async fn confirm(
-        &self,
-        files: &[ConfirmFileRequest],
-        timeout: Option<Duration>,
-    ) -> Result<ConfirmUploadResponse, Error> {
-        let body = ConfirmUploadRequest {
-            files: files.to_vec(),
-        };
-        let mut req = self
-            .core
-            .post("data_files/presigned_upload/confirm_upload/")
-            .json(&body)
-            .idempotent(false);
-        if let Some(t) = timeout {
-            req = req.read_timeout(ReadTimeout::After(t));
-        }
-        req.send_json().await
+    async fn confirm(&self, files: &[ConfirmFileRequest]) -> Result<ConfirmUploadResponse, Error> {
+        self.confirm_presigned_upload(files.to_vec())
+            .read_timeout(API_READ_TIMEOUT)
+            .await
     }
 
     async fn run_batch(
@@ -621,10 +597,7 @@ impl BackendClient {
                 content_type: f.content_type.clone(),
             })
             .collect();
-        let reservation = match self
-            .reserve(&requests, options.url_expiration, Some(API_READ_TIMEOUT))
-            .await
-        {
+        let reservation = match self.reserve(&requests, options.url_expiration).await {
             Ok(r) => r,
             Err(e) => {
                 let msg = format!("reservation failed: {}", scrub(&e.to_string()));
@@ -660,11 +633,14 @@ impl BackendClient {
         }
         let storage = &*self.settings.storage;
         let retries = options.max_upload_retries;
-        let mut transfers = futures_util::stream::iter(jobs.into_iter().map(|(f, t)| async move {
-            let result = transfer(storage, f, t, retries).await;
-            (f, result)
-        }))
-        .buffer_unordered(options.max_workers);
+        // The futures are built before the stream (no closure in the stream's type), so the
+        // whole upload can be sent across threads.
+        let futures: Vec<_> = jobs
+            .into_iter()
+            .map(|(f, t)| transfer_labelled(storage, f, t, retries))
+            .collect();
+        let mut transfers =
+            futures_util::stream::iter(futures).buffer_unordered(options.max_workers);
         let mut confirms: Vec<(usize, ConfirmFileRequest)> = Vec::new();
         while let Some((f, result)) = transfers.next().await {
             match result {
@@ -678,7 +654,7 @@ impl BackendClient {
             return;
         }
         let files: Vec<ConfirmFileRequest> = confirms.iter().map(|(_, c)| c.clone()).collect();
-        match self.confirm(&files, Some(API_READ_TIMEOUT)).await {
+        match self.confirm(&files).await {
             Ok(resp) => {
                 let mut by_key: HashMap<String, _> = HashMap::new();
                 for r in resp.results.unwrap_or_default() {
@@ -714,6 +690,203 @@ impl BackendClient {
                 }
             }
         }
+    }
+}
+
+/// [`BackendClient::get_default_storage`]: `GET storages/?category=internal`, then the pick.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct GetDefaultStorage {
+    call: Call,
+}
+
+impl Operation for GetDefaultStorage {
+    type Output = Option<Storage>;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .get("storages/")
+            .query("category", "internal")
+    }
+    async fn decode(response: Response, info: CallInfo) -> Result<Option<Storage>, Error> {
+        let page: Page<Storage> = operation::json(response, info).await?;
+        let mut results = page.results;
+        let pick = results
+            .iter()
+            .position(Storage::is_default)
+            .or(if results.is_empty() { None } else { Some(0) });
+        Ok(pick.map(|i| results.swap_remove(i)))
+    }
+}
+fluent!(GetDefaultStorage);
+
+/// [`BackendClient::request_presigned_upload`]: `POST data_files/presigned_upload/upload/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct RequestPresignedUpload {
+    call: Call,
+    body: PresignedUploadRequest,
+}
+
+impl RequestPresignedUpload {
+    /// Lifetime of the presigned URLs in seconds (default 3600).
+    pub fn expiration(mut self, seconds: u64) -> Self {
+        self.body.expiration = seconds;
+        self
+    }
+}
+
+impl Operation for RequestPresignedUpload {
+    type Output = PresignedUploadResponse;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .post("data_files/presigned_upload/upload/")
+            .json(&self.body)
+            .idempotent(false)
+    }
+    async fn decode(response: Response, info: CallInfo) -> Result<PresignedUploadResponse, Error> {
+        operation::json(response, info).await
+    }
+}
+fluent!(RequestPresignedUpload);
+
+/// [`BackendClient::confirm_presigned_upload`]:
+/// `POST data_files/presigned_upload/confirm_upload/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct ConfirmPresignedUpload {
+    call: Call,
+    body: ConfirmUploadRequest,
+}
+
+impl Operation for ConfirmPresignedUpload {
+    type Output = ConfirmUploadResponse;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .post("data_files/presigned_upload/confirm_upload/")
+            .json(&self.body)
+            .idempotent(false)
+    }
+    async fn decode(response: Response, info: CallInfo) -> Result<ConfirmUploadResponse, Error> {
+        operation::json(response, info).await
+    }
+}
+fluent!(ConfirmPresignedUpload);
+
+/// [`BackendClient::upload_file_to_presigned_url`]: one `PUT` of a file to a storage host.
+#[derive(Debug)]
+#[must_use = "an upload does nothing until it is awaited"]
+pub struct UploadFileToPresignedUrl {
+    client: BackendClient,
+    url: String,
+    path: PathBuf,
+    content_type: Option<String>,
+}
+
+impl UploadFileToPresignedUrl {
+    /// The `Content-Type` to send (none by default).
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    fn target(&self) -> Result<(Url, u64), Error> {
+        let url = Url::parse(&self.url).map_err(|e| {
+            Error::invalid_input(format!(
+                "invalid presigned URL {}: {e}",
+                strip_query(&self.url)
+            ))
+        })?;
+        let size = std::fs::metadata(&self.path)
+            .map_err(|e| Error::io(Some(self.path.clone()), e))?
+            .len();
+        Ok((url, size))
+    }
+
+    /// The exact `PUT` this upload sends first (the file's size is read from disk; nothing
+    /// is sent).
+    pub fn request(&self) -> Result<Request, Error> {
+        let (url, size) = self.target()?;
+        let mut request = put_request(
+            &url,
+            FileRange::new(&self.path, 0, size),
+            self.content_type.clone(),
+        );
+        request.finalize()?;
+        Ok(request)
+    }
+
+    /// Hashes the file (SHA-1), sends it and returns the checksum and size.
+    pub async fn send(self) -> Result<PresignedPutResult, Error> {
+        let (url, size) = self.target()?;
+        let checksum = crate::files::hash_range(self.path.clone(), 0, size, Sha1::new()).await?;
+        let resp = put(
+            &*self.client.settings.storage,
+            &url,
+            FileRange::new(&self.path, 0, size),
+            self.content_type,
+        )
+        .await
+        .map_err(|e| Error::Transport {
+            message: scrub(&e.to_string()),
+            source: None,
+        })?;
+        if !resp.status.is_success() {
+            let diag = diagnose(resp).await;
+            return Err(Error::Transport {
+                message: format!(
+                    "HTTP error during upload to {}: {}",
+                    redact(&url),
+                    diag.text
+                ),
+                source: None,
+            });
+        }
+        Ok(PresignedPutResult {
+            checksum: hex(&checksum.finalize()),
+            size,
+        })
+    }
+}
+
+impl std::future::IntoFuture for UploadFileToPresignedUrl {
+    type Output = Result<PresignedPutResult, Error>;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// [`BackendClient::upload_files_bulk`]: the whole bulk upload of many files.
+#[derive(Debug)]
+#[must_use = "an upload does nothing until it is awaited"]
+pub struct UploadFilesBulk {
+    client: BackendClient,
+    paths: Vec<PathBuf>,
+    options: BulkUploadOptions,
+}
+
+impl UploadFilesBulk {
+    /// The upload's options (strategy, workers, batch size, retries, content check,
+    /// URL lifetime, progress).
+    pub fn options(mut self, options: BulkUploadOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Runs the upload.
+    pub async fn send(self) -> Result<BulkUploadReport, BulkUploadError> {
+        self.client.bulk_upload(&self.paths, self.options).await
+    }
+}
+
+impl std::future::IntoFuture for UploadFilesBulk {
+    type Output = Result<BulkUploadReport, BulkUploadError>;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 
@@ -892,6 +1065,30 @@ async fn transfer(
     }
 }
 
+/// [`transfer`], labelled with its file (a named function, so the future's lifetimes are
+/// general enough to be sent across threads).
+async fn transfer_labelled<'a>(
+    storage: &'a dyn synapse_transport::Transport,
+    file: &'a LocalFile,
+    target: Target,
+    retries: u32,
+) -> (&'a LocalFile, Result<ConfirmFileRequest, String>) {
+    let result = transfer(storage, file, target, retries).await;
+    (file, result)
+}
+
+/// The storage `PUT` of a file range: no Synapse headers, no `url_host`.
+fn put_request(url: &Url, range: FileRange, content_type: Option<String>) -> Request {
+    let mut req = Request::new(Method::PUT, url.clone());
+    // Streamed from disk with its exact length: memory does not grow with the file.
+    req.body = Body::File {
+        content_type,
+        range,
+    };
+    req.idempotent = Some(true);
+    req
+}
+
 /// One PUT through the storage transport: no Synapse headers, no `url_host`; redirects
 /// followed (bounded, never from https to http).
 async fn put(
@@ -900,15 +1097,9 @@ async fn put(
     range: FileRange,
     content_type: Option<String>,
 ) -> Result<Response, Error> {
-    let mut req = Request::new(Method::PUT, url.clone());
-    // Streamed from disk with its exact length: memory does not grow with the file.
-    req.body = Body::File {
-        content_type,
-        range,
-    };
-    req.idempotent = Some(true);
     // Object stores redirect (307) routinely: followed, the file re-read for each hop.
-    synapse_transport::send_following_redirects(storage, req).await
+    synapse_transport::send_following_redirects(storage, put_request(url, range, content_type))
+        .await
 }
 
 /// §7.4: up to `retries + 1` attempts; retried: no status, ≥ 500, 408, 425, 429, and 4xx

@@ -28,7 +28,10 @@ use md5::{Digest, Md5};
 pub use synapse_models::UploadCheckpoint;
 use synapse_models::{ChunkedUploadFinalizeResponse, ChunkedUploadId, ChunkedUploadState};
 use synapse_transport::urls::{path, same_origin};
-use synapse_transport::{Error, FileRange, Multipart, ReadTimeout, Url};
+use synapse_transport::{
+    Call, CallInfo, Error, FileRange, Multipart, Operation, ReadTimeout, RequestBuilder, Response,
+    Url, fluent, operation,
+};
 
 use crate::BackendClient;
 use crate::files::hash_range;
@@ -573,7 +576,8 @@ impl Upload<'_> {
 impl BackendClient {
     /// Uploads a large file in chunks; see the [module documentation](self) for the
     /// protocol and what this SDK adds to the Python SDK's behaviour (resume, integrity,
-    /// flat memory, no blind replays).
+    /// flat memory, no blind replays). Options (chunk size, progress, resuming from a
+    /// checkpoint, …) go in [`CreateChunkedUpload::options`].
     ///
     /// A missing, unreadable or empty file, or a chunk size of 0, is an error before any
     /// request is sent.
@@ -582,15 +586,22 @@ impl BackendClient {
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::ChunkedUploadOptions;
     /// let upload = client
-    ///     .create_chunked_upload(
-    ///         "model.bin",
-    ///         ChunkedUploadOptions::default().progress(|done, total| println!("{done}/{total}")),
-    ///     )
+    ///     .create_chunked_upload("model.bin")
+    ///     .options(ChunkedUploadOptions::default().progress(|done, total| println!("{done}/{total}")))
     ///     .await?;
     /// println!("uploaded {} ({} bytes, md5 {})", upload.id, upload.size, upload.md5);
     /// # Ok(()) }
     /// ```
-    pub async fn create_chunked_upload(
+    pub fn create_chunked_upload(&self, file_path: impl Into<PathBuf>) -> CreateChunkedUpload {
+        CreateChunkedUpload {
+            client: self.clone(),
+            path: file_path.into(),
+            options: ChunkedUploadOptions::default(),
+        }
+    }
+
+    /// The chunked upload itself (see [`BackendClient::create_chunked_upload`]).
+    pub(crate) async fn chunked_upload(
         &self,
         file_path: impl AsRef<Path>,
         options: ChunkedUploadOptions,
@@ -672,17 +683,65 @@ impl BackendClient {
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let state = client.get_chunked_upload(&"f64ebd67-0000-4000-8000-000000000001".into()).await?;
+    /// let state = client.get_chunked_upload("f64ebd67-0000-4000-8000-000000000001").await?;
     /// println!("{} bytes stored, complete: {}", state.offset.unwrap_or(0), state.is_complete());
     /// # Ok(()) }
     /// ```
-    pub async fn get_chunked_upload(
-        &self,
-        upload_id: &ChunkedUploadId,
-    ) -> Result<ChunkedUploadState, Error> {
-        self.core
-            .get(path(["chunked_upload", &upload_id.to_string()], true))
-            .send_json()
-            .await
+    pub fn get_chunked_upload(&self, upload_id: impl Into<ChunkedUploadId>) -> GetChunkedUpload {
+        GetChunkedUpload {
+            call: Call::new(self.core.clone()),
+            upload_id: upload_id.into(),
+        }
     }
 }
+
+/// [`BackendClient::create_chunked_upload`]: the whole chunked upload of one file.
+#[derive(Debug)]
+#[must_use = "an upload does nothing until it is awaited"]
+pub struct CreateChunkedUpload {
+    client: BackendClient,
+    path: PathBuf,
+    options: ChunkedUploadOptions,
+}
+
+impl CreateChunkedUpload {
+    /// The upload's options (chunk size, progress and checkpoint callbacks, resuming,
+    /// recoveries, read timeout).
+    pub fn options(mut self, options: ChunkedUploadOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Runs the upload.
+    pub async fn send(self) -> Result<ChunkedUpload, Error> {
+        self.client.chunked_upload(&self.path, self.options).await
+    }
+}
+
+impl std::future::IntoFuture for CreateChunkedUpload {
+    type Output = Result<ChunkedUpload, Error>;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// [`BackendClient::get_chunked_upload`]: `GET chunked_upload/{id}/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct GetChunkedUpload {
+    call: Call,
+    upload_id: ChunkedUploadId,
+}
+
+impl Operation for GetChunkedUpload {
+    type Output = ChunkedUploadState;
+    fn prepare(&self) -> RequestBuilder {
+        let id = self.upload_id.to_string();
+        self.call.client().get(path(["chunked_upload", &id], true))
+    }
+    async fn decode(response: Response, info: CallInfo) -> Result<ChunkedUploadState, Error> {
+        operation::json(response, info).await
+    }
+}
+fluent!(GetChunkedUpload);

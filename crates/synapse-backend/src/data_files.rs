@@ -389,12 +389,24 @@ impl BackendClient {
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// use synapse_backend::DataFileOptions;
-    /// let file = client.create_data_file("files/a.jpg", &DataFileOptions::default()).await?;
+    /// use synapse_backend::{DataFileOptions, UploadMode};
+    /// let file = client
+    ///     .create_data_file("files/a.jpg")
+    ///     .options(DataFileOptions::default().mode(UploadMode::Direct))
+    ///     .await?;
     /// println!("{:?} {:?}", file.id, file.checksum);
     /// # Ok(()) }
     /// ```
-    pub async fn create_data_file(
+    pub fn create_data_file(&self, path: impl Into<PathBuf>) -> CreateDataFile {
+        CreateDataFile {
+            client: self.clone(),
+            path: path.into(),
+            options: DataFileOptions::default(),
+        }
+    }
+
+    /// The data-file upload itself (see [`BackendClient::create_data_file`]).
+    pub(crate) async fn data_file(
         &self,
         path: impl AsRef<Path>,
         options: &DataFileOptions,
@@ -421,7 +433,7 @@ impl BackendClient {
             if let Some(t) = options.read_timeout {
                 chunk_options = chunk_options.read_timeout(t);
             }
-            let upload = self.create_chunked_upload(path, chunk_options).await?;
+            let upload = self.chunked_upload(path, chunk_options).await?;
             self.core
                 .post("data_files/")
                 .json(&json!({ "chunked_upload": upload.id }))
@@ -451,13 +463,27 @@ impl BackendClient {
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// use synapse_backend::{DataFileOptions, DataUnitUpload};
+    /// use synapse_backend::DataUnitUpload;
     /// let unit = DataUnitUpload::new().file("image", "files/a.jpg").group("batch-01");
-    /// let payload = client.upload_data_file(&unit, 5.into(), &DataFileOptions::default()).await?;
-    /// client.create_data_units(&payload).await?;
+    /// let payload = client.upload_data_file(unit, 5).await?;
+    /// println!("{} files", payload.files.len());
     /// # Ok(()) }
     /// ```
-    pub async fn upload_data_file(
+    pub fn upload_data_file(
+        &self,
+        unit: DataUnitUpload,
+        collection_id: impl Into<DataCollectionId>,
+    ) -> UploadDataFile {
+        UploadDataFile {
+            client: self.clone(),
+            unit,
+            collection_id: collection_id.into(),
+            options: DataFileOptions::default(),
+        }
+    }
+
+    /// The unit's uploads (see [`BackendClient::upload_data_file`]).
+    pub(crate) async fn unit_payload(
         &self,
         unit: &DataUnitUpload,
         collection_id: DataCollectionId,
@@ -465,7 +491,7 @@ impl BackendClient {
     ) -> Result<DataUnitPayload, Error> {
         let mut files = Vec::with_capacity(unit.files.len());
         for (name, path) in &unit.files {
-            let created = self.create_data_file(path, options).await?;
+            let created = self.data_file(path, options).await?;
             let checksum = created.checksum.ok_or_else(|| Error::Integrity {
                 what: format!("data file created from {}", path.display()),
                 expected: "a checksum".to_owned(),
@@ -505,14 +531,29 @@ impl BackendClient {
     ///     DataUnitUpload::new().file("image", "files/b.jpg"),
     /// ];
     /// let report = client
-    ///     .upload_data_collection(5.into(), &items, UploadCollectionOptions::default().project_id(9))
+    ///     .upload_data_collection(5, items)
+    ///     .options(UploadCollectionOptions::default().project_id(9))
     ///     .await;
     /// for (index, error) in report.failed_items() {
     ///     eprintln!("item {index}: {error}");
     /// }
     /// # }
     /// ```
-    pub async fn upload_data_collection(
+    pub fn upload_data_collection(
+        &self,
+        collection_id: impl Into<DataCollectionId>,
+        items: impl IntoIterator<Item = DataUnitUpload>,
+    ) -> UploadDataCollection {
+        UploadDataCollection {
+            client: self.clone(),
+            collection_id: collection_id.into(),
+            items: items.into_iter().collect(),
+            options: UploadCollectionOptions::default(),
+        }
+    }
+
+    /// The collection upload itself (see [`BackendClient::upload_data_collection`]).
+    async fn collection_upload(
         &self,
         collection_id: DataCollectionId,
         items: &[DataUnitUpload],
@@ -531,7 +572,7 @@ impl BackendClient {
             .iter()
             .enumerate()
             .map(|(index, item)| async move {
-                let result = self.upload_data_file(item, *collection, file_options).await;
+                let result = self.unit_payload(item, *collection, file_options).await;
                 (index, result)
             })
             .collect();
@@ -634,5 +675,102 @@ mod tests {
         assert_eq!(ids(json!({"results": [{"id": 3}]})), [3]);
         assert_eq!(ids(json!({"id": 4, "meta": {}})), [4]);
         assert!(ids(json!(null)).is_empty());
+    }
+}
+
+/// [`BackendClient::create_data_file`]: one local file uploaded as a data file.
+#[derive(Debug)]
+#[must_use = "an upload does nothing until it is awaited"]
+pub struct CreateDataFile {
+    client: BackendClient,
+    path: PathBuf,
+    options: DataFileOptions,
+}
+
+impl CreateDataFile {
+    /// The upload's options (mode, read timeout, content check).
+    pub fn options(mut self, options: DataFileOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Runs the upload.
+    pub async fn send(self) -> Result<DataFileResponse, Error> {
+        self.client.data_file(&self.path, &self.options).await
+    }
+}
+
+impl std::future::IntoFuture for CreateDataFile {
+    type Output = Result<DataFileResponse, Error>;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// [`BackendClient::upload_data_file`]: one prospective unit's files uploaded.
+#[derive(Debug)]
+#[must_use = "an upload does nothing until it is awaited"]
+pub struct UploadDataFile {
+    client: BackendClient,
+    unit: DataUnitUpload,
+    collection_id: DataCollectionId,
+    options: DataFileOptions,
+}
+
+impl UploadDataFile {
+    /// The options of every file's upload (mode, read timeout, content check).
+    pub fn options(mut self, options: DataFileOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Runs the uploads and returns the unit payload.
+    pub async fn send(self) -> Result<DataUnitPayload, Error> {
+        self.client
+            .unit_payload(&self.unit, self.collection_id, &self.options)
+            .await
+    }
+}
+
+impl std::future::IntoFuture for UploadDataFile {
+    type Output = Result<DataUnitPayload, Error>;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// [`BackendClient::upload_data_collection`]: many units' files uploaded and the units
+/// created; the report says what happened to every item.
+#[derive(Debug)]
+#[must_use = "an upload does nothing until it is awaited"]
+pub struct UploadDataCollection {
+    client: BackendClient,
+    collection_id: DataCollectionId,
+    items: Vec<DataUnitUpload>,
+    options: UploadCollectionOptions,
+}
+
+impl UploadDataCollection {
+    /// The run's options (project, batch size, workers, progress, file options).
+    pub fn options(mut self, options: UploadCollectionOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Runs the upload.
+    pub async fn send(self) -> CollectionUploadReport {
+        self.client
+            .collection_upload(self.collection_id, &self.items, self.options)
+            .await
+    }
+}
+
+impl std::future::IntoFuture for UploadDataCollection {
+    type Output = CollectionUploadReport;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }

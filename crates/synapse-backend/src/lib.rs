@@ -27,26 +27,36 @@ mod query;
 mod serve_applications;
 mod storages;
 
+pub use crate::agents::{HealthCheckAgent, ListAgents};
 pub use crate::bulk_upload::{
     BulkUploadError, BulkUploadItem, BulkUploadOptions, BulkUploadOutcome, BulkUploadReport,
-    BulkUploadStage, BulkUploadStrategy, PresignedPutResult,
+    BulkUploadStage, BulkUploadStrategy, ConfirmPresignedUpload, GetDefaultStorage,
+    PresignedPutResult, RequestPresignedUpload, UploadFileToPresignedUrl, UploadFilesBulk,
 };
 pub use crate::chunked_upload::{
-    ChunkedUpload, ChunkedUploadOptions, DEFAULT_CHUNK_SIZE, UploadCheckpoint,
+    ChunkedUpload, ChunkedUploadOptions, CreateChunkedUpload, DEFAULT_CHUNK_SIZE, GetChunkedUpload,
+    UploadCheckpoint,
 };
 pub use crate::client::{BackendClient, BackendClientBuilder, DEFAULT_HOST};
 pub use crate::data_files::{
-    CHUNKED_THRESHOLD, CollectionProgressFn, CollectionUploadReport, DataFileOptions,
-    DataUnitFileRef, DataUnitPayload, DataUnitUpload, ItemReport, UnitBatchReport,
-    UploadCollectionOptions, UploadMode,
+    CHUNKED_THRESHOLD, CollectionProgressFn, CollectionUploadReport, CreateDataFile,
+    DataFileOptions, DataUnitFileRef, DataUnitPayload, DataUnitUpload, ItemReport, UnitBatchReport,
+    UploadCollectionOptions, UploadDataCollection, UploadDataFile, UploadMode,
 };
 pub use crate::downloads::DownloadOptions;
 pub use crate::jobs::{
     GetJob, ListJobConsoleLogs, ListJobs, TailEvents, TailJobConsoleLogs, UpdateJob,
 };
-pub use crate::plugin_releases::ReleaseArchive;
+pub use crate::logs::CreateLogs;
+pub use crate::plugin_releases::{
+    CreatePluginRelease, GetPluginRelease, GetPluginReleaseByLookup, ListPluginReleases,
+    ReleaseArchive,
+};
+pub use crate::plugins::{CreatePlugin, GetPlugin, PluginRun, RunPlugin, UpdatePlugin};
 pub use crate::query::Query;
 pub(crate) use crate::query::query;
+pub use crate::serve_applications::{CreateServeApplication, ListServeApplications};
+pub use crate::storages::{CreateStorage, GetStorage, ListStorages};
 pub use synapse_models as models;
 pub use synapse_transport::{Error, RetryPolicy};
 pub use synapse_transport::{LineMode, LineOptions, PageStream};

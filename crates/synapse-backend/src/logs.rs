@@ -5,7 +5,7 @@ use std::path::Path;
 use base64::Engine;
 use serde_json::Value;
 use synapse_models::LogEntry;
-use synapse_transport::Error;
+use synapse_transport::{Error, Request};
 
 use crate::BackendClient;
 
@@ -53,17 +53,36 @@ impl BackendClient {
     ///     file: Some("/tmp/result.png".into()),
     ///     ..Default::default()
     /// };
-    /// client.create_logs(&[entry]).await?;
+    /// client.create_logs([entry]).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn create_logs(&self, entries: &[LogEntry]) -> Result<Vec<Value>, Error> {
-        if entries.is_empty() {
+    pub fn create_logs(&self, entries: impl IntoIterator<Item = LogEntry>) -> CreateLogs {
+        CreateLogs {
+            client: self.clone(),
+            entries: entries.into_iter().collect(),
+        }
+    }
+}
+
+/// [`BackendClient::create_logs`]: `POST logs/`, in as few requests as the files allow.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct CreateLogs {
+    client: BackendClient,
+    entries: Vec<LogEntry>,
+}
+
+impl CreateLogs {
+    /// The requests this call sends, in order. Local files are read to inline them (local
+    /// IO, no network).
+    pub async fn requests(&self) -> Result<Vec<Request>, Error> {
+        if self.entries.is_empty() {
             return Err(Error::invalid_input("create_logs needs at least one entry"));
         }
         let mut batches: Vec<Vec<LogEntry>> = Vec::new();
         let mut current: Vec<LogEntry> = Vec::new();
         let mut current_has_file = false;
-        for entry in entries {
+        for entry in &self.entries {
             let (entry, has_file) = inline_file(entry.clone()).await?;
             if has_file && current_has_file {
                 batches.push(std::mem::take(&mut current));
@@ -73,15 +92,36 @@ impl BackendClient {
             current.push(entry);
         }
         batches.push(current);
-        let mut answers = Vec::with_capacity(batches.len());
-        for batch in batches {
-            let request = self.core.post("logs/");
-            let request = match batch.as_slice() {
-                [one] => request.json(one),
-                many => request.json(many),
-            };
-            answers.push(request.send_value().await?);
+        batches
+            .iter()
+            .map(|batch| {
+                let request = self.client.core.post("logs/");
+                match batch.as_slice() {
+                    [one] => request.json(one),
+                    many => request.json(many),
+                }
+                .build()
+            })
+            .collect()
+    }
+
+    /// Sends the requests in order and returns the answers in order.
+    pub async fn send(self) -> Result<Vec<Value>, Error> {
+        let mut answers = Vec::new();
+        for request in self.requests().await? {
+            let response = self.client.core.execute(request).await?;
+            let status = response.status;
+            let body = response.into_bytes().await?;
+            answers.push(synapse_transport::decode_value(status, &body));
         }
         Ok(answers)
+    }
+}
+
+impl std::future::IntoFuture for CreateLogs {
+    type Output = Result<Vec<Value>, Error>;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }

@@ -76,7 +76,7 @@ impl BackendClient {
     ) -> Result<Model, Error> {
         let mut body = request.clone();
         if let Some(file) = file {
-            let uploaded = self.create_chunked_upload(file, upload).await?;
+            let uploaded = self.chunked_upload(file, upload).await?;
             body.chunked_upload = Some(uploaded.id);
         }
         self.core.post("models/").json(&body).send_json().await

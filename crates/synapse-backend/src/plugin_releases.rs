@@ -3,12 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use futures_util::TryStreamExt;
-use synapse_models::{PluginCode, PluginRelease, PluginReleaseCreateRequest, PluginReleaseId};
+use synapse_models::{
+    Page, PluginCode, PluginRelease, PluginReleaseCreateRequest, PluginReleaseId,
+};
 use synapse_transport::urls::{encode_lookup, path};
-use synapse_transport::{Error, FileRange, Multipart, OneShotReader};
+use synapse_transport::{
+    Call, CallInfo, Error, FileRange, Multipart, OneShotReader, Operation, RequestBuilder,
+    Response, fluent, fluent_list, operation,
+};
 
-use crate::{BackendClient, Query, query};
+use crate::BackendClient;
 
 /// The plugin archive of a new release: a file (re-read if the request must be re-sent),
 /// or a reader of known length (streamed once).
@@ -51,6 +55,12 @@ impl From<&Path> for ReleaseArchive {
     }
 }
 
+impl From<&str> for ReleaseArchive {
+    fn from(p: &str) -> Self {
+        ReleaseArchive::Path(PathBuf::from(p))
+    }
+}
+
 impl From<PathBuf> for ReleaseArchive {
     fn from(p: PathBuf) -> Self {
         ReleaseArchive::Path(p)
@@ -63,122 +73,221 @@ fn python_bool(b: bool) -> &'static str {
 }
 
 impl BackendClient {
-    /// `GET plugin_releases/{release_id}/` with the caller's query (e.g. `expand=plugin`).
+    /// One release: `GET plugin_releases/{release_id}/`.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let release = client.get_plugin_release(9.into(), &[("expand", "plugin")]).await?;
+    /// let release = client.get_plugin_release(9).expand("plugin").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn get_plugin_release(
-        &self,
-        release_id: PluginReleaseId,
-        params: Query<'_>,
-    ) -> Result<PluginRelease, Error> {
-        self.core
-            .get(path(["plugin_releases", &release_id.to_string()], true))
-            .query_pairs(query(params))
-            .send_json()
-            .await
+    pub fn get_plugin_release(&self, release_id: impl Into<PluginReleaseId>) -> GetPluginRelease {
+        GetPluginRelease {
+            call: Call::new(self.core.clone()),
+            release_id: release_id.into(),
+            expand: Vec::new(),
+        }
     }
 
-    /// `GET plugin_releases/{lookup}/` where `lookup` is `code@version` or a numeric id,
-    /// percent-encoded except for unreserved characters and `@` (`team/yolo v8@1.0.0` →
-    /// `team%2Fyolo%20v8@1.0.0`). Sends `expand=<expand>` first unless `expand` is `None`
-    /// (the Python default is `Some("plugin")`), then the caller's query, which may override it.
+    /// A release by lookup: `GET plugin_releases/{lookup}/`, where `lookup` is
+    /// `code@version` or a numeric id, percent-encoded except for unreserved characters and
+    /// `@` (`team/yolo v8@1.0.0` → `team%2Fyolo%20v8@1.0.0`). Sends `expand=plugin` unless
+    /// told otherwise ([`GetPluginReleaseByLookup::expand`]), as the Python SDK.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let release = client.get_plugin_release_by_lookup("yolov8@1.0.0", Some("plugin"), &[]).await?;
+    /// let release = client.get_plugin_release_by_lookup("yolov8@1.0.0").await?;
     /// println!("{:?}", release.version);
     /// # Ok(()) }
     /// ```
-    pub async fn get_plugin_release_by_lookup(
+    pub fn get_plugin_release_by_lookup(
         &self,
-        lookup: &str,
-        expand: Option<&str>,
-        params: Query<'_>,
-    ) -> Result<PluginRelease, Error> {
-        if lookup.is_empty() {
-            return Err(Error::invalid_input("release lookup is empty"));
+        lookup: impl Into<String>,
+    ) -> GetPluginReleaseByLookup {
+        GetPluginReleaseByLookup {
+            call: Call::new(self.core.clone()),
+            lookup: lookup.into(),
+            expand: Some("plugin".to_owned()),
         }
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        if let Some(expand) = expand {
-            pairs.push(("expand".to_owned(), expand.to_owned()));
-        }
-        for (k, v) in query(params) {
-            match pairs.iter_mut().find(|(pk, _)| *pk == k) {
-                Some(existing) => existing.1 = v,
-                None => pairs.push((k, v)),
-            }
-        }
-        self.core
-            .get(encode_lookup(lookup).map(|l| format!("plugin_releases/{l}/")))
-            .query_pairs(pairs)
-            .send_json()
-            .await
     }
 
-    /// Every release of a plugin: `GET plugin_releases/?plugin=<code>` plus the caller's
-    /// query (a caller `plugin` key overrides), then each `next` page (the Python SDK
-    /// returns only the first page's `results`).
+    /// A plugin's releases: `GET plugin_releases/?plugin=<code>` plus the filters set, with
+    /// no `page_size`, as the Python SDK. Awaiting it gives the first page; `.items()`
+    /// follows every `next` page (the Python SDK returns only the first page's `results`).
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// use futures_util::TryStreamExt;
     /// use synapse_backend::models::PluginCode;
-    /// let releases = client
-    ///     .list_plugin_releases(&PluginCode::new("yolov8")?, &[("ordering", "-created")])
+    /// let releases: Vec<_> = client
+    ///     .list_plugin_releases(PluginCode::new("yolov8")?)
+    ///     .ordering("-created")
+    ///     .items()
+    ///     .try_collect()
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list_plugin_releases(
-        &self,
-        plugin_code: &PluginCode,
-        params: Query<'_>,
-    ) -> Result<Vec<PluginRelease>, Error> {
-        let mut pairs = vec![("plugin".to_owned(), plugin_code.as_str().to_owned())];
-        for (k, v) in query(params) {
-            match pairs.iter_mut().find(|(pk, _)| *pk == k) {
-                Some(existing) => existing.1 = v,
-                None => pairs.push((k, v)),
-            }
+    pub fn list_plugin_releases(&self, plugin_code: PluginCode) -> ListPluginReleases {
+        ListPluginReleases {
+            call: Call::new(self.core.clone()),
+            filters: vec![("plugin".to_owned(), plugin_code.into_string())],
         }
-        self.core
-            .paginate::<PluginRelease>("plugin_releases/", pairs)
-            .page_size(None)
-            .try_collect()
-            .await
     }
 
     /// Creates a release: `POST plugin_releases/`. Without an archive the body is JSON
-    /// (`{"plugin": "yolov8", "version": "1.0.1", "debug": false}`); with one it is
-    /// multipart: `plugin`, `version`, `config` (JSON text), one `requirements` part per
-    /// item, `debug` (`True`/`False`), then `file` named after the archive — streamed from
-    /// disk or from a reader, never loaded whole. A missing archive is an error before
-    /// anything is sent.
+    /// (`{"plugin": "yolov8", "version": "1.0.1", "debug": false}`); with one
+    /// ([`CreatePluginRelease::archive`]) it is multipart: `plugin`, `version`, `config`
+    /// (the JSON text Python's `json.dumps` writes), one `requirements` part per item,
+    /// `debug` (`True`/`False`), then `file` named after the archive — streamed from disk or
+    /// from a reader, never loaded whole. A missing archive is an error before anything is
+    /// sent.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::models::{PluginCode, PluginReleaseCreateRequest};
-    /// let req = PluginReleaseCreateRequest::new(PluginCode::new("yolov8")?, "1.0.0");
-    /// use synapse_backend::ReleaseArchive;
-    /// let archive = ReleaseArchive::path("dist/yolov8-1.0.0.zip");
-    /// let release = client.create_plugin_release(&req, Some(archive)).await?;
+    /// let request = PluginReleaseCreateRequest::new(PluginCode::new("yolov8")?, "1.0.0");
+    /// let release = client
+    ///     .create_plugin_release(request)
+    ///     .archive("dist/yolov8-1.0.0.zip")
+    ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn create_plugin_release(
+    pub fn create_plugin_release(
         &self,
-        request: &PluginReleaseCreateRequest,
-        archive: Option<ReleaseArchive>,
-    ) -> Result<PluginRelease, Error> {
-        let Some(archive) = archive else {
-            return self
-                .core
-                .post("plugin_releases/")
-                .json(request)
-                .send_json()
-                .await;
+        request: PluginReleaseCreateRequest,
+    ) -> CreatePluginRelease {
+        CreatePluginRelease {
+            call: Call::new(self.core.clone()),
+            request,
+            archive: None,
+        }
+    }
+}
+
+/// [`BackendClient::get_plugin_release`]: `GET plugin_releases/{release_id}/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct GetPluginRelease {
+    call: Call,
+    release_id: PluginReleaseId,
+    expand: Vec<String>,
+}
+
+impl GetPluginRelease {
+    /// Embeds a related object (`expand=plugin`); repeatable.
+    pub fn expand(mut self, field: impl Into<String>) -> Self {
+        self.expand.push(field.into());
+        self
+    }
+}
+
+impl Operation for GetPluginRelease {
+    type Output = PluginRelease;
+    fn prepare(&self) -> RequestBuilder {
+        let id = self.release_id.to_string();
+        let expand = self.expand.iter().map(|e| ("expand".to_owned(), e.clone()));
+        self.call
+            .client()
+            .get(path(["plugin_releases", &id], true))
+            .query_pairs(expand)
+    }
+    async fn decode(response: Response, info: CallInfo) -> Result<PluginRelease, Error> {
+        operation::json(response, info).await
+    }
+}
+fluent!(GetPluginRelease);
+
+/// [`BackendClient::get_plugin_release_by_lookup`]: `GET plugin_releases/{lookup}/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct GetPluginReleaseByLookup {
+    call: Call,
+    lookup: String,
+    expand: Option<String>,
+}
+
+impl GetPluginReleaseByLookup {
+    /// What to embed (`expand=<field>`; default `plugin`); `None` sends no `expand`.
+    pub fn expand(mut self, field: Option<&str>) -> Self {
+        self.expand = field.map(str::to_owned);
+        self
+    }
+}
+
+impl Operation for GetPluginReleaseByLookup {
+    type Output = PluginRelease;
+    fn prepare(&self) -> RequestBuilder {
+        let target = if self.lookup.is_empty() {
+            Err(Error::invalid_input("release lookup is empty"))
+        } else {
+            encode_lookup(&self.lookup).map(|l| format!("plugin_releases/{l}/"))
         };
+        let expand = self.expand.iter().map(|e| ("expand".to_owned(), e.clone()));
+        self.call.client().get(target).query_pairs(expand)
+    }
+    async fn decode(response: Response, info: CallInfo) -> Result<PluginRelease, Error> {
+        operation::json(response, info).await
+    }
+}
+fluent!(GetPluginReleaseByLookup);
+
+/// [`BackendClient::list_plugin_releases`]: `GET plugin_releases/?plugin=<code>`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct ListPluginReleases {
+    call: Call,
+    filters: Vec<(String, String)>,
+}
+
+impl ListPluginReleases {
+    /// Sort order (`ordering=-created`).
+    pub fn ordering(mut self, ordering: &str) -> Self {
+        self.filters
+            .push(("ordering".to_owned(), ordering.to_owned()));
+        self
+    }
+
+    /// Embeds a related object in every release (`expand=plugin`).
+    pub fn expand(mut self, field: &str) -> Self {
+        self.filters.push(("expand".to_owned(), field.to_owned()));
+        self
+    }
+}
+
+impl Operation for ListPluginReleases {
+    type Output = Page<PluginRelease>;
+    const PAGE_SIZE_ON_WALK: bool = false;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .get("plugin_releases/")
+            .query_pairs(self.filters.clone())
+    }
+    async fn decode(response: Response, info: CallInfo) -> Result<Page<PluginRelease>, Error> {
+        operation::json(response, info).await
+    }
+}
+fluent_list!(ListPluginReleases, PluginRelease);
+
+/// [`BackendClient::create_plugin_release`]: `POST plugin_releases/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct CreatePluginRelease {
+    call: Call,
+    request: PluginReleaseCreateRequest,
+    archive: Option<ReleaseArchive>,
+}
+
+impl CreatePluginRelease {
+    /// The plugin archive: a path, or a [`ReleaseArchive`] reader; the body becomes
+    /// multipart.
+    pub fn archive(mut self, archive: impl Into<ReleaseArchive>) -> Self {
+        self.archive = Some(archive.into());
+        self
+    }
+
+    /// The multipart body with the archive.
+    fn form(&self, archive: &ReleaseArchive) -> Result<Multipart, Error> {
+        let request = &self.request;
         let mut form = Multipart::new()
             .text("plugin", request.plugin.as_str())
             .text("version", request.version.as_str());
@@ -190,21 +299,36 @@ impl BackendClient {
             form = form.text("requirements", requirement.as_str());
         }
         form = form.text("debug", python_bool(request.debug));
-        form = match archive {
+        Ok(match archive {
             ReleaseArchive::Path(path) => {
-                let range = FileRange::whole(&path)?;
+                let range = FileRange::whole(path)?;
                 let filename = path
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .ok_or_else(|| Error::invalid_input("the archive path has no file name"))?;
                 form.file("file", filename, range)
             }
-            ReleaseArchive::Reader { filename, reader } => form.reader("file", filename, reader),
-        };
-        self.core
-            .post("plugin_releases/")
-            .multipart(form)
-            .send_json()
-            .await
+            ReleaseArchive::Reader { filename, reader } => {
+                form.reader("file", filename.clone(), reader.clone())
+            }
+        })
     }
 }
+
+impl Operation for CreatePluginRelease {
+    type Output = PluginRelease;
+    fn prepare(&self) -> RequestBuilder {
+        let builder = self.call.client().post("plugin_releases/");
+        match &self.archive {
+            None => builder.json(&self.request),
+            Some(archive) => match self.form(archive) {
+                Ok(form) => builder.multipart(form),
+                Err(e) => builder.validated(Err(e)),
+            },
+        }
+    }
+    async fn decode(response: Response, info: CallInfo) -> Result<PluginRelease, Error> {
+        operation::json(response, info).await
+    }
+}
+fluent!(CreatePluginRelease);

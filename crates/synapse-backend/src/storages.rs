@@ -1,72 +1,135 @@
 //! Storages: get (with its configuration), list, create.
 
-use synapse_models::{Page, Storage, StorageCreate, StorageId};
+use synapse_models::{Page, Storage, StorageCategory, StorageCreate, StorageId};
 use synapse_transport::urls::path;
-use synapse_transport::{Error, PageStream};
+use synapse_transport::{
+    Call, CallInfo, Error, Operation, RequestBuilder, Response, fluent, fluent_list, operation,
+};
 
-use crate::{BackendClient, Query, query};
+use crate::BackendClient;
 
 impl BackendClient {
-    /// `GET storages/{storage_id}/?with_configuration=true`. The configuration holds
-    /// plaintext provider credentials: it is kept in a wrapper whose `Debug` prints `***`.
-    /// Unknown fields and unknown categories are kept (the Python SDK drops or rejects them).
+    /// One storage: `GET storages/{storage_id}/?with_configuration=true`. The configuration
+    /// holds plaintext provider credentials: it is kept in a wrapper whose `Debug` prints
+    /// `***`. Unknown fields and unknown categories are kept (the Python SDK drops or
+    /// rejects them).
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let storage = client.get_storage(3.into()).await?;
+    /// let storage = client.get_storage(3).await?;
     /// println!("{:?} on {:?}", storage.name, storage.provider);
     /// # Ok(()) }
     /// ```
-    pub async fn get_storage(&self, storage_id: StorageId) -> Result<Storage, Error> {
-        self.core
-            .get(path(["storages", &storage_id.to_string()], true))
-            .query("with_configuration", "true")
-            .send_json()
-            .await
+    pub fn get_storage(&self, storage_id: impl Into<StorageId>) -> GetStorage {
+        GetStorage {
+            call: Call::new(self.core.clone()),
+            storage_id: storage_id.into(),
+        }
     }
 
-    /// One page of storages: `GET storages/` with the caller's query (a bare JSON array
-    /// is accepted too). Documented by the product, absent from the Python SDK; the path is
-    /// the one the Python SDK's default-storage lookup uses.
+    /// Storages: `GET storages/` (a bare JSON array is accepted as one page). Documented by
+    /// the product, absent from the Python SDK; the path is the one the Python SDK's
+    /// default-storage lookup uses. Awaiting it gives one page; `.items()` walks them all.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let page = client.list_storages(&[("category", "internal")]).await?;
+    /// use synapse_backend::models::StorageCategory;
+    /// let page = client.list_storages().category(StorageCategory::Internal).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list_storages(&self, params: Query<'_>) -> Result<Page<Storage>, Error> {
-        self.core.page("storages/", &query(params)).await
+    pub fn list_storages(&self) -> ListStorages {
+        ListStorages {
+            call: Call::new(self.core.clone()),
+            filters: Vec::new(),
+        }
     }
 
-    /// Every storage as a lazy stream.
+    /// Creates a storage: `POST storages/`. Documented by the product, absent from the
+    /// Python SDK.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// use futures_util::TryStreamExt;
-    /// let storages: Vec<_> = client.list_storages_all(&[]).try_collect().await?;
+    /// use synapse_backend::models::StorageCreate;
+    /// let storage = client.create_storage(StorageCreate::default()).await?;
     /// # Ok(()) }
     /// ```
-    pub fn list_storages_all(&self, params: Query<'_>) -> PageStream<Storage> {
-        self.core.paginate("storages/", query(params))
-    }
-
-    /// `POST storages/` with `{name, provider, category, configuration}`. Documented by the
-    /// product but absent from the Python SDK: the endpoint is **unverified**.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// use synapse_backend::models::{SecretValue, StorageCreate};
-    /// let storage = client
-    ///     .create_storage(&StorageCreate {
-    ///         name: Some("My Storage".into()),
-    ///         provider: Some("amazon_s3".into()),
-    ///         configuration: Some(SecretValue::new(serde_json::json!({"bucket_name": "b"}))),
-    ///         ..Default::default()
-    ///     })
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn create_storage(&self, storage: &StorageCreate) -> Result<Storage, Error> {
-        self.core.post("storages/").json(storage).send_json().await
+    pub fn create_storage(&self, storage: StorageCreate) -> CreateStorage {
+        CreateStorage {
+            call: Call::new(self.core.clone()),
+            storage,
+        }
     }
 }
+
+/// [`BackendClient::get_storage`]: `GET storages/{storage_id}/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct GetStorage {
+    call: Call,
+    storage_id: StorageId,
+}
+
+impl Operation for GetStorage {
+    type Output = Storage;
+    fn prepare(&self) -> RequestBuilder {
+        let id = self.storage_id.to_string();
+        self.call
+            .client()
+            .get(path(["storages", &id], true))
+            .query("with_configuration", "true")
+    }
+    async fn decode(response: Response, info: CallInfo) -> Result<Storage, Error> {
+        operation::json(response, info).await
+    }
+}
+fluent!(GetStorage);
+
+/// [`BackendClient::list_storages`]: `GET storages/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct ListStorages {
+    call: Call,
+    filters: Vec<(String, String)>,
+}
+
+impl ListStorages {
+    /// Only storages of this category (`category=internal`).
+    pub fn category(mut self, category: StorageCategory) -> Self {
+        self.filters
+            .push(("category".to_owned(), category.to_string()));
+        self
+    }
+}
+
+impl Operation for ListStorages {
+    type Output = Page<Storage>;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .get("storages/")
+            .query_pairs(self.filters.clone())
+    }
+    async fn decode(response: Response, info: CallInfo) -> Result<Page<Storage>, Error> {
+        operation::json(response, info).await
+    }
+}
+fluent_list!(ListStorages, Storage);
+
+/// [`BackendClient::create_storage`]: `POST storages/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct CreateStorage {
+    call: Call,
+    storage: StorageCreate,
+}
+
+impl Operation for CreateStorage {
+    type Output = Storage;
+    fn prepare(&self) -> RequestBuilder {
+        self.call.client().post("storages/").json(&self.storage)
+    }
+    async fn decode(response: Response, info: CallInfo) -> Result<Storage, Error> {
+        operation::json(response, info).await
+    }
+}
+fluent!(CreateStorage);

@@ -141,8 +141,8 @@ async fn reserve_put_confirm_exact_requests() {
     let progress = Arc::new(Mutex::new(Vec::new()));
     let seen = progress.clone();
     let report = client(&api, &storage)
-        .upload_files_bulk(
-            &paths,
+        .upload_files_bulk(paths.clone())
+        .options(
             BulkUploadOptions::default()
                 .max_workers(1)
                 .progress(move |d, t| seen.lock().expect("lock").push((d, t))),
@@ -213,7 +213,8 @@ async fn a_put_failing_midway_is_reported_and_nothing_is_lost() {
     storage.route(Method::PUT, "/k/3", MockResponse::empty(200));
 
     let report = client(&api, &storage)
-        .upload_files_bulk(&paths, BulkUploadOptions::default().batch_size(2))
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default().batch_size(2))
         .await
         .expect("bulk");
 
@@ -285,7 +286,8 @@ async fn storage_error_with_code_is_final_html_400_is_retried() {
     );
 
     let report = client(&api, &storage)
-        .upload_files_bulk(&paths, BulkUploadOptions::default())
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default())
         .await
         .expect("bulk");
 
@@ -346,7 +348,8 @@ async fn multipart_parts_and_etags_in_the_confirm_body() {
     );
 
     let report = client(&api, &storage)
-        .upload_files_bulk(&paths, BulkUploadOptions::default())
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default())
         .await
         .expect("bulk");
 
@@ -395,7 +398,8 @@ async fn multipart_short_parts_or_empty_etag_fail_the_file() {
     storage.route(Method::PUT, "/k/n/1", MockResponse::empty(200));
 
     let report = client(&api, &storage)
-        .upload_files_bulk(&paths, BulkUploadOptions::default())
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default())
         .await
         .expect("bulk");
 
@@ -437,7 +441,8 @@ async fn reserve_failure_is_recorded_per_batch_and_earlier_results_kept() {
     storage.route(Method::PUT, "/k/0", MockResponse::empty(200));
 
     let report = client(&api, &storage)
-        .upload_files_bulk(&paths, BulkUploadOptions::default().batch_size(1))
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default().batch_size(1))
         .await
         .expect("bulk");
 
@@ -466,16 +471,19 @@ async fn preflight_checks_send_nothing() {
     let c = client(&api, &storage);
 
     let bad = c
-        .upload_files_bulk(&paths, BulkUploadOptions::default().max_workers(0))
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default().max_workers(0))
         .await;
     assert!(matches!(bad, Err(BulkUploadError::InvalidOptions(_))));
     let bad = c
-        .upload_files_bulk(&paths, BulkUploadOptions::default().batch_size(1001))
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default().batch_size(1001))
         .await;
     assert!(matches!(bad, Err(BulkUploadError::InvalidOptions(_))));
     let none: [&Path; 0] = [];
     let empty = c
-        .upload_files_bulk(&none, BulkUploadOptions::default())
+        .upload_files_bulk(none)
+        .options(BulkUploadOptions::default())
         .await
         .expect("empty");
     assert!(empty.items.is_empty());
@@ -485,7 +493,8 @@ async fn preflight_checks_send_nothing() {
     let (_d2, more) = files(&[("empty.txt", b"")]);
     let missing = more[0].with_file_name("missing.txt");
     let report = c
-        .upload_files_bulk(&[more[0].clone(), missing], BulkUploadOptions::default())
+        .upload_files_bulk([more[0].clone(), missing].clone())
+        .options(BulkUploadOptions::default())
         .await
         .expect("report");
     assert_eq!(report.failed_count(), 2);
@@ -508,7 +517,8 @@ async fn unsupported_provider_or_no_storage_fails_before_any_transfer() {
     default_storage(&api, "file_system");
     let c = client(&api, &storage);
     let err = c
-        .upload_files_bulk(&paths, BulkUploadOptions::default())
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default())
         .await
         .expect_err("unsupported");
     assert!(
@@ -518,12 +528,16 @@ async fn unsupported_provider_or_no_storage_fails_before_any_transfer() {
     assert_eq!(api.request_count(), 1);
 
     // A bare array with no storage at all.
-    api.route(
+    api.route_always(
         Method::GET,
         "/storages/",
         MockResponse::json(200, json!([])),
     );
-    let err = c.get_default_storage().await.expect_err("none");
+    assert!(c.get_default_storage().await.expect("a page").is_none());
+    let err = c
+        .upload_files_bulk(paths.clone())
+        .await
+        .expect_err("no storage");
     assert!(matches!(err, BulkUploadError::NoDefaultStorage));
     assert_eq!(storage.request_count(), 0);
 }
@@ -541,13 +555,14 @@ async fn low_level_put_sends_no_synapse_headers_and_hides_the_signature() {
     );
     let c = client(&api, &storage);
     let put = c
-        .upload_file_to_presigned_url(&url("k/0"), &paths[0], Some("text/plain"))
+        .upload_file_to_presigned_url(url("k/0"), paths[0].clone())
+        .content_type("text/plain")
         .await
         .expect("put");
     assert_eq!(put.checksum, sha1_hex(b"hello"));
     assert_eq!(put.size, 5);
     let err = c
-        .upload_file_to_presigned_url(&url("k/0"), &paths[0], None)
+        .upload_file_to_presigned_url(url("k/0"), paths[0].clone())
         .await
         .expect_err("403");
     let msg = err.to_string();
@@ -588,7 +603,8 @@ async fn confirm_failure_is_recorded_per_batch_and_never_replayed() {
     storage.route(Method::PUT, "/k/1", MockResponse::empty(200));
 
     let report = client(&api, &storage)
-        .upload_files_bulk(&paths, BulkUploadOptions::default().batch_size(1))
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default().batch_size(1))
         .await
         .expect("bulk");
 
@@ -623,7 +639,8 @@ async fn short_reservation_reports_the_extra_files() {
     storage.route(Method::PUT, "/k/0", MockResponse::empty(200));
 
     let report = client(&api, &storage)
-        .upload_files_bulk(&paths, BulkUploadOptions::default())
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default())
         .await
         .expect("bulk");
 
@@ -669,7 +686,8 @@ async fn timeouts_and_part_failures_are_retried() {
     );
 
     let report = client(&api, &storage)
-        .upload_files_bulk(&paths, BulkUploadOptions::default())
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default())
         .await
         .expect("bulk");
 
@@ -687,7 +705,8 @@ async fn files_refused_by_the_content_guard_are_reported_and_never_sent() {
         b"-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n",
     )]);
     let report = client(&api, &storage)
-        .upload_files_bulk(&paths, BulkUploadOptions::default())
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default())
         .await
         .expect("report");
     assert_eq!(report.items.len(), 1);
@@ -723,7 +742,8 @@ async fn an_explicit_strategy_skips_the_storage_lookup() {
     storage.route(Method::PUT, "/k/0", MockResponse::empty(200));
     let strategy: synapse_backend::BulkUploadStrategy = "presigned".parse().expect("known");
     let report = client(&api, &storage)
-        .upload_files_bulk(&paths, BulkUploadOptions::default().strategy(strategy))
+        .upload_files_bulk(paths.clone())
+        .options(BulkUploadOptions::default().strategy(strategy))
         .await
         .expect("bulk");
     assert_eq!(report.created_count(), 1, "{report:?}");

@@ -99,8 +99,8 @@ async fn a_file_larger_than_one_chunk_uploads_with_exact_ranges_and_md5() {
     let progress = Arc::new(Mutex::new(Vec::new()));
     let seen = progress.clone();
     let upload = client(&mock)
-        .create_chunked_upload(
-            &path,
+        .create_chunked_upload(&path)
+        .options(
             ChunkedUploadOptions::default()
                 .chunk_size(CHUNK)
                 .progress(move |done, total| seen.lock().expect("lock").push((done, total))),
@@ -178,7 +178,8 @@ async fn a_failure_on_the_second_chunk_resumes_from_the_server_offset() {
     mock.route(Method::PUT, &upload_path(), state(TOTAL));
     mock.route(Method::POST, &upload_path(), finalized(&md5));
     let upload = client(&mock)
-        .create_chunked_upload(&path, ChunkedUploadOptions::default().chunk_size(CHUNK))
+        .create_chunked_upload(&path)
+        .options(ChunkedUploadOptions::default().chunk_size(CHUNK))
         .await
         .expect("resumed");
     assert_eq!(upload.md5, md5);
@@ -213,7 +214,8 @@ async fn a_5xx_after_the_server_stored_the_chunk_skips_ahead_without_a_replay() 
     mock.route(Method::PUT, &upload_path(), state(TOTAL));
     mock.route(Method::POST, &upload_path(), finalized(&md5));
     let upload = client(&mock)
-        .create_chunked_upload(&path, ChunkedUploadOptions::default().chunk_size(CHUNK))
+        .create_chunked_upload(&path)
+        .options(ChunkedUploadOptions::default().chunk_size(CHUNK))
         .await
         .expect("resumed");
     assert_eq!(upload.md5, md5, "the md5 covers every byte exactly once");
@@ -242,7 +244,8 @@ async fn offsets_do_not_match_resyncs_to_the_offset_in_the_body() {
     mock.route(Method::PUT, &upload_path(), state(TOTAL));
     mock.route(Method::POST, &upload_path(), finalized(&md5));
     client(&mock)
-        .create_chunked_upload(&path, ChunkedUploadOptions::default().chunk_size(CHUNK))
+        .create_chunked_upload(&path)
+        .options(ChunkedUploadOptions::default().chunk_size(CHUNK))
         .await
         .expect("resynced");
     assert_eq!(
@@ -268,7 +271,8 @@ async fn a_lost_finalize_answer_is_checked_before_any_resend() {
         ),
     );
     let upload = client(&mock)
-        .create_chunked_upload(&path, ChunkedUploadOptions::default())
+        .create_chunked_upload(&path)
+        .options(ChunkedUploadOptions::default())
         .await
         .expect("recovered");
     assert_eq!(upload.recoveries, 1);
@@ -304,7 +308,8 @@ async fn resume_from_a_checkpoint_starts_at_the_server_offset() {
     mock.route(Method::PUT, &upload_path(), state(TOTAL));
     mock.route(Method::POST, &upload_path(), finalized(&md5));
     let upload = client(&mock)
-        .create_chunked_upload(&path, ChunkedUploadOptions::default().resume(checkpoint))
+        .create_chunked_upload(&path)
+        .options(ChunkedUploadOptions::default().resume(checkpoint))
         .await
         .expect("resumed");
     assert_eq!(upload.md5, md5);
@@ -329,7 +334,8 @@ async fn the_servers_checksum_is_verified() {
         finalized("0123456789abcdef0123456789abcdef"),
     );
     let err = client(&mock)
-        .create_chunked_upload(&path, ChunkedUploadOptions::default())
+        .create_chunked_upload(&path)
+        .options(ChunkedUploadOptions::default())
         .await
         .expect_err("mismatch");
     assert!(matches!(err, Error::Integrity { .. }), "{err:?}");
@@ -348,7 +354,8 @@ async fn a_foreign_upload_url_is_not_followed() {
     mock.route(Method::PUT, &upload_path(), state(TOTAL));
     mock.route(Method::POST, &upload_path(), finalized(&md5));
     client(&mock)
-        .create_chunked_upload(&path, ChunkedUploadOptions::default().chunk_size(CHUNK * 2))
+        .create_chunked_upload(&path)
+        .options(ChunkedUploadOptions::default().chunk_size(CHUNK * 2))
         .await
         .expect("uploaded");
     assert!(
@@ -363,7 +370,8 @@ async fn bad_input_fails_before_any_request() {
     let mock = MockTransport::new();
     let c = client(&mock);
     let err = c
-        .create_chunked_upload("/definitely/not/here.bin", ChunkedUploadOptions::default())
+        .create_chunked_upload("/definitely/not/here.bin")
+        .options(ChunkedUploadOptions::default())
         .await
         .expect_err("missing");
     assert!(matches!(err, Error::Io { .. }), "{err:?}");
@@ -371,18 +379,21 @@ async fn bad_input_fails_before_any_request() {
     let empty = dir.path().join("empty.bin");
     std::fs::write(&empty, b"").expect("write");
     let err = c
-        .create_chunked_upload(&empty, ChunkedUploadOptions::default())
+        .create_chunked_upload(&empty)
+        .options(ChunkedUploadOptions::default())
         .await
         .expect_err("empty");
     assert!(matches!(err, Error::InvalidInput { .. }));
     let (_d, path, _) = file();
     let err = c
-        .create_chunked_upload(&path, ChunkedUploadOptions::default().chunk_size(0))
+        .create_chunked_upload(&path)
+        .options(ChunkedUploadOptions::default().chunk_size(0))
         .await
         .expect_err("zero chunk");
     assert!(matches!(err, Error::InvalidInput { .. }));
     let err = c
-        .create_chunked_upload(dir.path(), ChunkedUploadOptions::default())
+        .create_chunked_upload(dir.path())
+        .options(ChunkedUploadOptions::default())
         .await
         .expect_err("directory");
     assert!(matches!(err, Error::InvalidInput { .. }));
@@ -393,10 +404,7 @@ async fn bad_input_fails_before_any_request() {
 async fn get_chunked_upload_decodes_the_state() {
     let mock = MockTransport::new();
     mock.route(Method::GET, &upload_path(), state(CHUNK));
-    let s = client(&mock)
-        .get_chunked_upload(&ID.into())
-        .await
-        .expect("state");
+    let s = client(&mock).get_chunked_upload(ID).await.expect("state");
     assert_eq!(s.offset, Some(CHUNK));
     assert!(!s.is_complete());
     insta::assert_json_snapshot!(mock.requests()[0].snapshot(), @r#"
@@ -414,10 +422,7 @@ async fn get_chunked_upload_decodes_the_state() {
         &upload_path(),
         MockResponse::json(410, json!({"detail": "Upload has expired"})),
     );
-    let err = client(&mock)
-        .get_chunked_upload(&ID.into())
-        .await
-        .expect_err("410");
+    let err = client(&mock).get_chunked_upload(ID).await.expect_err("410");
     assert_eq!(err.status_code(), Some(410));
 }
 
@@ -434,7 +439,8 @@ async fn a_failed_upload_carries_its_checkpoint_and_resumes_from_the_error_alone
     );
     let options = ChunkedUploadOptions::default().chunk_size(CHUNK);
     let err = client(&mock)
-        .create_chunked_upload(&path, options.clone())
+        .create_chunked_upload(&path)
+        .options(options.clone())
         .await
         .expect_err("403 ends the upload");
     assert!(matches!(err, Error::UploadInterrupted { .. }), "{err:?}");
@@ -456,7 +462,8 @@ async fn a_failed_upload_carries_its_checkpoint_and_resumes_from_the_error_alone
     mock.route(Method::PUT, &upload_path(), state(TOTAL));
     mock.route(Method::POST, &upload_path(), finalized(&md5));
     let upload = client(&mock)
-        .create_chunked_upload(&path, options.resume(checkpoint))
+        .create_chunked_upload(&path)
+        .options(options.resume(checkpoint))
         .await
         .expect("resumed");
     assert_eq!(upload.md5, md5);
@@ -488,7 +495,8 @@ async fn a_failed_state_lookup_does_not_end_recovery_while_recoveries_remain() {
     mock.route(Method::PUT, &upload_path(), state(TOTAL));
     mock.route(Method::POST, &upload_path(), finalized(&md5));
     let upload = client(&mock)
-        .create_chunked_upload(&path, ChunkedUploadOptions::default().chunk_size(CHUNK))
+        .create_chunked_upload(&path)
+        .options(ChunkedUploadOptions::default().chunk_size(CHUNK))
         .await
         .expect("recovered after a failed lookup");
     assert_eq!(upload.md5, md5);
@@ -504,8 +512,8 @@ async fn when_recoveries_run_out_the_error_still_resumes() {
     mock.route_always(Method::PUT, &upload_path(), MockFailure::Reset);
     mock.route_always(Method::GET, &upload_path(), state(CHUNK));
     let err = client(&mock)
-        .create_chunked_upload(
-            &path,
+        .create_chunked_upload(&path)
+        .options(
             ChunkedUploadOptions::default()
                 .chunk_size(CHUNK)
                 .max_recoveries(2),
@@ -526,7 +534,8 @@ async fn answers_that_contradict_the_chunk_are_protocol_errors() {
         let mock = MockTransport::new();
         mock.route(Method::PUT, "/chunked_upload/", state(answer));
         let err = client(&mock)
-            .create_chunked_upload(&path, ChunkedUploadOptions::default().chunk_size(CHUNK))
+            .create_chunked_upload(&path)
+            .options(ChunkedUploadOptions::default().chunk_size(CHUNK))
             .await
             .expect_err("contradiction");
         assert!(matches!(err, Error::Protocol { .. }), "{answer}: {err:?}");
@@ -538,7 +547,8 @@ async fn answers_that_contradict_the_chunk_are_protocol_errors() {
     mock.route(Method::PUT, &upload_path(), MockFailure::Reset);
     mock.route(Method::GET, &upload_path(), state(TOTAL * 2));
     let err = client(&mock)
-        .create_chunked_upload(&path, ChunkedUploadOptions::default().chunk_size(CHUNK))
+        .create_chunked_upload(&path)
+        .options(ChunkedUploadOptions::default().chunk_size(CHUNK))
         .await
         .expect_err("contradiction");
     assert!(

@@ -59,9 +59,9 @@ async fn create_data_file_direct_is_one_streamed_file_part_with_exact_length() {
     let mock = MockTransport::new();
     mock.route(Method::POST, "/data_files/", data_file(7, "sha1abc"));
     let file = client(&mock)
-        .create_data_file(
-            &path,
-            &DataFileOptions::default()
+        .create_data_file(&path)
+        .options(
+            DataFileOptions::default()
                 .mode(UploadMode::Direct)
                 .read_timeout(Duration::from_secs(120)),
         )
@@ -145,9 +145,9 @@ async fn create_data_file_chunked_then_references_the_upload_id() {
         ),
     );
     let file = client(&mock)
-        .create_data_file(
-            &path,
-            &DataFileOptions::default()
+        .create_data_file(&path)
+        .options(
+            DataFileOptions::default()
                 .mode(UploadMode::Chunked)
                 .read_timeout(Duration::from_secs(90)),
         )
@@ -186,7 +186,8 @@ async fn auto_mode_sends_a_small_file_direct() {
     let mock = MockTransport::new();
     mock.route(Method::POST, "/data_files/", data_file(9, "c9"));
     client(&mock)
-        .create_data_file(&path, &DataFileOptions::default())
+        .create_data_file(&path)
+        .options(DataFileOptions::default())
         .await
         .expect("created");
     assert!(matches!(
@@ -214,7 +215,8 @@ async fn guard_rejections_and_missing_files_send_nothing() {
     for path in &cases {
         for mode in [UploadMode::Auto, UploadMode::Direct, UploadMode::Chunked] {
             let err = client
-                .create_data_file(path, &DataFileOptions::default().mode(mode))
+                .create_data_file(path)
+                .options(DataFileOptions::default().mode(mode))
                 .await
                 .expect_err("refused");
             let message = err.to_string();
@@ -225,7 +227,8 @@ async fn guard_rejections_and_missing_files_send_nothing() {
         }
     }
     let missing = client
-        .create_data_file(dir.path().join("missing.txt"), &DataFileOptions::default())
+        .create_data_file(dir.path().join("missing.txt"))
+        .options(DataFileOptions::default())
         .await
         .expect_err("missing");
     assert!(matches!(missing, Error::Io { .. }), "{missing:?}");
@@ -234,7 +237,8 @@ async fn guard_rejections_and_missing_files_send_nothing() {
     // The explicit opt-out sends the file.
     mock.route(Method::POST, "/data_files/", data_file(1, "c"));
     client
-        .create_data_file(&cases[0], &DataFileOptions::default().check_content(false))
+        .create_data_file(&cases[0])
+        .options(DataFileOptions::default().check_content(false))
         .await
         .expect("sent without the guard");
     assert_eq!(mock.request_count(), 1);
@@ -257,7 +261,8 @@ async fn upload_data_file_returns_the_unit_payload_in_python_key_order() {
         .meta(meta)
         .group("batch-01");
     let payload = client(&mock)
-        .upload_data_file(&unit, 5.into(), &DataFileOptions::default())
+        .upload_data_file(unit.clone(), 5)
+        .options(DataFileOptions::default())
         .await
         .expect("uploaded");
     let text = serde_json::to_string(&payload).expect("encode");
@@ -271,10 +276,12 @@ async fn upload_data_file_returns_the_unit_payload_in_python_key_order() {
     mock.route(Method::POST, "/data_files/", data_file(3, "c3"));
     let bare = client(&mock)
         .upload_data_file(
-            &DataUnitUpload::new().file("image", format!("{root}/a.jpg")),
-            5.into(),
-            &DataFileOptions::default(),
+            DataUnitUpload::new()
+                .file("image", format!("{root}/a.jpg"))
+                .clone(),
+            5,
         )
+        .options(DataFileOptions::default())
         .await
         .expect("uploaded");
     assert_eq!(
@@ -324,9 +331,8 @@ async fn upload_data_collection_reports_failures_and_creates_the_other_units() {
     let progress = Arc::new(Mutex::new(Vec::new()));
     let seen = progress.clone();
     let report = client(&mock)
-        .upload_data_collection(
-            5.into(),
-            &items,
+        .upload_data_collection(5, items.to_vec())
+        .options(
             UploadCollectionOptions::default()
                 .project_id(9)
                 .max_workers(1)
@@ -445,9 +451,7 @@ async fn upload_data_collection_reports_a_failed_batch_and_reads_array_answers()
     let client = client(&mock);
     // The future is `Send`: it can run on a multi-threaded runtime (`tokio::spawn`).
     let report = assert_send(
-        client.upload_data_collection(
-            5.into(),
-            &items,
+        client.upload_data_collection(5, items.to_vec()).options(
             UploadCollectionOptions::default()
                 .project_id(9)
                 .batch_size(2)

@@ -2,12 +2,12 @@
 //! with tokens redacted, body) and the decoding of its answer, including an error status.
 #![allow(clippy::field_reassign_with_default)]
 
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 use synapse_backend::models::{
-    JobId, JobStatus, LogEntry, LogLevel, PluginCode, PluginCreate, PluginId, PluginRef,
-    PluginReleaseCreateRequest, PluginReleaseId, PluginRunRequest, PluginUpdate,
-    ServeApplicationCreateRequest, StorageCreate, StorageId, TailEventType,
+    AgentStatus, JobId, JobStatus, LogEntry, LogLevel, PluginCode, PluginCreate, PluginId,
+    PluginRef, PluginReleaseCreateRequest, PluginReleaseId, PluginUpdate,
+    ServeApplicationCreateRequest, StorageCategory, StorageCreate, StorageId, TailEventType,
 };
 use synapse_backend::{BackendClient, Error, ReleaseArchive};
 use synapse_transport::mock::{MockChunk, MockResponse, MockTransport};
@@ -51,10 +51,9 @@ async fn list_agents_follows_pages_and_accepts_a_bare_array() {
         "results": [{"id": 1, "name": "gpu-1", "url": "http://10.0.0.5:8000", "status": "connected",
                      "token": null, "node_install_script": "curl https://synapse.test/agents/0123456789abcdef0123456789abcdef01234567/node_install_script | sh"}]})))
         .push(ok(json!([{"id": 2, "name": "cpu-1", "status": "disconnected", "region": "kr"}])));
-    let agents = client(&mock)
-        .list_agents(&[("status", "connected")])
-        .await
-        .expect("agents");
+    let list = client(&mock).list_agents().status(AgentStatus::Connected);
+    let first = list.request().expect("request").snapshot();
+    let agents: Vec<_> = list.items().try_collect().await.expect("agents");
     assert_eq!(agents.len(), 2);
     assert!(agents[0].is_connected());
     assert_eq!(
@@ -65,7 +64,9 @@ async fn list_agents_follows_pages_and_accepts_a_bare_array() {
         Some("0123456789abcdef0123456789abcdef01234567")
     );
     assert_eq!(agents[1].extra.get("region"), Some(&json!("kr")));
-    insta::assert_json_snapshot!(mock.requests()[0].snapshot());
+    // The walk sends no page_size, as the Python SDK's list_agents.
+    assert_eq!(mock.requests()[0].snapshot(), first);
+    insta::assert_json_snapshot!(first);
 }
 
 #[tokio::test]
@@ -73,9 +74,12 @@ async fn health_check_agent_posts_an_empty_json_request_and_redacts_the_token() 
     let token = "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3";
     let mock = MockTransport::new();
     mock.push(ok(json!({"status": "ok"})));
-    let v = client(&mock).health_check_agent(token).await.expect("ok");
+    let call = client(&mock).health_check_agent(token);
+    let request = call.request().expect("request").snapshot();
+    let v = call.await.expect("ok");
     assert_eq!(v, json!({"status": "ok"}));
-    insta::assert_json_snapshot!(only_request(&mock));
+    assert_eq!(only_request(&mock), request);
+    insta::assert_json_snapshot!(request);
     let mock = MockTransport::new();
     mock.push(MockResponse::json(404, json!({"detail": "Not found."})));
     let err = client(&mock)
@@ -95,28 +99,31 @@ async fn plugins_get_create_update() {
         .push(MockResponse::json(201, plugin.clone()))
         .push(ok(plugin.clone()));
     let c = client(&mock);
-    let p = c.get_plugin(PluginId::from(42)).await.expect("get");
-    assert_eq!(p.extra.get("owner_team"), Some(&json!("vision")));
     let mut create = PluginCreate::default();
     create.name = Some("YOLO v8".into());
     create.code = Some(PluginCode::new("yolov8").expect("code"));
     create.category = Some("neural_net".into());
     create.description = Some("Object detection".into());
-    c.create_plugin(&create).await.expect("create");
     let mut update = PluginUpdate::default();
     update.description = Some("Updated".into());
     update.extra.insert("is_active".into(), json!(true));
-    c.update_plugin(PluginId::from(42), &update)
-        .await
-        .expect("update");
-    let snaps: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
+    let get = c.get_plugin(42);
+    let create = c.create_plugin(create);
+    let update = c.update_plugin(42, update);
+    let snaps: Vec<Value> = [get.request(), create.request(), update.request()]
+        .into_iter()
+        .map(|r| r.expect("request").snapshot())
+        .collect();
+    let p = get.await.expect("get");
+    assert_eq!(p.extra.get("owner_team"), Some(&json!("vision")));
+    create.await.expect("create");
+    update.await.expect("update");
+    let sent: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
+    assert_eq!(sent, snaps);
     insta::assert_json_snapshot!(snaps);
     let mock = MockTransport::new();
     mock.push(MockResponse::json(404, json!({"detail": "Not found."})));
-    let err = client(&mock)
-        .get_plugin(PluginId::from(7))
-        .await
-        .expect_err("404");
+    let err = client(&mock).get_plugin(7).await.expect_err("404");
     assert_eq!(err.api().expect("api").kind, ApiErrorKind::NotFound);
 }
 
@@ -126,16 +133,19 @@ async fn run_plugin_injects_language_and_is_never_replayed() {
     mock.push(ok(
         json!({"job_id": "550e8400-e29b-41d4-a716-446655440000"}),
     ));
-    let mut run = PluginRunRequest::default();
-    run.agent = Some(1.into());
-    run.action = Some("deployment".into());
-    run.params = Some(obj(json!({"num_cpus": 8})));
-    let v = client(&mock)
-        .run_plugin(PluginCode::new("yolov8").expect("code"), &run)
-        .await
-        .expect("run");
-    assert_eq!(v["job_id"], "550e8400-e29b-41d4-a716-446655440000");
-    insta::assert_json_snapshot!(only_request(&mock));
+    let call = client(&mock)
+        .run_plugin(PluginCode::new("yolov8").expect("code"))
+        .agent(1)
+        .action("deployment")
+        .params(obj(json!({"num_cpus": 8})));
+    let request = call.request().expect("request").snapshot();
+    let run = call.await.expect("run");
+    assert_eq!(
+        run.job_id(),
+        Some(&JobId::from("550e8400-e29b-41d4-a716-446655440000"))
+    );
+    assert_eq!(only_request(&mock), request);
+    insta::assert_json_snapshot!(request);
     // A 503 on a run is returned, not re-sent, even with the default retry policy.
     let mock = MockTransport::new();
     mock.push(MockResponse::json(
@@ -149,7 +159,8 @@ async fn run_plugin_injects_language_and_is_never_replayed() {
         .build()
         .expect("client");
     let err = c
-        .run_plugin(PluginRef::Id(PluginId::from(3)), &run)
+        .run_plugin(PluginRef::Id(PluginId::from(3)))
+        .action("deployment")
         .await
         .expect_err("503");
     assert_eq!(err.api().expect("api").kind, ApiErrorKind::GpuUnavailable);
@@ -167,22 +178,25 @@ async fn plugin_releases_get_lookup_list() {
             json!({"count": 1, "next": null, "results": [release.clone()]}),
         ));
     let c = client(&mock);
-    c.get_plugin_release(PluginReleaseId::from(9), &[("expand", "plugin")])
+    c.get_plugin_release(PluginReleaseId::from(9))
+        .expand("plugin")
         .await
         .expect("get");
     let r = c
-        .get_plugin_release_by_lookup("team/yolo v8@1.0.0", Some("plugin"), &[])
+        .get_plugin_release_by_lookup("team/yolo v8@1.0.0")
         .await
         .expect("lookup");
     assert_eq!(r.version.as_deref(), Some("1.0.0"));
-    c.get_plugin_release_by_lookup("yolov8@1.0.0", None, &[("fields", "id,version")])
+    c.get_plugin_release_by_lookup("yolov8@1.0.0")
+        .expand(None)
+        .query("fields", "id,version")
         .await
         .expect("lookup");
-    let all = c
-        .list_plugin_releases(
-            &PluginCode::new("yolov8").expect("code"),
-            &[("ordering", "-created")],
-        )
+    let all: Vec<_> = c
+        .list_plugin_releases(PluginCode::new("yolov8").expect("code"))
+        .ordering("-created")
+        .items()
+        .try_collect()
         .await
         .expect("list");
     assert_eq!(all.len(), 1);
@@ -213,21 +227,29 @@ async fn create_plugin_release_json_and_multipart() {
     ));
     let c = client(&mock);
     let plain = PluginReleaseCreateRequest::new(PluginCode::new("yolov8").expect("code"), "1.0.1");
-    c.create_plugin_release(&plain, None).await.expect("json");
     let mut full =
         PluginReleaseCreateRequest::new(PluginCode::new("yolov8").expect("code"), "1.0.0");
     full.config = json!({"actions": {"train": {"entrypoint": "plugin.train"}}})
         .as_object()
         .cloned();
     full.requirements = Some(vec!["ultralytics==8.2.0".into(), "torch>=2.2".into()]);
-    c.create_plugin_release(&full, Some(archive.as_path().into()))
-        .await
-        .expect("multipart");
-    let snaps: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
+    let json_call = c.create_plugin_release(plain.clone());
+    let multipart_call = c
+        .create_plugin_release(full.clone())
+        .archive(archive.as_path());
+    let snaps: Vec<Value> = [json_call.request(), multipart_call.request()]
+        .into_iter()
+        .map(|r| r.expect("request").snapshot())
+        .collect();
+    json_call.await.expect("json");
+    multipart_call.await.expect("multipart");
+    let sent: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
+    assert_eq!(sent, snaps);
     insta::assert_json_snapshot!(snaps);
     // A missing archive fails before sending.
     let err = c
-        .create_plugin_release(&full, Some(dir.path().join("missing.zip").into()))
+        .create_plugin_release(full)
+        .archive(dir.path().join("missing.zip"))
         .await
         .expect_err("missing");
     assert!(matches!(err, Error::Io { .. }), "{err:?}");
@@ -237,12 +259,10 @@ async fn create_plugin_release_json_and_multipart() {
     let bytes = b"PK\x03\x04 fake zip".to_vec();
     let len = bytes.len() as u64;
     let reader = std::io::Cursor::new(bytes);
-    c.create_plugin_release(
-        &plain,
-        Some(ReleaseArchive::reader("yolov8-1.0.1.zip", len, reader)),
-    )
-    .await
-    .expect("reader");
+    c.create_plugin_release(plain)
+        .archive(ReleaseArchive::reader("yolov8-1.0.1.zip", len, reader))
+        .await
+        .expect("reader");
     match &mock.requests()[2].body {
         synapse_transport::mock::RecordedBody::Multipart { parts, .. } => {
             let file = parts.last().expect("file part");
@@ -415,10 +435,7 @@ async fn create_logs_one_object_or_an_array_and_files_as_data_uris() {
     with_file.level = Some(LogLevel::Info);
     with_file.context = Some(obj(json!({"job": 123})));
     with_file.file = Some(png.to_string_lossy().into_owned());
-    let answers = c
-        .create_logs(std::slice::from_ref(&with_file))
-        .await
-        .expect("one");
+    let answers = c.create_logs([with_file.clone()]).await.expect("one");
     assert_eq!(answers, vec![json!({"ok": true})]);
     assert_eq!(
         with_file.file.as_deref(),
@@ -431,17 +448,17 @@ async fn create_logs_one_object_or_an_array_and_files_as_data_uris() {
     let mut b = LogEntry::default();
     b.message = Some("epoch 2".into());
     b.level = Some(LogLevel::Warning);
-    c.create_logs(&[a.clone(), b]).await.expect("two");
+    c.create_logs([a.clone(), b]).await.expect("two");
     // Two file-bearing entries go in two requests.
     let answers = c
-        .create_logs(&[with_file.clone(), a, with_file.clone()])
+        .create_logs([with_file.clone(), a, with_file.clone()])
         .await
         .expect("split");
     assert_eq!(answers.len(), 2);
     let snaps: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
     insta::assert_json_snapshot!(snaps);
     assert!(matches!(
-        c.create_logs(&[]).await,
+        c.create_logs([]).await,
         Err(Error::InvalidInput { .. })
     ));
     let mut odd = LogEntry::default();
@@ -452,7 +469,7 @@ async fn create_logs_one_object_or_an_array_and_files_as_data_uris() {
             .into_owned(),
     );
     assert!(matches!(
-        c.create_logs(&[odd]).await,
+        c.create_logs([odd]).await,
         Err(Error::InvalidInput { .. })
     ));
     assert_eq!(mock.request_count(), 4);
@@ -473,15 +490,22 @@ async fn serve_applications_create_and_list() {
         ServeApplicationCreateRequest::new(synapse_backend::models::IntOrString::from(123i64));
     req.status = Some("PENDING".into());
     req.data = Some(obj(json!({"route_prefix": "/yolov8", "num_replicas": 1})));
-    let created = c.create_serve_application(&req).await.expect("create");
+    let create = c.create_serve_application(req);
+    let list = c.list_serve_applications().plugin("yolov8");
+    let snaps: Vec<Value> = [create.request(), list.request()]
+        .into_iter()
+        .map(|r| r.expect("request").snapshot())
+        .collect();
+    let created = create.await.expect("create");
     assert_eq!(created.id.map(|i| i.get()), Some(3));
-    let page = c
-        .list_serve_applications(&[("plugin", "yolov8")])
-        .await
-        .expect("page");
+    let page = list.await.expect("page");
     assert_eq!(page.results.len(), 1);
+    let sent: Vec<Value> = mock.requests().iter().map(|r| r.snapshot()).collect();
+    assert_eq!(sent, snaps);
     let all: Vec<_> = c
-        .list_serve_applications_all(&[("plugin", "yolov8")])
+        .list_serve_applications()
+        .plugin("yolov8")
+        .items()
         .collect()
         .await;
     assert_eq!(all.len(), 2);
@@ -503,16 +527,19 @@ async fn storages_get_list_create() {
             json!({"provider": ["\"nope\" is not a valid choice."]}),
         ));
     let c = client(&mock);
-    let s = c.get_storage(StorageId::from(3)).await.expect("get");
+    let get = c.get_storage(StorageId::from(3));
+    let list = c.list_storages().category(StorageCategory::Internal);
+    let mut snaps: Vec<Value> = [get.request(), list.request()]
+        .into_iter()
+        .map(|r| r.expect("request").snapshot())
+        .collect();
+    let s = get.await.expect("get");
     assert!(
         !format!("{s:?}").contains("SECRET"),
         "configuration is redacted in Debug"
     );
     assert_eq!(s.extra.get("created_by"), Some(&json!(5)));
-    let page = c
-        .list_storages(&[("category", "internal")])
-        .await
-        .expect("list");
+    let page = list.await.expect("list");
     assert_eq!(page.results.len(), 1);
     let mut create = StorageCreate::default();
     create.name = Some("My Storage".into());
@@ -521,10 +548,13 @@ async fn storages_get_list_create() {
     create.configuration = Some(synapse_backend::models::SecretValue::new(
         json!({"bucket_name": "b"}),
     ));
-    c.create_storage(&create).await.expect("create");
-    let err = c.create_storage(&create).await.expect_err("400");
+    let create_call = c.create_storage(create.clone());
+    snaps.push(create_call.request().expect("request").snapshot());
+    create_call.await.expect("create");
+    let err = c.create_storage(create).await.expect_err("400");
     assert_eq!(err.api().expect("api").kind, ApiErrorKind::BadRequest);
-    let snaps: Vec<Value> = mock.requests()[..3].iter().map(|r| r.snapshot()).collect();
+    let sent: Vec<Value> = mock.requests()[..3].iter().map(|r| r.snapshot()).collect();
+    assert_eq!(sent, snaps);
     insta::assert_json_snapshot!(snaps);
 }
 
@@ -615,32 +645,33 @@ async fn every_operation_maps_an_error_status_to_a_typed_error() {
     let mut entry = LogEntry::default();
     entry.message = Some("m".into());
     let statuses: Vec<Option<u16>> = vec![
-        c.list_agents(&[])
+        c.list_agents()
             .await
             .map(|_| ())
             .err()
             .and_then(|e| e.status_code()),
-        c.get_plugin_release(PluginReleaseId::from(9), &[])
+        c.get_plugin_release(PluginReleaseId::from(9))
             .await
             .err()
             .and_then(|e| e.status_code()),
-        c.get_plugin_release_by_lookup("yolov8@9.9.9", None, &[])
+        c.get_plugin_release_by_lookup("yolov8@9.9.9")
+            .expand(None)
             .await
             .err()
             .and_then(|e| e.status_code()),
-        c.list_plugin_releases(&code, &[])
+        c.list_plugin_releases(code.clone())
             .await
             .err()
             .and_then(|e| e.status_code()),
-        c.create_plugin_release(&PluginReleaseCreateRequest::new(code.clone(), "1"), None)
+        c.create_plugin_release(PluginReleaseCreateRequest::new(code.clone(), "1"))
             .await
             .err()
             .and_then(|e| e.status_code()),
-        c.update_plugin(PluginId::from(1), &PluginUpdate::default())
+        c.update_plugin(PluginId::from(1), PluginUpdate::default())
             .await
             .err()
             .and_then(|e| e.status_code()),
-        c.create_plugin(&PluginCreate::default())
+        c.create_plugin(PluginCreate::default())
             .await
             .err()
             .and_then(|e| e.status_code()),
@@ -653,24 +684,21 @@ async fn every_operation_maps_an_error_status_to_a_typed_error() {
             .await
             .err()
             .and_then(|e| e.status_code()),
-        c.create_logs(&[entry])
+        c.create_logs([entry])
             .await
             .err()
             .and_then(|e| e.status_code()),
-        c.create_serve_application(&ServeApplicationCreateRequest::new(
+        c.create_serve_application(ServeApplicationCreateRequest::new(
             synapse_backend::models::IntOrString::from(1i64),
         ))
         .await
         .err()
         .and_then(|e| e.status_code()),
-        c.list_serve_applications(&[])
+        c.list_serve_applications()
             .await
             .err()
             .and_then(|e| e.status_code()),
-        c.list_storages(&[])
-            .await
-            .err()
-            .and_then(|e| e.status_code()),
+        c.list_storages().await.err().and_then(|e| e.status_code()),
         c.get_storage(StorageId::from(3))
             .await
             .err()
@@ -719,7 +747,8 @@ async fn a_release_config_travels_as_the_text_python_json_dumps_writes() {
         .as_object()
         .cloned();
     client(&mock)
-        .create_plugin_release(&request, Some(archive.as_path().into()))
+        .create_plugin_release(request)
+        .archive(archive.as_path())
         .await
         .expect("sent");
     match &mock.requests()[0].body {

@@ -4,7 +4,7 @@
 //! covered by their types.
 
 use futures_util::StreamExt;
-use synapse_backend::models::{ChunkedUploadId, JobId, JobStatus, PluginRef, PluginRunRequest};
+use synapse_backend::models::{ChunkedUploadId, JobId, JobStatus, PluginRef};
 use synapse_backend::{BackendClient, Error};
 use synapse_transport::RetryPolicy;
 use synapse_transport::mock::MockTransport;
@@ -57,21 +57,16 @@ async fn every_string_path_parameter_is_refused_before_any_request() {
             .await
             .expect("one item");
         assert_refused("tail_job_console_logs", bad, first);
-        assert_refused(
-            "run_plugin",
-            bad,
-            c.run_plugin(PluginRef::from(bad), &PluginRunRequest::default())
-                .await,
-        );
+        assert_refused("run_plugin", bad, c.run_plugin(PluginRef::from(bad)).await);
         assert_refused(
             "get_plugin_release_by_lookup",
             bad,
-            c.get_plugin_release_by_lookup(bad, None, &[]).await,
+            c.get_plugin_release_by_lookup(bad).await,
         );
         assert_refused(
             "get_chunked_upload",
             bad,
-            c.get_chunked_upload(&ChunkedUploadId::from(bad)).await,
+            c.get_chunked_upload(ChunkedUploadId::from(bad)).await,
         );
         assert_refused("health_check_agent", bad, c.health_check_agent(bad).await);
     }

@@ -301,8 +301,8 @@ async fn upload_both(t: &Target, path: &std::path::Path) -> Res<()> {
     best_of(t.reps, || async {
         let span = measure::begin();
         let done = client
-            .create_chunked_upload(
-                path,
+            .create_chunked_upload(path)
+            .options(
                 ChunkedUploadOptions::default()
                     .chunk_size(CHUNK_MIB << 20)
                     .read_timeout(Duration::from_secs(120)),

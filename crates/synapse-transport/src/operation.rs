@@ -157,6 +157,11 @@ pub trait Operation: HasCall + Sized + Send + 'static {
     /// What the call returns.
     type Output: Send + 'static;
 
+    /// For a list operation: whether a walk over every page (`.items()`, `.pages()`) sends
+    /// the client's page size when the call sets none (the Python SDK's list-all does). An
+    /// operation whose Python walk sends none says `false`.
+    const PAGE_SIZE_ON_WALK: bool = true;
+
     /// The operation's request (method, path, typed query, body), before the per-call
     /// options. Pure: no IO.
     fn prepare(&self) -> RequestBuilder;

@@ -177,7 +177,7 @@ impl<T: DeserializeOwned + Send + 'static> Pages<T> {
     {
         let client = op.call().client().clone();
         let mut call = op.call().options().clone();
-        if call.page_size.is_none() {
+        if call.page_size.is_none() && O::PAGE_SIZE_ON_WALK {
             call.page_size = Some(client.page_size());
         }
         let first = call.apply(op.prepare()).build();
