@@ -1,5 +1,5 @@
 //! Bulk (presigned) upload: many local files straight to object storage through presigned
-//! URLs, registered as data files (backend-domains.md §7).
+//! URLs, registered as data files.
 //!
 //! Same requests as the Python SDK's `presigned` strategy — `GET storages/?category=internal`,
 //! then per batch `POST data_files/presigned_upload/upload/` (reserve), one `PUT` per file or
@@ -175,7 +175,7 @@ impl BulkUploadOptions {
         self
     }
 
-    /// Retries of a failed PUT (default 2; 0–10), §7.4 classification.
+    /// Retries of a failed PUT (default 2; 0–10), the storage retry classification.
     pub fn max_upload_retries(mut self, n: u32) -> Self {
         self.max_upload_retries = n;
         self
@@ -387,8 +387,7 @@ impl BackendClient {
     }
 
     /// Reserves presigned URLs: `POST data_files/presigned_upload/upload/` with
-    /// `{"files": […], "expiration": N}` (3600 s unless set). Never replayed automatically
-    /// (§2.6).
+    /// `{"files": […], "expiration": N}` (3600 s unless set). Never replayed automatically.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
@@ -411,7 +410,7 @@ impl BackendClient {
     }
 
     /// Registers uploaded files: `POST data_files/presigned_upload/confirm_upload/` with
-    /// `{"files": […]}`. Never replayed automatically (§2.6).
+    /// `{"files": […]}`. Never replayed automatically.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
@@ -1102,7 +1101,7 @@ async fn put(
         .await
 }
 
-/// §7.4: up to `retries + 1` attempts; retried: no status, ≥ 500, 408, 425, 429, and 4xx
+/// The storage retry rule: up to `retries + 1` attempts; retried: no status, ≥ 500, 408, 425, 429, and 4xx
 /// without a storage `<Code>`; wait before retry n uniform in `[0, 0.5·2ⁿ)` s.
 async fn put_with_retries(
     storage: &dyn synapse_transport::Transport,

@@ -1,5 +1,4 @@
-//! Chunked upload of large files (`create_chunked_upload`, `get_chunked_upload`),
-//! backend-v1.md part B.
+//! Chunked upload of large files (`create_chunked_upload`, `get_chunked_upload`).
 //!
 //! Same requests as the Python SDK — `PUT chunked_upload/` then `PUT <url>` per chunk with
 //! `Content-Range: bytes a-b/total`, a two-part multipart body (`filename`, then the chunk as

@@ -1,4 +1,4 @@
-//! Pre-flight content guard (backend-domains.md §2.7): a local file is checked before it is
+//! Pre-flight content guard: a local file is checked before it is
 //! uploaded, and an unsafe one is refused with nothing sent.
 //!
 //! Categories, as the Python SDK's `content_guard.py`:

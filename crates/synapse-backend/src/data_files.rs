@@ -1,10 +1,10 @@
-//! Data-file uploads (backend-domains.md §5.1, §5.3, §5.4): `create_data_file`,
+//! Data-file uploads: `create_data_file`,
 //! `upload_data_file` and `upload_data_collection`.
 //!
 //! Differences from the Python SDK, on purpose:
 //! - the direct multipart body is streamed from disk with an exact `Content-Length` (Python
 //!   builds it in memory);
-//! - no `POST` is ever replayed automatically (§2.6: a replay can duplicate data files, units
+//! - no `POST` is ever replayed automatically (a replay can duplicate data files, units
 //!   and tasks);
 //! - the content guard ([`crate::content_guard`]) can be turned off explicitly;
 //! - `upload_data_collection` returns a per-item report in input order instead of aborting:
@@ -140,7 +140,7 @@ pub struct DataUnitFileRef {
     pub path: String,
 }
 
-/// The `create_data_units` payload `upload_data_file` builds (backend-domains.md §5.3), written
+/// The `create_data_units` payload `upload_data_file` builds, written
 /// in the Python SDK's key order: `files` (in the caller's order), `data_collection`, `meta`
 /// (`{}` by default), and `groups` only when non-empty.
 ///
@@ -377,7 +377,7 @@ fn unit_ids(answer: &Value) -> Vec<DataUnitId> {
 }
 
 impl BackendClient {
-    /// Uploads one local file as a data file: `POST data_files/` (§5.1).
+    /// Uploads one local file as a data file: `POST data_files/`.
     ///
     /// A missing file is an error before any request; the content guard
     /// ([`crate::content_guard`]) checks the file unless
@@ -457,7 +457,7 @@ impl BackendClient {
     }
 
     /// Uploads one prospective unit's files, one after another, and returns the
-    /// `create_data_units` payload (§5.3) — no unit is created. Each file becomes
+    /// `create_data_units` payload — no unit is created. Each file becomes
     /// `{"checksum": <data file checksum>, "path": <the path string, normalised as Python
     /// prints it>}`; `meta` defaults to `{}`, `groups` is sent only when non-empty.
     ///
@@ -513,7 +513,7 @@ impl BackendClient {
         })
     }
 
-    /// Uploads many units' files and creates the units (§5.4): each item through
+    /// Uploads many units' files and creates the units: each item through
     /// [`upload_data_file`](Self::upload_data_file), at most `max_workers` at once; then the
     /// successful payloads, in input order, in `POST data_units/` batches of `batch_size`;
     /// then, with a project, `POST tasks/` `{"project": p, "data": [{"data_unit": id}, …]}`

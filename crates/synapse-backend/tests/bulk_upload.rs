@@ -1,5 +1,5 @@
 //! Bulk (presigned) upload through two MockTransports (API and storage): exact reserve and
-//! confirm bodies, PUTs without Synapse headers, §7.4 retry classification, a failure
+//! confirm bodies, PUTs without Synapse headers, the storage retry classification, a failure
 //! midway that loses nothing, multipart parts with their ETags, and the pre-flight checks.
 
 use std::path::{Path, PathBuf};

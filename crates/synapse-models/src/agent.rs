@@ -1,4 +1,4 @@
-//! Backend agents (models.md §3.3).
+//! Backend agents.
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! Request bodies of the agent's plugin-release endpoints (models.md §5.2).
+//! Request bodies of the agent's plugin-release endpoints.
 
 use std::collections::BTreeMap;
 

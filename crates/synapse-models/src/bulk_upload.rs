@@ -1,4 +1,4 @@
-//! Bulk (presigned) upload bodies (models.md §4.9, backend-domains.md §7).
+//! Bulk (presigned) upload bodies.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Chunked upload state and finalize bodies (models.md §3.13, backend-v1.md §5.4).
+//! Chunked upload state and finalize bodies.
 
 use std::borrow::Cow;
 use std::fmt;

@@ -1,4 +1,4 @@
-//! Console logs and tail events (models.md §3.10).
+//! Console logs and tail events.
 
 use std::borrow::Cow;
 use std::fmt;

@@ -1,4 +1,4 @@
-//! Data files (models.md §4.4): the answer of `POST data_files/`.
+//! Data files: the answer of `POST data_files/`.
 
 use crate::{DataFileId, Timestamp};
 

@@ -1,4 +1,4 @@
-//! Open string enums of the integration domain (models.md §1.1–1.5).
+//! Open string enums of the integration domain.
 
 open_enum! {
     /// Status of a job (`PENDING`, `RUNNING`, `STOPPED`, `SUCCEEDED`, `FAILED`).

@@ -1,4 +1,4 @@
-//! Error bodies of the v1 backend, the agent and v2 (models.md §2.2).
+//! Error bodies of the v1 backend, the agent and v2.
 
 use std::borrow::Cow;
 use std::fmt;

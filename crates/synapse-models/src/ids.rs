@@ -1,4 +1,4 @@
-//! Identifier newtypes (models.md §0.3).
+//! Identifier newtypes.
 
 use std::borrow::Cow;
 use std::fmt;

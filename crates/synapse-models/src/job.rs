@@ -1,4 +1,4 @@
-//! Jobs (models.md §3.8).
+//! Jobs.
 
 use crate::{
     Agent, JobErrorType, JobId, JobQueueReason, JobStatus, PluginReleaseId, PluginReleaseSummary,

@@ -1,6 +1,6 @@
 //! Typed models of the Synapse v1 wire.
 //!
-//! Rules (see the crate's spec, models.md §0):
+//! Rules:
 //! - **Open enums** ([`JobStatus`], [`StorageProvider`], …): one variant per documented wire
 //!   value plus `Unknown(String)`; decoding never fails on a string; read-only aliases
 //!   normalise to the canonical spelling on write.

@@ -1,4 +1,4 @@
-//! Log entries sent to `POST logs/` and job logs read back (models.md §3.11).
+//! Log entries sent to `POST logs/` and job logs read back.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

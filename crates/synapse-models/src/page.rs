@@ -1,4 +1,4 @@
-//! v1 page-number pages (models.md §0.6).
+//! v1 page-number pages.
 
 use std::borrow::Cow;
 use std::fmt;

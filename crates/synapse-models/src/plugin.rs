@@ -1,4 +1,4 @@
-//! Plugins (models.md §3.4) and the `run_plugin` body (§3.7).
+//! Plugins and the `run_plugin` body.
 
 use serde::{Deserialize, Serialize};
 

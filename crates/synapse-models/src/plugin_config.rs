@@ -1,4 +1,4 @@
-//! Typed view of a release `config` (models.md §3.5.1), with the SDK's defaults.
+//! Typed view of a release `config`, with the SDK's defaults.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! Open enums used inside a plugin release `config` (models.md §1.6).
+//! Open enums used inside a plugin release `config`.
 
 open_enum! {
     /// Data type a plugin works on.

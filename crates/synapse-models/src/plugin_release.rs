@@ -1,4 +1,4 @@
-//! Plugin releases (models.md §3.5–3.6, §5.1).
+//! Plugin releases.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Related-object fields: an integer id or the embedded object (models.md §0.4).
+//! Related-object fields: an integer id or the embedded object.
 
 use std::borrow::Cow;
 

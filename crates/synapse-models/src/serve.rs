@@ -1,4 +1,4 @@
-//! Serve applications (models.md §3.12).
+//! Serve applications.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -1,4 +1,4 @@
-//! Storages (models.md §3.1–3.2).
+//! Storages.
 
 use std::fmt;
 

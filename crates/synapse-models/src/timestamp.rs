@@ -1,4 +1,4 @@
-//! Lossless timestamps (models.md §0.5).
+//! Lossless timestamps.
 
 use std::borrow::Cow;
 use std::fmt;

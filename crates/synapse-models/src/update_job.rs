@@ -1,4 +1,4 @@
-//! Body of `PATCH jobs/{id}/` (models.md §3.9).
+//! Body of `PATCH jobs/{id}/`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -14,7 +14,7 @@
 //!   property of that name with the same JSON types (`null` aside; `integer` counts as a
 //!   `number`), accept `null` where the component is `nullable`, and list every `enum` value
 //!   the component lists. At the top level, Rust-only properties are reported too. Not
-//!   compared: `required` (response structs are all-optional by design, models.md §0.2),
+//!   compared: `required` (response structs are all-optional by design),
 //!   `format`, `pattern`, `readOnly`, titles and descriptions.
 #![allow(clippy::unwrap_used)]
 

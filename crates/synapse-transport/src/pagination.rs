@@ -1,7 +1,7 @@
 //! [`Pages`] and [`PageStream`]: every page, or every item, of a DRF page-number listing,
 //! as a lazy `Stream`.
 //!
-//! Rules (transport.md §8, "Rust SDK"):
+//! Rules:
 //! - nothing is sent before the first poll (or [`PageStream::total`]);
 //! - the first request sends the default query, the caller's query, then `page_size`
 //!   (the client's, default 100) unless the caller gave one;
