@@ -3,6 +3,30 @@
 //! (projects, tasks, task tags), HITL (assignments), data-collection (collections, data
 //! units, checksums) and ML (models, ground truths) domains.
 //!
+//! Every operation is a method named as in the product documentation that returns a
+//! builder: set what the call needs, then await it. The same builder gives the exact request
+//! it would send, without any IO (`.request()`), and per-call options (`.read_timeout()`,
+//! `.retry()`, `.idempotent()`, a raw `.query(k, v)`). A list awaits to its first page;
+//! `.items()` and `.pages()` walk every page as a lazy stream.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), synapse_backend::Error> {
+//! use futures_util::StreamExt;
+//! use synapse_backend::BackendClient;
+//! use synapse_backend::models::JobStatus;
+//!
+//! let client = BackendClient::builder("https://api.synapse.sh").tenant("acme").build()?;
+//! let job = client.get_job("550e8400-e29b-41d4-a716-446655440000").await?;
+//!
+//! let list = client.list_jobs().status(JobStatus::Running);
+//! println!("{}", list.request()?.full_url()); // …/jobs/?status=RUNNING, nothing sent
+//! let mut running = list.items();
+//! while let Some(job) = running.next().await {
+//!     println!("{:?}", job?.id);
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! Built on [`synapse_transport`] (HTTP, retries, pagination, errors) and
 //! [`synapse_models`] (typed models). Requests match the official Python SDK on the wire,
 //! except where this SDK is deliberately safer; each such method says so.
