@@ -850,13 +850,7 @@ impl UploadFileToPresignedUrl {
     }
 }
 
-impl std::future::IntoFuture for UploadFileToPresignedUrl {
-    type Output = Result<PresignedPutResult, Error>;
-    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+synapse_transport::awaitable!(UploadFileToPresignedUrl => Result<PresignedPutResult, Error>);
 
 /// [`BackendClient::upload_files_bulk`]: the whole bulk upload of many files.
 #[derive(Debug)]
@@ -881,13 +875,7 @@ impl UploadFilesBulk {
     }
 }
 
-impl std::future::IntoFuture for UploadFilesBulk {
-    type Output = Result<BulkUploadReport, BulkUploadError>;
-    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+synapse_transport::awaitable!(UploadFilesBulk => Result<BulkUploadReport, BulkUploadError>);
 
 /// A validated input file.
 struct LocalFile {

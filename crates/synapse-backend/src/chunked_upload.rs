@@ -717,13 +717,7 @@ impl CreateChunkedUpload {
     }
 }
 
-impl std::future::IntoFuture for CreateChunkedUpload {
-    type Output = Result<ChunkedUpload, Error>;
-    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+synapse_transport::awaitable!(CreateChunkedUpload => Result<ChunkedUpload, Error>);
 
 /// [`BackendClient::get_chunked_upload`]: `GET chunked_upload/{id}/`.
 #[derive(Debug)]

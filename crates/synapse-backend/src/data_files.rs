@@ -700,13 +700,7 @@ impl CreateDataFile {
     }
 }
 
-impl std::future::IntoFuture for CreateDataFile {
-    type Output = Result<DataFileResponse, Error>;
-    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+synapse_transport::awaitable!(CreateDataFile => Result<DataFileResponse, Error>);
 
 /// [`BackendClient::upload_data_file`]: one prospective unit's files uploaded.
 #[derive(Debug)]
@@ -733,13 +727,7 @@ impl UploadDataFile {
     }
 }
 
-impl std::future::IntoFuture for UploadDataFile {
-    type Output = Result<DataUnitPayload, Error>;
-    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+synapse_transport::awaitable!(UploadDataFile => Result<DataUnitPayload, Error>);
 
 /// [`BackendClient::upload_data_collection`]: many units' files uploaded and the units
 /// created; the report says what happened to every item.
@@ -767,10 +755,4 @@ impl UploadDataCollection {
     }
 }
 
-impl std::future::IntoFuture for UploadDataCollection {
-    type Output = CollectionUploadReport;
-    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+synapse_transport::awaitable!(UploadDataCollection => CollectionUploadReport);

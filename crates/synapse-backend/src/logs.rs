@@ -118,10 +118,4 @@ impl CreateLogs {
     }
 }
 
-impl std::future::IntoFuture for CreateLogs {
-    type Output = Result<Vec<Value>, Error>;
-    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+synapse_transport::awaitable!(CreateLogs => Result<Vec<Value>, Error>);

@@ -292,12 +292,24 @@ macro_rules! fluent {
             }
         }
 
+        $crate::awaitable!(
+            $ty => ::std::result::Result<<$ty as $crate::Operation>::Output, $crate::Error>
+        );
+    };
+}
+
+/// Makes a builder awaitable: `IntoFuture` through its `async fn send(self) -> Output`.
+/// For builders of calls that are more than one request (uploads, polling), whose `send`
+/// is written by hand; [`fluent!`](crate::fluent) uses it for operations.
+#[macro_export]
+macro_rules! awaitable {
+    ($ty:ty => $output:ty) => {
         impl ::std::future::IntoFuture for $ty {
-            type Output = ::std::result::Result<<Self as $crate::Operation>::Output, $crate::Error>;
+            type Output = $output;
             type IntoFuture =
-                ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send>>;
+                ::std::pin::Pin<Box<dyn ::std::future::Future<Output = $output> + Send>>;
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin($crate::operation::send(self))
+                Box::pin(self.send())
             }
         }
     };
