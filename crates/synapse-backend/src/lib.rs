@@ -50,3 +50,12 @@ pub(crate) use crate::query::query;
 pub use synapse_models as models;
 pub use synapse_transport::{Error, RetryPolicy};
 pub use synapse_transport::{LineMode, LineOptions, PageStream};
+
+// The operations of the annotation, HITL, data-collection and ML domains.
+pub use crate::annotation::{
+    AnnotateTask, AnnotateTaskData, AnnotateTaskDataBatch, CreateTasks, GetProject, GetTask,
+    GetTaskTag, ListTaskTags, ListTasks, ListTasksData, ListTasksFiles, SetTagsTasks,
+};
+pub use crate::hitl::{
+    GetAssignment, ListAssignments, ListAssignmentsData, ListAssignmentsFiles, SetTagsAssignments,
+};
