@@ -56,6 +56,15 @@ pub use crate::annotation::{
     AnnotateTask, AnnotateTaskData, AnnotateTaskDataBatch, CreateTasks, GetProject, GetTask,
     GetTaskTag, ListTaskTags, ListTasks, ListTasksData, ListTasksFiles, SetTagsTasks,
 };
+pub use crate::data_collection::{
+    CreateDataUnits, GetDataCollection, GetDataUnit, ListDataCollections, ListDataUnits,
+    VerifyDataFilesChecksums,
+};
 pub use crate::hitl::{
     GetAssignment, ListAssignments, ListAssignmentsData, ListAssignmentsFiles, SetTagsAssignments,
+};
+pub use crate::ml::{
+    CreateModel, CreateModelWithFile, GetGroundTruthVersion, GetModel, ListGroundTruthEvents,
+    ListGroundTruthEventsData, ListGroundTruthEventsFiles, ListGroundTruthVersions,
+    ListGroundTruths, ListModels,
 };
