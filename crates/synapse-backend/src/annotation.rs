@@ -689,15 +689,12 @@ impl AnnotateTaskDataBatch {
         let client = self.client;
         futures_util::stream::iter(self.items)
             .map(move |item| {
-                let mut put = AnnotateTaskData {
+                let put = AnnotateTaskData {
                     call: Call::new(client.clone()),
                     task_id: item.task_id,
                     body: item.data,
-                    schema: None,
+                    schema: item.schema,
                 };
-                if let Some(schema) = item.schema {
-                    put = put.schema(schema);
-                }
                 async move {
                     AnnotateOutcome {
                         task_id: item.task_id,
