@@ -1,5 +1,8 @@
-//! Annotation: projects, tasks (get, lists, create, tags, annotate) and task tags
-//! (backend-domains.md §3).
+//! Annotation: projects, tasks (get, lists, create, tags, annotate) and task tags.
+//!
+//! Every operation is a builder named after it ([`GetProject`], [`ListTasks`], …): set its
+//! typed parameters, then `.await` it (or take its request value with `.request()`, without
+//! IO). A list awaited gives one page; `.items()` walks every page.
 //!
 //! Single-task reads and writes use `tasks/`; lists use the `sdk/` prefix, as the Python SDK.
 //! Differences from the Python SDK, on purpose: **nothing is downloaded** — the Python
@@ -8,16 +11,203 @@
 //! tasks twice); [`BackendClient::annotate_task_data_batch`] bounds its concurrency and
 //! returns one result per item in input order.
 
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
 use futures_util::StreamExt;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use synapse_models::{
-    AnnotateRequest, Page, Project, ProjectId, SetTagsRequest, Task, TaskCreateRequest,
+    AnnotateAction, AnnotateRequest, Project, ProjectId, SetTagsRequest, Task, TaskCreateRequest,
     TaskDataSchema, TaskId, TaskTag, TaskTagId,
 };
 use synapse_transport::urls::path;
-use synapse_transport::{Error, PageStream};
+use synapse_transport::{
+    Call, CallInfo, Client, Error, Operation, RequestBuilder, Response, fluent, operation,
+};
 
-use crate::{BackendClient, Query, query};
+use crate::BackendClient;
+
+/// Declares a `GET {segment}/{id}/` operation: the struct (its [`Call`], the id and typed
+/// query pairs in call order), its [`Operation`] (JSON decoded into the output) and the
+/// fluent methods. Setters push pairs with the private `param`.
+macro_rules! get_operation {
+    (
+        $(#[$meta:meta])*
+        $name:ident: GET $segment:literal / $id:ty => $output:ty
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        #[must_use = "a call does nothing until it is awaited"]
+        pub struct $name {
+            call: ::synapse_transport::Call,
+            id: $id,
+            params: Vec<(String, String)>,
+        }
+
+        impl $name {
+            fn new(client: &::synapse_transport::Client, id: $id) -> Self {
+                Self {
+                    call: ::synapse_transport::Call::new(client.clone()),
+                    id,
+                    params: Vec::new(),
+                }
+            }
+
+            #[allow(dead_code)]
+            fn param(mut self, key: &str, value: impl ::std::string::ToString) -> Self {
+                self.params.push((key.to_owned(), value.to_string()));
+                self
+            }
+        }
+
+        impl ::synapse_transport::Operation for $name {
+            type Output = $output;
+            fn prepare(&self) -> ::synapse_transport::RequestBuilder {
+                self.call
+                    .client()
+                    .get(::synapse_transport::urls::path(
+                        [$segment, &self.id.to_string()],
+                        true,
+                    ))
+                    .query_pairs(self.params.clone())
+            }
+            async fn decode(
+                response: ::synapse_transport::Response,
+                call: ::synapse_transport::CallInfo,
+            ) -> Result<$output, ::synapse_transport::Error> {
+                ::synapse_transport::operation::json(response, call).await
+            }
+        }
+        ::synapse_transport::fluent!($name);
+    };
+}
+pub(crate) use get_operation;
+
+/// Declares a `GET {path}` list operation: the struct (its [`Call`] and typed query pairs
+/// in call order), its [`Operation`] (a page of items), the fluent list methods
+/// (`.page_size(n)`, `.items()`, `.pages()`) and `.page(n)`. Setters push pairs with the
+/// private `param`.
+macro_rules! list_operation {
+    (
+        $(#[$meta:meta])*
+        $name:ident: GET $path:literal => $item:ty
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        #[must_use = "a call does nothing until it is awaited"]
+        pub struct $name {
+            call: ::synapse_transport::Call,
+            params: Vec<(String, String)>,
+        }
+
+        impl $name {
+            fn new(client: &::synapse_transport::Client) -> Self {
+                Self {
+                    call: ::synapse_transport::Call::new(client.clone()),
+                    params: Vec::new(),
+                }
+            }
+
+            fn param(mut self, key: &str, value: impl ::std::string::ToString) -> Self {
+                self.params.push((key.to_owned(), value.to_string()));
+                self
+            }
+
+            /// One page by number (`page=2`, the server's page-number pagination); a walk
+            /// (`.items()`) starts there.
+            pub fn page(self, page: u32) -> Self {
+                self.param("page", page)
+            }
+        }
+
+        impl ::synapse_transport::Operation for $name {
+            type Output = ::synapse_models::Page<$item>;
+            fn prepare(&self) -> ::synapse_transport::RequestBuilder {
+                self.call.client().get($path).query_pairs(self.params.clone())
+            }
+            async fn decode(
+                response: ::synapse_transport::Response,
+                call: ::synapse_transport::CallInfo,
+            ) -> Result<Self::Output, ::synapse_transport::Error> {
+                ::synapse_transport::operation::json(response, call).await
+            }
+        }
+        ::synapse_transport::fluent_list!($name, $item);
+    };
+}
+pub(crate) use list_operation;
+
+/// Declares a `POST {path}` set-tags operation: the typed body `{"ids", "tags", "action"}`
+/// (`action` always sent) with its setters, and `project` in the query.
+macro_rules! set_tags_operation {
+    (
+        $(#[$meta:meta])*
+        $name:ident: POST $path:literal, $what:literal
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        #[must_use = "a call does nothing until it is awaited"]
+        pub struct $name {
+            call: ::synapse_transport::Call,
+            body: ::synapse_models::SetTagsRequest,
+            params: Vec<(String, String)>,
+        }
+
+        impl $name {
+            fn new(client: &::synapse_transport::Client, body: ::synapse_models::SetTagsRequest) -> Self {
+                Self {
+                    call: ::synapse_transport::Call::new(client.clone()),
+                    body,
+                    params: Vec::new(),
+                }
+            }
+
+            /// Only within this project (`?project=<id>`).
+            pub fn project(mut self, project: impl Into<::synapse_models::ProjectId>) -> Self {
+                self.params
+                    .push(("project".to_owned(), project.into().to_string()));
+                self
+            }
+
+            #[doc = concat!("The ", $what, " ids (`ids`; replaces the ones given).")]
+            pub fn ids(mut self, ids: impl IntoIterator<Item = i64>) -> Self {
+                self.body.ids = ids.into_iter().collect();
+                self
+            }
+
+            /// The tag ids (`tags`; replaces the ones given).
+            pub fn tags(mut self, tags: impl IntoIterator<Item = i64>) -> Self {
+                self.body.tags = tags.into_iter().collect();
+                self
+            }
+
+            /// Add or remove the tags (`action`, default `add`, always sent).
+            pub fn action(mut self, action: ::synapse_models::SetTagsAction) -> Self {
+                self.body.action = action;
+                self
+            }
+        }
+
+        impl ::synapse_transport::Operation for $name {
+            type Output = ::serde_json::Value;
+            fn prepare(&self) -> ::synapse_transport::RequestBuilder {
+                self.call
+                    .client()
+                    .post($path)
+                    .query_pairs(self.params.clone())
+                    .json(&self.body)
+            }
+            async fn decode(
+                response: ::synapse_transport::Response,
+                call: ::synapse_transport::CallInfo,
+            ) -> Result<::serde_json::Value, ::synapse_transport::Error> {
+                ::synapse_transport::operation::value(response, call).await
+            }
+        }
+        ::synapse_transport::fluent!($name);
+    };
+}
+pub(crate) use set_tags_operation;
 
 /// Default number of concurrent PUTs of [`BackendClient::annotate_task_data_batch`]
 /// (the Python SDK uses one thread per item).
@@ -45,7 +235,7 @@ impl AnnotateItem {
     }
 
     /// Sets `?schema=`.
-    pub fn with_schema(mut self, schema: TaskDataSchema) -> Self {
+    pub fn schema(mut self, schema: TaskDataSchema) -> Self {
         self.schema = Some(schema);
         self
     }
@@ -105,60 +295,54 @@ fn redact_error(text: &str) -> String {
 }
 
 impl BackendClient {
-    /// `GET projects/{project_id}/`.
+    /// One project: `GET projects/{project_id}/`.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let project = client.get_project(1.into()).await?;
+    /// let project = client.get_project(1).await?;
     /// println!("{:?} {:?}", project.title, project.category);
     /// # Ok(()) }
     /// ```
-    pub async fn get_project(&self, project_id: ProjectId) -> Result<Project, Error> {
-        self.core
-            .get(path(["projects", &project_id.to_string()], true))
-            .send_json()
-            .await
+    pub fn get_project(&self, project_id: impl Into<ProjectId>) -> GetProject {
+        GetProject::new(&self.core, project_id.into())
     }
 
-    /// `GET tasks/{task_id}/` with the caller's query (the Python SDK's own callers use
-    /// `fields=id,data,data_unit&expand=data_unit`).
+    /// One task: `GET tasks/{task_id}/`, with the fields and expansions set (the Python
+    /// SDK's own callers ask `fields=id,data,data_unit&expand=data_unit`).
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// let task = client
-    ///     .get_task(2.into(), &[("fields", "id,data,data_unit"), ("expand", "data_unit")])
+    ///     .get_task(2)
+    ///     .fields(["id", "data", "data_unit"])
+    ///     .expand("data_unit")
     ///     .await?;
     /// println!("{:?}", task.data);
     /// # Ok(()) }
     /// ```
-    pub async fn get_task(&self, task_id: TaskId, params: Query<'_>) -> Result<Task, Error> {
-        self.core
-            .get(path(["tasks", &task_id.to_string()], true))
-            .query_pairs(query(params))
-            .send_json()
-            .await
+    pub fn get_task(&self, task_id: impl Into<TaskId>) -> GetTask {
+        GetTask::new(&self.core, task_id.into())
     }
 
-    /// `PUT tasks/{task_id}/annotate_task_data/[?schema=…]` with the body passed through
-    /// unchanged (the Python SDK's own callers send `{"action": "submit", "data": {…}}`; see
-    /// [`BackendClient::annotate_task`] for that typed shape). `schema`: `any` skips the
-    /// server's DM-schema validation; `None` uses the task's own schema. Returns the parsed
-    /// answer (`null` for 204).
+    /// Annotates a task: `PUT tasks/{task_id}/annotate_task_data/[?schema=…]` with `data`
+    /// sent unchanged (the Python SDK's own callers send `{"action": "submit", "data": {…}}`;
+    /// see [`BackendClient::annotate_task`] for that typed shape). Returns the parsed answer
+    /// (`null` for 204).
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::models::TaskDataSchema;
     /// let body = serde_json::json!({"action": "submit", "data": {"objects": []}});
-    /// client.annotate_task_data(3.into(), &body, Some(&TaskDataSchema::Any)).await?;
+    /// client.annotate_task_data(3, &body).schema(TaskDataSchema::Any).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn annotate_task_data(
-        &self,
-        task_id: TaskId,
-        data: &Value,
-        schema: Option<&TaskDataSchema>,
-    ) -> Result<Value, Error> {
-        self.put_annotation(task_id, data, schema).await
+    pub fn annotate_task_data(&self, task_id: impl Into<TaskId>, data: &Value) -> AnnotateTaskData {
+        AnnotateTaskData {
+            call: Call::new(self.core.clone()),
+            task_id: task_id.into(),
+            body: data.clone(),
+            schema: None,
+        }
     }
 
     /// [`BackendClient::annotate_task_data`] with the typed `{"action", "data"}` body.
@@ -167,39 +351,26 @@ impl BackendClient {
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::models::AnnotateRequest;
     /// let body = AnnotateRequest::submit(serde_json::json!({"objects": []}));
-    /// client.annotate_task(3.into(), &body, None).await?;
+    /// client.annotate_task(3, &body).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn annotate_task(
+    pub fn annotate_task(
         &self,
-        task_id: TaskId,
+        task_id: impl Into<TaskId>,
         request: &AnnotateRequest,
-        schema: Option<&TaskDataSchema>,
-    ) -> Result<Value, Error> {
-        self.put_annotation(task_id, request, schema).await
+    ) -> AnnotateTask {
+        AnnotateTask {
+            call: Call::new(self.core.clone()),
+            task_id: task_id.into(),
+            body: request.clone(),
+            schema: None,
+        }
     }
 
-    /// `PUT tasks/{task_id}/annotate_task_data/[?schema=…]` with any JSON body.
-    async fn put_annotation<B: serde::Serialize + ?Sized>(
-        &self,
-        task_id: TaskId,
-        body: &B,
-        schema: Option<&TaskDataSchema>,
-    ) -> Result<Value, Error> {
-        self.core
-            .put(path(
-                ["tasks", &task_id.to_string(), "annotate_task_data"],
-                true,
-            ))
-            .query_pairs(schema.map(|s| ("schema".to_owned(), s.as_str().to_owned())))
-            .json(body)
-            .send_value()
-            .await
-    }
-
-    /// One `PUT tasks/{id}/annotate_task_data/` per item (there is no batch endpoint), at
-    /// most `max_concurrency` at a time (default [`DEFAULT_ANNOTATE_CONCURRENCY`], at least
-    /// 1). A failed PUT never aborts the others.
+    /// Annotates many tasks: one `PUT tasks/{id}/annotate_task_data/` per item (there is no
+    /// batch endpoint), at most [`max_concurrency`](AnnotateTaskDataBatch::max_concurrency)
+    /// at a time (default [`DEFAULT_ANNOTATE_CONCURRENCY`]). A failed PUT never aborts the
+    /// others; awaiting the batch gives one [`AnnotateOutcome`] per item.
     ///
     /// Differences from the Python SDK, on purpose: the result is a `Vec` in **input order**,
     /// one entry per item (duplicate task ids keep every result, where Python keeps one);
@@ -213,151 +384,101 @@ impl BackendClient {
     ///     AnnotateItem::new(1, serde_json::json!({"action": "submit", "data": {}})),
     ///     AnnotateItem::new(2, serde_json::json!({"action": "submit", "data": {}})),
     /// ];
-    /// for outcome in client.annotate_task_data_batch(items, Some(4)).await {
+    /// for outcome in client.annotate_task_data_batch(items).max_concurrency(4).await {
     ///     println!("{:?}: {:?}", outcome.task_id, outcome.error_message());
     /// }
     /// # }
     /// ```
-    pub async fn annotate_task_data_batch(
+    pub fn annotate_task_data_batch(
         &self,
-        items: Vec<AnnotateItem>,
-        max_concurrency: Option<usize>,
-    ) -> Vec<AnnotateOutcome> {
-        let limit = max_concurrency
-            .unwrap_or(DEFAULT_ANNOTATE_CONCURRENCY)
-            .max(1);
-        futures_util::stream::iter(items)
-            .map(|item| async move {
-                let result = self
-                    .annotate_task_data(item.task_id, &item.data, item.schema.as_ref())
-                    .await;
-                AnnotateOutcome {
-                    task_id: item.task_id,
-                    result,
-                }
-            })
-            .buffered(limit)
-            .collect()
-            .await
+        items: impl IntoIterator<Item = AnnotateItem>,
+    ) -> AnnotateTaskDataBatch {
+        AnnotateTaskDataBatch {
+            client: self.core.clone(),
+            items: items.into_iter().collect(),
+            max_concurrency: DEFAULT_ANNOTATE_CONCURRENCY,
+        }
     }
 
-    /// `GET task_tags/{tag_id}/`.
+    /// One task tag: `GET task_tags/{tag_id}/`.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let tag = client.get_task_tag(10.into()).await?;
+    /// let tag = client.get_task_tag(10).await?;
     /// println!("{:?}", tag.name);
     /// # Ok(()) }
     /// ```
-    pub async fn get_task_tag(&self, tag_id: TaskTagId) -> Result<TaskTag, Error> {
-        self.core
-            .get(path(["task_tags", &tag_id.to_string()], true))
-            .send_json()
-            .await
+    pub fn get_task_tag(&self, tag_id: impl Into<TaskTagId>) -> GetTaskTag {
+        GetTaskTag::new(&self.core, tag_id.into())
     }
 
-    /// One page of task tags: `GET task_tags/` with the caller's query (the Python SDK has no
-    /// list-all mode for tags).
+    /// Task tags: `GET task_tags/` with the filters set. Awaiting it gives one page (the
+    /// Python SDK has no list-all mode for tags); `.items()` walks every page.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let tags = client.list_task_tags(&[("project", "1")]).await?;
+    /// let tags = client.list_task_tags().project(1).await?;
     /// println!("{} tags", tags.total());
     /// # Ok(()) }
     /// ```
-    pub async fn list_task_tags(&self, params: Query<'_>) -> Result<Page<TaskTag>, Error> {
-        self.core.page("task_tags/", &query(params)).await
+    pub fn list_task_tags(&self) -> ListTaskTags {
+        ListTaskTags::new(&self.core)
     }
 
-    /// One page of tasks: `GET sdk/tasks/` with the caller's query only (no `page_size`).
-    /// `files` URLs are returned untouched.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let page = client.list_tasks(&[("project", "1")]).await?;
-    /// println!("{} tasks", page.total());
-    /// # Ok(()) }
-    /// ```
-    pub async fn list_tasks(&self, params: Query<'_>) -> Result<Page<Task>, Error> {
-        self.core.page("sdk/tasks/", &query(params)).await
-    }
-
-    /// Every task as a lazy stream: `GET sdk/tasks/` with the caller's query plus
-    /// `page_size` (default 100) on the first request, then each `next` link. `total()`
-    /// gives the count after page 1. Python's paginator options (`throttle_seconds`,
-    /// `page_retries`, …) are the client's retry policy here.
+    /// Tasks: `GET sdk/tasks/` with the filters set. Awaiting it gives one page, with no
+    /// `page_size` unless one is set (as the Python SDK); `.items()` walks every page
+    /// (`page_size`, default 100, on the first request, then each `next` link), `.pages()`
+    /// yields them whole. `files` URLs are returned untouched. Python's paginator options
+    /// (`throttle_seconds`, `page_retries`, …) are the call's retry policy here.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use futures_util::StreamExt;
-    /// let mut tasks = client.list_tasks_all(&[("project", "1")]);
+    /// let page = client.list_tasks().project(1).await?;
+    /// println!("{} tasks", page.total());
+    /// let mut tasks = client.list_tasks().project(1).items();
     /// while let Some(task) = tasks.next().await {
     ///     println!("{:?}", task?.id);
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn list_tasks_all(&self, params: Query<'_>) -> PageStream<Task> {
-        self.core.paginate("sdk/tasks/", query(params))
+    pub fn list_tasks(&self) -> ListTasks {
+        ListTasks::new(&self.core)
     }
 
-    /// One page of `GET sdk/tasks/data/` (items `{id, data}`), caller's query only.
+    /// Tasks with their data only: `GET sdk/tasks/data/` (items `{id, data}`); one page, or
+    /// every item with `.items()`, as [`BackendClient::list_tasks`].
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let page = client.list_tasks_data(&[("project", "1")]).await?;
+    /// let page = client.list_tasks_data().project(1).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list_tasks_data(&self, params: Query<'_>) -> Result<Page<Task>, Error> {
-        self.core.page("sdk/tasks/data/", &query(params)).await
+    pub fn list_tasks_data(&self) -> ListTasksData {
+        ListTasksData::new(&self.core)
     }
 
-    /// Every item of `GET sdk/tasks/data/` as a lazy stream (`page_size` default 100 on
-    /// the first request).
+    /// Tasks with their files: `GET sdk/tasks/files/` (items with a `files` list); one page,
+    /// or every item with `.items()`, as [`BackendClient::list_tasks`]. URLs are returned
+    /// untouched: nothing is downloaded.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use futures_util::StreamExt;
-    /// let mut tasks = client.list_tasks_data_all(&[("project", "1")]);
-    /// while let Some(task) = tasks.next().await {
-    ///     println!("{:?}", task?.data);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn list_tasks_data_all(&self, params: Query<'_>) -> PageStream<Task> {
-        self.core.paginate("sdk/tasks/data/", query(params))
-    }
-
-    /// One page of `GET sdk/tasks/files/` (items with a `files` list), caller's query only.
-    /// URLs are returned untouched: nothing is downloaded.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let page = client.list_tasks_files(&[("project", "1")]).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn list_tasks_files(&self, params: Query<'_>) -> Result<Page<Task>, Error> {
-        self.core.page("sdk/tasks/files/", &query(params)).await
-    }
-
-    /// Every item of `GET sdk/tasks/files/` as a lazy stream (`page_size` default 100 on
-    /// the first request). URLs are returned untouched: nothing is downloaded.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// use futures_util::StreamExt;
-    /// let mut tasks = client.list_tasks_files_all(&[("project", "1")]);
+    /// let mut tasks = client.list_tasks_files().project(1).items();
     /// while let Some(task) = tasks.next().await {
     ///     println!("{:?}", task?.files);
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn list_tasks_files_all(&self, params: Query<'_>) -> PageStream<Task> {
-        self.core.paginate("sdk/tasks/files/", query(params))
+    pub fn list_tasks_files(&self) -> ListTasksFiles {
+        ListTasksFiles::new(&self.core)
     }
 
-    /// `POST tasks/` with the typed body `{"project": …, "data": [ … ]}` (unknown keys are
-    /// not representable, as Python rejects them). Never replayed after it may have reached
-    /// the server (the Python SDK re-sends it on 502/503/504 and can create tasks twice).
+    /// Creates tasks: `POST tasks/` with the typed body `{"project": …, "data": [ … ]}`
+    /// (unknown keys are not representable, as Python rejects them). Never replayed after it
+    /// may have reached the server (the Python SDK re-sends it on 502/503/504 and can create
+    /// tasks twice).
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), Box<dyn std::error::Error>> {
@@ -366,31 +487,277 @@ impl BackendClient {
     /// client.create_tasks(&req).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn create_tasks(&self, request: &TaskCreateRequest) -> Result<Value, Error> {
-        self.core.post("tasks/").json(request).send_value().await
+    pub fn create_tasks(&self, request: &TaskCreateRequest) -> CreateTasks {
+        CreateTasks {
+            call: Call::new(self.core.clone()),
+            body: request.clone(),
+        }
     }
 
-    /// `POST tasks/set_tags/` with the caller's query and the typed body
-    /// `{"ids", "tags", "action"}` (`action` always sent, default `add`).
+    /// Tags tasks: `POST tasks/set_tags/` with the typed body `{"ids", "tags", "action"}`
+    /// (`action` always sent, default `add`) and the query set.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::models::SetTagsRequest;
-    /// client.set_tags_tasks(&SetTagsRequest::new([1, 2], [10]), &[("project", "1")]).await?;
+    /// client.set_tags_tasks(&SetTagsRequest::new([1, 2], [10])).project(1).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn set_tags_tasks(
-        &self,
-        request: &SetTagsRequest,
-        params: Query<'_>,
-    ) -> Result<Value, Error> {
-        self.core
-            .post("tasks/set_tags/")
-            .query_pairs(query(params))
-            .json(request)
-            .send_value()
+    pub fn set_tags_tasks(&self, request: &SetTagsRequest) -> SetTagsTasks {
+        SetTagsTasks::new(&self.core, request.clone())
+    }
+}
+
+get_operation! {
+    /// [`BackendClient::get_project`]: `GET projects/{project_id}/`.
+    GetProject: GET "projects" / ProjectId => Project
+}
+
+get_operation! {
+    /// [`BackendClient::get_task`]: `GET tasks/{task_id}/`.
+    GetTask: GET "tasks" / TaskId => Task
+}
+
+impl GetTask {
+    /// Only these fields, as one comma-separated value (`fields=id,data,data_unit`, as the
+    /// Python SDK's callers send it).
+    pub fn fields<I, S>(self, fields: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let fields: Vec<String> = fields.into_iter().map(|f| f.as_ref().to_owned()).collect();
+        self.param("fields", fields.join(","))
+    }
+
+    /// Embeds a related object (`expand=data_unit`); repeatable.
+    pub fn expand(self, field: impl Into<String>) -> Self {
+        self.param("expand", field.into())
+    }
+}
+
+get_operation! {
+    /// [`BackendClient::get_task_tag`]: `GET task_tags/{tag_id}/`.
+    GetTaskTag: GET "task_tags" / TaskTagId => TaskTag
+}
+
+list_operation! {
+    /// [`BackendClient::list_task_tags`]: `GET task_tags/`.
+    ListTaskTags: GET "task_tags/" => TaskTag
+}
+
+list_operation! {
+    /// [`BackendClient::list_tasks`]: `GET sdk/tasks/`.
+    ListTasks: GET "sdk/tasks/" => Task
+}
+
+list_operation! {
+    /// [`BackendClient::list_tasks_data`]: `GET sdk/tasks/data/` (items `{id, data}`).
+    ListTasksData: GET "sdk/tasks/data/" => Task
+}
+
+list_operation! {
+    /// [`BackendClient::list_tasks_files`]: `GET sdk/tasks/files/` (items with `files`).
+    ListTasksFiles: GET "sdk/tasks/files/" => Task
+}
+
+/// `.project(id)` on list operations filtered by project.
+macro_rules! project_filter {
+    ($($name:ident),+ $(,)?) => {$(
+        impl $name {
+            /// Only those of this project (`project=<id>`).
+            pub fn project(self, project: impl Into<::synapse_models::ProjectId>) -> Self {
+                self.param("project", project.into())
+            }
+        }
+    )+};
+}
+pub(crate) use project_filter;
+
+project_filter!(ListTaskTags, ListTasks, ListTasksData, ListTasksFiles);
+
+/// `tasks/{task_id}/annotate_task_data/`.
+fn annotate_path(task_id: TaskId) -> Result<String, Error> {
+    path(["tasks", &task_id.to_string(), "annotate_task_data"], true)
+}
+
+/// [`BackendClient::annotate_task_data`]: `PUT tasks/{task_id}/annotate_task_data/` with
+/// the caller's JSON.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct AnnotateTaskData {
+    call: Call,
+    task_id: TaskId,
+    body: Value,
+    schema: Option<TaskDataSchema>,
+}
+
+impl AnnotateTaskData {
+    /// Validates against this schema (`?schema=`): `any` skips the server's DM-schema
+    /// validation; unset, the task's own schema applies.
+    pub fn schema(mut self, schema: TaskDataSchema) -> Self {
+        self.schema = Some(schema);
+        self
+    }
+}
+
+impl Operation for AnnotateTaskData {
+    type Output = Value;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .put(annotate_path(self.task_id))
+            .query_opt("schema", self.schema.as_ref().map(TaskDataSchema::as_str))
+            .json(&self.body)
+    }
+    async fn decode(response: Response, call: CallInfo) -> Result<Value, Error> {
+        operation::value(response, call).await
+    }
+}
+fluent!(AnnotateTaskData);
+
+/// [`BackendClient::annotate_task`]: `PUT tasks/{task_id}/annotate_task_data/` with the
+/// typed `{"action", "data"}` body.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct AnnotateTask {
+    call: Call,
+    task_id: TaskId,
+    body: AnnotateRequest,
+    schema: Option<TaskDataSchema>,
+}
+
+impl AnnotateTask {
+    /// Validates against this schema (`?schema=`): `any` skips the server's DM-schema
+    /// validation; unset, the task's own schema applies.
+    pub fn schema(mut self, schema: TaskDataSchema) -> Self {
+        self.schema = Some(schema);
+        self
+    }
+
+    /// Save a draft or submit (`action`).
+    pub fn action(mut self, action: AnnotateAction) -> Self {
+        self.body.action = action;
+        self
+    }
+
+    /// The annotation data (`data`, may be `null`).
+    pub fn data(mut self, data: Value) -> Self {
+        self.body.data = data;
+        self
+    }
+}
+
+impl Operation for AnnotateTask {
+    type Output = Value;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .put(annotate_path(self.task_id))
+            .query_opt("schema", self.schema.as_ref().map(TaskDataSchema::as_str))
+            .json(&self.body)
+    }
+    async fn decode(response: Response, call: CallInfo) -> Result<Value, Error> {
+        operation::value(response, call).await
+    }
+}
+fluent!(AnnotateTask);
+
+/// [`BackendClient::annotate_task_data_batch`]: one [`AnnotateTaskData`] per item, at most
+/// `max_concurrency` at a time; awaiting it gives one [`AnnotateOutcome`] per item, in input
+/// order.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct AnnotateTaskDataBatch {
+    client: Client,
+    items: Vec<AnnotateItem>,
+    max_concurrency: usize,
+}
+
+impl AnnotateTaskDataBatch {
+    /// The most PUTs in flight at once (default [`DEFAULT_ANNOTATE_CONCURRENCY`]; 0 counts
+    /// as 1).
+    pub fn max_concurrency(mut self, max_concurrency: usize) -> Self {
+        self.max_concurrency = max_concurrency;
+        self
+    }
+
+    /// Sends every PUT and gives one outcome per item, in input order; awaiting the batch
+    /// does the same.
+    pub async fn send(self) -> Vec<AnnotateOutcome> {
+        let limit = self.max_concurrency.max(1);
+        let client = self.client;
+        futures_util::stream::iter(self.items)
+            .map(move |item| {
+                let put = AnnotateTaskData {
+                    call: Call::new(client.clone()),
+                    task_id: item.task_id,
+                    body: item.data,
+                    schema: item.schema,
+                };
+                async move {
+                    AnnotateOutcome {
+                        task_id: item.task_id,
+                        result: put.await,
+                    }
+                }
+            })
+            .buffered(limit)
+            .collect()
             .await
     }
+}
+
+impl IntoFuture for AnnotateTaskDataBatch {
+    type Output = Vec<AnnotateOutcome>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Vec<AnnotateOutcome>> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// [`BackendClient::create_tasks`]: `POST tasks/` with a [`TaskCreateRequest`].
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct CreateTasks {
+    call: Call,
+    body: TaskCreateRequest,
+}
+
+impl CreateTasks {
+    /// The project the tasks belong to (`project`; replaces the one given).
+    pub fn project(mut self, project: impl Into<ProjectId>) -> Self {
+        self.body.project = project.into();
+        self
+    }
+
+    /// One more task (`data[]`, e.g. `{"data_unit": 789}`).
+    pub fn task(mut self, item: Map<String, Value>) -> Self {
+        self.body.data.push(item);
+        self
+    }
+
+    /// The tasks (`data`; replaces the ones given).
+    pub fn data(mut self, items: impl IntoIterator<Item = Map<String, Value>>) -> Self {
+        self.body.data = items.into_iter().collect();
+        self
+    }
+}
+
+impl Operation for CreateTasks {
+    type Output = Value;
+    fn prepare(&self) -> RequestBuilder {
+        self.call.client().post("tasks/").json(&self.body)
+    }
+    async fn decode(response: Response, call: CallInfo) -> Result<Value, Error> {
+        operation::value(response, call).await
+    }
+}
+fluent!(CreateTasks);
+
+set_tags_operation! {
+    /// [`BackendClient::set_tags_tasks`]: `POST tasks/set_tags/`.
+    SetTagsTasks: POST "tasks/set_tags/", "task"
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ impl BackendClient {
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::DownloadOptions;
-    /// let model = client.get_model(7.into(), &[]).await?;
+    /// let model = client.get_model(7).await?;
     /// if let Some(url) = &model.file {
     ///     let paths = client.download_files(&[url], DownloadOptions::new("media")).await;
     ///     println!("{:?}", paths[0]);
@@ -187,7 +187,7 @@ impl BackendClient {
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::DownloadOptions;
-    /// let page = client.list_data_units(&[]).await?;
+    /// let page = client.list_data_units().await?;
     /// let mut units = serde_json::to_value(&page.results).expect("serialisable");
     /// let failed = client.localize_files(&mut units, &["files"], DownloadOptions::new("media")).await;
     /// assert!(failed.is_empty());

@@ -1,149 +1,118 @@
-//! HITL: assignments — get, lists (one page or every page) and tags
-//! (backend-domains.md §4).
+//! HITL: assignments — get, lists (one page or every page) and tags.
 //!
 //! Lists use the `sdk/` prefix, as the Python SDK. Differences from the Python SDK, on
 //! purpose: **nothing is downloaded** — `files` URLs are returned untouched (Python's default
 //! `url_conversion` is a no-op here anyway); no POST is replayed on 502/503/504.
 
-use serde_json::Value;
-use synapse_models::{Assignment, AssignmentId, Page, SetTagsRequest};
-use synapse_transport::urls::path;
-use synapse_transport::{Error, PageStream};
+use synapse_models::{Assignment, AssignmentId, SetTagsRequest};
 
-use crate::{BackendClient, Query, query};
+use crate::BackendClient;
+use crate::annotation::{get_operation, list_operation, project_filter, set_tags_operation};
 
 impl BackendClient {
-    /// `GET assignments/{assignment_id}/`.
+    /// One assignment: `GET assignments/{assignment_id}/`.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let assignment = client.get_assignment(5.into()).await?;
+    /// let assignment = client.get_assignment(5).await?;
     /// println!("{:?} {:?}", assignment.status_label, assignment.tags);
     /// # Ok(()) }
     /// ```
-    pub async fn get_assignment(&self, assignment_id: AssignmentId) -> Result<Assignment, Error> {
-        self.core
-            .get(path(["assignments", &assignment_id.to_string()], true))
-            .send_json()
-            .await
+    pub fn get_assignment(&self, assignment_id: impl Into<AssignmentId>) -> GetAssignment {
+        GetAssignment::new(&self.core, assignment_id.into())
     }
 
-    /// One page of assignments: `GET sdk/assignments/` with the caller's query only (no
-    /// `page_size`).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let page = client.list_assignments(&[("project", "1")]).await?;
-    /// println!("{} assignments", page.total());
-    /// # Ok(()) }
-    /// ```
-    pub async fn list_assignments(&self, params: Query<'_>) -> Result<Page<Assignment>, Error> {
-        self.core.page("sdk/assignments/", &query(params)).await
-    }
-
-    /// Every assignment as a lazy stream: `GET sdk/assignments/` with the caller's query plus
-    /// `page_size` (default 100) on the first request, then each `next` link. `total()` gives
-    /// the count after page 1. Python's paginator options (`throttle_seconds`,
-    /// `page_retries`, …) are the client's retry policy here.
+    /// Assignments: `GET sdk/assignments/` with the filters set. Awaiting it gives one page,
+    /// with no `page_size` unless one is set (as the Python SDK); `.items()` walks every page
+    /// (`page_size`, default 100, on the first request, then each `next` link; `total()`
+    /// gives the count after page 1), `.pages()` yields them whole. Python's paginator
+    /// options (`throttle_seconds`, `page_retries`, …) are the call's retry policy here.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use futures_util::StreamExt;
-    /// let mut all = client.list_assignments_all(&[("project", "1")]);
+    /// let page = client.list_assignments().project(1).await?;
+    /// println!("{} assignments", page.total());
+    /// let mut all = client.list_assignments().project(1).items();
     /// while let Some(a) = all.next().await {
     ///     println!("{:?}", a?.id);
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn list_assignments_all(&self, params: Query<'_>) -> PageStream<Assignment> {
-        self.core.paginate("sdk/assignments/", query(params))
+    pub fn list_assignments(&self) -> ListAssignments {
+        ListAssignments::new(&self.core)
     }
 
-    /// One page of `GET sdk/assignments/data/` (items `{id, data}`), caller's query only.
+    /// Assignments with their data only: `GET sdk/assignments/data/` (items `{id, data}`);
+    /// one page, or every item with `.items()`, as [`BackendClient::list_assignments`].
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let page = client.list_assignments_data(&[("project", "1")]).await?;
+    /// let page = client.list_assignments_data().project(1).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list_assignments_data(
-        &self,
-        params: Query<'_>,
-    ) -> Result<Page<Assignment>, Error> {
-        self.core
-            .page("sdk/assignments/data/", &query(params))
-            .await
+    pub fn list_assignments_data(&self) -> ListAssignmentsData {
+        ListAssignmentsData::new(&self.core)
     }
 
-    /// Every item of `GET sdk/assignments/data/` as a lazy stream (`page_size` default 100
-    /// on the first request).
+    /// Assignments with their files: `GET sdk/assignments/files/` (items with a `files`
+    /// list); one page, or every item with `.items()`, as
+    /// [`BackendClient::list_assignments`]. URLs are returned untouched: nothing is
+    /// downloaded.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use futures_util::StreamExt;
-    /// let mut all = client.list_assignments_data_all(&[("project", "1")]);
-    /// while let Some(a) = all.next().await {
-    ///     println!("{:?}", a?.data);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn list_assignments_data_all(&self, params: Query<'_>) -> PageStream<Assignment> {
-        self.core.paginate("sdk/assignments/data/", query(params))
-    }
-
-    /// One page of `GET sdk/assignments/files/` (items with a `files` list), caller's query
-    /// only. URLs are returned untouched: nothing is downloaded.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// let page = client.list_assignments_files(&[("project", "1")]).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn list_assignments_files(
-        &self,
-        params: Query<'_>,
-    ) -> Result<Page<Assignment>, Error> {
-        self.core
-            .page("sdk/assignments/files/", &query(params))
-            .await
-    }
-
-    /// Every item of `GET sdk/assignments/files/` as a lazy stream (`page_size` default 100
-    /// on the first request). URLs are returned untouched: nothing is downloaded.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
-    /// use futures_util::StreamExt;
-    /// let mut all = client.list_assignments_files_all(&[("project", "1")]);
+    /// let mut all = client.list_assignments_files().project(1).items();
     /// while let Some(a) = all.next().await {
     ///     println!("{:?}", a?.files);
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn list_assignments_files_all(&self, params: Query<'_>) -> PageStream<Assignment> {
-        self.core.paginate("sdk/assignments/files/", query(params))
+    pub fn list_assignments_files(&self) -> ListAssignmentsFiles {
+        ListAssignmentsFiles::new(&self.core)
     }
 
-    /// `POST assignments/set_tags/` with the caller's query and the typed body
-    /// `{"ids", "tags", "action"}` (`action` always sent, default `add`).
+    /// Tags assignments: `POST assignments/set_tags/` with the typed body
+    /// `{"ids", "tags", "action"}` (`action` always sent, default `add`) and the query set.
     ///
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::models::{SetTagsAction, SetTagsRequest};
-    /// let req = SetTagsRequest::new([1], [2]).action(SetTagsAction::Remove);
-    /// client.set_tags_assignments(&req, &[]).await?;
+    /// let req = SetTagsRequest::new([1], [2]);
+    /// client.set_tags_assignments(&req).action(SetTagsAction::Remove).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn set_tags_assignments(
-        &self,
-        request: &SetTagsRequest,
-        params: Query<'_>,
-    ) -> Result<Value, Error> {
-        self.core
-            .post("assignments/set_tags/")
-            .query_pairs(query(params))
-            .json(request)
-            .send_value()
-            .await
+    pub fn set_tags_assignments(&self, request: &SetTagsRequest) -> SetTagsAssignments {
+        SetTagsAssignments::new(&self.core, request.clone())
     }
+}
+
+get_operation! {
+    /// [`BackendClient::get_assignment`]: `GET assignments/{assignment_id}/`.
+    GetAssignment: GET "assignments" / AssignmentId => Assignment
+}
+
+list_operation! {
+    /// [`BackendClient::list_assignments`]: `GET sdk/assignments/`.
+    ListAssignments: GET "sdk/assignments/" => Assignment
+}
+
+list_operation! {
+    /// [`BackendClient::list_assignments_data`]: `GET sdk/assignments/data/` (items
+    /// `{id, data}`).
+    ListAssignmentsData: GET "sdk/assignments/data/" => Assignment
+}
+
+list_operation! {
+    /// [`BackendClient::list_assignments_files`]: `GET sdk/assignments/files/` (items with
+    /// `files`).
+    ListAssignmentsFiles: GET "sdk/assignments/files/" => Assignment
+}
+
+project_filter!(ListAssignments, ListAssignmentsData, ListAssignmentsFiles);
+
+set_tags_operation! {
+    /// [`BackendClient::set_tags_assignments`]: `POST assignments/set_tags/`.
+    SetTagsAssignments: POST "assignments/set_tags/", "assignment"
 }

@@ -47,7 +47,6 @@ mod logs;
 mod ml;
 mod plugin_releases;
 mod plugins;
-mod query;
 mod serve_applications;
 mod storages;
 
@@ -77,10 +76,26 @@ pub use crate::plugin_releases::{
     ReleaseArchive,
 };
 pub use crate::plugins::{CreatePlugin, GetPlugin, PluginRun, RunPlugin, UpdatePlugin};
-pub use crate::query::Query;
-pub(crate) use crate::query::query;
 pub use crate::serve_applications::{CreateServeApplication, ListServeApplications};
 pub use crate::storages::{CreateStorage, GetStorage, ListStorages};
 pub use synapse_models as models;
 pub use synapse_transport::{Error, RetryPolicy};
 pub use synapse_transport::{LineMode, LineOptions, PageStream};
+
+// The operations of the annotation, HITL, data-collection and ML domains.
+pub use crate::annotation::{
+    AnnotateTask, AnnotateTaskData, AnnotateTaskDataBatch, CreateTasks, GetProject, GetTask,
+    GetTaskTag, ListTaskTags, ListTasks, ListTasksData, ListTasksFiles, SetTagsTasks,
+};
+pub use crate::data_collection::{
+    CreateDataUnits, GetDataCollection, GetDataUnit, ListDataCollections, ListDataUnits,
+    VerifyDataFilesChecksums,
+};
+pub use crate::hitl::{
+    GetAssignment, ListAssignments, ListAssignmentsData, ListAssignmentsFiles, SetTagsAssignments,
+};
+pub use crate::ml::{
+    CreateModel, CreateModelWithFile, GetGroundTruthVersion, GetModel, ListGroundTruthEvents,
+    ListGroundTruthEventsData, ListGroundTruthEventsFiles, ListGroundTruthVersions,
+    ListGroundTruths, ListModels,
+};

@@ -1,6 +1,7 @@
-//! ML and data-collection operations: the exact request (insta snapshot: method, URL,
-//! headers with tokens redacted, body), the decoding of the answer, an error status per
-//! group, and `create_model` with a chunk-uploaded file.
+//! ML and data-collection operations: the exact request (insta snapshot of the request value:
+//! method, URL, headers with tokens redacted, body; the mock then receives exactly that), the
+//! decoding of the answer, an error status per group, and `create_model` with a
+//! chunk-uploaded file.
 
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use synapse_backend::models::{
 };
 use synapse_backend::{BackendClient, ChunkedUploadOptions, Error};
 use synapse_transport::mock::{MockResponse, MockTransport};
-use synapse_transport::{Method, ReadTimeout, RetryPolicy};
+use synapse_transport::{Method, Operation, ReadTimeout, RetryPolicy};
 
 fn client(mock: &MockTransport) -> BackendClient {
     BackendClient::builder("https://synapse.test/")
@@ -36,6 +37,13 @@ fn page(results: Value) -> Value {
 
 fn snapshots(mock: &MockTransport) -> Vec<Value> {
     mock.requests().iter().map(|r| r.snapshot()).collect()
+}
+
+/// The snapshot of a call's request value, built without IO.
+fn snap<O: Operation>(call: &O) -> Value {
+    synapse_transport::operation::request(call)
+        .expect("request")
+        .snapshot()
 }
 
 fn status(result: Result<impl std::fmt::Debug, Error>) -> Option<u16> {
@@ -62,12 +70,15 @@ async fn data_collections_list_and_get_with_file_specifications() {
     )))
     .push(ok(collection_json()));
     let c = client(&mock);
-    let list = c.list_data_collections().await.expect("list");
+    let (list, get) = (c.list_data_collections(), c.get_data_collection(5));
+    let values = vec![snap(&list), snap(&get)];
+    insta::assert_json_snapshot!(values);
+    let list = list.await.expect("list");
     assert_eq!(
         list.results[0].category,
         Some(DataCollectionCategory::Video)
     );
-    let dc = c.get_data_collection(5.into()).await.expect("get");
+    let dc = get.await.expect("get");
     assert_eq!(dc.count_projects, Some(2));
     let specs = dc.file_specifications.as_deref().expect("specs");
     assert_eq!(specs[0].file_type, Some(FileType::Image));
@@ -80,7 +91,7 @@ async fn data_collections_list_and_get_with_file_specifications() {
         serde_json::to_value(&dc).expect("encode"),
         collection_json()
     );
-    insta::assert_json_snapshot!(snapshots(&mock));
+    assert_eq!(snapshots(&mock), values);
 }
 
 #[tokio::test]
@@ -92,26 +103,23 @@ async fn data_units_get_and_one_page_inject_page_size_and_a_60s_read_timeout() {
         .push(ok(page(json!([unit.clone()]))))
         .push(ok(page(json!([]))));
     let c = client(&mock);
-    let u = c
-        .get_data_unit(500.into(), &[("expand", "files")])
-        .await
-        .expect("get");
+    let get = c.get_data_unit(500).expand("files");
+    let one_page = c.list_data_units().data_collection(5);
+    // A page size set on the call replaces the client's.
+    let sized = c.list_data_units().page_size(7);
+    let values = vec![snap(&get), snap(&one_page), snap(&sized)];
+    insta::assert_json_snapshot!(values);
+    let u = get.await.expect("get");
     assert_eq!(u.data_collection.map(|d| d.0), Some(5));
     // URLs are returned untouched.
     assert_eq!(
         u.files.expect("files").to_value()["image"]["url"],
         json!("https://cdn.test/a.jpg?sig=x")
     );
-    let p = c
-        .list_data_units(&[("data_collection", "5")])
-        .await
-        .expect("page");
+    let p = one_page.await.expect("page");
     assert_eq!(p.total(), 1);
     assert_eq!(p.results[0].checksum.as_deref(), Some("abc"));
-    // A caller's page_size is kept.
-    c.list_data_units(&[("page_size", "7")])
-        .await
-        .expect("page");
+    sized.await.expect("page");
     let requests = mock.requests();
     assert_eq!(requests[0].read_timeout, ReadTimeout::Default);
     assert_eq!(
@@ -122,7 +130,7 @@ async fn data_units_get_and_one_page_inject_page_size_and_a_60s_read_timeout() {
         requests[2].query_pairs(),
         vec![("page_size".to_owned(), "7".to_owned())]
     );
-    insta::assert_json_snapshot!(snapshots(&mock));
+    assert_eq!(snapshots(&mock), values);
 }
 
 #[tokio::test]
@@ -131,7 +139,7 @@ async fn list_data_units_all_streams_every_page() {
     mock.push(ok(json!({"count": 3, "next": "https://synapse.test/data_units/?data_collection=5&page=2&page_size=100",
         "results": [{"id": 1}, {"id": 2}]})))
         .push(ok(json!({"count": 3, "next": null, "results": [{"id": 3}]})));
-    let mut units = client(&mock).list_data_units_all(&[("data_collection", "5")]);
+    let mut units = client(&mock).list_data_units().data_collection(5).items();
     assert_eq!(units.total().await.expect("count"), 3);
     let ids: Vec<i64> = units
         .map(|u| u.expect("unit").id.expect("id").0)
@@ -155,8 +163,6 @@ async fn create_data_units_validates_then_sends_the_body_unchanged() {
         r#"{"meta": {"k": 1}, "files": {"image": {"checksum": "c", "path": "p"}}, "groups": null, "data_collection": "5"}"#,
     )
     .expect("raw");
-    let one = c.create_data_units(&raw).await.expect("one");
-    assert_eq!(one["id"], json!(500));
     let typed = vec![
         DataUnitCreateRequest::new(5).file("image", "c1", "files/a.jpg"),
         DataUnitCreateRequest::new(5)
@@ -164,11 +170,20 @@ async fn create_data_units_validates_then_sends_the_body_unchanged() {
             .meta(json!({"m": 1}).as_object().cloned().expect("obj"))
             .groups(vec!["g1".into(), "g2".into()]),
     ];
-    let many = c.create_data_units(&typed).await.expect("many");
+    let (one, many, empty) = (
+        c.create_data_units(&raw),
+        c.create_data_units(&typed),
+        // An empty object is sent as is (no validation, as the Python SDK).
+        c.create_data_units(&json!({})),
+    );
+    let values = vec![snap(&one), snap(&many), snap(&empty)];
+    insta::assert_json_snapshot!(values);
+    let one = one.await.expect("one");
+    assert_eq!(one["id"], json!(500));
+    let many = many.await.expect("many");
     assert_eq!(many.as_array().map(Vec::len), Some(2));
-    // An empty object is sent as is (no validation, as the Python SDK).
-    c.create_data_units(&json!({})).await.expect("empty");
-    insta::assert_json_snapshot!(snapshots(&mock));
+    empty.await.expect("empty");
+    assert_eq!(snapshots(&mock), values);
     assert!(mock.requests().iter().all(|r| r.idempotent != Some(true)));
 
     // Rejected bodies send nothing.
@@ -184,6 +199,13 @@ async fn create_data_units_validates_then_sends_the_body_unchanged() {
     ] {
         assert!(
             matches!(
+                c.create_data_units(&bad).request(),
+                Err(Error::InvalidInput { .. })
+            ),
+            "{bad}"
+        );
+        assert!(
+            matches!(
                 c.create_data_units(&bad).await,
                 Err(Error::InvalidInput { .. })
             ),
@@ -197,13 +219,13 @@ async fn create_data_units_validates_then_sends_the_body_unchanged() {
 async fn verify_data_files_checksums_posts_the_list() {
     let mock = MockTransport::new();
     mock.push(ok(json!({"existing_checksums": ["aa"], "elapsed": 0.1})));
-    let answer = client(&mock)
-        .verify_data_files_checksums(&["aa", "bb"])
-        .await
-        .expect("verify");
+    let verify = client(&mock).verify_data_files_checksums(&["aa", "bb"]);
+    let values = vec![snap(&verify)];
+    insta::assert_json_snapshot!(values);
+    let answer = verify.await.expect("verify");
     assert_eq!(answer.existing_checksums, Some(vec!["aa".to_owned()]));
     assert_eq!(answer.extra.get("elapsed"), Some(&json!(0.1)));
-    insta::assert_json_snapshot!(snapshots(&mock));
+    assert_eq!(snapshots(&mock), values);
 }
 
 #[tokio::test]
@@ -221,9 +243,9 @@ async fn data_collection_operations_map_error_statuses() {
     let c = client(&mock);
     let got = vec![
         status(c.list_data_collections().await),
-        status(c.get_data_collection(9.into()).await),
-        status(c.get_data_unit(9.into(), &[]).await),
-        status(c.list_data_units(&[]).await),
+        status(c.get_data_collection(9).await),
+        status(c.get_data_unit(9).await),
+        status(c.list_data_units().await),
         status(
             c.create_data_units(&DataUnitCreateRequest::new(9).file("image", "c", "p"))
                 .await,
@@ -244,7 +266,7 @@ async fn data_collection_operations_map_error_statuses() {
     // A 4xx answer on the stream is its first item.
     let mock = MockTransport::new();
     mock.push(MockResponse::json(403, json!({"detail": "no"})));
-    let mut units = client(&mock).list_data_units_all(&[]);
+    let mut units = client(&mock).list_data_units().items();
     let first = units.next().await.expect("an item");
     assert_eq!(first.err().and_then(|e| e.status_code()), Some(403));
 }
@@ -262,15 +284,22 @@ async fn models_list_get_create() {
         .push(ok(model_json()))
         .push(ok(json!({"id": 2, "name": "M2"})));
     let c = client(&mock);
-    let list = c
-        .list_models(&[("is_released", "true")])
-        .await
-        .expect("list");
+    let request = ModelCreateRequest::new("M2")
+        .plugin(PluginCode::new("yolov8").expect("code"))
+        .version("1")
+        .checkpoint(1)
+        .configuration(json!({"lr": 0.01}).as_object().cloned().expect("obj"))
+        .description("fine-tuned");
+    let (list, get, create) = (
+        c.list_models().is_released(true),
+        c.get_model(1).expand("metrics"),
+        c.create_model(&request),
+    );
+    let values = vec![snap(&list), snap(&get), snap(&create)];
+    insta::assert_json_snapshot!(values);
+    let list = list.await.expect("list");
     assert_eq!(list.results[0].name.as_deref(), Some("M1"));
-    let m = c
-        .get_model(1.into(), &[("expand", "metrics")])
-        .await
-        .expect("get");
+    let m = get.await.expect("get");
     // The file URL is returned, never downloaded.
     assert_eq!(
         m.file.as_deref(),
@@ -278,19 +307,10 @@ async fn models_list_get_create() {
     );
     assert_eq!(m.extra.get("metrics"), Some(&json!({"map": 0.5})));
     assert_eq!(serde_json::to_value(&m).expect("encode"), model_json());
-    let request = ModelCreateRequest::new("M2")
-        .plugin(PluginCode::new("yolov8").expect("code"))
-        .version("1")
-        .checkpoint(1)
-        .configuration(json!({"lr": 0.01}).as_object().cloned().expect("obj"))
-        .description("fine-tuned");
-    let created = c
-        .create_model(&request, None, ChunkedUploadOptions::default())
-        .await
-        .expect("create");
+    let created = create.await.expect("create");
     assert_eq!(created.id.map(|i| i.0), Some(2));
     assert_eq!(mock.request_count(), 3);
-    insta::assert_json_snapshot!(snapshots(&mock));
+    assert_eq!(snapshots(&mock), values);
     // Unknown keys and an integer plugin are rejected, as the Python SDK rejects them.
     assert!(
         serde_json::from_value::<ModelCreateRequest>(json!({"name": "M", "project": 1})).is_err()
@@ -329,11 +349,9 @@ async fn create_model_with_a_file_uploads_it_then_posts_the_upload_id() {
         .plugin(PluginCode::new("yolov8").expect("code"))
         .version("1");
     let model = client(&mock)
-        .create_model(
-            &request,
-            Some(&path),
-            ChunkedUploadOptions::default().read_timeout(Duration::from_secs(600)),
-        )
+        .create_model(&request)
+        .file(&path)
+        .upload_options(ChunkedUploadOptions::default().read_timeout(Duration::from_secs(600)))
         .await
         .expect("created");
     assert_eq!(model.id.map(|i| i.0), Some(3));
@@ -352,7 +370,8 @@ async fn create_model_with_a_file_uploads_it_then_posts_the_upload_id() {
     let missing = dir.path().join("missing.pt");
     assert!(
         client(&mock)
-            .create_model(&request, Some(&missing), ChunkedUploadOptions::default())
+            .create_model(&request)
+            .file(&missing)
             .await
             .is_err()
     );
@@ -371,16 +390,19 @@ async fn ground_truth_events_and_variants_inject_page_size() {
             json!([{"id": 10, "files": [{"url": "https://cdn.test/1.jpg"}]}]),
         )));
     let c = client(&mock);
-    let events = c
-        .list_ground_truth_events(&[
-            ("fields", "category"),
-            ("fields", "files"),
-            ("fields", "data"),
-            ("expand", "data"),
-            ("ground_truth_dataset_versions", "3"),
-        ])
-        .await
-        .expect("events");
+    let (events, data, files) = (
+        c.list_ground_truth_events()
+            .fields(["category", "files", "data"])
+            .expand("data")
+            .ground_truth_dataset_versions([3]),
+        c.list_ground_truth_events_data()
+            .ground_truth_dataset_versions([3]),
+        c.list_ground_truth_events_files()
+            .ground_truth_dataset_versions([3]),
+    );
+    let values = vec![snap(&events), snap(&data), snap(&files)];
+    insta::assert_json_snapshot!(values);
+    let events = events.await.expect("events");
     let e = &events.results[0];
     assert_eq!(e.category, Some(GroundTruthCategory::Train));
     assert_eq!(e.data_unit_id.map(|d| d.0), Some(500));
@@ -388,18 +410,12 @@ async fn ground_truth_events_and_variants_inject_page_size() {
         e.files.as_ref().expect("files").to_value()["image_1"]["url"],
         json!("https://cdn.test/1.jpg")
     );
-    let data = c
-        .list_ground_truth_events_data(&[("ground_truth_dataset_versions", "3")])
-        .await
-        .expect("data");
+    let data = data.await.expect("data");
     assert_eq!(
         data.results[0].data.as_ref().map(RawJson::to_value),
         Some(json!({"x": 1}))
     );
-    let files = c
-        .list_ground_truth_events_files(&[("ground_truth_dataset_versions", "3")])
-        .await
-        .expect("files");
+    let files = files.await.expect("files");
     assert!(
         files.results[0]
             .files
@@ -413,7 +429,7 @@ async fn ground_truth_events_and_variants_inject_page_size() {
             .iter()
             .all(|r| r.read_timeout == ReadTimeout::Default)
     );
-    insta::assert_json_snapshot!(snapshots(&mock));
+    assert_eq!(snapshots(&mock), values);
 }
 
 #[tokio::test]
@@ -437,11 +453,16 @@ async fn ground_truth_event_streams_follow_pages() {
         );
     }
     let c = client(&mock);
-    let q = [("ground_truth_dataset_versions", "3")];
     for stream in [
-        c.list_ground_truth_events_all(&q),
-        c.list_ground_truth_events_data_all(&q),
-        c.list_ground_truth_events_files_all(&q),
+        c.list_ground_truth_events()
+            .ground_truth_dataset_versions([3])
+            .items(),
+        c.list_ground_truth_events_data()
+            .ground_truth_dataset_versions([3])
+            .items(),
+        c.list_ground_truth_events_files()
+            .ground_truth_dataset_versions([3])
+            .items(),
     ] {
         let ids: Vec<i64> = stream
             .map(|e| e.expect("event").id.expect("id"))
@@ -467,16 +488,22 @@ async fn ground_truths_and_versions() {
         .push(ok(version.clone()))
         .push(ok(page(json!([version.clone()]))));
     let c = client(&mock);
-    let p = c
-        .list_ground_truths(&[("ground_truth_dataset_versions", "3")])
-        .await
-        .expect("page");
+    let one_page = c.list_ground_truths().ground_truth_dataset_versions([3]);
+    let get = c.get_ground_truth_version(3);
+    let versions = c
+        .list_ground_truth_versions()
+        .ground_truth_dataset(2)
+        .is_archived(false);
+    let values = vec![snap(&one_page), snap(&get), snap(&versions)];
+    let p = one_page.await.expect("page");
     let g = &p.results[0];
     assert_eq!(g.category, Some(GroundTruthCategory::Validation));
     assert_eq!(g.classes.as_deref(), Some(&["car".to_owned()][..]));
     assert_eq!(serde_json::to_value(g).expect("encode"), gt);
     let all: Vec<_> = c
-        .list_ground_truths_all(&[("ground_truth_dataset_versions", "3")])
+        .list_ground_truths()
+        .ground_truth_dataset_versions([3])
+        .items()
         .map(|g| g.expect("gt"))
         .collect()
         .await;
@@ -485,13 +512,10 @@ async fn ground_truths_and_versions() {
         all[1].category,
         Some(GroundTruthCategory::Unknown("holdout".into()))
     );
-    let v = c.get_ground_truth_version(3.into()).await.expect("version");
+    let v = get.await.expect("version");
     assert_eq!(v.version.as_ref().map(RawJson::to_value), Some(json!("v1")));
     assert_eq!(v.is_archived, Some(false));
-    let vs = c
-        .list_ground_truth_versions(&[("ground_truth_dataset", "2"), ("is_archived", "false")])
-        .await
-        .expect("versions");
+    let vs = versions.await.expect("versions");
     assert_eq!(vs.results[0].description.as_deref(), Some("first"));
     let requests = mock.requests();
     assert_eq!(
@@ -499,7 +523,13 @@ async fn ground_truths_and_versions() {
         ReadTimeout::After(Duration::from_secs(60))
     );
     assert_eq!(requests[3].read_timeout, ReadTimeout::Default);
+    // The walk's pages come from the mock; the one-shot calls sent their request values.
     insta::assert_json_snapshot!(snapshots(&mock));
+    let sent = snapshots(&mock);
+    assert_eq!(
+        vec![sent[0].clone(), sent[3].clone(), sent[4].clone()],
+        values
+    );
 }
 
 #[tokio::test]
@@ -519,22 +549,15 @@ async fn ml_operations_map_error_statuses() {
         .push(MockResponse::json(500, json!({"detail": "boom"})));
     let c = client(&mock);
     let got = vec![
-        status(c.list_models(&[]).await),
-        status(c.get_model(9.into(), &[]).await),
-        status(
-            c.create_model(
-                &ModelCreateRequest::new("M"),
-                None,
-                ChunkedUploadOptions::default(),
-            )
-            .await,
-        ),
-        status(c.list_ground_truth_events(&[]).await),
-        status(c.list_ground_truth_events_data(&[]).await),
-        status(c.list_ground_truth_events_files(&[]).await),
-        status(c.list_ground_truths(&[]).await),
-        status(c.get_ground_truth_version(9.into()).await),
-        status(c.list_ground_truth_versions(&[]).await),
+        status(c.list_models().await),
+        status(c.get_model(9).await),
+        status(c.create_model(&ModelCreateRequest::new("M")).await),
+        status(c.list_ground_truth_events().await),
+        status(c.list_ground_truth_events_data().await),
+        status(c.list_ground_truth_events_files().await),
+        status(c.list_ground_truths().await),
+        status(c.get_ground_truth_version(9).await),
+        status(c.list_ground_truth_versions().await),
     ];
     assert_eq!(
         got,
@@ -585,7 +608,12 @@ fn request_bodies_keep_wire_order_and_omit_none() {
 async fn the_seed_name_list_data_collection_sends_the_same_request() {
     let mock = MockTransport::new();
     mock.push(ok(page(json!([{"id": 5, "name": "Street scenes"}]))));
-    let list = client(&mock).list_data_collection().await.expect("list");
+    let c = client(&mock);
+    assert_eq!(
+        snap(&c.list_data_collection()),
+        snap(&c.list_data_collections())
+    );
+    let list = c.list_data_collection().await.expect("list");
     assert_eq!(list.results.len(), 1);
     assert_eq!(
         mock.requests()[0].url.as_str(),
@@ -600,9 +628,67 @@ async fn the_data_unit_and_ground_truth_streams_read_with_60_s_timeouts() {
     mock.push(ok(page(json!([{"id": 1}]))))
         .push(ok(page(json!([{"id": 2}]))));
     let c = client(&mock);
-    let units: Vec<_> = c.list_data_units_all(&[]).collect().await;
-    let gts: Vec<_> = c.list_ground_truths_all(&[]).collect().await;
+    let units: Vec<_> = c.list_data_units().items().collect().await;
+    let gts: Vec<_> = c.list_ground_truths().items().collect().await;
     assert_eq!((units.len(), gts.len()), (1, 1));
     let sixty = synapse_transport::ReadTimeout::After(std::time::Duration::from_secs(60));
     assert!(mock.requests().iter().all(|r| r.read_timeout == sixty));
+}
+
+#[test]
+fn typed_setters_and_list_defaults_build_the_documented_requests() {
+    let mock = MockTransport::new();
+    let c = client(&mock);
+    let sixty = ReadTimeout::After(Duration::from_secs(60));
+    let url = |request: Value| request["url"].as_str().expect("url").to_owned();
+    // A list value becomes repeated keys, then the injected page size.
+    assert_eq!(
+        url(snap(
+            &c.list_ground_truth_events()
+                .ground_truth_dataset_versions([123, 124])
+        )),
+        "https://synapse.test/sdk/ground_truth_events/?ground_truth_dataset_versions=123&ground_truth_dataset_versions=124&page_size=100"
+    );
+    assert_eq!(
+        url(snap(&c.list_models().project(123).page(2))),
+        "https://synapse.test/models/?project=123&page=2"
+    );
+    // A raw page size is kept and not doubled.
+    assert_eq!(
+        url(snap(&c.list_data_units().query("page_size", 7))),
+        "https://synapse.test/data_units/?page_size=7"
+    );
+    // The 60 s read timeout is the default of these two lists; the call's replaces it.
+    let units = c.list_data_units().request().expect("request");
+    assert_eq!(units.read_timeout, sixty);
+    let gts = c.list_ground_truths().request().expect("request");
+    assert_eq!(gts.read_timeout, sixty);
+    let quick = c
+        .list_data_units()
+        .read_timeout(Duration::from_secs(5))
+        .request()
+        .expect("request");
+    assert_eq!(
+        quick.read_timeout,
+        ReadTimeout::After(Duration::from_secs(5))
+    );
+    let events = c.list_ground_truth_events().request().expect("request");
+    assert_eq!(events.read_timeout, ReadTimeout::Default);
+    // Body setters.
+    let create = c
+        .create_model(&ModelCreateRequest::new("draft"))
+        .name("M2")
+        .plugin(PluginCode::new("yolov8").expect("code"))
+        .version("1")
+        .chunked_upload("UP1");
+    assert_eq!(
+        snap(&create)["body"]["json"],
+        json!({"name": "M2", "plugin": "yolov8", "version": "1", "chunked_upload": "UP1"})
+    );
+    let verify = c.verify_data_files_checksums(&["aa"]).checksum("cc");
+    assert_eq!(
+        snap(&verify)["body"]["json"],
+        json!({"checksums": ["aa", "cc"]})
+    );
+    assert_eq!(mock.request_count(), 0);
 }
