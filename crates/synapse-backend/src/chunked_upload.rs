@@ -27,13 +27,11 @@ use md5::{Digest, Md5};
 pub use synapse_models::UploadCheckpoint;
 use synapse_models::{ChunkedUploadFinalizeResponse, ChunkedUploadId, ChunkedUploadState};
 use synapse_transport::urls::{path, same_origin};
-use synapse_transport::{
-    Call, CallInfo, Error, FileRange, Multipart, Operation, ReadTimeout, RequestBuilder, Response,
-    Url, fluent, operation,
-};
+use synapse_transport::{Error, FileRange, Multipart, ReadTimeout, Url};
 
 use crate::BackendClient;
 use crate::files::hash_range;
+use crate::operations::get_operation;
 
 /// Default chunk size: 50 MiB, as the Python SDK.
 pub const DEFAULT_CHUNK_SIZE: u64 = 52_428_800;
@@ -687,10 +685,7 @@ impl BackendClient {
     /// # Ok(()) }
     /// ```
     pub fn get_chunked_upload(&self, upload_id: impl Into<ChunkedUploadId>) -> GetChunkedUpload {
-        GetChunkedUpload {
-            call: Call::new(self.core.clone()),
-            upload_id: upload_id.into(),
-        }
+        GetChunkedUpload::new(&self.core, upload_id.into())
     }
 }
 
@@ -719,22 +714,7 @@ impl CreateChunkedUpload {
 
 synapse_transport::awaitable!(CreateChunkedUpload => Result<ChunkedUpload, Error>);
 
-/// [`BackendClient::get_chunked_upload`]: `GET chunked_upload/{id}/`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetChunkedUpload {
-    call: Call,
-    upload_id: ChunkedUploadId,
+get_operation! {
+    /// [`BackendClient::get_chunked_upload`]: `GET chunked_upload/{id}/`.
+    GetChunkedUpload: GET "chunked_upload" / ChunkedUploadId => ChunkedUploadState
 }
-
-impl Operation for GetChunkedUpload {
-    type Output = ChunkedUploadState;
-    fn prepare(&self) -> RequestBuilder {
-        let id = self.upload_id.to_string();
-        self.call.client().get(path(["chunked_upload", &id], true))
-    }
-    async fn decode(response: Response, info: CallInfo) -> Result<ChunkedUploadState, Error> {
-        operation::json(response, info).await
-    }
-}
-fluent!(GetChunkedUpload);

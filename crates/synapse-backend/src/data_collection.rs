@@ -18,7 +18,7 @@ use synapse_transport::{
 };
 
 use crate::BackendClient;
-use crate::annotation::{get_operation, list_operation};
+use crate::operations::{get_operation, list_operation};
 
 /// Read timeout of `list_data_units` and `list_ground_truths` (the Python SDK's 60 s).
 pub(crate) const LONG_LIST_READ_TIMEOUT: Duration = Duration::from_secs(60);

@@ -7,7 +7,7 @@
 use synapse_models::{Assignment, AssignmentId, SetTagsRequest};
 
 use crate::BackendClient;
-use crate::annotation::{get_operation, list_operation, project_filter, set_tags_operation};
+use crate::operations::{get_operation, list_operation, project_filter, set_tags_operation};
 
 impl BackendClient {
     /// One assignment: `GET assignments/{assignment_id}/`.

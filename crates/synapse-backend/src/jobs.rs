@@ -8,17 +8,18 @@ use std::time::Duration;
 use futures_core::Stream;
 use serde_json::{Map, Value};
 use synapse_models::{
-    AgentId, ConsoleLogs, Job, JobId, JobStatus, Page, PluginRef, PluginReleaseId, TailEvent,
+    AgentId, ConsoleLogs, Job, JobId, JobStatus, PluginRef, PluginReleaseId, TailEvent,
     TailEventType, UpdateJobRequest,
 };
 use synapse_transport::urls::path;
 use synapse_transport::{
     ApiBody, ApiError, Call, CallInfo, Client, Error, LineOptions, LineStream, Method, Operation,
     ReadTimeout, Request, RequestBuilder, Response, SseFrame, SseFrames, StatusCode, fluent,
-    fluent_list, operation,
+    operation,
 };
 
 use crate::BackendClient;
+use crate::operations::{get_operation, list_operation};
 
 impl BackendClient {
     /// One job: `GET jobs/{job_id}/`.
@@ -32,11 +33,7 @@ impl BackendClient {
     /// # Ok(()) }
     /// ```
     pub fn get_job(&self, job_id: impl Into<JobId>) -> GetJob {
-        GetJob {
-            call: Call::new(self.core.clone()),
-            job_id: job_id.into(),
-            expand: Vec::new(),
-        }
+        GetJob::new(&self.core, job_id.into())
     }
 
     /// Jobs: `GET jobs/`. Awaiting it gives one page with the filters set and no
@@ -56,10 +53,7 @@ impl BackendClient {
     /// # Ok(()) }
     /// ```
     pub fn list_jobs(&self) -> ListJobs {
-        ListJobs {
-            call: Call::new(self.core.clone()),
-            filters: Vec::new(),
-        }
+        ListJobs::new(&self.core)
     }
 
     /// Updates a job: `PATCH jobs/{job_id}/` with the fields set (uppercase status;
@@ -142,101 +136,59 @@ fn job_path(job_id: &JobId, tail: &[&str]) -> Result<String, Error> {
     .map(|p| format!("jobs/{p}"))
 }
 
-/// [`BackendClient::get_job`]: `GET jobs/{job_id}/`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetJob {
-    call: Call,
-    job_id: JobId,
-    expand: Vec<String>,
+get_operation! {
+    /// [`BackendClient::get_job`]: `GET jobs/{job_id}/`.
+    GetJob: GET "jobs" / JobId => Job
 }
 
 impl GetJob {
     /// Embeds a related field (`expand=logs`); repeatable.
-    pub fn expand(mut self, field: impl Into<String>) -> Self {
-        self.expand.push(field.into());
-        self
+    pub fn expand(self, field: &str) -> Self {
+        self.param("expand", field)
     }
 }
 
-impl Operation for GetJob {
-    type Output = Job;
-    fn prepare(&self) -> RequestBuilder {
-        let expand = self.expand.iter().map(|e| ("expand".to_owned(), e.clone()));
-        self.call
-            .client()
-            .get(job_path(&self.job_id, &[]))
-            .query_pairs(expand)
-    }
-    async fn decode(response: Response, call: CallInfo) -> Result<Job, Error> {
-        operation::json(response, call).await
-    }
-}
-fluent!(GetJob);
-
-/// [`BackendClient::list_jobs`]: `GET jobs/`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ListJobs {
-    call: Call,
-    filters: Vec<(String, String)>,
+list_operation! {
+    /// [`BackendClient::list_jobs`]: `GET jobs/`.
+    ListJobs: GET "jobs/" => Job
 }
 
 impl ListJobs {
-    fn filter(mut self, key: &str, value: impl ToString) -> Self {
-        self.filters.push((key.to_owned(), value.to_string()));
-        self
-    }
-
     /// Only jobs in this status (`status=RUNNING`).
     pub fn status(self, status: JobStatus) -> Self {
-        self.filter("status", status)
+        self.param("status", status)
     }
 
     /// Only jobs of this action (`action=train`).
     pub fn action(self, action: &str) -> Self {
-        self.filter("action", action)
+        self.param("action", action)
     }
 
     /// Only jobs of this release (`plugin_release=<id>`).
     pub fn plugin_release(self, release: PluginReleaseId) -> Self {
-        self.filter("plugin_release", release)
+        self.param("plugin_release", release)
     }
 
     /// Only jobs of this plugin, by id or code (`plugin=<id or code>`).
     pub fn plugin(self, plugin: impl Into<PluginRef>) -> Self {
-        self.filter("plugin", plugin.into())
+        self.param("plugin", plugin.into())
     }
 
     /// Only jobs run on this agent (`agent=<id>`).
     pub fn agent(self, agent: AgentId) -> Self {
-        self.filter("agent", agent)
+        self.param("agent", agent)
     }
 
     /// Sort order (`ordering=-created`).
     pub fn ordering(self, ordering: &str) -> Self {
-        self.filter("ordering", ordering)
+        self.param("ordering", ordering)
     }
 
     /// Embeds a related field in every job (`expand=logs`); repeatable.
     pub fn expand(self, field: &str) -> Self {
-        self.filter("expand", field)
+        self.param("expand", field)
     }
 }
-
-impl Operation for ListJobs {
-    type Output = Page<Job>;
-    fn prepare(&self) -> RequestBuilder {
-        self.call
-            .client()
-            .get("jobs/")
-            .query_pairs(self.filters.clone())
-    }
-    async fn decode(response: Response, call: CallInfo) -> Result<Page<Job>, Error> {
-        operation::json(response, call).await
-    }
-}
-fluent_list!(ListJobs, Job);
 
 /// [`BackendClient::update_job`]: `PATCH jobs/{job_id}/`.
 #[derive(Debug)]

@@ -45,6 +45,7 @@ mod hitl;
 mod jobs;
 mod logs;
 mod ml;
+mod operations;
 mod plugin_releases;
 mod plugins;
 mod serve_applications;

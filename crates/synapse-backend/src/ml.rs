@@ -15,9 +15,9 @@ use synapse_transport::{
 };
 
 use crate::BackendClient;
-use crate::annotation::{get_operation, list_operation, project_filter};
 use crate::chunked_upload::ChunkedUploadOptions;
 use crate::data_collection::{with_client_page_size, with_long_read_timeout};
+use crate::operations::{get_operation, list_operation, project_filter};
 
 impl BackendClient {
     /// Models: `GET models/` with the filters set. Awaiting it gives one page (the Python

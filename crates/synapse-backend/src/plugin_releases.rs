@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 use synapse_models::{
     Page, PluginCode, PluginRelease, PluginReleaseCreateRequest, PluginReleaseId,
 };
-use synapse_transport::urls::{encode_lookup, path};
+use synapse_transport::urls::encode_lookup;
 use synapse_transport::{
     Call, CallInfo, Error, FileRange, Multipart, OneShotReader, Operation, RequestBuilder,
     Response, fluent, fluent_list, operation,
 };
 
 use crate::BackendClient;
+use crate::operations::get_operation;
 
 /// The plugin archive of a new release: a file (re-read if the request must be re-sent),
 /// or a reader of known length (streamed once).
@@ -81,11 +82,7 @@ impl BackendClient {
     /// # Ok(()) }
     /// ```
     pub fn get_plugin_release(&self, release_id: impl Into<PluginReleaseId>) -> GetPluginRelease {
-        GetPluginRelease {
-            call: Call::new(self.core.clone()),
-            release_id: release_id.into(),
-            expand: Vec::new(),
-        }
+        GetPluginRelease::new(&self.core, release_id.into())
     }
 
     /// A release by lookup: `GET plugin_releases/{lookup}/`, where `lookup` is
@@ -163,38 +160,17 @@ impl BackendClient {
     }
 }
 
-/// [`BackendClient::get_plugin_release`]: `GET plugin_releases/{release_id}/`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetPluginRelease {
-    call: Call,
-    release_id: PluginReleaseId,
-    expand: Vec<String>,
+get_operation! {
+    /// [`BackendClient::get_plugin_release`]: `GET plugin_releases/{release_id}/`.
+    GetPluginRelease: GET "plugin_releases" / PluginReleaseId => PluginRelease
 }
 
 impl GetPluginRelease {
     /// Embeds a related object (`expand=plugin`); repeatable.
-    pub fn expand(mut self, field: impl Into<String>) -> Self {
-        self.expand.push(field.into());
-        self
+    pub fn expand(self, field: &str) -> Self {
+        self.param("expand", field)
     }
 }
-
-impl Operation for GetPluginRelease {
-    type Output = PluginRelease;
-    fn prepare(&self) -> RequestBuilder {
-        let id = self.release_id.to_string();
-        let expand = self.expand.iter().map(|e| ("expand".to_owned(), e.clone()));
-        self.call
-            .client()
-            .get(path(["plugin_releases", &id], true))
-            .query_pairs(expand)
-    }
-    async fn decode(response: Response, info: CallInfo) -> Result<PluginRelease, Error> {
-        operation::json(response, info).await
-    }
-}
-fluent!(GetPluginRelease);
 
 /// [`BackendClient::get_plugin_release_by_lookup`]: `GET plugin_releases/{lookup}/`.
 #[derive(Debug)]

@@ -11,6 +11,7 @@ use synapse_transport::{
 };
 
 use crate::BackendClient;
+use crate::operations::get_operation;
 
 impl BackendClient {
     /// One plugin: `GET plugins/{plugin_id}/`.
@@ -22,10 +23,7 @@ impl BackendClient {
     /// # Ok(()) }
     /// ```
     pub fn get_plugin(&self, plugin_id: impl Into<PluginId>) -> GetPlugin {
-        GetPlugin {
-            call: Call::new(self.core.clone()),
-            plugin_id: plugin_id.into(),
-        }
+        GetPlugin::new(&self.core, plugin_id.into())
     }
 
     /// Creates a plugin: `POST plugins/` with the body as given (the Python SDK passes it
@@ -102,25 +100,10 @@ impl BackendClient {
     }
 }
 
-/// [`BackendClient::get_plugin`]: `GET plugins/{plugin_id}/`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetPlugin {
-    call: Call,
-    plugin_id: PluginId,
+get_operation! {
+    /// [`BackendClient::get_plugin`]: `GET plugins/{plugin_id}/`.
+    GetPlugin: GET "plugins" / PluginId => Plugin
 }
-
-impl Operation for GetPlugin {
-    type Output = Plugin;
-    fn prepare(&self) -> RequestBuilder {
-        let id = self.plugin_id.to_string();
-        self.call.client().get(path(["plugins", &id], true))
-    }
-    async fn decode(response: Response, info: CallInfo) -> Result<Plugin, Error> {
-        operation::json(response, info).await
-    }
-}
-fluent!(GetPlugin);
 
 /// [`BackendClient::create_plugin`]: `POST plugins/`.
 #[derive(Debug)]

@@ -1,11 +1,12 @@
 //! Serve applications: create, list.
 
-use synapse_models::{Page, ServeApplication, ServeApplicationCreateRequest};
+use synapse_models::{ServeApplication, ServeApplicationCreateRequest};
 use synapse_transport::{
-    Call, CallInfo, Error, Operation, RequestBuilder, Response, fluent, fluent_list, operation,
+    Call, CallInfo, Error, Operation, RequestBuilder, Response, fluent, operation,
 };
 
 use crate::BackendClient;
+use crate::operations::list_operation;
 
 impl BackendClient {
     /// Creates a serve application: `POST serve_applications/` with `{job, status?, data?}`.
@@ -38,10 +39,7 @@ impl BackendClient {
     /// # Ok(()) }
     /// ```
     pub fn list_serve_applications(&self) -> ListServeApplications {
-        ListServeApplications {
-            call: Call::new(self.core.clone()),
-            filters: Vec::new(),
-        }
+        ListServeApplications::new(&self.core)
     }
 }
 
@@ -67,45 +65,24 @@ impl Operation for CreateServeApplication {
 }
 fluent!(CreateServeApplication);
 
-/// [`BackendClient::list_serve_applications`]: `GET serve_applications/`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ListServeApplications {
-    call: Call,
-    filters: Vec<(String, String)>,
+list_operation! {
+    /// [`BackendClient::list_serve_applications`]: `GET serve_applications/`.
+    ListServeApplications: GET "serve_applications/" => ServeApplication
 }
 
 impl ListServeApplications {
     /// Only applications of this plugin, by code (`plugin=yolov8`).
-    pub fn plugin(mut self, code: &str) -> Self {
-        self.filters.push(("plugin".to_owned(), code.to_owned()));
-        self
+    pub fn plugin(self, code: &str) -> Self {
+        self.param("plugin", code)
     }
 
     /// Only applications in this state (`status=RUNNING`).
-    pub fn status(mut self, status: synapse_models::ServeApplicationStatus) -> Self {
-        self.filters.push(("status".to_owned(), status.to_string()));
-        self
+    pub fn status(self, status: synapse_models::ServeApplicationStatus) -> Self {
+        self.param("status", status)
     }
 
     /// Only the application of this job (`job=<id>`).
-    pub fn job(mut self, job: impl Into<synapse_models::JobId>) -> Self {
-        self.filters
-            .push(("job".to_owned(), job.into().to_string()));
-        self
+    pub fn job(self, job: impl Into<synapse_models::JobId>) -> Self {
+        self.param("job", job.into())
     }
 }
-
-impl Operation for ListServeApplications {
-    type Output = Page<ServeApplication>;
-    fn prepare(&self) -> RequestBuilder {
-        self.call
-            .client()
-            .get("serve_applications/")
-            .query_pairs(self.filters.clone())
-    }
-    async fn decode(response: Response, info: CallInfo) -> Result<Page<ServeApplication>, Error> {
-        operation::json(response, info).await
-    }
-}
-fluent_list!(ListServeApplications, ServeApplication);

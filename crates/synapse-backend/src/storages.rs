@@ -1,12 +1,12 @@
 //! Storages: get (with its configuration), list, create.
 
-use synapse_models::{Page, Storage, StorageCategory, StorageCreate, StorageId};
-use synapse_transport::urls::path;
+use synapse_models::{Storage, StorageCategory, StorageCreate, StorageId};
 use synapse_transport::{
-    Call, CallInfo, Error, Operation, RequestBuilder, Response, fluent, fluent_list, operation,
+    Call, CallInfo, Error, Operation, RequestBuilder, Response, fluent, operation,
 };
 
 use crate::BackendClient;
+use crate::operations::{get_operation, list_operation};
 
 impl BackendClient {
     /// One storage: `GET storages/{storage_id}/?with_configuration=true`. The configuration
@@ -21,10 +21,7 @@ impl BackendClient {
     /// # Ok(()) }
     /// ```
     pub fn get_storage(&self, storage_id: impl Into<StorageId>) -> GetStorage {
-        GetStorage {
-            call: Call::new(self.core.clone()),
-            storage_id: storage_id.into(),
-        }
+        GetStorage::new(&self.core, storage_id.into()).param("with_configuration", "true")
     }
 
     /// Storages: `GET storages/` (a bare JSON array is accepted as one page). Documented by
@@ -38,10 +35,7 @@ impl BackendClient {
     /// # Ok(()) }
     /// ```
     pub fn list_storages(&self) -> ListStorages {
-        ListStorages {
-            call: Call::new(self.core.clone()),
-            filters: Vec::new(),
-        }
+        ListStorages::new(&self.core)
     }
 
     /// Creates a storage: `POST storages/`. Documented by the product, absent from the
@@ -61,59 +55,22 @@ impl BackendClient {
     }
 }
 
-/// [`BackendClient::get_storage`]: `GET storages/{storage_id}/`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetStorage {
-    call: Call,
-    storage_id: StorageId,
+get_operation! {
+    /// [`BackendClient::get_storage`]: `GET storages/{storage_id}/?with_configuration=true`.
+    GetStorage: GET "storages" / StorageId => Storage
 }
 
-impl Operation for GetStorage {
-    type Output = Storage;
-    fn prepare(&self) -> RequestBuilder {
-        let id = self.storage_id.to_string();
-        self.call
-            .client()
-            .get(path(["storages", &id], true))
-            .query("with_configuration", "true")
-    }
-    async fn decode(response: Response, info: CallInfo) -> Result<Storage, Error> {
-        operation::json(response, info).await
-    }
-}
-fluent!(GetStorage);
-
-/// [`BackendClient::list_storages`]: `GET storages/`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ListStorages {
-    call: Call,
-    filters: Vec<(String, String)>,
+list_operation! {
+    /// [`BackendClient::list_storages`]: `GET storages/`.
+    ListStorages: GET "storages/" => Storage
 }
 
 impl ListStorages {
     /// Only storages of this category (`category=internal`).
-    pub fn category(mut self, category: StorageCategory) -> Self {
-        self.filters
-            .push(("category".to_owned(), category.to_string()));
-        self
+    pub fn category(self, category: StorageCategory) -> Self {
+        self.param("category", category)
     }
 }
-
-impl Operation for ListStorages {
-    type Output = Page<Storage>;
-    fn prepare(&self) -> RequestBuilder {
-        self.call
-            .client()
-            .get("storages/")
-            .query_pairs(self.filters.clone())
-    }
-    async fn decode(response: Response, info: CallInfo) -> Result<Page<Storage>, Error> {
-        operation::json(response, info).await
-    }
-}
-fluent_list!(ListStorages, Storage);
 
 /// [`BackendClient::create_storage`]: `POST storages/`.
 #[derive(Debug)]
