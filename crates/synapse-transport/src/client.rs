@@ -188,6 +188,13 @@ impl ClientBuilder {
             return Err(e);
         }
         let base = parse_base_url(&self.base_url)?;
+        let mut headers = self.headers;
+        if !headers.contains_key(http::header::USER_AGENT) {
+            let agent = HeaderValue::from_str(&self.http.user_agent).map_err(|_| {
+                Error::invalid_input("the user agent has characters a header cannot carry")
+            })?;
+            headers.insert(http::header::USER_AGENT, agent);
+        }
         let inner: Arc<dyn Transport> = match self.transport {
             Some(t) => t,
             None => Arc::new(HttpTransport::new(self.http)?),
@@ -196,7 +203,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 base,
                 transport: Box::new(RetryTransport::new(inner, self.retry)),
-                headers: self.headers,
+                headers,
                 secret_names: self.secret_names,
                 query: self.query,
                 page_size: self.page_size,

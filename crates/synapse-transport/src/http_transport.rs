@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures_util::StreamExt;
-use http::header::HeaderValue;
 
 use crate::error::{ConnectKind, ERROR_BODY_LIMIT, TimeoutKind};
 use crate::request::{Body, ReadTimeout, ResponseMode};
@@ -24,7 +23,8 @@ pub struct HttpConfig {
     pub connect_timeout: Duration,
     /// Per-read timeout (not a total deadline).
     pub read_timeout: Duration,
-    /// The `User-Agent` header.
+    /// The `User-Agent` header a [`Client`](crate::Client) built with this configuration
+    /// sends (default `synapse-rs/<version>`).
     pub user_agent: String,
     /// An explicit proxy URL; proxy environment variables are honoured without it.
     pub proxy: Option<String>,
@@ -64,7 +64,7 @@ impl HttpConfig {
         HttpConfig {
             connect_timeout: connect,
             read_timeout: read,
-            user_agent: concat!("synapse-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
+            user_agent: crate::request::DEFAULT_USER_AGENT.to_owned(),
             proxy: None,
             root_certificates_pem: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -73,7 +73,8 @@ impl HttpConfig {
 }
 
 /// Sends requests with reqwest (rustls). Redirects are returned, not followed; `~/.netrc` is
-/// never read; `Accept: */*` and `User-Agent: synapse-rs/<version>` are sent.
+/// never read; the headers sent are exactly the finalised request's
+/// ([`Request::finalize`]).
 ///
 /// Clients are cached per (connect, read) timeout pair, so a per-request override (e.g. a
 /// long chunked-upload finalize) does not disturb the default pool.
@@ -134,13 +135,10 @@ impl HttpTransport {
             message: format!("invalid HTTP {what}: {}", e.without_url()),
             source: None,
         };
-        let mut headers = http::HeaderMap::new();
-        headers.insert(http::header::ACCEPT, HeaderValue::from_static("*/*"));
+        // No default headers here: every header comes from the finalised request.
         let mut builder = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(self.config.user_agent.clone())
-            .default_headers(headers);
+            .redirect(reqwest::redirect::Policy::none());
         if let Some(rt) = read_timeout {
             builder = builder.read_timeout(rt);
         }

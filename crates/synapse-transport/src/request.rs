@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, HeaderValue, Method};
 use serde::Serialize;
 use url::Url;
@@ -78,6 +78,9 @@ impl Body {
         }
     }
 }
+
+/// The `User-Agent` every request carries unless its client sets another.
+pub const DEFAULT_USER_AGENT: &str = concat!("synapse-rs/", env!("CARGO_PKG_VERSION"));
 
 /// How long to wait for data from the server.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -172,9 +175,11 @@ impl Request {
         redact_url(&self.full_url(), &self.secret_segments)
     }
 
-    /// Finalises the headers, the one place where `Content-Type` and `Content-Length` are
-    /// decided; every [`Transport`](crate::Transport), the mock included, sends exactly the
-    /// result (finalising twice changes nothing). Added to the request's own headers:
+    /// Finalises the headers, the one place where `Accept`, `User-Agent`, `Content-Type` and
+    /// `Content-Length` are decided; every [`Transport`](crate::Transport), the mock
+    /// included, sends exactly the result (finalising twice changes nothing). Added to the
+    /// request's own headers (which a client fills with its defaults first):
+    /// - `Accept: */*` and `User-Agent: synapse-rs/<version>`, unless set;
     /// - `Content-Type`, unless set: the body's own (multipart with its boundary, a raw
     ///   body's type), else `application/json` for a JSON body and for a body-less POST, PUT
     ///   or PATCH (the spec's rule); none on a body-less GET, HEAD, OPTIONS or DELETE;
@@ -192,6 +197,13 @@ impl Request {
     /// # Ok::<(), synapse_transport::Error>(())
     /// ```
     pub fn finalize(&mut self) -> Result<(), Error> {
+        if !self.headers.contains_key(ACCEPT) {
+            self.headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        }
+        if !self.headers.contains_key(USER_AGENT) {
+            self.headers
+                .insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
+        }
         if !self.headers.contains_key(CONTENT_TYPE) {
             let content_type = match &self.body {
                 Body::Empty

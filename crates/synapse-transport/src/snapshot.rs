@@ -23,7 +23,7 @@ pub(crate) enum BodyView {
 }
 
 /// Method, URL, headers (sensitive values `***`, the multipart boundary masked, sorted by
-/// name) and body; keys in alphabetical order so the view does not depend on how maps are
+/// name; `Accept` and `User-Agent`, the same on every request, left out) and body; keys in alphabetical order so the view does not depend on how maps are
 /// ordered, while a JSON body keeps its wire order.
 pub(crate) fn view(method: &Method, url: &Url, headers: &HeaderMap, body: BodyView) -> Value {
     let boundary = match &body {
@@ -31,7 +31,11 @@ pub(crate) fn view(method: &Method, url: &Url, headers: &HeaderMap, body: BodyVi
         _ => None,
     };
     let mut shown = Map::new();
-    let mut names: Vec<&HeaderName> = headers.keys().collect();
+    // `Accept` and `User-Agent` are the same on every request: left out of the view.
+    let mut names: Vec<&HeaderName> = headers
+        .keys()
+        .filter(|n| *n != http::header::ACCEPT && *n != http::header::USER_AGENT)
+        .collect();
     names.sort_by_key(|n| n.as_str());
     for name in names {
         let values: Vec<String> = headers
