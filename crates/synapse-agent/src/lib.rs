@@ -56,9 +56,10 @@ pub use crate::containers::DEFAULT_BUILD_TIMEOUT;
 pub use crate::models::{
     AgentRuntimePolicy, BuildOutcome, BuildState, BuildStatus, ClusterResourceSnapshot,
     ComposeConfig, ContainerBuildRef, CreateContainerRequest, CreateDockerContainerRequest,
-    FeasibilityRequest, FeasibilityResult, GpuDevice, GpuSummary, NodeCounts, NodeResource,
-    NodeState, OperationStatus, PluginReleaseRef, ReleaseFields, ResourceCounter, ResourceKind,
-    RuntimePolicyPatch, SystemOperation, SystemOperationResult, SystemStatus, UpdateSystemRequest,
+    FeasibilityRequest, FeasibilityResult, GpuDevice, GpuSummary, JobReference, NodeCounts,
+    NodeResource, NodeState, OperationStatus, PluginReleaseRef, RayJob, RayTime, ReleaseFields,
+    ResourceCounter, ResourceKind, RunAnswer, RuntimePolicyPatch, SystemOperation,
+    SystemOperationResult, SystemStatus, UpdateSystemRequest,
 };
 pub use crate::plugin_releases::{IntoReleaseLookup, RunOptions};
 pub use crate::query::Query;
