@@ -11,7 +11,7 @@
 //! | domain | methods |
 //! |---|---|
 //! | health | [`health_check`](AgentClient::health_check) |
-//! | plugin releases | [`list_plugin_releases`](AgentClient::list_plugin_releases), [`list_plugin_releases_all`](AgentClient::list_plugin_releases_all), [`get_plugin_release`](AgentClient::get_plugin_release), [`create_plugin_release`](AgentClient::create_plugin_release), [`delete_plugin_release`](AgentClient::delete_plugin_release), [`run_plugin_release`](AgentClient::run_plugin_release), [`run_plugin_release_legacy`](AgentClient::run_plugin_release_legacy), [`run_debug_plugin_release`](AgentClient::run_debug_plugin_release) (and `_with` variants taking [`RunOptions`]) |
+//! | plugin releases | [`list_plugin_releases`](AgentClient::list_plugin_releases), [`get_plugin_release`](AgentClient::get_plugin_release), [`create_plugin_release`](AgentClient::create_plugin_release), [`delete_plugin_release`](AgentClient::delete_plugin_release), [`run_plugin_release`](AgentClient::run_plugin_release), [`run_plugin_release_legacy`](AgentClient::run_plugin_release_legacy), [`run_debug_plugin_release`](AgentClient::run_debug_plugin_release) |
 //! | Ray | [`list_jobs`](AgentClient::list_jobs), [`get_job`](AgentClient::get_job), [`get_job_logs`](AgentClient::get_job_logs) / [`list_job_logs`](AgentClient::list_job_logs), [`stop_job`](AgentClient::stop_job), [`stream_tail_job_logs`](AgentClient::stream_tail_job_logs), [`tail_job_logs`](AgentClient::tail_job_logs), [`get_gpu_status`](AgentClient::get_gpu_status), [`list_nodes`](AgentClient::list_nodes), [`get_node`](AgentClient::get_node), [`list_tasks`](AgentClient::list_tasks), [`get_task`](AgentClient::get_task), [`list_serve_applications`](AgentClient::list_serve_applications), [`get_serve_application`](AgentClient::get_serve_application), [`delete_serve_application`](AgentClient::delete_serve_application) |
 //! | resources | [`get_cluster_resources`](AgentClient::get_cluster_resources), [`check_feasibility`](AgentClient::check_feasibility), [`check_feasibility_with_retries`](AgentClient::check_feasibility_with_retries), [`get_gatekeeping_policy`](AgentClient::get_gatekeeping_policy), [`update_gatekeeping_policy`](AgentClient::update_gatekeeping_policy), [`get_runtime_policy`](AgentClient::get_runtime_policy), [`update_runtime_policy`](AgentClient::update_runtime_policy) |
 //! | system | [`get_compose_config`](AgentClient::get_compose_config), [`get_system_status`](AgentClient::get_system_status), [`wait_for_system_ready`](AgentClient::wait_for_system_ready), [`update_system`](AgentClient::update_system), [`update_system_and_wait`](AgentClient::update_system_and_wait), [`restart_system`](AgentClient::restart_system), [`restart_system_and_wait`](AgentClient::restart_system_and_wait) |
@@ -51,6 +51,7 @@ mod system;
 
 pub use crate::client::{
     AgentClient, AgentClientBuilder, ENV_AGENT_TOKEN, ENV_AGENT_URL, ENV_TENANT, ENV_USER_TOKEN,
+    HealthCheck,
 };
 pub use crate::containers::DEFAULT_BUILD_TIMEOUT;
 pub use crate::models::{
@@ -61,10 +62,16 @@ pub use crate::models::{
     ResourceCounter, ResourceKind, RunAnswer, RuntimePolicyPatch, SystemOperation,
     SystemOperationResult, SystemStatus, UpdateSystemRequest,
 };
-pub use crate::plugin_releases::{IntoReleaseLookup, RunOptions};
+pub use crate::plugin_releases::{
+    CreatePluginRelease, DeletePluginRelease, GetPluginRelease, IntoReleaseLookup,
+    ListPluginReleases, RunDebugPluginRelease, RunPluginRelease, RunPluginReleaseLegacy,
+};
 pub use crate::query::Query;
-pub use crate::ray::LogMessages;
-pub use crate::sse::TailOptions;
+pub use crate::ray::{
+    DeleteServeApplication, GetGpuStatus, GetJob, GetJobLogs, GetNode, GetServeApplication,
+    GetTask, ListJobs, ListNodes, ListServeApplications, ListTasks, StopJob, TailJobLogs,
+};
+pub use crate::sse::LogMessages;
 pub use crate::system::{DEFAULT_POLL_INTERVAL, DEFAULT_READY_TIMEOUT};
 pub use synapse_models::{
     ContainerKind, CreatePluginReleaseRequest, JobStatus, Page, PluginRelease, PluginReleaseId,

@@ -180,13 +180,14 @@ async fn health_check_decodes_json_or_text_and_maps_errors() {
         .push(MockResponse::bytes(200, "OK"))
         .push(MockResponse::json(401, json!({"detail": "Invalid token."})));
     let c = common::client(&mock);
-    assert_eq!(
-        c.health_check().await.unwrap(),
-        json!({"status": "healthy"})
-    );
+    let health = c.health_check();
+    // The request value, without IO, is exactly what the mock then receives.
+    let snap = health.request().unwrap().snapshot();
+    insta::assert_json_snapshot!(snap);
+    assert_eq!(health.await.unwrap(), json!({"status": "healthy"}));
     assert_eq!(c.health_check().await.unwrap(), json!("OK"));
     let err = c.health_check().await.expect_err("401");
     assert_eq!(err.status_code(), Some(401));
     assert!(!format!("{err} {err:?}").contains(AGENT_TOKEN));
-    insta::assert_json_snapshot!(mock.requests()[0].snapshot());
+    assert_eq!(mock.requests()[0].snapshot(), snap);
 }

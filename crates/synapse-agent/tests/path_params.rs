@@ -35,14 +35,12 @@ async fn every_string_path_parameter_is_refused_before_any_request() {
         assert_path_refused("get_job_logs", bad, a.get_job_logs(bad).await);
         assert_path_refused("list_job_logs", bad, a.list_job_logs(bad).await);
         assert_path_refused("stop_job", bad, a.stop_job(bad).await);
-        for (what, mut stream) in [
-            (
-                "stream_tail_job_logs",
-                a.stream_tail_job_logs(bad, Default::default()),
-            ),
-            ("tail_job_logs", a.tail_job_logs(bad, Default::default())),
+        for (what, tail) in [
+            ("stream_tail_job_logs", a.stream_tail_job_logs(bad)),
+            ("tail_job_logs", a.tail_job_logs(bad)),
         ] {
-            let first = stream.next().await.expect("one item");
+            assert_refused(what, bad, tail.request());
+            let first = tail.messages().next().await.expect("one item");
             assert_refused(what, bad, first);
         }
         assert_path_refused("get_node", bad, a.get_node(bad).await);
@@ -93,7 +91,7 @@ async fn every_string_path_parameter_is_refused_before_any_request() {
         assert_refused(
             "run_plugin_release",
             bad,
-            a.run_plugin_release(bad, &Default::default()).await,
+            a.run_plugin_release(bad, "train").await,
         );
     }
     assert_eq!(mock.request_count(), 0, "{:#?}", mock.requests());
