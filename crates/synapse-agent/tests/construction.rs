@@ -191,3 +191,23 @@ async fn health_check_decodes_json_or_text_and_maps_errors() {
     assert!(!format!("{err} {err:?}").contains(AGENT_TOKEN));
     assert_eq!(mock.requests()[0].snapshot(), snap);
 }
+
+#[tokio::test]
+async fn calls_streams_and_waits_are_send_and_static() {
+    use std::future::IntoFuture;
+    fn send_static<T: Send + 'static>(_: &T) {}
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(200, json!({"status": "ok"})));
+    let c = common::client(&mock);
+    send_static(&c.get_job("raysubmit_1").into_future());
+    send_static(&c.tail_job_logs("raysubmit_1").messages());
+    send_static(&c.list_plugin_releases().items());
+    send_static(&c.wait_for_build("b-1").into_future());
+    send_static(&c.create_container_and_wait().into_future());
+    send_static(&c.update_system_and_wait().into_future());
+    send_static(&c.restart_system_and_wait().into_future());
+    send_static(&c.wait_for_system_ready().into_future());
+    // So a call can run on another task.
+    let health = tokio::spawn(c.health_check().into_future());
+    assert_eq!(health.await.unwrap().unwrap(), json!({"status": "ok"}));
+}
