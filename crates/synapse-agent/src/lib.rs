@@ -91,8 +91,8 @@ pub use crate::models::{
     AgentRuntimePolicy, BuildOutcome, BuildState, BuildStatus, ClusterResourceSnapshot,
     ComposeConfig, ContainerBuildRef, CreateContainerRequest, CreateDockerContainerRequest,
     FeasibilityRequest, FeasibilityResult, GpuDevice, GpuSummary, JobReference, NodeCounts,
-    NodeResource, NodeState, OperationStatus, PluginReleaseRef, RayJob, RayTime, ReleaseFields,
-    ResourceCounter, ResourceKind, RunAnswer, RuntimePolicyPatch, SystemOperation,
+    NodeResource, NodeState, OperationStatus, PluginReleaseRef, PluginRun, RayJob, RayTime,
+    ReleaseFields, ResourceCounter, ResourceKind, RuntimePolicyPatch, SystemOperation,
     SystemOperationResult, SystemStatus, UpdateSystemRequest,
 };
 pub use crate::plugin_releases::{

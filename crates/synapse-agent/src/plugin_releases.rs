@@ -14,7 +14,7 @@ use synapse_transport::{
 };
 
 use crate::AgentClient;
-use crate::models::RunAnswer;
+use crate::models::PluginRun;
 
 /// Anything that names a release on the agent: a [`ReleaseLookup`], a release id, or a
 /// string parsed as a lookup (`"yolov8@1.0.0"` or `"123"`).
@@ -166,7 +166,7 @@ impl AgentClient {
     /// Runs `action` of a cached release: `POST plugin_releases/{lookup}/run/` with
     /// `{"action", "params"?, "requirements"?, "job_id"?, "language"?}` — the fields set,
     /// in that order, no default injected (the backend's `run_plugin` adds `"language":
-    /// "ko"`; this does not). The answer is a [`RunAnswer`]: a reference to the job the
+    /// "ko"`; this does not). The answer is a [`PluginRun`]: a reference to the job the
     /// agent started, or the action's direct result.
     ///
     /// A longer read timeout for synchronous Serve inference is the call's
@@ -194,7 +194,7 @@ impl AgentClient {
     ///     .run_plugin_release("yolov8@1.0.0", "inference")
     ///     .read_timeout(Duration::from_secs(120))
     ///     .await?;
-    /// println!("{:?}", inference.result());
+    /// println!("{:?}", inference.direct());
     /// # Ok(()) }
     /// ```
     pub fn run_plugin_release(
@@ -237,7 +237,7 @@ impl AgentClient {
     /// plugin_releases/run_debug/` with `{"action", "params"?, "plugin_path"?, "config"?,
     /// "modules"?, "requirements"?, "job_id"?, "language"?}` (the fields set, in that
     /// order; `modules` maps module names to source text, sent verbatim). An empty action is
-    /// an [`Error::InvalidInput`]. Answers a [`RunAnswer`]; never replayed once it may have
+    /// an [`Error::InvalidInput`]. Answers a [`PluginRun`]; never replayed once it may have
     /// reached the agent.
     ///
     /// ```no_run
@@ -344,11 +344,11 @@ impl Operation for DeletePluginRelease {
 fluent!(DeletePluginRelease);
 
 /// Decodes a run's answer: JSON (else the text, `null` for 204), classified as a
-/// [`RunAnswer`].
-async fn run_answer(response: Response, call: CallInfo) -> Result<RunAnswer, Error> {
+/// [`PluginRun`].
+async fn plugin_run(response: Response, call: CallInfo) -> Result<PluginRun, Error> {
     operation::value(response, call)
         .await
-        .map(RunAnswer::from_value)
+        .map(PluginRun::from_value)
 }
 
 /// [`AgentClient::run_plugin_release`]: `POST plugin_releases/{lookup}/run/`.
@@ -396,7 +396,7 @@ impl RunPluginRelease {
 }
 
 impl Operation for RunPluginRelease {
-    type Output = RunAnswer;
+    type Output = PluginRun;
     fn prepare(&self) -> RequestBuilder {
         let check = if self.body.action.is_empty() {
             Err(Error::invalid_input(
@@ -411,8 +411,8 @@ impl Operation for RunPluginRelease {
             .validated(check)
             .json(&self.body)
     }
-    async fn decode(response: Response, call: CallInfo) -> Result<RunAnswer, Error> {
-        run_answer(response, call).await
+    async fn decode(response: Response, call: CallInfo) -> Result<PluginRun, Error> {
+        plugin_run(response, call).await
     }
 }
 fluent!(RunPluginRelease);
@@ -428,7 +428,7 @@ pub struct RunPluginReleaseLegacy {
 }
 
 impl Operation for RunPluginReleaseLegacy {
-    type Output = RunAnswer;
+    type Output = PluginRun;
     fn prepare(&self) -> RequestBuilder {
         let check = if self.data.is_object() {
             Ok(())
@@ -443,8 +443,8 @@ impl Operation for RunPluginReleaseLegacy {
             .validated(check)
             .json(&self.data)
     }
-    async fn decode(response: Response, call: CallInfo) -> Result<RunAnswer, Error> {
-        run_answer(response, call).await
+    async fn decode(response: Response, call: CallInfo) -> Result<PluginRun, Error> {
+        plugin_run(response, call).await
     }
 }
 fluent!(RunPluginReleaseLegacy);
@@ -511,7 +511,7 @@ impl RunDebugPluginRelease {
 }
 
 impl Operation for RunDebugPluginRelease {
-    type Output = RunAnswer;
+    type Output = PluginRun;
     fn prepare(&self) -> RequestBuilder {
         let check = if self.body.action.is_empty() {
             Err(Error::invalid_input(
@@ -526,8 +526,8 @@ impl Operation for RunDebugPluginRelease {
             .validated(check)
             .json(&self.body)
     }
-    async fn decode(response: Response, call: CallInfo) -> Result<RunAnswer, Error> {
-        run_answer(response, call).await
+    async fn decode(response: Response, call: CallInfo) -> Result<PluginRun, Error> {
+        plugin_run(response, call).await
     }
 }
 fluent!(RunDebugPluginRelease);

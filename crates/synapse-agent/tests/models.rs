@@ -4,8 +4,8 @@
 use serde_json::json;
 use synapse_agent::{
     AgentRuntimePolicy, BuildState, BuildStatus, ClusterResourceSnapshot, FeasibilityRequest,
-    JobReference, JobStatus, NodeState, OperationStatus, RayJob, RayTime, ReleaseFields,
-    ResourceKind, RunAnswer, SystemOperationResult, UpdateSystemRequest,
+    JobReference, JobStatus, NodeState, OperationStatus, PluginRun, RayJob, RayTime, ReleaseFields,
+    ResourceKind, SystemOperationResult, UpdateSystemRequest,
 };
 
 #[test]
@@ -159,19 +159,19 @@ fn ray_jobs_decode_every_field_and_keep_the_rest() {
 }
 
 #[test]
-fn run_answers_are_a_job_reference_or_a_direct_result() {
+fn plugin_runs_are_a_started_job_or_a_direct_answer() {
     let job =
-        RunAnswer::from_value(json!({"job_id": "raysubmit_1", "status": "PENDING", "queued": 2}));
+        PluginRun::from_value(json!({"job_id": "raysubmit_1", "status": "PENDING", "queued": 2}));
     assert_eq!(job.job_id(), Some("raysubmit_1"));
     let reference = job.job().unwrap();
     assert_eq!(reference.status, Some(JobStatus::Pending));
     assert_eq!(reference.extra.get("queued"), Some(&json!(2)));
-    assert_eq!(job.result(), None);
+    assert_eq!(job.direct(), None);
     assert_eq!(
         job.clone().into_value(),
         json!({"job_id": "raysubmit_1", "status": "PENDING", "queued": 2})
     );
-    let by_submission: RunAnswer =
+    let by_submission: PluginRun =
         serde_json::from_value(json!({"submission_id": "raysubmit_2"})).unwrap();
     assert_eq!(by_submission.job_id(), Some("raysubmit_2"));
     // Anything else is the action's result, verbatim.
@@ -183,13 +183,13 @@ fn run_answers_are_a_job_reference_or_a_direct_result() {
         json!([1, 2]),
         json!(null),
     ] {
-        let answer: RunAnswer = serde_json::from_value(direct.clone()).unwrap();
-        assert_eq!(answer, RunAnswer::Result(direct.clone()), "{direct}");
+        let answer: PluginRun = serde_json::from_value(direct.clone()).unwrap();
+        assert_eq!(answer, PluginRun::Direct(direct.clone()), "{direct}");
         assert_eq!(answer.job_id(), None);
         assert_eq!(serde_json::to_value(&answer).unwrap(), direct);
     }
     assert_eq!(
-        RunAnswer::Job(JobReference {
+        PluginRun::Started(JobReference {
             job_id: Some("a".into()),
             ..JobReference::default()
         })

@@ -10,7 +10,7 @@ use common::{assert_sent, client, labelled_requests, not_found, obj, ok, retryin
 use futures_util::StreamExt;
 use serde_json::json;
 use synapse_agent::{
-    Error, PluginReleaseId, ReleaseLookup, RunAnswer, RunDebugPluginReleaseRequest,
+    Error, PluginReleaseId, PluginRun, ReleaseLookup, RunDebugPluginReleaseRequest,
     RunPluginReleaseRequest,
 };
 use synapse_transport::mock::{MockFailure, MockResponse, MockTransport};
@@ -210,7 +210,7 @@ async fn run_typed_legacy_and_debug() {
     );
 
     let answer = run_timeouts.await.unwrap();
-    assert_eq!(answer.result().unwrap()["result"][0], 0.9);
+    assert_eq!(answer.direct().unwrap()["result"][0], 0.9);
     let recorded = mock.requests();
     let last = recorded.last().unwrap();
     assert_eq!(
@@ -220,7 +220,7 @@ async fn run_typed_legacy_and_debug() {
     assert_eq!(last.connect_timeout, Some(Duration::from_secs(7)));
 
     let answer = legacy.await.unwrap();
-    assert_eq!(answer, RunAnswer::Result(json!("direct text answer")));
+    assert_eq!(answer, PluginRun::Direct(json!("direct text answer")));
 
     assert_eq!(debug.await.unwrap().job_id(), Some("raysubmit_1"));
     assert_eq!(debug_timeout.await.unwrap().job_id(), Some("raysubmit_2"));

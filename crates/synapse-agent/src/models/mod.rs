@@ -11,7 +11,7 @@
 //!   numeric strings, as the Python models do.
 //!
 //! Plugin releases, their requests and [`Page`](synapse_models::Page) come from
-//! [`synapse_models`]. Ray jobs are [`RayJob`]s and a plugin run answers a [`RunAnswer`]
+//! [`synapse_models`]. Ray jobs are [`RayJob`]s and a plugin run answers a [`PluginRun`]
 //! (a [`JobReference`] or the action's direct result); other Ray records (nodes, tasks,
 //! Serve applications, GPU status) and Docker containers are untyped `serde_json::Value`s.
 
@@ -25,7 +25,7 @@ pub use containers::{
     BuildOutcome, BuildState, BuildStatus, ContainerBuildRef, CreateContainerRequest,
     CreateDockerContainerRequest, PluginReleaseRef, ReleaseFields,
 };
-pub use ray::{JobReference, RayJob, RayTime, RunAnswer};
+pub use ray::{JobReference, PluginRun, RayJob, RayTime};
 pub use resources::{
     AgentRuntimePolicy, ClusterResourceSnapshot, FeasibilityRequest, FeasibilityResult, GpuDevice,
     GpuSummary, NodeCounts, NodeResource, NodeState, ResourceCounter, ResourceKind,

@@ -225,36 +225,38 @@ impl JobReference {
     }
 }
 
-/// The answer of a plugin run (`run_plugin_release`, `run_plugin_release_legacy`,
+/// What a plugin run answers (`run_plugin_release`, `run_plugin_release_legacy`,
 /// `run_debug_plugin_release`): either the agent started a Ray job and answers with a
 /// reference to it, or it ran the action synchronously (Serve inference) and answers with
-/// the action's result.
+/// the action's own answer. The same shape as the backend's `PluginRun`, with the agent's
+/// job reference (a string id) instead of a backend job.
 ///
 /// Decoding rule: a JSON object with a string `job_id` or `submission_id` is a
-/// [`RunAnswer::Job`]; anything else (another object, an array, a string, a number, or
-/// `null` for an empty answer) is a [`RunAnswer::Result`], kept verbatim. A body that is
-/// not JSON is a [`RunAnswer::Result`] holding its text. Serialising gives the wire JSON
+/// [`PluginRun::Started`]; anything else (another object, an array, a string, a number, or
+/// `null` for an empty answer) is a [`PluginRun::Direct`], kept verbatim. A body that is
+/// not JSON is a [`PluginRun::Direct`] holding its text. Serialising gives the wire JSON
 /// back.
 ///
 /// ```
 /// use serde_json::json;
-/// use synapse_agent::RunAnswer;
-/// let job = RunAnswer::from_value(json!({"job_id": "raysubmit_1", "status": "PENDING"}));
+/// use synapse_agent::PluginRun;
+/// let job = PluginRun::from_value(json!({"job_id": "raysubmit_1", "status": "PENDING"}));
 /// assert_eq!(job.job_id(), Some("raysubmit_1"));
-/// let direct = RunAnswer::from_value(json!({"result": [0.9, 0.1]}));
+/// let direct = PluginRun::from_value(json!({"result": [0.9, 0.1]}));
 /// assert_eq!(direct.job_id(), None);
-/// assert_eq!(direct.result().map(|r| &r["result"][0]), Some(&json!(0.9)));
+/// assert_eq!(direct.direct().map(|r| &r["result"][0]), Some(&json!(0.9)));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
-pub enum RunAnswer {
+#[non_exhaustive]
+pub enum PluginRun {
     /// The agent started a job.
-    Job(JobReference),
-    /// The action's direct result.
-    Result(Value),
+    Started(JobReference),
+    /// The action answered directly: the answer as sent.
+    Direct(Value),
 }
 
-impl RunAnswer {
+impl PluginRun {
     /// Classifies a decoded answer (see the decoding rule above).
     pub fn from_value(value: Value) -> Self {
         let is_job = value.as_object().is_some_and(|o| {
@@ -264,10 +266,10 @@ impl RunAnswer {
         });
         if is_job {
             if let Ok(job) = serde_json::from_value::<JobReference>(value.clone()) {
-                return RunAnswer::Job(job);
+                return PluginRun::Started(job);
             }
         }
-        RunAnswer::Result(value)
+        PluginRun::Direct(value)
     }
 
     /// The started job's id, when the agent started one.
@@ -278,37 +280,37 @@ impl RunAnswer {
     /// The started job, when the agent started one.
     pub fn job(&self) -> Option<&JobReference> {
         match self {
-            RunAnswer::Job(job) => Some(job),
-            RunAnswer::Result(_) => None,
+            PluginRun::Started(job) => Some(job),
+            PluginRun::Direct(_) => None,
         }
     }
 
-    /// The action's direct result, when the agent ran it synchronously.
-    pub fn result(&self) -> Option<&Value> {
+    /// The action's direct answer, when the agent ran it synchronously.
+    pub fn direct(&self) -> Option<&Value> {
         match self {
-            RunAnswer::Job(_) => None,
-            RunAnswer::Result(value) => Some(value),
+            PluginRun::Started(_) => None,
+            PluginRun::Direct(value) => Some(value),
         }
     }
 
-    /// The answer as JSON: the direct result verbatim, or the job reference re-serialised
+    /// The answer as JSON: the direct answer verbatim, or the job reference re-serialised
     /// (the same keys and values; known keys first).
     pub fn into_value(self) -> Value {
         match self {
-            RunAnswer::Job(job) => serde_json::to_value(job).unwrap_or(Value::Null),
-            RunAnswer::Result(value) => value,
+            PluginRun::Started(job) => serde_json::to_value(job).unwrap_or(Value::Null),
+            PluginRun::Direct(value) => value,
         }
     }
 }
 
-impl<'de> Deserialize<'de> for RunAnswer {
+impl<'de> Deserialize<'de> for PluginRun {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Value::deserialize(d).map(RunAnswer::from_value)
+        Value::deserialize(d).map(PluginRun::from_value)
     }
 }
 
-impl From<Value> for RunAnswer {
+impl From<Value> for PluginRun {
     fn from(value: Value) -> Self {
-        RunAnswer::from_value(value)
+        PluginRun::from_value(value)
     }
 }
