@@ -1,7 +1,7 @@
 //! `AgentClient` over real HTTP against the fake's agent endpoints.
 
 use futures_util::{StreamExt, TryStreamExt};
-use synapse_agent::{AgentClient, RunPluginReleaseRequest, TailOptions};
+use synapse_agent::{AgentClient, JobStatus};
 use synapse_backend::models::{PluginCode, PluginCreate, PluginReleaseCreateRequest};
 use synapse_e2e::{fast_retries, start};
 use synapse_fake::{FakeServer, Fault};
@@ -44,12 +44,14 @@ async fn cache_run_follow_and_delete_a_release_on_the_agent() {
     assert_eq!(cached.version.as_deref(), Some("1.0.0"));
     // Listing: one page, and every page as a stream.
     let page = agent
-        .list_plugin_releases(&[("plugin", "yolov8")])
+        .list_plugin_releases()
+        .plugin("yolov8")
         .await
         .expect("page");
     assert_eq!(page.results.len(), 1);
     let all: Vec<_> = agent
-        .list_plugin_releases_all(&[])
+        .list_plugin_releases()
+        .items()
         .try_collect()
         .await
         .expect("all");
@@ -62,23 +64,24 @@ async fn cache_run_follow_and_delete_a_release_on_the_agent() {
         1
     );
 
-    let mut run = RunPluginReleaseRequest::new("train");
-    run.params = serde_json::json!({"epochs": 3}).as_object().cloned();
+    let params = serde_json::json!({"epochs": 3});
     let answer = agent
-        .run_plugin_release("yolov8@1.0.0", &run)
+        .run_plugin_release("yolov8@1.0.0", "train")
+        .params(params.as_object().cloned().expect("object"))
         .await
         .expect("run");
-    let job_id = answer["job_id"].as_str().expect("job_id").to_owned();
+    let job_id = answer.job_id().expect("job_id").to_owned();
     let lines: Vec<String> = agent
-        .tail_job_logs(&job_id, TailOptions::default())
+        .tail_job_logs(&job_id)
+        .messages()
         .try_collect()
         .await
         .expect("log");
     assert_eq!(lines.len(), 6, "{lines:?}");
     assert!(lines[0].contains("Plugin started"));
     assert_eq!(
-        agent.get_job(&job_id).await.expect("job")["status"],
-        "SUCCEEDED"
+        agent.get_job(&job_id).await.expect("job").status,
+        Some(JobStatus::Succeeded)
     );
     assert!(
         agent
@@ -118,7 +121,7 @@ async fn a_wrong_agent_token_and_an_uncached_release_are_typed_errors() {
     assert_eq!(err.api().expect("api").kind, ApiErrorKind::Unauthorized);
     assert!(!format!("{err} {err:?}").contains("not-the-token"));
     let err = agent
-        .run_plugin_release("yolov8@9.9.9", &RunPluginReleaseRequest::new("train"))
+        .run_plugin_release("yolov8@9.9.9", "train")
         .await
         .expect_err("not cached");
     assert!(err.is_not_found());
@@ -133,7 +136,7 @@ async fn a_503_on_an_agent_run_is_not_replayed() {
         .expect("cache");
     fake.inject(Fault::status(503, 1).path("/run/"));
     let err = agent
-        .run_plugin_release("yolov8@1.0.0", &RunPluginReleaseRequest::new("train"))
+        .run_plugin_release("yolov8@1.0.0", "train")
         .await
         .expect_err("503");
     assert_eq!(err.status_code(), Some(503));
@@ -144,6 +147,6 @@ async fn a_503_on_an_agent_run_is_not_replayed() {
     // A GET through the same client is retried past a 503 burst.
     fake.inject(Fault::status(503, 2).path("/agent/health/"));
     agent.health_check().await.expect("retried");
-    let mut stream = agent.list_plugin_releases_all(&[]);
+    let mut stream = agent.list_plugin_releases().items();
     assert!(stream.next().await.is_some());
 }

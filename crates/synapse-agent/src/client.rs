@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use synapse_transport::{
-    Client, EnvSource, Error, HttpConfig, ProcessEnv, RetryPolicy, Secret, Transport,
+    Call, CallInfo, Client, EnvSource, Error, HttpConfig, Operation, ProcessEnv, RequestBuilder,
+    Response, RetryPolicy, Secret, Transport, fluent, operation,
 };
 
 /// Environment variable naming the agent's base URL (read by [`AgentClient::from_env`]).
@@ -180,10 +181,30 @@ impl AgentClient {
     /// println!("{}", agent.health_check().await?);
     /// # Ok(()) }
     /// ```
-    pub async fn health_check(&self) -> Result<Value, Error> {
-        self.core.get("health/").send_value().await
+    pub fn health_check(&self) -> HealthCheck {
+        HealthCheck {
+            call: Call::new(self.core.clone()),
+        }
     }
 }
+
+/// [`AgentClient::health_check`]: `GET health/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct HealthCheck {
+    call: Call,
+}
+
+impl Operation for HealthCheck {
+    type Output = Value;
+    fn prepare(&self) -> RequestBuilder {
+        self.call.client().get("health/")
+    }
+    async fn decode(response: Response, call: CallInfo) -> Result<Value, Error> {
+        operation::value(response, call).await
+    }
+}
+fluent!(HealthCheck);
 
 /// Builds an [`AgentClient`]. `Debug` never shows a credential.
 pub struct AgentClientBuilder {
@@ -236,8 +257,7 @@ impl AgentClientBuilder {
     }
 
     /// Read timeout (default 10 s), per read, not a total deadline. Calls that run longer
-    /// (synchronous Serve inference) can override it per call with
-    /// [`RunOptions`](crate::RunOptions).
+    /// (synchronous Serve inference) override it with their own `.read_timeout(…)`.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.http.read_timeout = timeout;
         self
@@ -268,7 +288,8 @@ impl AgentClientBuilder {
         self
     }
 
-    /// Page size of full listings (default 100).
+    /// Page size of full listings (`.items()` and `.pages()` of a list call that sets no
+    /// page size; default 100).
     pub fn page_size(mut self, page_size: u32) -> Self {
         self.page_size = page_size;
         self

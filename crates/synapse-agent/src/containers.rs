@@ -1,20 +1,27 @@
 //! Containers on the agent (the `ContainerClientMixin`): asynchronous builds, Docker
 //! containers, and the agent's container records.
 
+use std::collections::BTreeMap;
+use std::future::{Future, IntoFuture};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use synapse_models::Page;
+use synapse_models::{ContainerKind, Page};
 use synapse_transport::urls::path;
-use synapse_transport::{Error, FileRange, Multipart, PageStream, python_json};
+use synapse_transport::{
+    Call, CallInfo, Error, FileRange, Multipart, Operation, RequestBuilder, Response, fluent,
+    fluent_list, operation, python_json,
+};
 use tokio::time::Instant;
 
 use crate::AgentClient;
 use crate::models::{
     BuildOutcome, BuildState, BuildStatus, ContainerBuildRef, CreateContainerRequest,
-    CreateDockerContainerRequest,
+    CreateDockerContainerRequest, PluginReleaseRef,
 };
-use crate::query::{Query, query};
+use crate::system::{DEFAULT_POLL_INTERVAL, wait_setters};
 
 /// Default deadline of [`AgentClient::wait_for_build`] and
 /// [`AgentClient::create_container_and_wait`] (the Python SDK's 300 s).
@@ -36,6 +43,113 @@ fn form_text(value: &Value) -> Result<String, Error> {
     })
 }
 
+/// The multipart body of `create_container` with a plugin file: the fields as text parts
+/// (`null`s dropped, one part per array item), then the archive, streamed from disk.
+fn container_form(fields: Vec<(&'static str, Value)>, file: &Path) -> Result<Multipart, Error> {
+    let range = FileRange::whole(file)?;
+    let filename = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| Error::invalid_input("the plugin file path has no file name"))?;
+    let mut form = Multipart::new();
+    for (name, value) in fields {
+        match value {
+            Value::Null => {}
+            Value::Array(items) => {
+                for item in &items {
+                    form = form.text(name, form_text(item)?);
+                }
+            }
+            other => form = form.text(name, form_text(&other)?),
+        }
+    }
+    Ok(form.file("file", filename, range))
+}
+
+/// `containers/{id}` (no trailing slash).
+fn record_path(container_id: i64) -> Result<String, Error> {
+    path(["containers", &container_id.to_string()], false)
+}
+
+/// `containers/docker/{id}` (no trailing slash) with no `tail`, else
+/// `containers/docker/{id}/{tail}/`.
+fn docker_path(container_id: &str, tail: Option<&str>) -> Result<String, Error> {
+    match tail {
+        None => path(["containers", "docker", container_id], false),
+        Some(tail) => path(["containers", "docker", container_id, tail], true),
+    }
+}
+
+/// The setters of the container body, shared by [`CreateContainer`] and
+/// [`CreateContainerAndWait`] (a `request: CreateContainerRequest` field).
+macro_rules! create_container_setters {
+    () => {
+        /// The whole request at once (replaces every field set so far).
+        pub fn body(mut self, request: CreateContainerRequest) -> Self {
+            self.request = request;
+            self
+        }
+
+        /// The release to serve: `"yolov8@1.0.0"` (sent as `plugin_release`, then `plugin`
+        /// and `version` split at the last `@`) or [`ReleaseFields`](crate::ReleaseFields).
+        pub fn plugin_release(mut self, release: impl Into<PluginReleaseRef>) -> Self {
+            self.request.plugin_release = Some(release.into());
+            self
+        }
+
+        /// A packaged plugin release to upload (it must contain
+        /// `plugin/gradio_interface.py`): the body becomes `multipart/form-data`, the archive
+        /// streamed from disk.
+        pub fn plugin_file(mut self, plugin_file: impl Into<PathBuf>) -> Self {
+            self.request.plugin_file = Some(plugin_file.into());
+            self
+        }
+
+        /// Model id associated with the container.
+        pub fn model(mut self, model: i64) -> Self {
+            self.request.model = Some(model);
+            self
+        }
+
+        /// Parameters forwarded to `plugin/gradio_interface.py` (`{}` is sent).
+        pub fn params(mut self, params: Map<String, Value>) -> Self {
+            self.request.params = Some(params);
+            self
+        }
+
+        /// Environment variables of the container (sent only when non-empty).
+        pub fn envs(mut self, envs: BTreeMap<String, String>) -> Self {
+            self.request.envs = envs;
+            self
+        }
+
+        /// Metadata stored with the record (sent only when non-empty).
+        pub fn metadata(mut self, metadata: Map<String, Value>) -> Self {
+            self.request.metadata = metadata;
+            self
+        }
+
+        /// Labels (sent only when non-empty).
+        pub fn labels<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
+            self.request.labels = labels.into_iter().map(Into::into).collect();
+            self
+        }
+
+        /// Container kind (the agent defaults to `plugin_runtime`; an empty kind is not
+        /// sent).
+        pub fn kind(mut self, kind: ContainerKind) -> Self {
+            self.request.kind = Some(kind);
+            self
+        }
+
+        /// Id of the backend's container record, for back-reference (`0` is sent).
+        pub fn backend_container_id(mut self, id: i64) -> Self {
+            self.request.backend_container_id = Some(id);
+            self
+        }
+    };
+}
+
 impl AgentClient {
     /// The state of a container build: `GET builds/{build_id}/`.
     ///
@@ -45,25 +159,28 @@ impl AgentClient {
     /// println!("{:?}", build.status);
     /// # Ok(()) }
     /// ```
-    pub async fn get_build_status(&self, build_id: &str) -> Result<BuildStatus, Error> {
-        self.core
-            .get(path(["builds", build_id], true))
-            .send_json()
-            .await
+    pub fn get_build_status(&self, build_id: &str) -> GetBuildStatus {
+        GetBuildStatus {
+            call: Call::new(self.core.clone()),
+            build_id: build_id.to_owned(),
+        }
     }
 
-    /// Polls [`AgentClient::get_build_status`] every `poll_interval` until the build ends
-    /// or `timeout` passes (the deadline is checked before each poll, as the Python SDK
-    /// does). `completed` gives its `result` (`{}` when absent); `failed` and `cancelled`
-    /// give the status with its `error`; an HTTP failure while polling is the `Err`.
+    /// Polls [`AgentClient::get_build_status`] every poll interval until the build ends or
+    /// the timeout passes (defaults [`DEFAULT_BUILD_TIMEOUT`] and
+    /// [`DEFAULT_POLL_INTERVAL`]; the deadline is checked before each poll, as the Python
+    /// SDK does). `completed` gives its `result` (`{}` when absent); `failed` and
+    /// `cancelled` give the status with its `error`; an HTTP failure while polling is the
+    /// `Err`.
     ///
     /// The Python SDK raises `RuntimeError`/`TimeoutError` for the last two outcomes; here
     /// they are [`BuildOutcome`] values, so one `match` covers them.
     ///
     /// ```no_run
     /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// use synapse_agent::{BuildOutcome, DEFAULT_BUILD_TIMEOUT, DEFAULT_POLL_INTERVAL};
-    /// match agent.wait_for_build("b-123", DEFAULT_BUILD_TIMEOUT, DEFAULT_POLL_INTERVAL).await? {
+    /// use std::time::Duration;
+    /// use synapse_agent::BuildOutcome;
+    /// match agent.wait_for_build("b-123").timeout(Duration::from_secs(600)).await? {
     ///     BuildOutcome::Completed(info) => println!("serving at {}", info["endpoint"]),
     ///     BuildOutcome::Failed(status) => eprintln!("build failed: {}", status.error_message()),
     ///     BuildOutcome::TimedOut(_) => eprintln!("still building"),
@@ -71,19 +188,277 @@ impl AgentClient {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn wait_for_build(
+    pub fn wait_for_build(&self, build_id: &str) -> WaitForBuild {
+        WaitForBuild {
+            agent: self.clone(),
+            build_id: build_id.to_owned(),
+            timeout: DEFAULT_BUILD_TIMEOUT,
+            poll_interval: DEFAULT_POLL_INTERVAL,
+        }
+    }
+
+    /// Every Docker container on the agent's host: `GET containers/docker/` (a bare array
+    /// of untyped records).
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// let containers = agent.list_docker_containers().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_docker_containers(&self) -> ListDockerContainers {
+        ListDockerContainers {
+            call: Call::new(self.core.clone()),
+        }
+    }
+
+    /// One Docker container: `GET containers/docker/{container_id}` — **no trailing slash**;
+    /// untyped.
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// let container = agent.get_docker_container("3f2a9c").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get_docker_container(&self, container_id: &str) -> GetDockerContainer {
+        GetDockerContainer {
+            call: Call::new(self.core.clone()),
+            container_id: container_id.to_owned(),
+        }
+    }
+
+    /// Builds and runs a Docker container for `plugin_release` (`code@version`): `POST
+    /// containers/docker/` with `plugin_release` first, then each field set (empty objects
+    /// and lists are sent). Answers the container, untyped. Never replayed once it may have
+    /// reached the agent (a replay builds a second container).
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// let container = agent
+    ///     .create_docker_container("yolov8@1.0.0")
+    ///     .envs([("A".to_owned(), "1".to_owned())].into())
+    ///     .labels(["x"])
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create_docker_container(
         &self,
-        build_id: &str,
-        timeout: Duration,
-        poll_interval: Duration,
-    ) -> Result<BuildOutcome, Error> {
+        plugin_release: impl Into<String>,
+    ) -> CreateDockerContainer {
+        CreateDockerContainer {
+            call: Call::new(self.core.clone()),
+            body: CreateDockerContainerRequest::new(plugin_release),
+        }
+    }
+
+    /// Stops and removes a Docker container: `DELETE containers/docker/{container_id}` —
+    /// **no trailing slash**. The answer is discarded.
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// agent.delete_docker_container("3f2a9c").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn delete_docker_container(&self, container_id: &str) -> DeleteDockerContainer {
+        DeleteDockerContainer {
+            call: Call::new(self.core.clone()),
+            container_id: container_id.to_owned(),
+        }
+    }
+
+    /// Stops a Docker container and keeps it (resume with
+    /// [`AgentClient::start_docker_container`]): `POST containers/docker/{id}/stop/`, no
+    /// body; the answer untyped. Never replayed once it may have reached the agent.
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// agent.stop_docker_container("3f2a9c").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn stop_docker_container(&self, container_id: &str) -> StopDockerContainer {
+        StopDockerContainer {
+            call: Call::new(self.core.clone()),
+            container_id: container_id.to_owned(),
+        }
+    }
+
+    /// Starts a stopped Docker container: `POST containers/docker/{id}/start/`, no body;
+    /// the answer untyped. Never replayed once it may have reached the agent.
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// agent.start_docker_container("3f2a9c").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn start_docker_container(&self, container_id: &str) -> StartDockerContainer {
+        StartDockerContainer {
+            call: Call::new(self.core.clone()),
+            container_id: container_id.to_owned(),
+        }
+    }
+
+    /// Starts building a container that serves a plugin's Gradio interface: `POST
+    /// containers/`, JSON — or multipart with the archive streamed from disk when
+    /// `.plugin_file(…)` is set (see [`CreateContainerRequest`] for the fields and their
+    /// order). Answers the build reference at once (the Python SDK's `wait=False`); see
+    /// [`AgentClient::create_container_and_wait`].
+    ///
+    /// It needs `.plugin_release(…)` or `.plugin_file(…)`: a call with neither, or with a
+    /// file that cannot be read, fails before anything is sent. Never replayed once it may
+    /// have reached the agent.
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// let build = agent.create_container().plugin_release("yolov8@1.0.0").model(3).await?;
+    /// println!("{:?} (log: {:?})", build.build_id, build.sse_url);
+    /// let uploaded = agent.create_container().plugin_file("yolov8-1.0.0.zip").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create_container(&self) -> CreateContainer {
+        CreateContainer {
+            call: Call::new(self.core.clone()),
+            request: CreateContainerRequest::default(),
+        }
+    }
+
+    /// [`AgentClient::create_container`], then [`AgentClient::wait_for_build`] on its build
+    /// (the Python SDK's default `wait=True`; deadline [`DEFAULT_BUILD_TIMEOUT`], a poll
+    /// every [`DEFAULT_POLL_INTERVAL`], unless set). An agent answering without a
+    /// `build_id` has answered synchronously: its answer is returned as
+    /// [`BuildOutcome::Completed`].
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// use std::time::Duration;
+    /// use synapse_agent::BuildOutcome;
+    /// let outcome = agent
+    ///     .create_container_and_wait()
+    ///     .plugin_release("yolov8@1.0.0")
+    ///     .timeout(Duration::from_secs(600))
+    ///     .await?;
+    /// if let BuildOutcome::Completed(info) = outcome {
+    ///     println!("{}", info["endpoint"]);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn create_container_and_wait(&self) -> CreateContainerAndWait {
+        CreateContainerAndWait {
+            agent: self.clone(),
+            request: CreateContainerRequest::default(),
+            timeout: DEFAULT_BUILD_TIMEOUT,
+            poll_interval: DEFAULT_POLL_INTERVAL,
+        }
+    }
+
+    /// The agent's container records: `GET containers/`. Awaiting it gives one page with
+    /// the filters set and no `page_size` unless one is set; `.items()` walks every page
+    /// (`page_size=100` unless set; `next` links followed on the agent's origin only),
+    /// `.pages()` yields them whole. Records are untyped.
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let page = agent.list_containers().status("running").await?;
+    /// println!("{} running", page.total());
+    /// let all: Vec<serde_json::Value> = agent.list_containers().items().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_containers(&self) -> ListContainers {
+        ListContainers {
+            call: Call::new(self.core.clone()),
+            filters: Vec::new(),
+        }
+    }
+
+    /// One container record: `GET containers/{id}` — **no trailing slash**; untyped.
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// let record = agent.get_container(7).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get_container(&self, container_id: i64) -> GetContainer {
+        GetContainer {
+            call: Call::new(self.core.clone()),
+            container_id,
+        }
+    }
+
+    /// Updates a container record: `PATCH containers/{id}` — **no trailing slash** — with
+    /// `{"status": …}` when `.status(…)` is set, else `{}`; the answer untyped. Not
+    /// replayed once it may have reached the agent.
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// agent.update_container(7).status("stopped").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update_container(&self, container_id: i64) -> UpdateContainer {
+        UpdateContainer {
+            call: Call::new(self.core.clone()),
+            container_id,
+            status: None,
+        }
+    }
+
+    /// Deletes a container record and stops its Docker container: `DELETE
+    /// containers/{id}` — **no trailing slash**. The answer is discarded.
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// agent.delete_container(7).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn delete_container(&self, container_id: i64) -> DeleteContainer {
+        DeleteContainer {
+            call: Call::new(self.core.clone()),
+            container_id,
+        }
+    }
+}
+
+/// [`AgentClient::get_build_status`]: `GET builds/{build_id}/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct GetBuildStatus {
+    call: Call,
+    build_id: String,
+}
+
+impl Operation for GetBuildStatus {
+    type Output = BuildStatus;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .get(path(["builds", self.build_id.as_str()], true))
+    }
+    async fn decode(response: Response, call: CallInfo) -> Result<BuildStatus, Error> {
+        operation::json(response, call).await
+    }
+}
+fluent!(GetBuildStatus);
+
+/// [`AgentClient::wait_for_build`]: polls `GET builds/{build_id}/` until the build ends or
+/// the deadline passes.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct WaitForBuild {
+    agent: AgentClient,
+    build_id: String,
+    timeout: Duration,
+    poll_interval: Duration,
+}
+
+impl WaitForBuild {
+    wait_setters!(DEFAULT_BUILD_TIMEOUT);
+
+    async fn run(self) -> Result<BuildOutcome, Error> {
         let start = Instant::now();
         let mut last = None;
         loop {
-            if start.elapsed() > timeout {
+            if start.elapsed() > self.timeout {
                 return Ok(BuildOutcome::TimedOut(last));
             }
-            let status = self.get_build_status(build_id).await?;
+            let status = self.agent.get_build_status(&self.build_id).await?;
             match &status.status {
                 Some(BuildState::Completed) => {
                     let result = status
@@ -98,185 +473,240 @@ impl AgentClient {
                 _ => {}
             }
             last = Some(status);
-            tokio::time::sleep(poll_interval).await;
+            tokio::time::sleep(self.poll_interval).await;
         }
     }
+}
 
-    /// Every Docker container on the agent's host: `GET containers/docker/` (a bare array).
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// let containers = agent.list_docker_containers().await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn list_docker_containers(&self) -> Result<Vec<Value>, Error> {
-        self.core.get("containers/docker/").send_json().await
+impl IntoFuture for WaitForBuild {
+    type Output = Result<BuildOutcome, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
+/// [`AgentClient::list_docker_containers`]: `GET containers/docker/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct ListDockerContainers {
+    call: Call,
+}
+
+impl Operation for ListDockerContainers {
+    type Output = Vec<Value>;
+    fn prepare(&self) -> RequestBuilder {
+        self.call.client().get("containers/docker/")
+    }
+    async fn decode(response: Response, call: CallInfo) -> Result<Vec<Value>, Error> {
+        operation::json(response, call).await
+    }
+}
+fluent!(ListDockerContainers);
+
+/// [`AgentClient::get_docker_container`]: `GET containers/docker/{container_id}`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct GetDockerContainer {
+    call: Call,
+    container_id: String,
+}
+
+impl Operation for GetDockerContainer {
+    type Output = Value;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .get(docker_path(&self.container_id, None))
+    }
+    async fn decode(response: Response, call: CallInfo) -> Result<Value, Error> {
+        operation::value(response, call).await
+    }
+}
+fluent!(GetDockerContainer);
+
+/// [`AgentClient::create_docker_container`]: `POST containers/docker/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct CreateDockerContainer {
+    call: Call,
+    body: CreateDockerContainerRequest,
+}
+
+impl CreateDockerContainer {
+    /// The whole request at once (replaces the release and every field set so far).
+    pub fn body(mut self, body: CreateDockerContainerRequest) -> Self {
+        self.body = body;
+        self
     }
 
-    /// One Docker container: `GET containers/docker/{container_id}` — **no trailing slash**.
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// let container = agent.get_docker_container("3f2a9c").await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn get_docker_container(&self, container_id: &str) -> Result<Value, Error> {
-        self.core
-            .get(path(["containers", "docker", container_id], false))
-            .send_value()
-            .await
+    /// Parameters forwarded to the plugin (`{}` is sent).
+    pub fn params(mut self, params: Map<String, Value>) -> Self {
+        self.body.params = Some(params);
+        self
     }
 
-    /// Builds and runs a Docker container for a plugin: `POST containers/docker/`. Never
-    /// replayed once it may have reached the agent (a replay builds a second container).
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// use synapse_agent::CreateDockerContainerRequest;
-    /// let mut req = CreateDockerContainerRequest::new("yolov8@1.0.0");
-    /// req.envs = Some([("A".to_owned(), "1".to_owned())].into());
-    /// let container = agent.create_docker_container(&req).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn create_docker_container(
-        &self,
-        request: &CreateDockerContainerRequest,
-    ) -> Result<Value, Error> {
-        self.core
+    /// Environment variables of the container (`{}` is sent).
+    pub fn envs(mut self, envs: BTreeMap<String, String>) -> Self {
+        self.body.envs = Some(envs);
+        self
+    }
+
+    /// Metadata stored with the container record (`{}` is sent).
+    pub fn metadata(mut self, metadata: Map<String, Value>) -> Self {
+        self.body.metadata = Some(metadata);
+        self
+    }
+
+    /// Labels for display or filtering (`[]` is sent).
+    pub fn labels<S: Into<String>>(mut self, labels: impl IntoIterator<Item = S>) -> Self {
+        self.body.labels = Some(labels.into_iter().map(Into::into).collect());
+        self
+    }
+}
+
+impl Operation for CreateDockerContainer {
+    type Output = Value;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
             .post("containers/docker/")
-            .json(request)
-            .send_value()
-            .await
+            .json(&self.body)
     }
-
-    /// Stops and removes a Docker container: `DELETE containers/docker/{container_id}` —
-    /// **no trailing slash**. The answer is discarded.
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// agent.delete_docker_container("3f2a9c").await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn delete_docker_container(&self, container_id: &str) -> Result<(), Error> {
-        self.core
-            .delete(path(["containers", "docker", container_id], false))
-            .send()
-            .await?;
-        Ok(())
+    async fn decode(response: Response, call: CallInfo) -> Result<Value, Error> {
+        operation::value(response, call).await
     }
+}
+fluent!(CreateDockerContainer);
 
-    /// Stops a Docker container and keeps it (resume with
-    /// [`AgentClient::start_docker_container`]): `POST containers/docker/{id}/stop/`, no
-    /// body. Never replayed once it may have reached the agent.
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// agent.stop_docker_container("3f2a9c").await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn stop_docker_container(&self, container_id: &str) -> Result<Value, Error> {
-        self.core
-            .post(path(["containers", "docker", container_id, "stop"], true))
-            .send_value()
-            .await
+/// [`AgentClient::delete_docker_container`]: `DELETE containers/docker/{container_id}`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct DeleteDockerContainer {
+    call: Call,
+    container_id: String,
+}
+
+impl Operation for DeleteDockerContainer {
+    type Output = ();
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .delete(docker_path(&self.container_id, None))
     }
-
-    /// Starts a stopped Docker container: `POST containers/docker/{id}/start/`, no body.
-    /// Never replayed once it may have reached the agent.
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// agent.start_docker_container("3f2a9c").await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn start_docker_container(&self, container_id: &str) -> Result<Value, Error> {
-        self.core
-            .post(path(["containers", "docker", container_id, "start"], true))
-            .send_value()
-            .await
+    async fn decode(response: Response, call: CallInfo) -> Result<(), Error> {
+        operation::unit(response, call).await
     }
+}
+fluent!(DeleteDockerContainer);
 
-    /// Starts building a container that serves a plugin's Gradio interface: `POST
-    /// containers/`, JSON — or multipart with the archive streamed from disk when
-    /// `plugin_file` is set (see [`CreateContainerRequest`] for the fields). Returns the
-    /// build reference at once (the Python SDK's `wait=False`); see
-    /// [`AgentClient::create_container_and_wait`].
-    ///
-    /// A request with neither a release nor a file, or with a file that cannot be read,
-    /// fails before anything is sent. Never replayed once it may have reached the agent.
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// use synapse_agent::CreateContainerRequest;
-    /// let build = agent.create_container(&CreateContainerRequest::new("yolov8@1.0.0")).await?;
-    /// println!("{:?} (log: {:?})", build.build_id, build.sse_url);
-    /// # Ok(()) }
-    /// ```
-    pub async fn create_container(
-        &self,
-        request: &CreateContainerRequest,
-    ) -> Result<ContainerBuildRef, Error> {
+/// [`AgentClient::stop_docker_container`]: `POST containers/docker/{id}/stop/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct StopDockerContainer {
+    call: Call,
+    container_id: String,
+}
+
+impl Operation for StopDockerContainer {
+    type Output = Value;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .post(docker_path(&self.container_id, Some("stop")))
+    }
+    async fn decode(response: Response, call: CallInfo) -> Result<Value, Error> {
+        operation::value(response, call).await
+    }
+}
+fluent!(StopDockerContainer);
+
+/// [`AgentClient::start_docker_container`]: `POST containers/docker/{id}/start/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct StartDockerContainer {
+    call: Call,
+    container_id: String,
+}
+
+impl Operation for StartDockerContainer {
+    type Output = Value;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .post(docker_path(&self.container_id, Some("start")))
+    }
+    async fn decode(response: Response, call: CallInfo) -> Result<Value, Error> {
+        operation::value(response, call).await
+    }
+}
+fluent!(StartDockerContainer);
+
+/// [`AgentClient::create_container`]: `POST containers/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct CreateContainer {
+    call: Call,
+    request: CreateContainerRequest,
+}
+
+impl CreateContainer {
+    create_container_setters!();
+}
+
+impl Operation for CreateContainer {
+    type Output = ContainerBuildRef;
+    fn prepare(&self) -> RequestBuilder {
+        let builder = self.call.client().post("containers/");
+        let request = &self.request;
         if !request.has_release() && request.plugin_file.is_none() {
-            return Err(Error::invalid_input(
+            return builder.validated(Err(Error::invalid_input(
                 "create_container needs a plugin release or a plugin file",
-            ));
+            )));
         }
         let fields = request.fields();
-        let builder = self.core.post("containers/");
-        let builder = match &request.plugin_file {
+        match &request.plugin_file {
             None => builder.json(
                 &fields
                     .into_iter()
                     .map(|(k, v)| (k.to_owned(), v))
                     .collect::<Map<_, _>>(),
             ),
-            Some(file) => {
-                let range = FileRange::whole(file)?;
-                let filename = file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .ok_or_else(|| Error::invalid_input("the plugin file path has no file name"))?;
-                let mut form = Multipart::new();
-                for (name, value) in fields {
-                    match value {
-                        Value::Null => {}
-                        Value::Array(items) => {
-                            for item in &items {
-                                form = form.text(name, form_text(item)?);
-                            }
-                        }
-                        other => form = form.text(name, form_text(&other)?),
-                    }
-                }
-                builder.multipart(form.file("file", filename, range))
-            }
-        };
-        builder.send_json().await
+            Some(file) => match container_form(fields, file) {
+                Ok(form) => builder.multipart(form),
+                Err(e) => builder.validated(Err(e)),
+            },
+        }
     }
+    async fn decode(response: Response, call: CallInfo) -> Result<ContainerBuildRef, Error> {
+        operation::json(response, call).await
+    }
+}
+fluent!(CreateContainer);
 
-    /// [`AgentClient::create_container`], then [`AgentClient::wait_for_build`] on its build
-    /// (the Python SDK's default `wait=True`, polling every 2 s). An agent answering
-    /// without a `build_id` has answered synchronously: its answer is returned as
-    /// [`BuildOutcome::Completed`].
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// use synapse_agent::{BuildOutcome, CreateContainerRequest, DEFAULT_BUILD_TIMEOUT};
-    /// let req = CreateContainerRequest::new("yolov8@1.0.0");
-    /// if let BuildOutcome::Completed(info) = agent.create_container_and_wait(&req, DEFAULT_BUILD_TIMEOUT).await? {
-    ///     println!("{}", info["endpoint"]);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn create_container_and_wait(
-        &self,
-        request: &CreateContainerRequest,
-        timeout: Duration,
-    ) -> Result<BuildOutcome, Error> {
-        let build = self.create_container(request).await?;
+/// [`AgentClient::create_container_and_wait`]: `POST containers/`, then waits for the
+/// build.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct CreateContainerAndWait {
+    agent: AgentClient,
+    request: CreateContainerRequest,
+    timeout: Duration,
+    poll_interval: Duration,
+}
+
+impl CreateContainerAndWait {
+    create_container_setters!();
+    wait_setters!(DEFAULT_BUILD_TIMEOUT);
+
+    async fn run(self) -> Result<BuildOutcome, Error> {
+        let build = self.agent.create_container().body(self.request).await?;
         match &build.build_id {
             Some(id) => {
-                self.wait_for_build(&id.to_string(), timeout, crate::DEFAULT_POLL_INTERVAL)
+                self.agent
+                    .wait_for_build(&id.to_string())
+                    .timeout(self.timeout)
+                    .poll_interval(self.poll_interval)
                     .await
             }
             None => Ok(BuildOutcome::Completed(
@@ -284,84 +714,115 @@ impl AgentClient {
             )),
         }
     }
+}
 
-    /// One page of the agent's container records: `GET containers/` with the caller's
-    /// query only.
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// let page = agent.list_containers(&[("status", "running")]).await?;
-    /// println!("{} running", page.total());
-    /// # Ok(()) }
-    /// ```
-    pub async fn list_containers(&self, params: Query<'_>) -> Result<Page<Value>, Error> {
-        self.core.page("containers/", &query(params)).await
+impl IntoFuture for CreateContainerAndWait {
+    type Output = Result<BuildOutcome, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
     }
+}
 
-    /// Every container record as a lazy stream (`page_size=100` on the first request unless
-    /// given; `next` links followed on the agent's origin only).
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// use futures_util::TryStreamExt;
-    /// let all: Vec<serde_json::Value> = agent.list_containers_all(&[]).try_collect().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn list_containers_all(&self, params: Query<'_>) -> PageStream<Value> {
-        self.core.paginate("containers/", query(params))
+/// [`AgentClient::list_containers`]: `GET containers/`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct ListContainers {
+    call: Call,
+    filters: Vec<(String, String)>,
+}
+
+impl ListContainers {
+    /// Only the records in this status (`status=running`).
+    pub fn status(mut self, status: &str) -> Self {
+        self.filters.push(("status".to_owned(), status.to_owned()));
+        self
     }
+}
 
-    /// One container record: `GET containers/{id}` — **no trailing slash**.
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// let record = agent.get_container(7).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn get_container(&self, container_id: i64) -> Result<Value, Error> {
-        self.core.get(record_path(container_id)).send_value().await
+impl Operation for ListContainers {
+    type Output = Page<Value>;
+    fn prepare(&self) -> RequestBuilder {
+        self.call
+            .client()
+            .get("containers/")
+            .query_pairs(self.filters.clone())
     }
+    async fn decode(response: Response, call: CallInfo) -> Result<Page<Value>, Error> {
+        operation::json(response, call).await
+    }
+}
+fluent_list!(ListContainers, Value);
 
-    /// Updates a container record: `PATCH containers/{id}` — **no trailing slash** — with
-    /// `{"status": …}`, or `{}` when `status` is `None`. Not replayed once it may have
-    /// reached the agent.
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// agent.update_container(7, Some("stopped")).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn update_container(
-        &self,
-        container_id: i64,
-        status: Option<&str>,
-    ) -> Result<Value, Error> {
+/// [`AgentClient::get_container`]: `GET containers/{id}`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct GetContainer {
+    call: Call,
+    container_id: i64,
+}
+
+impl Operation for GetContainer {
+    type Output = Value;
+    fn prepare(&self) -> RequestBuilder {
+        self.call.client().get(record_path(self.container_id))
+    }
+    async fn decode(response: Response, call: CallInfo) -> Result<Value, Error> {
+        operation::value(response, call).await
+    }
+}
+fluent!(GetContainer);
+
+/// [`AgentClient::update_container`]: `PATCH containers/{id}`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct UpdateContainer {
+    call: Call,
+    container_id: i64,
+    status: Option<String>,
+}
+
+impl UpdateContainer {
+    /// The new status (`{"status": …}`; without it the body is `{}`).
+    pub fn status(mut self, status: impl Into<String>) -> Self {
+        self.status = Some(status.into());
+        self
+    }
+}
+
+impl Operation for UpdateContainer {
+    type Output = Value;
+    fn prepare(&self) -> RequestBuilder {
         let mut body = Map::new();
-        if let Some(status) = status {
-            body.insert("status".to_owned(), Value::String(status.to_owned()));
+        if let Some(status) = &self.status {
+            body.insert("status".to_owned(), Value::String(status.clone()));
         }
-        self.core
-            .patch(record_path(container_id))
+        self.call
+            .client()
+            .patch(record_path(self.container_id))
             .json(&body)
-            .send_value()
-            .await
     }
-
-    /// Deletes a container record and stops its Docker container: `DELETE
-    /// containers/{id}` — **no trailing slash**. The answer is discarded.
-    ///
-    /// ```no_run
-    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
-    /// agent.delete_container(7).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn delete_container(&self, container_id: i64) -> Result<(), Error> {
-        self.core.delete(record_path(container_id)).send().await?;
-        Ok(())
+    async fn decode(response: Response, call: CallInfo) -> Result<Value, Error> {
+        operation::value(response, call).await
     }
 }
+fluent!(UpdateContainer);
 
-/// `containers/{id}` (no trailing slash).
-fn record_path(container_id: i64) -> Result<String, Error> {
-    path(["containers", &container_id.to_string()], false)
+/// [`AgentClient::delete_container`]: `DELETE containers/{id}`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct DeleteContainer {
+    call: Call,
+    container_id: i64,
 }
+
+impl Operation for DeleteContainer {
+    type Output = ();
+    fn prepare(&self) -> RequestBuilder {
+        self.call.client().delete(record_path(self.container_id))
+    }
+    async fn decode(response: Response, call: CallInfo) -> Result<(), Error> {
+        operation::unit(response, call).await
+    }
+}
+fluent!(DeleteContainer);

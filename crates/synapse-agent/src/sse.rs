@@ -13,28 +13,21 @@ use synapse_transport::{
     StatusCode,
 };
 
-/// Options of the job-log tail ([`AgentClient::stream_tail_job_logs`]).
-///
-/// The limits default to the Python SDK's `StreamLimits` (50,000 messages, 50 MiB of text,
-/// messages over 10,240 characters dropped); `None` lifts a limit.
-///
-/// [`AgentClient::stream_tail_job_logs`]: crate::AgentClient::stream_tail_job_logs
+/// Options of the job-log tail, set through the setters of
+/// [`TailJobLogs`](crate::TailJobLogs), which document them. The limits default to the
+/// Python SDK's `StreamLimits`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TailOptions {
-    /// End the stream with a timeout error when the agent sends nothing — not even a
-    /// keep-alive comment — for this long (default 30 s, the Python SDK's `timeout`; `None`
-    /// waits forever). Also the request's per-read timeout, so it bounds the wait for the
-    /// response headers too. Must not be zero.
-    pub idle_timeout: Option<Duration>,
-    /// Longest line held in memory; a longer line is cut into pieces of this size
-    /// (default 1 MiB), so a hostile server cannot grow memory without bound.
-    pub max_line_bytes: usize,
-    /// Most messages yielded or dropped before the stream fails (default 50,000).
-    pub max_messages: Option<u64>,
-    /// Most message bytes (UTF-8) before the stream fails (default 50 MiB).
-    pub max_bytes: Option<u64>,
-    /// Messages longer than this many characters are skipped silently (default 10,240).
-    pub max_message_chars: Option<usize>,
+pub(crate) struct TailOptions {
+    /// Idle timeout (also the request's per-read timeout); `None` waits forever.
+    pub(crate) idle_timeout: Option<Duration>,
+    /// Longest line held in memory.
+    pub(crate) max_line_bytes: usize,
+    /// Most messages yielded or dropped before the stream fails.
+    pub(crate) max_messages: Option<u64>,
+    /// Most message bytes (UTF-8) before the stream fails.
+    pub(crate) max_bytes: Option<u64>,
+    /// Messages longer than this many characters are skipped.
+    pub(crate) max_message_chars: Option<usize>,
 }
 
 impl Default for TailOptions {
@@ -69,12 +62,14 @@ impl TailOptions {
     }
 }
 
-/// Messages of a job log, from the agent's SSE stream framed by [`SseFrames`].
+/// The messages of a job's live log ([`TailJobLogs::messages`](crate::TailJobLogs::messages)),
+/// each yielded as soon as it arrives; from the agent's SSE stream framed by [`SseFrames`].
 ///
 /// A JSON object event of type `error` ends the stream with an error, `complete` ends it
 /// cleanly, any other yields its non-empty `message`; other event data, and plain lines, are
-/// yielded as they are.
-pub(crate) struct SseMessages {
+/// yielded as they are. A stream limit ends it with [`Error::StreamLimit`]; after an error
+/// the stream ends. Dropping it closes the connection.
+pub struct LogMessages {
     frames: SseFrames,
     url: String,
     queue: VecDeque<Result<String, Error>>,
@@ -84,9 +79,20 @@ pub(crate) struct SseMessages {
     done: bool,
 }
 
-impl SseMessages {
+impl std::fmt::Debug for LogMessages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogMessages")
+            .field("url", &self.url)
+            .field("messages", &self.messages)
+            .field("bytes", &self.bytes)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LogMessages {
     pub(crate) fn new(lines: LineStream, options: TailOptions, url: String) -> Self {
-        SseMessages {
+        LogMessages {
             frames: SseFrames::new(lines),
             url,
             queue: VecDeque::new(),
@@ -176,7 +182,7 @@ impl SseMessages {
     }
 }
 
-impl Stream for SseMessages {
+impl Stream for LogMessages {
     type Item = Result<String, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -228,7 +234,7 @@ mod tests {
             Method::GET,
             "http://agent/jobs/x/logs/stream/".into(),
         );
-        SseMessages::new(lines, options, "http://agent/jobs/x/logs/stream/".into())
+        LogMessages::new(lines, options, "http://agent/jobs/x/logs/stream/".into())
             .map(|r| r.map_err(|e| e.to_string()))
             .collect()
             .await

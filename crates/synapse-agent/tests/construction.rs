@@ -185,13 +185,34 @@ async fn health_check_decodes_json_or_text_and_maps_errors() {
         .push(MockResponse::bytes(200, "OK"))
         .push(MockResponse::json(401, json!({"detail": "Invalid token."})));
     let c = common::client(&mock);
-    assert_eq!(
-        c.health_check().await.unwrap(),
-        json!({"status": "healthy"})
-    );
+    let health = c.health_check();
+    // The request value, without IO, is exactly what the mock then receives.
+    let snap = health.request().unwrap().snapshot();
+    insta::assert_json_snapshot!(snap);
+    assert_eq!(health.await.unwrap(), json!({"status": "healthy"}));
     assert_eq!(c.health_check().await.unwrap(), json!("OK"));
     let err = c.health_check().await.expect_err("401");
     assert_eq!(err.status_code(), Some(401));
     assert!(!format!("{err} {err:?}").contains(AGENT_TOKEN));
-    insta::assert_json_snapshot!(mock.requests()[0].snapshot());
+    assert_eq!(mock.requests()[0].snapshot(), snap);
+}
+
+#[tokio::test]
+async fn calls_streams_and_waits_are_send_and_static() {
+    use std::future::IntoFuture;
+    fn send_static<T: Send + 'static>(_: &T) {}
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(200, json!({"status": "ok"})));
+    let c = common::client(&mock);
+    send_static(&c.get_job("raysubmit_1").into_future());
+    send_static(&c.tail_job_logs("raysubmit_1").messages());
+    send_static(&c.list_plugin_releases().items());
+    send_static(&c.wait_for_build("b-1").into_future());
+    send_static(&c.create_container_and_wait().into_future());
+    send_static(&c.update_system_and_wait().into_future());
+    send_static(&c.restart_system_and_wait().into_future());
+    send_static(&c.wait_for_system_ready().into_future());
+    // So a call can run on another task.
+    let health = tokio::spawn(c.health_check().into_future());
+    assert_eq!(health.await.unwrap().unwrap(), json!({"status": "ok"}));
 }

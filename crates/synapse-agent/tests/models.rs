@@ -4,8 +4,8 @@
 use serde_json::json;
 use synapse_agent::{
     AgentRuntimePolicy, BuildState, BuildStatus, ClusterResourceSnapshot, FeasibilityRequest,
-    NodeState, OperationStatus, ReleaseFields, ResourceKind, SystemOperationResult,
-    UpdateSystemRequest,
+    JobReference, JobStatus, NodeState, OperationStatus, PluginRun, RayJob, RayTime, ReleaseFields,
+    ResourceKind, SystemOperationResult, UpdateSystemRequest,
 };
 
 #[test]
@@ -105,4 +105,95 @@ fn request_bodies() {
         let f = ReleaseFields::new("c", "1").action("a", dotted);
         assert_eq!(f.entrypoint.as_deref(), Some(file), "{dotted}");
     }
+}
+
+#[test]
+fn ray_jobs_decode_every_field_and_keep_the_rest() {
+    let wire = json!({
+        "type": "SUBMISSION", "job_id": "02000000", "submission_id": "raysubmit_abc123",
+        "driver_info": {"id": "02000000", "node_ip_address": "10.0.0.5", "pid": "4242"},
+        "status": "SUCCEEDED", "entrypoint": "python -m plugin.train", "message": "Job finished successfully.",
+        "error_type": null, "start_time": 1795428000000_i64, "end_time": 1795428060000.0,
+        "metadata": {"action": "train"}, "runtime_env": {"pip": ["ultralytics==8.2.0"]},
+        "driver_agent_http_address": "http://10.0.0.5:52365", "driver_node_id": "n1",
+        "driver_exit_code": 0, "entrypoint_num_cpus": 1, "entrypoint_num_gpus": 0.5,
+        "entrypoint_memory": "1024", "entrypoint_resources": {}, "future_field": [1]
+    });
+    let job: RayJob = serde_json::from_value(wire.clone()).unwrap();
+    assert_eq!(job.id(), Some("raysubmit_abc123"));
+    assert_eq!(job.job_type.as_deref(), Some("SUBMISSION"));
+    assert_eq!(job.status, Some(JobStatus::Succeeded));
+    assert!(job.is_terminal());
+    assert_eq!(job.start_time, Some(RayTime::Millis(1_795_428_000_000)));
+    assert_eq!(
+        job.end_time.and_then(|t| t.as_millis()),
+        Some(1_795_428_060_000)
+    );
+    assert_eq!(job.error_type, None);
+    assert_eq!(job.driver_exit_code, Some(0));
+    assert_eq!(job.entrypoint_num_cpus, Some(1.0));
+    assert_eq!(job.entrypoint_memory, Some(1024));
+    assert_eq!(job.metadata.unwrap()["action"], "train");
+    assert_eq!(job.extra.get("future_field"), Some(&json!([1])));
+    // Text times (the fake's form), and an empty record.
+    let job: RayJob = serde_json::from_value(
+        json!({"job_id": "j", "start_time": "2026-11-23T10:00:00Z", "end_time": null}),
+    )
+    .unwrap();
+    assert_eq!(job.id(), Some("j"));
+    assert_eq!(
+        job.start_time
+            .as_ref()
+            .and_then(RayTime::as_timestamp)
+            .map(|t| t.as_str()),
+        Some("2026-11-23T10:00:00Z")
+    );
+    assert_eq!(job.end_time, None);
+    assert!(!job.is_terminal());
+    assert_eq!(
+        serde_json::from_value::<RayJob>(json!({})).unwrap(),
+        RayJob::default()
+    );
+    // A record that is not an object is a decode error.
+    assert!(serde_json::from_value::<RayJob>(json!("raysubmit_1")).is_err());
+}
+
+#[test]
+fn plugin_runs_are_a_started_job_or_a_direct_answer() {
+    let job =
+        PluginRun::from_value(json!({"job_id": "raysubmit_1", "status": "PENDING", "queued": 2}));
+    assert_eq!(job.job_id(), Some("raysubmit_1"));
+    let reference = job.job().unwrap();
+    assert_eq!(reference.status, Some(JobStatus::Pending));
+    assert_eq!(reference.extra.get("queued"), Some(&json!(2)));
+    assert_eq!(job.direct(), None);
+    assert_eq!(
+        job.clone().into_value(),
+        json!({"job_id": "raysubmit_1", "status": "PENDING", "queued": 2})
+    );
+    let by_submission: PluginRun =
+        serde_json::from_value(json!({"submission_id": "raysubmit_2"})).unwrap();
+    assert_eq!(by_submission.job_id(), Some("raysubmit_2"));
+    // Anything else is the action's result, verbatim.
+    for direct in [
+        json!({"result": [0.9, 0.1]}),
+        json!({"job_id": 7}),
+        json!({"job_id": "x", "status": 3}),
+        json!("direct text answer"),
+        json!([1, 2]),
+        json!(null),
+    ] {
+        let answer: PluginRun = serde_json::from_value(direct.clone()).unwrap();
+        assert_eq!(answer, PluginRun::Direct(direct.clone()), "{direct}");
+        assert_eq!(answer.job_id(), None);
+        assert_eq!(serde_json::to_value(&answer).unwrap(), direct);
+    }
+    assert_eq!(
+        PluginRun::Started(JobReference {
+            job_id: Some("a".into()),
+            ..JobReference::default()
+        })
+        .into_value(),
+        json!({"job_id": "a"})
+    );
 }

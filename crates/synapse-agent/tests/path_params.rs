@@ -35,14 +35,12 @@ async fn every_string_path_parameter_is_refused_before_any_request() {
         assert_path_refused("get_job_logs", bad, a.get_job_logs(bad).await);
         assert_path_refused("list_job_logs", bad, a.list_job_logs(bad).await);
         assert_path_refused("stop_job", bad, a.stop_job(bad).await);
-        for (what, mut stream) in [
-            (
-                "stream_tail_job_logs",
-                a.stream_tail_job_logs(bad, Default::default()),
-            ),
-            ("tail_job_logs", a.tail_job_logs(bad, Default::default())),
+        for (what, tail) in [
+            ("stream_tail_job_logs", a.stream_tail_job_logs(bad)),
+            ("tail_job_logs", a.tail_job_logs(bad)),
         ] {
-            let first = stream.next().await.expect("one item");
+            assert_refused(what, bad, tail.request());
+            let first = tail.messages().next().await.expect("one item");
             assert_refused(what, bad, first);
         }
         assert_path_refused("get_node", bad, a.get_node(bad).await);
@@ -61,7 +59,10 @@ async fn every_string_path_parameter_is_refused_before_any_request() {
         assert_path_refused(
             "wait_for_build",
             bad,
-            a.wait_for_build(bad, timeout, timeout).await,
+            a.wait_for_build(bad)
+                .timeout(timeout)
+                .poll_interval(timeout)
+                .await,
         );
         assert_path_refused(
             "get_docker_container",
@@ -93,8 +94,70 @@ async fn every_string_path_parameter_is_refused_before_any_request() {
         assert_refused(
             "run_plugin_release",
             bad,
-            a.run_plugin_release(bad, &Default::default()).await,
+            a.run_plugin_release(bad, "train").await,
         );
     }
     assert_eq!(mock.request_count(), 0, "{:#?}", mock.requests());
+}
+
+#[test]
+fn every_request_value_with_a_bad_path_parameter_is_refused() {
+    let mock = MockTransport::new();
+    let a = common::client(&mock);
+    for bad in BAD {
+        for (what, request) in [
+            ("get_job", a.get_job(bad).request()),
+            ("get_job_logs", a.get_job_logs(bad).request()),
+            ("list_job_logs", a.list_job_logs(bad).request()),
+            ("stop_job", a.stop_job(bad).request()),
+            ("get_node", a.get_node(bad).request()),
+            ("get_task", a.get_task(bad).request()),
+            (
+                "get_serve_application",
+                a.get_serve_application(bad).request(),
+            ),
+            (
+                "delete_serve_application",
+                a.delete_serve_application(bad).request(),
+            ),
+            ("get_build_status", a.get_build_status(bad).request()),
+            (
+                "get_docker_container",
+                a.get_docker_container(bad).request(),
+            ),
+            (
+                "delete_docker_container",
+                a.delete_docker_container(bad).request(),
+            ),
+            (
+                "stop_docker_container",
+                a.stop_docker_container(bad).request(),
+            ),
+            (
+                "start_docker_container",
+                a.start_docker_container(bad).request(),
+            ),
+        ] {
+            assert_path_refused(what, bad, request);
+        }
+        for (what, request) in [
+            ("get_plugin_release", a.get_plugin_release(bad).request()),
+            (
+                "delete_plugin_release",
+                a.delete_plugin_release(bad).request(),
+            ),
+            (
+                "run_plugin_release",
+                a.run_plugin_release(bad, "train").request(),
+            ),
+            (
+                "run_plugin_release_legacy",
+                a.run_plugin_release_legacy(bad, serde_json::json!({}))
+                    .request(),
+            ),
+        ] {
+            assert_refused(what, bad, request);
+        }
+    }
+    assert_eq!(mock.request_count(), 0);
 }

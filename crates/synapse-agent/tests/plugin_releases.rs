@@ -6,11 +6,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client, labelled, not_found, obj, ok, retrying_client, status};
+use common::{assert_sent, client, labelled_requests, not_found, obj, ok, retrying_client, status};
 use futures_util::StreamExt;
 use serde_json::json;
 use synapse_agent::{
-    Error, PluginReleaseId, ReleaseLookup, RunDebugPluginReleaseRequest, RunOptions,
+    Error, PluginReleaseId, PluginRun, ReleaseLookup, RunDebugPluginReleaseRequest,
     RunPluginReleaseRequest,
 };
 use synapse_transport::mock::{MockFailure, MockResponse, MockTransport};
@@ -33,10 +33,29 @@ async fn list_get_create_delete() {
     .push(MockResponse::empty(204))
     .push(MockResponse::empty(204));
     let c = client(&mock);
-    let page = c
-        .list_plugin_releases(&[("plugin", "yolov8")])
-        .await
-        .unwrap();
+    let list = c.list_plugin_releases().plugin("yolov8");
+    let get_by_code = c.get_plugin_release("yolov8@1.0.0");
+    let lookup: ReleaseLookup = "12".parse().unwrap();
+    let get_by_id = c.get_plugin_release(&lookup);
+    let create = c.create_plugin_release("yolov8", "1.0.1");
+    let delete_by_code = c.delete_plugin_release("yolov8@1.0.0");
+    let delete_by_id = c.delete_plugin_release(PluginReleaseId::from(12));
+    // The request values, without IO, are exactly what the mock then receives.
+    let snaps = labelled_requests(vec![
+        ("list_plugin_releases", list.request()),
+        ("get_plugin_release by code@version", get_by_code.request()),
+        ("get_plugin_release by id", get_by_id.request()),
+        ("create_plugin_release", create.request()),
+        (
+            "delete_plugin_release by code@version",
+            delete_by_code.request(),
+        ),
+        ("delete_plugin_release by id", delete_by_id.request()),
+    ]);
+    insta::assert_json_snapshot!(snaps);
+    assert_eq!(mock.request_count(), 0);
+
+    let page = list.await.unwrap();
     assert_eq!(page.total(), 1);
     assert_eq!(page.results[0].plugin_code(), Some("yolov8"));
     assert_eq!(
@@ -44,31 +63,17 @@ async fn list_get_create_delete() {
         Some(&json!("2026-11-23T10:00:00Z"))
     );
 
-    let r = c.get_plugin_release("yolov8@1.0.0").await.unwrap();
+    let r = get_by_code.await.unwrap();
     assert_eq!(r.version.as_deref(), Some("1.0.0"));
-    let lookup: ReleaseLookup = "12".parse().unwrap();
-    let r = c.get_plugin_release(&lookup).await.unwrap();
+    let r = get_by_id.await.unwrap();
     assert_eq!(r.id, Some(PluginReleaseId::from(12)));
 
-    let created = c.create_plugin_release("yolov8", "1.0.1").await.unwrap();
+    let created = create.await.unwrap();
     assert_eq!(created.id.map(|i| i.get()), Some(13));
 
-    c.delete_plugin_release("yolov8@1.0.0").await.unwrap();
-    c.delete_plugin_release(PluginReleaseId::from(12))
-        .await
-        .unwrap();
-
-    insta::assert_json_snapshot!(labelled(
-        &mock,
-        &[
-            "list_plugin_releases",
-            "get_plugin_release by code@version",
-            "get_plugin_release by id",
-            "create_plugin_release",
-            "delete_plugin_release by code@version",
-            "delete_plugin_release by id",
-        ]
-    ));
+    delete_by_code.await.unwrap();
+    delete_by_id.await.unwrap();
+    assert_sent(&mock, &snaps);
 }
 
 #[tokio::test]
@@ -81,7 +86,7 @@ async fn list_all_streams_every_page_with_the_count() {
     .push(ok(
         json!({"count": 3, "next": null, "results": [release(3, "1.0.2")]}),
     ));
-    let mut all = client(&mock).list_plugin_releases_all(&[]);
+    let mut all = client(&mock).list_plugin_releases().items();
     assert_eq!(mock.request_count(), 0, "lazy until polled");
     assert_eq!(all.total().await.unwrap(), 3);
     let versions: Vec<String> = all.map(|r| r.unwrap().version.unwrap()).collect().await;
@@ -101,7 +106,9 @@ async fn list_all_streams_every_page_with_the_count() {
                         "results": [release(1, "1.0.0")]}),
     ));
     let items: Vec<_> = client(&mock)
-        .list_plugin_releases_all(&[("plugin", "yolov8")])
+        .list_plugin_releases()
+        .plugin("yolov8")
+        .items()
         .collect()
         .await;
     assert_eq!(items.len(), 2);
@@ -125,26 +132,85 @@ async fn run_typed_legacy_and_debug() {
     .push(ok(json!({"job_id": "raysubmit_2"})));
     let c = client(&mock);
 
-    let mut run = RunPluginReleaseRequest::new("train");
-    run.params = Some(obj(json!({"epochs": 10, "batch_size": 16})));
-    run.requirements = Some(vec!["ultralytics==8.2.0".into()]);
-    run.job_id = Some("550e8400-e29b-41d4-a716-446655440000".into());
-    run.language = Some("en".into());
-    let answer = c.run_plugin_release("yolov8@1.0.0", &run).await.unwrap();
-    assert_eq!(answer["job_id"], "550e8400-e29b-41d4-a716-446655440000");
-
+    let run = c
+        .run_plugin_release("yolov8@1.0.0", "train")
+        .params(obj(json!({"epochs": 10, "batch_size": 16})))
+        .requirements(["ultralytics==8.2.0"])
+        .job_id("550e8400-e29b-41d4-a716-446655440000")
+        .language("en");
     // Only the action: no other key, no injected language.
-    let answer = c
-        .run_plugin_release_with(
-            "yolov8@1.0.0",
-            &RunPluginReleaseRequest::new("inference"),
-            RunOptions::new()
-                .read_timeout(Duration::from_secs(120))
-                .connect_timeout(Duration::from_secs(7)),
+    let run_timeouts = c
+        .run_plugin_release("yolov8@1.0.0", "inference")
+        .read_timeout(Duration::from_secs(120))
+        .connect_timeout(Duration::from_secs(7));
+    // The legacy payload goes as is, whatever it holds.
+    let data =
+        json!({"action": "inference", "params": {"image": "s3://bucket/1.jpg"}, "custom": [1, 2]});
+    let legacy = c.run_plugin_release_legacy("yolov8@1.0.0", data);
+    let debug = c
+        .run_debug_plugin_release("train")
+        .params(obj(json!({"epochs": 1})))
+        .plugin_path("/srv/plugins/yolov8")
+        .config(obj(json!({"code": "yolov8", "version": "1.0.0"})))
+        .modules(
+            [(
+                "plugin/train.py".to_owned(),
+                "def train(p):\n    return p\n".to_owned(),
+            )]
+            .into(),
         )
-        .await
-        .unwrap();
-    assert_eq!(answer["result"][0], 0.9);
+        .requirements(["ultralytics==8.2.0"])
+        .job_id("550e8400-e29b-41d4-a716-446655440000")
+        .language("en");
+    let debug_timeout = c
+        .run_debug_plugin_release("test")
+        .read_timeout(Duration::from_secs(300));
+    let snaps = labelled_requests(vec![
+        ("run_plugin_release (all fields)", run.request()),
+        (
+            "run_plugin_release_with (action only, 120 s read timeout)",
+            run_timeouts.request(),
+        ),
+        ("run_plugin_release_legacy", legacy.request()),
+        ("run_debug_plugin_release (all fields)", debug.request()),
+        (
+            "run_debug_plugin_release_with (action only)",
+            debug_timeout.request(),
+        ),
+    ]);
+    insta::assert_json_snapshot!(snaps);
+    // The whole request at once is the same request.
+    let mut whole = RunPluginReleaseRequest::new("train");
+    whole.params = Some(obj(json!({"epochs": 10, "batch_size": 16})));
+    whole.requirements = Some(vec!["ultralytics==8.2.0".into()]);
+    whole.job_id = Some("550e8400-e29b-41d4-a716-446655440000".into());
+    whole.language = Some("en".into());
+    assert_eq!(
+        c.run_plugin_release("yolov8@1.0.0", "ignored")
+            .body(whole)
+            .request()
+            .unwrap()
+            .snapshot(),
+        snaps["run_plugin_release (all fields)"]
+    );
+    assert_eq!(
+        c.run_debug_plugin_release("ignored")
+            .body(RunDebugPluginReleaseRequest::new("test"))
+            .request()
+            .unwrap()
+            .snapshot(),
+        snaps["run_debug_plugin_release_with (action only)"]
+    );
+    assert_eq!(mock.request_count(), 0);
+
+    let answer = run.await.unwrap();
+    assert_eq!(
+        answer.job_id(),
+        Some("550e8400-e29b-41d4-a716-446655440000")
+    );
+
+    let answer = run_timeouts.await.unwrap();
+    assert_eq!(answer.direct().unwrap()["result"][0], 0.9);
     let recorded = mock.requests();
     let last = recorded.last().unwrap();
     assert_eq!(
@@ -153,36 +219,11 @@ async fn run_typed_legacy_and_debug() {
     );
     assert_eq!(last.connect_timeout, Some(Duration::from_secs(7)));
 
-    // The legacy payload goes as is, whatever it holds.
-    let data =
-        json!({"action": "inference", "params": {"image": "s3://bucket/1.jpg"}, "custom": [1, 2]});
-    let answer = c
-        .run_plugin_release_legacy("yolov8@1.0.0", &data)
-        .await
-        .unwrap();
-    assert_eq!(answer, json!("direct text answer"));
+    let answer = legacy.await.unwrap();
+    assert_eq!(answer, PluginRun::Direct(json!("direct text answer")));
 
-    let mut debug = RunDebugPluginReleaseRequest::new("train");
-    debug.params = Some(obj(json!({"epochs": 1})));
-    debug.plugin_path = Some("/srv/plugins/yolov8".into());
-    debug.config = Some(obj(json!({"code": "yolov8", "version": "1.0.0"})));
-    debug.modules = Some(
-        [(
-            "plugin/train.py".to_owned(),
-            "def train(p):\n    return p\n".to_owned(),
-        )]
-        .into(),
-    );
-    debug.requirements = Some(vec!["ultralytics==8.2.0".into()]);
-    debug.job_id = Some("550e8400-e29b-41d4-a716-446655440000".into());
-    debug.language = Some("en".into());
-    c.run_debug_plugin_release(&debug).await.unwrap();
-    c.run_debug_plugin_release_with(
-        &RunDebugPluginReleaseRequest::new("test"),
-        RunOptions::new().read_timeout(Duration::from_secs(300)),
-    )
-    .await
-    .unwrap();
+    assert_eq!(debug.await.unwrap().job_id(), Some("raysubmit_1"));
+    assert_eq!(debug_timeout.await.unwrap().job_id(), Some("raysubmit_2"));
 
     let requests = mock.requests();
     let timeouts: Vec<ReadTimeout> = requests.iter().map(|r| r.read_timeout).collect();
@@ -197,16 +238,7 @@ async fn run_typed_legacy_and_debug() {
         ]
     );
     assert!(requests.iter().all(|r| r.idempotent.is_none()));
-    insta::assert_json_snapshot!(labelled(
-        &mock,
-        &[
-            "run_plugin_release (all fields)",
-            "run_plugin_release_with (action only, 120 s read timeout)",
-            "run_plugin_release_legacy",
-            "run_debug_plugin_release (all fields)",
-            "run_debug_plugin_release_with (action only)",
-        ]
-    ));
+    assert_sent(&mock, &snaps);
 }
 
 #[tokio::test]
@@ -227,27 +259,17 @@ async fn runs_and_creates_are_never_replayed_after_they_may_have_arrived() {
     );
     mock.route_always(Method::POST, "/plugin_releases/", MockFailure::ReadTimeout);
     let c = retrying_client(&mock);
-    let run = RunPluginReleaseRequest::new("train");
     assert_eq!(
-        status(c.run_plugin_release("yolov8@1.0.0", &run).await),
+        status(c.run_plugin_release("yolov8@1.0.0", "train").await),
         Some(503)
     );
     assert_eq!(mock.request_count(), 1);
     assert_eq!(
-        status(
-            c.run_plugin_release_legacy("yolov8@1.0.0", &json!({}))
-                .await
-        ),
+        status(c.run_plugin_release_legacy("yolov8@1.0.0", json!({})).await),
         Some(503)
     );
     assert_eq!(mock.request_count(), 2);
-    assert_eq!(
-        status(
-            c.run_debug_plugin_release(&RunDebugPluginReleaseRequest::new("x"))
-                .await
-        ),
-        Some(502)
-    );
+    assert_eq!(status(c.run_debug_plugin_release("x").await), Some(502));
     assert_eq!(mock.request_count(), 3);
     let err = c
         .create_plugin_release("yolov8", "1.0.0")
@@ -263,10 +285,10 @@ async fn a_run_that_never_left_the_client_is_retried() {
     mock.push(MockFailure::Refused)
         .push(ok(json!({"job_id": "raysubmit_1"})));
     let answer = retrying_client(&mock)
-        .run_plugin_release("yolov8@1.0.0", &RunPluginReleaseRequest::new("train"))
+        .run_plugin_release("yolov8@1.0.0", "train")
         .await
         .unwrap();
-    assert_eq!(answer["job_id"], "raysubmit_1");
+    assert_eq!(answer.job_id(), Some("raysubmit_1"));
     assert_eq!(mock.request_count(), 2);
 }
 
@@ -324,12 +346,17 @@ async fn lookups_are_parsed_before_anything_is_sent() {
                 .map(|_| ())
                 .expect_err(input),
             c.delete_plugin_release(input).await.expect_err(input),
-            c.run_plugin_release(input, &RunPluginReleaseRequest::new("train"))
+            c.run_plugin_release(input, "train")
                 .await
                 .map(|_| ())
                 .expect_err(input),
-            c.run_plugin_release_legacy(input, &json!({}))
+            c.run_plugin_release_legacy(input, json!({}))
                 .await
+                .map(|_| ())
+                .expect_err(input),
+            // Refused when the request value is built, too.
+            c.get_plugin_release(input)
+                .request()
                 .map(|_| ())
                 .expect_err(input),
         ] {
@@ -348,17 +375,26 @@ async fn invalid_run_requests_are_refused_unsent() {
     let mock = MockTransport::new();
     let c = client(&mock);
     let err = c
-        .run_plugin_release("yolov8@1.0.0", &RunPluginReleaseRequest::default())
+        .run_plugin_release("yolov8@1.0.0", "")
         .await
         .expect_err("no action");
     assert!(matches!(err, Error::InvalidInput { .. }));
     let err = c
-        .run_plugin_release_legacy("yolov8@1.0.0", &json!(["not", "an", "object"]))
+        .run_plugin_release("yolov8@1.0.0", "train")
+        .body(RunPluginReleaseRequest::default())
+        .request()
+        .expect_err("no action");
+    assert!(matches!(err, Error::InvalidInput { .. }));
+    let err = c
+        .run_plugin_release_legacy("yolov8@1.0.0", json!(["not", "an", "object"]))
         .await
         .expect_err("not an object");
     assert!(matches!(err, Error::InvalidInput { .. }));
+    let err = c.run_debug_plugin_release("").await.expect_err("no action");
+    assert!(matches!(err, Error::InvalidInput { .. }));
     let err = c
-        .run_debug_plugin_release(&RunDebugPluginReleaseRequest::default())
+        .run_debug_plugin_release("train")
+        .body(RunDebugPluginReleaseRequest::default())
         .await
         .expect_err("no action");
     assert!(matches!(err, Error::InvalidInput { .. }));
@@ -393,23 +429,17 @@ async fn every_operation_maps_an_error_status() {
     let c = client(&mock);
     let missing = "yolov8@9.9.9";
     let got = vec![
-        status(c.list_plugin_releases(&[]).await),
-        status(c.list_plugin_releases_all(&[]).total().await),
+        status(c.list_plugin_releases().await),
+        status(c.list_plugin_releases().items().total().await),
         status(c.get_plugin_release(missing).await),
         status(c.create_plugin_release("yolov8", "").await),
         status(c.delete_plugin_release(missing).await),
+        status(c.run_plugin_release(missing, "train").await),
         status(
-            c.run_plugin_release(missing, &RunPluginReleaseRequest::new("train"))
+            c.run_plugin_release_legacy(missing, json!({"action": "train"}))
                 .await,
         ),
-        status(
-            c.run_plugin_release_legacy(missing, &json!({"action": "train"}))
-                .await,
-        ),
-        status(
-            c.run_debug_plugin_release(&RunDebugPluginReleaseRequest::new("train"))
-                .await,
-        ),
+        status(c.run_debug_plugin_release("train").await),
     ];
     assert_eq!(
         got,

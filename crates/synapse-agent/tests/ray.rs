@@ -5,10 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client, labelled, not_found, ok, retrying_client, status};
+use common::{assert_sent, client, labelled_requests, not_found, ok, retrying_client, status};
 use futures_util::StreamExt;
 use serde_json::json;
-use synapse_agent::{Error, JobStatus, ServeApplicationStatus, TailOptions};
+use synapse_agent::{Error, JobStatus, ServeApplicationStatus};
 use synapse_transport::mock::{MockChunk, MockResponse, MockTransport};
 use synapse_transport::{Method, ReadTimeout, TimeoutKind};
 
@@ -32,58 +32,66 @@ async fn jobs_nodes_tasks_serve_and_gpu() {
         ))
         .push(MockResponse::empty(204));
     let c = client(&mock);
-    let jobs = c.list_jobs().await.unwrap();
-    assert_eq!(jobs[0]["submission_id"], "raysubmit_abc123");
-    let job = c.get_job("raysubmit_abc123").await.unwrap();
+    let list_jobs = c.list_jobs();
+    let get_job = c.get_job("raysubmit_abc123");
+    let get_job_logs = c.get_job_logs("raysubmit_abc123");
+    let list_job_logs = c.list_job_logs("raysubmit_abc123");
+    let stop_job = c.stop_job("raysubmit_abc123");
+    let get_gpu_status = c.get_gpu_status();
+    let list_nodes = c.list_nodes();
+    let get_node = c.get_node("n1");
+    let list_tasks = c.list_tasks();
+    let get_task = c.get_task("t1");
+    let list_serve_applications = c.list_serve_applications();
+    let get_serve_application = c.get_serve_application("yolov8@1.0.0");
+    let delete_serve_application = c.delete_serve_application("yolov8@1.0.0");
+    // The request values, without IO, are exactly what the mock then receives.
+    let snaps = labelled_requests(vec![
+        ("list_jobs", list_jobs.request()),
+        ("get_job", get_job.request()),
+        ("get_job_logs", get_job_logs.request()),
+        ("list_job_logs", list_job_logs.request()),
+        ("stop_job", stop_job.request()),
+        ("get_gpu_status", get_gpu_status.request()),
+        ("list_nodes", list_nodes.request()),
+        ("get_node", get_node.request()),
+        ("list_tasks", list_tasks.request()),
+        ("get_task", get_task.request()),
+        ("list_serve_applications", list_serve_applications.request()),
+        ("get_serve_application", get_serve_application.request()),
+        (
+            "delete_serve_application",
+            delete_serve_application.request(),
+        ),
+    ]);
+    insta::assert_json_snapshot!(snaps);
+    assert_eq!(mock.request_count(), 0);
+
+    let jobs = list_jobs.await.unwrap();
+    assert_eq!(jobs[0].submission_id.as_deref(), Some("raysubmit_abc123"));
+    let job = get_job.await.unwrap();
+    assert_eq!(job.status, Some(JobStatus::Running));
+    assert_eq!(job.entrypoint.as_deref(), Some("python main.py"));
+    assert_eq!(job.id(), Some("raysubmit_abc123"));
+    assert_eq!(get_job_logs.await.unwrap(), "line 1\nline 2\n");
+    assert_eq!(list_job_logs.await.unwrap(), "plain text log\n");
+    assert_eq!(stop_job.await.unwrap()["status"], "stopped");
+    assert_eq!(get_gpu_status.await.unwrap()["gpus"][0]["index"], 0);
+    assert_eq!(list_nodes.await.unwrap().len(), 1);
+    assert_eq!(get_node.await.unwrap()["state"], "ALIVE");
+    assert_eq!(list_tasks.await.unwrap().len(), 1);
+    assert_eq!(get_task.await.unwrap()["state"], "FINISHED");
     assert_eq!(
-        job["status"].as_str().map(JobStatus::from),
-        Some(JobStatus::Running)
-    );
-    assert_eq!(
-        c.get_job_logs("raysubmit_abc123").await.unwrap(),
-        "line 1\nline 2\n"
-    );
-    assert_eq!(
-        c.list_job_logs("raysubmit_abc123").await.unwrap(),
-        "plain text log\n"
-    );
-    assert_eq!(
-        c.stop_job("raysubmit_abc123").await.unwrap()["status"],
-        "stopped"
-    );
-    assert_eq!(c.get_gpu_status().await.unwrap()["gpus"][0]["index"], 0);
-    assert_eq!(c.list_nodes().await.unwrap().len(), 1);
-    assert_eq!(c.get_node("n1").await.unwrap()["state"], "ALIVE");
-    assert_eq!(c.list_tasks().await.unwrap().len(), 1);
-    assert_eq!(c.get_task("t1").await.unwrap()["state"], "FINISHED");
-    assert_eq!(
-        c.list_serve_applications().await.unwrap()[0]["status"],
+        list_serve_applications.await.unwrap()[0]["status"],
         "RUNNING"
     );
-    let app = c.get_serve_application("yolov8@1.0.0").await.unwrap();
+    let app = get_serve_application.await.unwrap();
     assert_eq!(
         app["status"].as_str().map(ServeApplicationStatus::from),
         Some(ServeApplicationStatus::DeployFailed)
     );
-    c.delete_serve_application("yolov8@1.0.0").await.unwrap();
-    insta::assert_json_snapshot!(labelled(
-        &mock,
-        &[
-            "list_jobs",
-            "get_job",
-            "get_job_logs",
-            "list_job_logs",
-            "stop_job",
-            "get_gpu_status",
-            "list_nodes",
-            "get_node",
-            "list_tasks",
-            "get_task",
-            "list_serve_applications",
-            "get_serve_application",
-            "delete_serve_application",
-        ]
-    ));
+    delete_serve_application.await.unwrap();
+    assert_sent(&mock, &snaps);
 }
 
 #[tokio::test]
@@ -141,11 +149,16 @@ async fn every_operation_maps_an_error_status() {
         .map(Some)
         .to_vec()
     );
-    // A list that is not an array is a decode error.
+    // A list that is not an array is a decode error; so is a job that is not an object.
     let mock = MockTransport::new();
-    mock.push(ok(json!({"count": 0, "results": []})));
+    mock.push(ok(json!({"count": 0, "results": []})))
+        .push(ok(json!("raysubmit_1")));
     assert!(matches!(
         client(&mock).list_jobs().await,
+        Err(Error::Decode(_))
+    ));
+    assert!(matches!(
+        client(&mock).get_job("raysubmit_1").await,
         Err(Error::Decode(_))
     ));
 }
@@ -184,7 +197,11 @@ async fn the_tail_yields_messages_before_the_body_ends() {
     mock.push(MockResponse::chunked(200, sse_body()).header("content-type", "text/event-stream"));
     let c = client(&mock);
     let start = tokio::time::Instant::now();
-    let mut log = c.stream_tail_job_logs("raysubmit_abc123", TailOptions::default());
+    let tail = c.stream_tail_job_logs("raysubmit_abc123");
+    // The request value, without IO, is exactly what the mock then receives.
+    let snap = tail.request().unwrap().snapshot();
+    insta::assert_json_snapshot!(snap);
+    let mut log = tail.messages();
     assert_eq!(mock.request_count(), 0, "lazy until polled");
     assert_eq!(log.next().await.unwrap().unwrap(), "epoch 1");
     // Yielded while the body was still open: the 50 ms pause has not elapsed.
@@ -196,7 +213,7 @@ async fn the_tail_yields_messages_before_the_body_ends() {
     assert!(log.next().await.is_none());
     let r = &mock.requests()[0];
     assert_eq!(r.read_timeout, ReadTimeout::After(Duration::from_secs(30)));
-    insta::assert_json_snapshot!(r.snapshot());
+    assert_eq!(r.snapshot(), snap);
 }
 
 #[tokio::test(start_paused = true)]
@@ -204,7 +221,8 @@ async fn tail_job_logs_uses_the_http_stream() {
     let mock = MockTransport::new();
     mock.push(MockResponse::chunked(200, sse_body()));
     let lines: Vec<String> = client(&mock)
-        .tail_job_logs("raysubmit_abc123", TailOptions::default())
+        .tail_job_logs("raysubmit_abc123")
+        .messages()
         .map(|l| l.unwrap())
         .collect()
         .await;
@@ -226,7 +244,9 @@ async fn a_dropped_connection_is_an_error_not_an_end() {
             MockChunk::Drop,
         ],
     ));
-    let mut log = client(&mock).stream_tail_job_logs("raysubmit_abc123", TailOptions::default());
+    let mut log = client(&mock)
+        .stream_tail_job_logs("raysubmit_abc123")
+        .messages();
     assert_eq!(log.next().await.unwrap().unwrap(), "epoch 1");
     let err = log.next().await.unwrap().expect_err("dropped");
     assert!(matches!(err, Error::ResponseIncomplete { .. }), "{err:?}");
@@ -244,12 +264,11 @@ async fn a_silent_agent_hits_the_idle_timeout() {
             MockChunk::Data("data: {\"type\": \"complete\"}\n\n".into()),
         ],
     ));
-    let opts = TailOptions {
-        idle_timeout: Some(Duration::from_secs(5)),
-        ..TailOptions::default()
-    };
     let start = tokio::time::Instant::now();
-    let mut log = client(&mock).stream_tail_job_logs("raysubmit_abc123", opts);
+    let mut log = client(&mock)
+        .stream_tail_job_logs("raysubmit_abc123")
+        .idle_timeout(Some(Duration::from_secs(5)))
+        .messages();
     assert_eq!(log.next().await.unwrap().unwrap(), "epoch 1");
     let err = log.next().await.unwrap().expect_err("idle");
     assert!(
@@ -277,11 +296,10 @@ async fn a_silent_agent_hits_the_idle_timeout() {
             MockChunk::Data("late\n".into()),
         ],
     ));
-    let opts = TailOptions {
-        idle_timeout: None,
-        ..TailOptions::default()
-    };
-    let mut log = client(&mock).stream_tail_job_logs("raysubmit_abc123", opts);
+    let mut log = client(&mock)
+        .stream_tail_job_logs("raysubmit_abc123")
+        .idle_timeout(None)
+        .messages();
     assert_eq!(log.next().await.unwrap().unwrap(), "late");
     assert_eq!(mock.requests()[0].read_timeout, ReadTimeout::Never);
 }
@@ -296,7 +314,8 @@ async fn an_error_event_ends_the_tail_with_a_500() {
         )],
     ));
     let items: Vec<_> = client(&mock)
-        .stream_tail_job_logs("raysubmit_x", TailOptions::default())
+        .stream_tail_job_logs("raysubmit_x")
+        .messages()
         .collect()
         .await;
     assert_eq!(items.len(), 2);
@@ -313,7 +332,7 @@ async fn an_error_event_ends_the_tail_with_a_500() {
 async fn http_errors_keep_their_status_and_bad_input_is_refused_unsent() {
     let mock = MockTransport::new();
     mock.push(not_found());
-    let mut log = client(&mock).stream_tail_job_logs("raysubmit_x", TailOptions::default());
+    let mut log = client(&mock).stream_tail_job_logs("raysubmit_x").messages();
     let err = log.next().await.unwrap().expect_err("404");
     assert_eq!(err.status_code(), Some(404));
     assert!(log.next().await.is_none());
@@ -322,7 +341,9 @@ async fn http_errors_keep_their_status_and_bad_input_is_refused_unsent() {
     let c = client(&mock);
     let long = "a".repeat(101);
     for bad in ["", "../etc", "job id", "raysubmit_é", long.as_str()] {
-        let mut log = c.stream_tail_job_logs(bad, TailOptions::default());
+        let tail = c.stream_tail_job_logs(bad);
+        assert!(matches!(tail.request(), Err(Error::InvalidInput { .. })));
+        let mut log = tail.messages();
         let err = log.next().await.unwrap().expect_err(bad);
         assert!(
             matches!(err, Error::InvalidInput { .. }),
@@ -330,12 +351,10 @@ async fn http_errors_keep_their_status_and_bad_input_is_refused_unsent() {
         );
         assert!(log.next().await.is_none());
     }
-    let zero = TailOptions {
-        idle_timeout: Some(Duration::ZERO),
-        ..TailOptions::default()
-    };
     let err = c
-        .tail_job_logs("ok", zero)
+        .tail_job_logs("ok")
+        .idle_timeout(Some(Duration::ZERO))
+        .messages()
         .next()
         .await
         .unwrap()
@@ -350,9 +369,71 @@ async fn the_tail_request_is_retried_before_any_data() {
     mock.push(MockResponse::json(503, json!({"detail": "starting"})))
         .push(MockResponse::chunked(200, sse_body()));
     let lines: Vec<_> = retrying_client(&mock)
-        .stream_tail_job_logs("raysubmit_abc123", TailOptions::default())
+        .stream_tail_job_logs("raysubmit_abc123")
+        .messages()
         .collect()
         .await;
     assert_eq!(lines.len(), 3);
     assert_eq!(mock.request_count(), 2);
+}
+
+#[tokio::test]
+async fn the_tail_limits_are_set_on_the_call() {
+    let body = || {
+        MockResponse::chunked(
+            200,
+            vec![MockChunk::Data("abc\nabcdefgh\nxyz\nmore\n".into())],
+        )
+    };
+    let mock = MockTransport::new();
+    mock.push(body()).push(body()).push(body());
+    let c = client(&mock);
+    // Too many messages: the stream fails with a 429-like limit error, then ends.
+    let items: Vec<_> = c
+        .tail_job_logs("raysubmit_1")
+        .max_messages(Some(2))
+        .messages()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3);
+    let err = items[2].as_ref().expect_err("limit");
+    assert!(matches!(err, Error::StreamLimit { .. }), "{err:?}");
+    assert_eq!(err.status_code(), Some(429));
+    // Oversized messages are skipped (but counted against the byte limit).
+    let items: Vec<String> = c
+        .tail_job_logs("raysubmit_1")
+        .max_message_chars(Some(3))
+        .messages()
+        .map(|m| m.unwrap())
+        .collect()
+        .await;
+    assert_eq!(items, ["abc", "xyz"]);
+    // The byte limit counts every message: "abc" + "abcdefgh" is over 10 bytes.
+    let items: Vec<_> = c
+        .tail_job_logs("raysubmit_1")
+        .max_message_chars(None)
+        .max_bytes(Some(10))
+        .messages()
+        .collect()
+        .await;
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].as_deref().ok(), Some("abc"));
+    assert!(matches!(items[1], Err(Error::StreamLimit { .. })));
+    // A line longer than `max_line_bytes` without its terminator yet comes in pieces.
+    mock.push(MockResponse::chunked(
+        200,
+        vec![
+            MockChunk::Data("abcdefgh".into()),
+            MockChunk::Data("ij\n".into()),
+        ],
+    ));
+    let items: Vec<String> = c
+        .tail_job_logs("raysubmit_1")
+        .max_line_bytes(4)
+        .messages()
+        .map(|m| m.unwrap())
+        .collect()
+        .await;
+    assert_eq!(items, ["abcd", "efgh", "ij"]);
+    assert_eq!(mock.request_count(), 4);
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{client, labelled, obj, ok, retrying_client, status};
+use common::{assert_sent, client, labelled_requests, obj, ok, retrying_client, status};
 use serde_json::json;
 use synapse_agent::{
     AgentRuntimePolicy, Error, FeasibilityRequest, NodeState, ResourceKind, RuntimePolicyPatch,
@@ -43,7 +43,23 @@ async fn cluster_snapshot_uses_the_cache_flag_and_python_defaults() {
     mock.push(ok(snapshot_json()))
         .push(ok(json!({"collected_at": "2026-11-23T10:00:00Z"})));
     let c = client(&mock);
-    let s = c.get_cluster_resources(true).await.unwrap();
+    let cached = c.get_cluster_resources();
+    let fresh = c.get_cluster_resources().use_cache(false);
+    // The request values, without IO, are exactly what the mock then receives.
+    let snaps = labelled_requests(vec![
+        ("get_cluster_resources(true)", cached.request()),
+        ("get_cluster_resources(false)", fresh.request()),
+    ]);
+    insta::assert_json_snapshot!(snaps);
+    assert_eq!(
+        c.get_cluster_resources()
+            .use_cache(true)
+            .request()
+            .unwrap()
+            .snapshot(),
+        snaps["get_cluster_resources(true)"]
+    );
+    let s = cached.await.unwrap();
     assert_eq!(s.collected_at.parse().unwrap().timestamp(), 1_795_428_000);
     assert_eq!(s.cpu.total, 64.0);
     assert_eq!(s.cpu.used, 16.5);
@@ -63,17 +79,10 @@ async fn cluster_snapshot_uses_the_cache_flag_and_python_defaults() {
     assert_eq!(s.extra.get("cluster_name"), Some(&json!("prod")));
 
     // A sparse (older) agent: everything but `collected_at` defaults.
-    let sparse = c.get_cluster_resources(false).await.unwrap();
+    let sparse = fresh.await.unwrap();
     assert_eq!(sparse.node_counts.total, 0);
     assert!(!sparse.stale && sparse.nodes.is_empty() && sparse.gpu.max_utilization == 0.0);
-
-    insta::assert_json_snapshot!(labelled(
-        &mock,
-        &[
-            "get_cluster_resources(true)",
-            "get_cluster_resources(false)"
-        ]
-    ));
+    assert_sent(&mock, &snaps);
 }
 
 #[tokio::test]
@@ -90,7 +99,7 @@ async fn a_snapshot_without_its_required_fields_is_a_decode_error() {
         .push(ok(json!({"collected_at": "x", "running_jobs": 1.5})));
     let c = client(&mock);
     for _ in 0..5 {
-        let err = c.get_cluster_resources(true).await.expect_err("decode");
+        let err = c.get_cluster_resources().await.expect_err("decode");
         assert!(matches!(err, Error::Decode(_)), "{err:?}");
     }
 }
@@ -102,38 +111,53 @@ async fn feasibility_sends_all_six_keys() {
         .push(ok(json!({"allowed": false, "reasons": ["gpu_unavailable"], "messages": ["GPU utilization 97% > 90%"], "max_utilization": 0.97})))
         .push(ok(json!({"allowed": true, "reasons": null})));
     let c = client(&mock);
-    let minimal = FeasibilityRequest::new(ResourceKind::Serve, 1.0)
+    let minimal = c
+        .check_feasibility(ResourceKind::Serve, 1.0)
         .num_gpus(0.5)
         .metadata(obj(json!({"plugin_code": "x@1"})));
-    let yes = c.check_feasibility(&minimal).await.unwrap();
-    assert!(yes.allowed);
-    let full = FeasibilityRequest::new(ResourceKind::Job, 4.0)
+    let full = c
+        .check_feasibility(ResourceKind::Job, 4.0)
         .num_gpus(1.0)
         .memory_bytes(8 * 1024 * 1024 * 1024)
         .replicas(2);
-    let no = c.check_feasibility(&full).await.unwrap();
+    let other = c.check_feasibility("gpu_pool".into(), 2.0).idempotent(true);
+    // The request values, without IO, are exactly what the mock then receives.
+    let snaps = labelled_requests(vec![
+        (
+            "check_feasibility (observed body: memory_bytes null, replicas 1)",
+            minimal.request(),
+        ),
+        ("check_feasibility (every field)", full.request()),
+        (
+            "check_feasibility_with_retries (unknown kind)",
+            other.request(),
+        ),
+    ]);
+    insta::assert_json_snapshot!(snaps);
+    // The whole request at once is the same request.
+    let whole = FeasibilityRequest::new(ResourceKind::Job, 4.0)
+        .num_gpus(1.0)
+        .memory_bytes(8 * 1024 * 1024 * 1024)
+        .replicas(2);
+    assert_eq!(
+        c.check_feasibility(ResourceKind::Task, 0.0)
+            .body(whole)
+            .request()
+            .unwrap()
+            .snapshot(),
+        snaps["check_feasibility (every field)"]
+    );
+    let yes = minimal.await.unwrap();
+    assert!(yes.allowed);
+    let no = full.await.unwrap();
     assert!(!no.allowed);
     assert_eq!(no.reasons, ["gpu_unavailable"]);
     assert_eq!(no.extra.get("max_utilization"), Some(&json!(0.97)));
-    let other = FeasibilityRequest::new("gpu_pool".into(), 2.0);
-    assert!(
-        c.check_feasibility_with_retries(&other)
-            .await
-            .unwrap()
-            .reasons
-            .is_empty()
-    );
+    assert!(other.await.unwrap().reasons.is_empty());
     let requests = mock.requests();
     assert_eq!(requests[0].idempotent, None);
     assert_eq!(requests[2].idempotent, Some(true));
-    insta::assert_json_snapshot!(labelled(
-        &mock,
-        &[
-            "check_feasibility (observed body: memory_bytes null, replicas 1)",
-            "check_feasibility (every field)",
-            "check_feasibility_with_retries (unknown kind)",
-        ]
-    ));
+    assert_sent(&mock, &snaps);
 }
 
 #[tokio::test]
@@ -143,19 +167,24 @@ async fn feasibility_rejects_bad_numbers_and_a_missing_verdict() {
     let c = client(&mock);
     for bad in [f64::NAN, f64::INFINITY] {
         let err = c
-            .check_feasibility(&FeasibilityRequest::new(ResourceKind::Job, bad))
+            .check_feasibility(ResourceKind::Job, bad)
             .await
             .expect_err("non-finite");
         assert!(matches!(err, Error::InvalidInput { .. }));
         let err = c
-            .check_feasibility(&FeasibilityRequest::new(ResourceKind::Job, 1.0).num_gpus(bad))
+            .check_feasibility(ResourceKind::Job, 1.0)
+            .num_gpus(bad)
             .await
             .expect_err("non-finite");
         assert!(matches!(err, Error::InvalidInput { .. }));
+        assert!(matches!(
+            c.check_feasibility(ResourceKind::Job, bad).request(),
+            Err(Error::InvalidInput { .. })
+        ));
     }
     assert_eq!(mock.request_count(), 0);
     let err = c
-        .check_feasibility(&FeasibilityRequest::new(ResourceKind::Job, 1.0))
+        .check_feasibility(ResourceKind::Job, 1.0)
         .await
         .expect_err("no `allowed`");
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
@@ -176,12 +205,13 @@ async fn feasibility_is_retried_only_when_marked_idempotent() {
         .build()
         .unwrap();
     let req = FeasibilityRequest::new(ResourceKind::Task, 1.0);
-    assert_eq!(status(c.check_feasibility(&req).await), Some(503));
+    let check = || {
+        c.check_feasibility(ResourceKind::Job, 0.0)
+            .body(req.clone())
+    };
+    assert_eq!(status(check().await), Some(503));
     assert_eq!(mock.request_count(), 1);
-    let err = c
-        .check_feasibility_with_retries(&req)
-        .await
-        .expect_err("exhausted");
+    let err = check().idempotent(true).await.expect_err("exhausted");
     assert!(
         matches!(err, Error::RetriesExhausted { attempts: 4, .. }),
         "{err:?}"
@@ -194,7 +224,8 @@ async fn feasibility_is_retried_only_when_marked_idempotent() {
         .push(ok(json!({"allowed": true})));
     let c = retrying_client(&mock);
     assert!(
-        c.check_feasibility_with_retries(&req)
+        c.check_feasibility(ResourceKind::Task, 1.0)
+            .idempotent(true)
             .await
             .unwrap()
             .allowed
@@ -205,7 +236,7 @@ async fn feasibility_is_retried_only_when_marked_idempotent() {
         .push(ok(json!({"allowed": true})));
     let c = retrying_client(&mock);
     assert!(matches!(
-        c.check_feasibility(&req).await,
+        c.check_feasibility(ResourceKind::Task, 1.0).await,
         Err(Error::ResponseIncomplete { .. })
     ));
     assert_eq!(mock.request_count(), 1);
@@ -225,14 +256,29 @@ async fn policy_raw_and_typed() {
         ))
         .push(ok(effective.clone()));
     let c = client(&mock);
-    assert_eq!(c.get_gatekeeping_policy().await.unwrap(), effective);
-    let raw = c
-        .update_gatekeeping_policy(&json!({"max_concurrent_jobs": 5}))
-        .await
-        .unwrap();
+    let get_raw = c.get_gatekeeping_policy();
+    let update_raw = c.update_gatekeeping_policy(&json!({"max_concurrent_jobs": 5}));
+    let get_typed = c.get_runtime_policy();
+    let patch = RuntimePolicyPatch {
+        max_concurrent_jobs: Some(5),
+        memory_max_utilization_percent: Some(85.0),
+        extra: obj(json!({"future_knob": "on"})),
+        ..RuntimePolicyPatch::default()
+    };
+    let update_typed = c.update_runtime_policy(&patch);
+    // The request values, without IO, are exactly what the mock then receives.
+    let snaps = labelled_requests(vec![
+        ("get_gatekeeping_policy", get_raw.request()),
+        ("update_gatekeeping_policy", update_raw.request()),
+        ("get_runtime_policy", get_typed.request()),
+        ("update_runtime_policy", update_typed.request()),
+    ]);
+    insta::assert_json_snapshot!(snaps);
+    assert_eq!(get_raw.await.unwrap(), effective);
+    let raw = update_raw.await.unwrap();
     assert_eq!(raw["future_knob"], "on");
     // Missing and null fields take the Python defaults; numeric strings are accepted.
-    let policy = c.get_runtime_policy().await.unwrap();
+    let policy = get_typed.await.unwrap();
     assert_eq!(
         policy,
         AgentRuntimePolicy {
@@ -240,25 +286,11 @@ async fn policy_raw_and_typed() {
             ..AgentRuntimePolicy::default()
         }
     );
-    let patch = RuntimePolicyPatch {
-        max_concurrent_jobs: Some(5),
-        memory_max_utilization_percent: Some(85.0),
-        extra: obj(json!({"future_knob": "on"})),
-        ..RuntimePolicyPatch::default()
-    };
-    let policy = c.update_runtime_policy(&patch).await.unwrap();
+    let policy = update_typed.await.unwrap();
     assert_eq!(policy.max_concurrent_jobs, 5);
     assert_eq!(policy.memory_max_utilization_percent, 85.0);
     assert_eq!(policy.extra.get("future_knob"), Some(&json!("on")));
-    insta::assert_json_snapshot!(labelled(
-        &mock,
-        &[
-            "get_gatekeeping_policy",
-            "update_gatekeeping_policy",
-            "get_runtime_policy",
-            "update_runtime_policy",
-        ]
-    ));
+    assert_sent(&mock, &snaps);
 }
 
 #[tokio::test]
@@ -288,11 +320,14 @@ async fn every_operation_maps_an_error_status() {
         MockResponse::json(400, json!({"max_concurrent_jobs": ["must be >= 0"]})),
     );
     let c = client(&mock);
-    let req = FeasibilityRequest::new(ResourceKind::Job, 1.0);
     let got = vec![
-        status(c.get_cluster_resources(true).await),
-        status(c.check_feasibility(&req).await),
-        status(c.check_feasibility_with_retries(&req).await),
+        status(c.get_cluster_resources().await),
+        status(c.check_feasibility(ResourceKind::Job, 1.0).await),
+        status(
+            c.check_feasibility(ResourceKind::Job, 1.0)
+                .idempotent(true)
+                .await,
+        ),
         status(c.get_gatekeeping_policy().await),
         status(
             c.update_gatekeeping_policy(&json!({"max_concurrent_jobs": -1}))

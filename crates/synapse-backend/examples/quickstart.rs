@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_json::json;
-use synapse_agent::{AgentClient, RunPluginReleaseRequest, TailOptions};
+use synapse_agent::AgentClient;
 use synapse_backend::models::{
     JobId, JobStatus, PluginCode, PluginCreate, PluginReleaseCreateRequest, TailEventType,
 };
@@ -117,27 +117,37 @@ async fn agent_run(fake: &FakeServer) -> Result<(), Box<dyn std::error::Error>> 
         cached.plugin.as_ref().and_then(|p| p.code()).unwrap_or("?"),
         cached.version.as_deref().unwrap_or("?")
     );
-    let mut run = RunPluginReleaseRequest::new("train");
-    run.params = json!({"epochs": 10}).as_object().cloned();
+    let params = json!({"epochs": 10})
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     let answer = agent
-        .run_plugin_release("image-processing@1.0.0", &run)
+        .run_plugin_release("image-processing@1.0.0", "train")
+        .params(params)
         .await?;
-    let job_id = answer["job_id"]
-        .as_str()
-        .ok_or("the agent's run answer has no job_id")?
+    let job_id = answer
+        .job_id()
+        .ok_or("the agent answered with a direct result, not a job")?
         .to_owned();
     println!("7. agent started job {job_id}");
-    let mut log = agent.tail_job_logs(&job_id, TailOptions::default());
+    let mut log = agent.tail_job_logs(&job_id).messages();
     while let Some(line) = log.next().await {
         println!("   | {}", line?);
     }
     let job = agent.get_job(&job_id).await?;
-    let status = job["status"].as_str().unwrap_or("?");
-    println!("8. agent job {job_id} ended {status}");
-    if status == "SUCCEEDED" {
+    let status = job
+        .status
+        .clone()
+        .unwrap_or(JobStatus::Unknown("none".into()));
+    println!(
+        "8. agent job {job_id} ended {} ({})",
+        status.as_str(),
+        job.message.as_deref().unwrap_or("no message")
+    );
+    if status == JobStatus::Succeeded {
         Ok(())
     } else {
-        Err(format!("the agent's job ended {status}").into())
+        Err(format!("the agent's job ended {}", status.as_str()).into())
     }
 }
 

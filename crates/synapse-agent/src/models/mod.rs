@@ -1,4 +1,4 @@
-//! Typed models of the agent's resource, system and container endpoints (models.md §5.2–5.4).
+//! Typed models of the agent's Ray, resource, system and container endpoints.
 //!
 //! - Request bodies are written in wire order, absent fields omitted, with exactly the
 //!   defaults the Python SDK sends.
@@ -11,11 +11,13 @@
 //!   numeric strings, as the Python models do.
 //!
 //! Plugin releases, their requests and [`Page`](synapse_models::Page) come from
-//! [`synapse_models`]; Ray records (jobs, nodes, tasks, Serve applications, GPU status) and
-//! Docker containers are untyped `serde_json::Value`s.
+//! [`synapse_models`]. Ray jobs are [`RayJob`]s and a plugin run answers a [`PluginRun`]
+//! (a [`JobReference`] or the action's direct result); other Ray records (nodes, tasks,
+//! Serve applications, GPU status) and Docker containers are untyped `serde_json::Value`s.
 
 mod containers;
 pub(crate) mod lax;
+mod ray;
 mod resources;
 mod system;
 
@@ -23,6 +25,7 @@ pub use containers::{
     BuildOutcome, BuildState, BuildStatus, ContainerBuildRef, CreateContainerRequest,
     CreateDockerContainerRequest, PluginReleaseRef, ReleaseFields,
 };
+pub use ray::{JobReference, PluginRun, RayJob, RayTime};
 pub use resources::{
     AgentRuntimePolicy, ClusterResourceSnapshot, FeasibilityRequest, FeasibilityResult, GpuDevice,
     GpuSummary, NodeCounts, NodeResource, NodeState, ResourceCounter, ResourceKind,

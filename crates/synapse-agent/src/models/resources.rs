@@ -1,5 +1,5 @@
 //! Resource gatekeeping: the cluster snapshot, the feasibility dry run and the runtime
-//! policy (models.md §5.2–5.4).
+//! policy.
 
 use synapse_models::open_enum;
 

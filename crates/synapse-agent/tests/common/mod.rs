@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value, json};
 use synapse_agent::AgentClient;
-use synapse_transport::RetryPolicy;
 use synapse_transport::mock::{MockResponse, MockTransport};
+use synapse_transport::{Request, RetryPolicy};
 
 /// The agent token used by the tests (never appears in a snapshot).
 pub const AGENT_TOKEN: &str = "agent-token-fedcba9876543210";
@@ -51,6 +51,28 @@ pub fn labelled(mock: &MockTransport, labels: &[&str]) -> Value {
         assert!(out.insert((*label).to_owned(), r.snapshot()).is_none());
     }
     Value::Object(out)
+}
+
+/// Request values (built without IO), labelled in order, as snapshot values: the same view
+/// as [`labelled`] gives of what a mock received.
+pub fn labelled_requests(calls: Vec<(&str, Result<Request, synapse_agent::Error>)>) -> Value {
+    let mut out = Map::new();
+    for (label, request) in calls {
+        let request = request.unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert!(out.insert(label.to_owned(), request.snapshot()).is_none());
+    }
+    Value::Object(out)
+}
+
+/// Asserts that the mock received exactly the labelled request values, in order.
+pub fn assert_sent(mock: &MockTransport, snaps: &Value) {
+    let labels: Vec<&str> = snaps
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(&labelled(mock, &labels), snaps);
 }
 
 /// The status code of an error, as the Python SDK reports it.
