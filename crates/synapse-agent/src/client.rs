@@ -113,7 +113,7 @@ impl AgentClient {
     /// # Ok::<(), synapse_agent::Error>(())
     /// ```
     pub fn from_env() -> Result<Option<Self>, Error> {
-        Self::from_env_with(&ProcessEnv)
+        Self::from_env_source(&ProcessEnv)
     }
 
     /// [`AgentClient::from_env`] reading from `env` instead of the process environment.
@@ -123,17 +123,17 @@ impl AgentClient {
     /// let env = MapEnv::new()
     ///     .with("SYNAPSE_AGENT_URL", "http://10.0.0.5:8000")
     ///     .with("SYNAPSE_AGENT_TOKEN", "agent-token");
-    /// assert!(AgentClient::from_env_with(&env)?.is_some());
-    /// assert!(AgentClient::from_env_with(&MapEnv::new())?.is_none());
+    /// assert!(AgentClient::from_env_source(&env)?.is_some());
+    /// assert!(AgentClient::from_env_source(&MapEnv::new())?.is_none());
     /// # Ok::<(), synapse_agent::Error>(())
     /// ```
-    pub fn from_env_with(env: &dyn EnvSource) -> Result<Option<Self>, Error> {
+    pub fn from_env_source(env: &dyn EnvSource) -> Result<Option<Self>, Error> {
         Self::builder_from_env(env)
             .map(AgentClientBuilder::build)
             .transpose()
     }
 
-    /// The builder [`AgentClient::from_env_with`] uses, to adjust before building (a
+    /// The builder [`AgentClient::from_env_source`] uses, to adjust before building (a
     /// transport, a retry policy, timeouts). `None` when the URL or the agent token is
     /// missing.
     ///

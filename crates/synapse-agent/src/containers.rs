@@ -2,9 +2,7 @@
 //! containers, and the agent's container records.
 
 use std::collections::BTreeMap;
-use std::future::{Future, IntoFuture};
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -451,7 +449,8 @@ pub struct WaitForBuild {
 impl WaitForBuild {
     wait_setters!(DEFAULT_BUILD_TIMEOUT);
 
-    async fn run(self) -> Result<BuildOutcome, Error> {
+    /// Runs the call; awaiting the builder does the same.
+    pub async fn send(self) -> Result<BuildOutcome, Error> {
         let start = Instant::now();
         let mut last = None;
         loop {
@@ -478,13 +477,7 @@ impl WaitForBuild {
     }
 }
 
-impl IntoFuture for WaitForBuild {
-    type Output = Result<BuildOutcome, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+synapse_transport::awaitable!(WaitForBuild => Result<BuildOutcome, Error>);
 
 /// [`AgentClient::list_docker_containers`]: `GET containers/docker/`.
 #[derive(Debug)]
@@ -699,7 +692,8 @@ impl CreateContainerAndWait {
     create_container_setters!();
     wait_setters!(DEFAULT_BUILD_TIMEOUT);
 
-    async fn run(self) -> Result<BuildOutcome, Error> {
+    /// Runs the call; awaiting the builder does the same.
+    pub async fn send(self) -> Result<BuildOutcome, Error> {
         let build = self.agent.create_container().body(self.request).await?;
         match &build.build_id {
             Some(id) => {
@@ -716,13 +710,7 @@ impl CreateContainerAndWait {
     }
 }
 
-impl IntoFuture for CreateContainerAndWait {
-    type Output = Result<BuildOutcome, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
-    }
-}
+synapse_transport::awaitable!(CreateContainerAndWait => Result<BuildOutcome, Error>);
 
 /// [`AgentClient::list_containers`]: `GET containers/`.
 #[derive(Debug)]

@@ -1,8 +1,6 @@
 //! System management on the agent (the `SystemClientMixin`): compose configuration,
 //! operation status, readiness, update and restart.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::time::Duration;
 
 use synapse_transport::{
@@ -312,13 +310,15 @@ impl WaitForSystemReady {
     wait_setters!(DEFAULT_READY_TIMEOUT);
 }
 
-impl IntoFuture for WaitForSystemReady {
-    type Output = bool;
-    type IntoFuture = Pin<Box<dyn Future<Output = bool> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { wait_ready(&self.agent, self.timeout, self.poll_interval).await })
+impl WaitForSystemReady {
+    /// Polls until the agent is ready or the timeout passes; awaiting the builder does the
+    /// same.
+    pub async fn send(self) -> bool {
+        wait_ready(&self.agent, self.timeout, self.poll_interval).await
     }
 }
+
+synapse_transport::awaitable!(WaitForSystemReady => bool);
 
 /// [`AgentClient::update_system`]: `POST system/update/`.
 #[derive(Debug)]
@@ -359,23 +359,22 @@ impl UpdateSystemAndWait {
     wait_setters!(DEFAULT_READY_TIMEOUT);
 }
 
-impl IntoFuture for UpdateSystemAndWait {
-    type Output = Result<SystemOperationResult, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let result = self.agent.update_system().body(self.body).await;
-            settle(
-                &self.agent,
-                result,
-                "System updated and ready",
-                self.timeout,
-                self.poll_interval,
-            )
-            .await
-        })
+impl UpdateSystemAndWait {
+    /// Runs the call and waits; awaiting the builder does the same.
+    pub async fn send(self) -> Result<SystemOperationResult, Error> {
+        let result = self.agent.update_system().body(self.body).await;
+        settle(
+            &self.agent,
+            result,
+            "System updated and ready",
+            self.timeout,
+            self.poll_interval,
+        )
+        .await
     }
 }
+
+synapse_transport::awaitable!(UpdateSystemAndWait => Result<SystemOperationResult, Error>);
 
 /// [`AgentClient::restart_system`]: `POST system/restart/`.
 #[derive(Debug)]
@@ -409,20 +408,19 @@ impl RestartSystemAndWait {
     wait_setters!(DEFAULT_READY_TIMEOUT);
 }
 
-impl IntoFuture for RestartSystemAndWait {
-    type Output = Result<SystemOperationResult, Error>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let result = self.agent.restart_system().await;
-            settle(
-                &self.agent,
-                result,
-                "System restarted and ready",
-                self.timeout,
-                self.poll_interval,
-            )
-            .await
-        })
+impl RestartSystemAndWait {
+    /// Runs the call and waits; awaiting the builder does the same.
+    pub async fn send(self) -> Result<SystemOperationResult, Error> {
+        let result = self.agent.restart_system().await;
+        settle(
+            &self.agent,
+            result,
+            "System restarted and ready",
+            self.timeout,
+            self.poll_interval,
+        )
+        .await
     }
 }
+
+synapse_transport::awaitable!(RestartSystemAndWait => Result<SystemOperationResult, Error>);

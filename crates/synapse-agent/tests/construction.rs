@@ -127,16 +127,20 @@ fn debug_never_shows_a_secret() {
 async fn from_env_mirrors_the_python_factory() {
     // Without URL or token: None.
     assert!(
-        AgentClient::from_env_with(&MapEnv::new())
+        AgentClient::from_env_source(&MapEnv::new())
             .unwrap()
             .is_none()
     );
     let url_only = MapEnv::new().with("SYNAPSE_AGENT_URL", "http://agent.test:8000");
-    assert!(AgentClient::from_env_with(&url_only).unwrap().is_none());
+    assert!(AgentClient::from_env_source(&url_only).unwrap().is_none());
     let token_only = MapEnv::new().with("SYNAPSE_AGENT_TOKEN", "env-agent-token");
-    assert!(AgentClient::from_env_with(&token_only).unwrap().is_none());
+    assert!(AgentClient::from_env_source(&token_only).unwrap().is_none());
     let empty_token = url_only.clone().with("SYNAPSE_AGENT_TOKEN", "");
-    assert!(AgentClient::from_env_with(&empty_token).unwrap().is_none());
+    assert!(
+        AgentClient::from_env_source(&empty_token)
+            .unwrap()
+            .is_none()
+    );
 
     // Everything set.
     let env = MapEnv::new()
@@ -144,7 +148,7 @@ async fn from_env_mirrors_the_python_factory() {
         .with("SYNAPSE_AGENT_TOKEN", "env-agent-token")
         .with("SYNAPSE_PLUGIN_RUN_USER_TOKEN", "env-user")
         .with("SYNAPSE_PLUGIN_RUN_TENANT", "env-tenant");
-    let client = AgentClient::from_env_with(&env).unwrap().unwrap();
+    let client = AgentClient::from_env_source(&env).unwrap().unwrap();
     assert_eq!(client.core().base_url().as_str(), "http://agent.test:8000/");
     let shown = format!("{client:?}");
     assert!(
@@ -173,7 +177,7 @@ async fn from_env_mirrors_the_python_factory() {
         .with("SYNAPSE_AGENT_URL", "not a url")
         .with("SYNAPSE_AGENT_TOKEN", "t");
     assert!(matches!(
-        AgentClient::from_env_with(&bad),
+        AgentClient::from_env_source(&bad),
         Err(Error::InvalidInput { .. })
     ));
 }

@@ -90,11 +90,11 @@ impl BackendClient {
     pub fn from_env() -> Result<Option<Self>, Error> {
         let config = std::env::var_os("HOME")
             .map(|home| PathBuf::from(home).join(".synapse").join("config.json"));
-        Self::from_env_with(&ProcessEnv, config.as_deref())
+        Self::from_env_source(&ProcessEnv, config.as_deref())
     }
 
     /// [`BackendClient::from_env`] with an explicit environment and config file path.
-    pub fn from_env_with(
+    pub fn from_env_source(
         env: &dyn EnvSource,
         config_file: Option<&std::path::Path>,
     ) -> Result<Option<Self>, Error> {

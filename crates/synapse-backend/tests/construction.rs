@@ -110,11 +110,11 @@ fn from_env_mirrors_the_python_factory() {
     .expect("write");
 
     // No token anywhere: None.
-    let none = BackendClient::from_env_with(&MapEnv::new(), None).expect("ok");
+    let none = BackendClient::from_env_source(&MapEnv::new(), None).expect("ok");
     assert!(none.is_none());
 
     // Host and token from the file.
-    let c = BackendClient::from_env_with(&MapEnv::new(), Some(&config))
+    let c = BackendClient::from_env_source(&MapEnv::new(), Some(&config))
         .expect("ok")
         .expect("client");
     assert_eq!(c.core().base_url().as_str(), "https://file.example/");
@@ -122,7 +122,7 @@ fn from_env_mirrors_the_python_factory() {
 
     // The environment wins over the file; default host when neither names one.
     let env = MapEnv::new().with("SYNAPSE_ACCESS_TOKEN", "env-token");
-    let c = BackendClient::from_env_with(&env, None)
+    let c = BackendClient::from_env_source(&env, None)
         .expect("ok")
         .expect("client");
     assert_eq!(c.core().base_url().as_str(), "https://api.synapse.sh/");

@@ -1,4 +1,4 @@
-//! Annotation and HITL models (models.md §4.1, §4.2, §4.6; enums §1.5, §1.7): projects,
+//! Annotation and HITL models: projects,
 //! tasks, task tags, assignments and the request bodies of `create_tasks`, `set_tags_*` and
 //! `annotate_task_data`.
 

@@ -1,4 +1,4 @@
-//! Data collections, data units and data-file checksums (models.md §4.3–§4.5, §1.7).
+//! Data collections, data units and data-file checksums.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

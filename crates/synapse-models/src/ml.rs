@@ -1,4 +1,4 @@
-//! Models and ground truths (models.md §4.7, §4.8, §1.7).
+//! Models and ground truths.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

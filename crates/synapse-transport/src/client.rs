@@ -22,18 +22,6 @@ use crate::retry::{RetryPolicy, RetryTransport};
 use crate::urls::{check_path, join, merge_query, parse_base_url, same_origin};
 use crate::{Error, Page, Request, Response, Secret, Transport};
 
-/// Caller query parameters, in order: `&[("status", "RUNNING"), ("expand", "logs")]`.
-pub type Query<'a> = &'a [(&'a str, &'a str)];
-
-/// Owned copies of caller query pairs, for [`RequestBuilder::query_pairs`] and
-/// [`Client::paginate`].
-pub fn owned_query(params: Query<'_>) -> Vec<(String, String)> {
-    params
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
 /// Where a request goes: a path relative to the client's base URL or an absolute URL
 /// (`&str`, `String`), or a path that could not be built (`Result<String, Error>`, as
 /// [`urls::path`](crate::urls::path) returns), whose error is reported when the request is

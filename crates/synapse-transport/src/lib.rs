@@ -34,7 +34,7 @@ mod text;
 mod transport;
 pub mod urls;
 
-pub use crate::client::{Client, ClientBuilder, Query, RequestBuilder, owned_query};
+pub use crate::client::{Client, ClientBuilder, IntoTarget, RequestBuilder};
 pub use crate::env::{EnvSource, MapEnv, ProcessEnv};
 pub use crate::error::{
     ApiBody, ApiError, ApiErrorKind, Attempt, BoxError, ConnectKind, DecodeError, ERROR_BODY_LIMIT,
