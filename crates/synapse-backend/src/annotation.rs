@@ -152,10 +152,10 @@ impl BackendClient {
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::models::TaskDataSchema;
     /// let body = serde_json::json!({"action": "submit", "data": {"objects": []}});
-    /// client.annotate_task_data(3, &body).schema(TaskDataSchema::Any).await?;
+    /// client.annotate_task_data(3, body).schema(TaskDataSchema::Any).await?;
     /// # Ok(()) }
     /// ```
-    pub fn annotate_task_data(&self, task_id: impl Into<TaskId>, data: &Value) -> AnnotateTaskData {
+    pub fn annotate_task_data(&self, task_id: impl Into<TaskId>, data: Value) -> AnnotateTaskData {
         AnnotateTaskData {
             call: Call::new(self.core.clone()),
             task_id: task_id.into(),
@@ -170,18 +170,18 @@ impl BackendClient {
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::models::AnnotateRequest;
     /// let body = AnnotateRequest::submit(serde_json::json!({"objects": []}));
-    /// client.annotate_task(3, &body).await?;
+    /// client.annotate_task(3, body).await?;
     /// # Ok(()) }
     /// ```
     pub fn annotate_task(
         &self,
         task_id: impl Into<TaskId>,
-        request: &AnnotateRequest,
+        request: AnnotateRequest,
     ) -> AnnotateTask {
         AnnotateTask {
             call: Call::new(self.core.clone()),
             task_id: task_id.into(),
-            body: request.clone(),
+            body: request,
             schema: None,
         }
     }
@@ -303,13 +303,13 @@ impl BackendClient {
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), Box<dyn std::error::Error>> {
     /// use synapse_backend::models::TaskCreateRequest;
     /// let req = TaskCreateRequest::new(1, [serde_json::json!({"data_unit": 500})])?;
-    /// client.create_tasks(&req).await?;
+    /// client.create_tasks(req).await?;
     /// # Ok(()) }
     /// ```
-    pub fn create_tasks(&self, request: &TaskCreateRequest) -> CreateTasks {
+    pub fn create_tasks(&self, request: TaskCreateRequest) -> CreateTasks {
         CreateTasks {
             call: Call::new(self.core.clone()),
-            body: request.clone(),
+            body: request,
         }
     }
 
@@ -319,11 +319,11 @@ impl BackendClient {
     /// ```no_run
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::models::SetTagsRequest;
-    /// client.set_tags_tasks(&SetTagsRequest::new([1, 2], [10])).project(1).await?;
+    /// client.set_tags_tasks(SetTagsRequest::new([1, 2], [10])).project(1).await?;
     /// # Ok(()) }
     /// ```
-    pub fn set_tags_tasks(&self, request: &SetTagsRequest) -> SetTagsTasks {
-        SetTagsTasks::new(&self.core, request.clone())
+    pub fn set_tags_tasks(&self, request: SetTagsRequest) -> SetTagsTasks {
+        SetTagsTasks::new(&self.core, request)
     }
 }
 

@@ -639,7 +639,7 @@ impl BackendClient {
     ) -> Result<Value, Error> {
         let data = ids.iter().map(|id| json!({ "data_unit": id }));
         let request = TaskCreateRequest::new(project, data)?;
-        self.create_tasks(&request).await
+        self.create_tasks(request).await
     }
 }
 

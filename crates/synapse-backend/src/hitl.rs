@@ -80,11 +80,11 @@ impl BackendClient {
     /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
     /// use synapse_backend::models::{SetTagsAction, SetTagsRequest};
     /// let req = SetTagsRequest::new([1], [2]);
-    /// client.set_tags_assignments(&req).action(SetTagsAction::Remove).await?;
+    /// client.set_tags_assignments(req).action(SetTagsAction::Remove).await?;
     /// # Ok(()) }
     /// ```
-    pub fn set_tags_assignments(&self, request: &SetTagsRequest) -> SetTagsAssignments {
-        SetTagsAssignments::new(&self.core, request.clone())
+    pub fn set_tags_assignments(&self, request: SetTagsRequest) -> SetTagsAssignments {
+        SetTagsAssignments::new(&self.core, request)
     }
 }
 

@@ -66,18 +66,18 @@ impl BackendClient {
     /// use synapse_backend::models::{ModelCreateRequest, PluginCode};
     /// let request = ModelCreateRequest::new("M2").plugin(PluginCode::new("yolov8")?).version("1");
     /// let model = client
-    ///     .create_model(&request)
+    ///     .create_model(request)
     ///     .file("best.pt")
     ///     .upload_options(ChunkedUploadOptions::default())
     ///     .await?;
     /// println!("{:?}", model.id);
     /// # Ok(()) }
     /// ```
-    pub fn create_model(&self, request: &ModelCreateRequest) -> CreateModel {
+    pub fn create_model(&self, request: ModelCreateRequest) -> CreateModel {
         CreateModel {
             call: Call::new(self.core.clone()),
             backend: self.clone(),
-            body: request.clone(),
+            body: request,
         }
     }
 

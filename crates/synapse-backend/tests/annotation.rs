@@ -129,12 +129,12 @@ async fn annotate_task_data_passes_the_body_through_with_optional_schema() {
         ));
     let c = client(&mock);
     let raw = c
-        .annotate_task_data(3, &json!({"a": 1}))
+        .annotate_task_data(3, json!({"a": 1}))
         .schema(TaskDataSchema::Any);
     let typed = AnnotateRequest::submit(json!({"objects": [{"class": "cat"}]}));
-    let typed = c.annotate_task(3, &typed);
+    let typed = c.annotate_task(3, typed.clone());
     let save = c
-        .annotate_task(4, &AnnotateRequest::save(Value::Null))
+        .annotate_task(4, AnnotateRequest::save(Value::Null))
         .schema(TaskDataSchema::DmSchemaV1);
     let values = vec![snap(&raw), snap(&typed), snap(&save)];
     insta::assert_json_snapshot!(values);
@@ -350,7 +350,7 @@ async fn create_tasks_typed_body_never_replayed() {
     );
     let mock = MockTransport::new();
     mock.push(MockResponse::json(201, json!([{"id": 11, "data_unit": 5}])));
-    let create = client(&mock).create_tasks(&req);
+    let create = client(&mock).create_tasks(req.clone());
     let values = vec![snap(&create)];
     insta::assert_json_snapshot!(values);
     let v = create.await.expect("create");
@@ -366,7 +366,10 @@ async fn create_tasks_typed_body_never_replayed() {
         .build()
         .expect("client");
     assert_eq!(
-        c.create_tasks(&req).await.expect_err("503").status_code(),
+        c.create_tasks(req.clone())
+            .await
+            .expect_err("503")
+            .status_code(),
         Some(503)
     );
     assert_eq!(mock.request_count(), 1);
@@ -394,10 +397,10 @@ async fn set_tags_tasks_and_assignments_always_send_action() {
             json!({"tags": ["Invalid pk \"99\"."]}),
         ));
     let c = client(&mock);
-    let tasks = c.set_tags_tasks(&add).project(1);
+    let tasks = c.set_tags_tasks(add.clone()).project(1);
     let remove = SetTagsRequest::new([1], [2]).action(SetTagsAction::Remove);
-    let assignments = c.set_tags_assignments(&remove);
-    let invalid = c.set_tags_assignments(&SetTagsRequest::new([1], [99]));
+    let assignments = c.set_tags_assignments(remove.clone());
+    let invalid = c.set_tags_assignments(SetTagsRequest::new([1], [99]));
     let values = vec![snap(&tasks), snap(&assignments), snap(&invalid)];
     insta::assert_json_snapshot!(values);
     let v = tasks.await.expect("tasks");
@@ -520,11 +523,11 @@ fn typed_setters_build_the_documented_requests() {
         .cloned()
         .expect("object");
     assert_eq!(
-        snap(&c.create_tasks(&empty).project(2).task(item))["body"]["json"],
+        snap(&c.create_tasks(empty.clone()).project(2).task(item))["body"]["json"],
         json!({"project": 2, "data": [{"data_unit": 5}]})
     );
     let tags = c
-        .set_tags_assignments(&SetTagsRequest::default())
+        .set_tags_assignments(SetTagsRequest::default())
         .ids([1, 2])
         .tags([3])
         .action(SetTagsAction::Remove)
@@ -539,7 +542,7 @@ fn typed_setters_build_the_documented_requests() {
         json!({"ids": [1, 2], "tags": [3], "action": "remove"})
     );
     let annotate = c
-        .annotate_task(7, &AnnotateRequest::default())
+        .annotate_task(7, AnnotateRequest::default())
         .action(AnnotateAction::Save)
         .data(json!({"k": 1}))
         .schema(TaskDataSchema::Any);

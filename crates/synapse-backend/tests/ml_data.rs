@@ -293,7 +293,7 @@ async fn models_list_get_create() {
     let (list, get, create) = (
         c.list_models().is_released(true),
         c.get_model(1).expand("metrics"),
-        c.create_model(&request),
+        c.create_model(request.clone()),
     );
     let values = vec![snap(&list), snap(&get), snap(&create)];
     insta::assert_json_snapshot!(values);
@@ -349,7 +349,7 @@ async fn create_model_with_a_file_uploads_it_then_posts_the_upload_id() {
         .plugin(PluginCode::new("yolov8").expect("code"))
         .version("1");
     let model = client(&mock)
-        .create_model(&request)
+        .create_model(request.clone())
         .file(&path)
         .upload_options(ChunkedUploadOptions::default().read_timeout(Duration::from_secs(600)))
         .await
@@ -370,7 +370,7 @@ async fn create_model_with_a_file_uploads_it_then_posts_the_upload_id() {
     let missing = dir.path().join("missing.pt");
     assert!(
         client(&mock)
-            .create_model(&request)
+            .create_model(request.clone())
             .file(&missing)
             .await
             .is_err()
@@ -551,7 +551,7 @@ async fn ml_operations_map_error_statuses() {
     let got = vec![
         status(c.list_models().await),
         status(c.get_model(9).await),
-        status(c.create_model(&ModelCreateRequest::new("M")).await),
+        status(c.create_model(ModelCreateRequest::new("M")).await),
         status(c.list_ground_truth_events().await),
         status(c.list_ground_truth_events_data().await),
         status(c.list_ground_truth_events_files().await),
@@ -676,7 +676,7 @@ fn typed_setters_and_list_defaults_build_the_documented_requests() {
     assert_eq!(events.read_timeout, ReadTimeout::Default);
     // Body setters.
     let create = c
-        .create_model(&ModelCreateRequest::new("draft"))
+        .create_model(ModelCreateRequest::new("draft"))
         .name("M2")
         .plugin(PluginCode::new("yolov8").expect("code"))
         .version("1")
