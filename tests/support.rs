@@ -92,6 +92,9 @@ pub mod raw {
         pub headers: Vec<(String, String)>,
         /// The body.
         pub body: Vec<u8>,
+        /// A WebSocket answer: `101` with the handshake's accept key, then these raw
+        /// frames, then the connection closes.
+        pub websocket: Option<Vec<Vec<u8>>>,
     }
 
     impl RawReply {
@@ -101,6 +104,7 @@ pub mod raw {
                 status,
                 headers: vec![("Content-Type".into(), "application/json".into())],
                 body: body.to_string().into_bytes(),
+                websocket: None,
             }
         }
 
@@ -110,6 +114,17 @@ pub mod raw {
                 status,
                 headers: Vec::new(),
                 body: body.into(),
+                websocket: None,
+            }
+        }
+
+        /// Accepts a WebSocket handshake, then sends `frames` (see [`ws_text`]) and closes.
+        pub fn websocket(frames: Vec<Vec<u8>>) -> Self {
+            RawReply {
+                status: 101,
+                headers: Vec::new(),
+                body: Vec::new(),
+                websocket: Some(frames),
             }
         }
 
@@ -177,6 +192,29 @@ pub mod raw {
                 return;
             };
             let reply = handler(&request);
+            if let Some(frames) = &reply.websocket {
+                let key = request.header("sec-websocket-key").unwrap_or("").to_owned();
+                record.lock().expect("lock").push(request);
+                let head = format!(
+                    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
+                    ws_accept(&key)
+                );
+                if sock.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                for frame in frames {
+                    if sock.write_all(frame).await.is_err() {
+                        return;
+                    }
+                }
+                let _ = sock.flush().await;
+                // Read what the client answers (a close) until it hangs up.
+                let mut sink = [0u8; 256];
+                let _ =
+                    tokio::time::timeout(std::time::Duration::from_secs(3), sock.read(&mut sink))
+                        .await;
+                return;
+            }
             record.lock().expect("lock").push(request);
             let mut head = format!("HTTP/1.1 {} X\r\n", reply.status);
             for (k, v) in &reply.headers {
@@ -189,6 +227,35 @@ pub mod raw {
                 return;
             }
         }
+    }
+
+    /// `Sec-WebSocket-Accept` for a key (RFC 6455).
+    fn ws_accept(key: &str) -> String {
+        use base64::Engine;
+        use sha1::{Digest, Sha1};
+        let mut sha = Sha1::new();
+        sha.update(key.as_bytes());
+        sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+        base64::engine::general_purpose::STANDARD.encode(sha.finalize())
+    }
+
+    /// An unmasked text frame, as a server sends it.
+    pub fn ws_text(text: &str) -> Vec<u8> {
+        let mut frame = vec![0x81];
+        let len = text.len();
+        if len < 126 {
+            frame.push(len as u8);
+        } else {
+            frame.push(126);
+            frame.extend_from_slice(&(len as u16).to_be_bytes());
+        }
+        frame.extend_from_slice(text.as_bytes());
+        frame
+    }
+
+    /// A close frame with code 1000.
+    pub fn ws_close() -> Vec<u8> {
+        vec![0x88, 0x02, 0x03, 0xe8]
     }
 
     async fn fill(sock: &mut TcpStream, buf: &mut Vec<u8>) -> bool {

@@ -76,6 +76,7 @@ mod ray;
 mod resources;
 mod sse;
 mod system;
+mod tail;
 
 pub use crate::client::{
     AgentClient, AgentClientBuilder, ENV_AGENT_TOKEN, ENV_AGENT_URL, ENV_TENANT, ENV_USER_TOKEN,
@@ -112,6 +113,7 @@ pub use crate::system::{
     DEFAULT_POLL_INTERVAL, DEFAULT_READY_TIMEOUT, GetComposeConfig, GetSystemStatus, RestartSystem,
     RestartSystemAndWait, UpdateSystem, UpdateSystemAndWait, WaitForSystemReady,
 };
+pub use crate::tail::{MAX_WEBSOCKET_FRAMES, TailProtocol};
 pub use synapse_models::{
     ContainerKind, CreatePluginReleaseRequest, JobStatus, Page, PluginRelease, PluginReleaseId,
     ReleaseLookup, ReleaseLookupError, RunDebugPluginReleaseRequest, RunPluginReleaseRequest,

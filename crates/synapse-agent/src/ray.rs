@@ -8,12 +8,13 @@ use serde_json::Value;
 use synapse_transport::urls::path;
 use synapse_transport::{
     Call, CallInfo, Client, Error, Operation, ReadTimeout, Request, RequestBuilder, Response,
-    fluent, operation,
+    SseFrames, fluent, operation,
 };
 
 use crate::AgentClient;
 use crate::models::RayJob;
 use crate::sse::{LogMessages, TailOptions};
+use crate::tail::{TailProtocol, auto_frames, websocket_frames};
 
 /// Checks a job id as the Python SDK does before opening a log stream: ASCII letters,
 /// digits, `-` and `_`, at most 100 characters.
@@ -160,18 +161,38 @@ impl AgentClient {
     /// # }
     /// ```
     pub fn stream_tail_job_logs(&self, job_id: &str) -> TailJobLogs {
-        TailJobLogs {
-            core: self.core.clone(),
-            job_id: job_id.to_owned(),
-            options: TailOptions::default(),
-        }
+        self.tail_job_logs(job_id).protocol(TailProtocol::Http)
     }
 
-    /// The live log of a job: the Python SDK's `tail_job_logs`, which tries the WebSocket
-    /// endpoint (`jobs/{job_id}/logs/`) first and falls back to the HTTP stream. This SDK
-    /// has no WebSocket client, so it always uses the HTTP stream — the same call as
-    /// [`AgentClient::stream_tail_job_logs`] (and as Python's `protocol="http"`). The
-    /// messages are the same on both transports. `websocket_tail_job_logs` is not provided.
+    /// The live log of a job over the agent's WebSocket: `jobs/{job_id}/logs/` upgraded
+    /// (`ws`/`wss` from the client's `http`/`https`), the same credential headers on the
+    /// handshake. Each message is a JSON event (the same rules as
+    /// [`AgentClient::stream_tail_job_logs`]) or, when not JSON, the log line itself; an
+    /// empty message or a close ends the stream, and so does silence longer than the idle
+    /// timeout — with a timeout error, where the Python SDK ends quietly. At most
+    /// [`MAX_WEBSOCKET_FRAMES`](crate::MAX_WEBSOCKET_FRAMES) messages.
+    ///
+    /// ```no_run
+    /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let lines: Vec<String> = agent
+    ///     .websocket_tail_job_logs("raysubmit_abc123")
+    ///     .messages()
+    ///     .try_collect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn websocket_tail_job_logs(&self, job_id: &str) -> TailJobLogs {
+        self.tail_job_logs(job_id).protocol(TailProtocol::WebSocket)
+    }
+
+    /// The live log of a job: the WebSocket first
+    /// ([`AgentClient::websocket_tail_job_logs`]), and, when it fails before its first
+    /// message (any answer but `101`, a refused connection, …), the HTTP stream
+    /// ([`AgentClient::stream_tail_job_logs`]) from the start; [`TailJobLogs::protocol`]
+    /// picks one. The messages are the same on both. Unlike the Python SDK, a failure after
+    /// the first message (an `error` event included) does not start over on HTTP, so no
+    /// line is yielded twice.
     ///
     /// ```no_run
     /// # async fn demo(agent: synapse_agent::AgentClient) -> Result<(), synapse_agent::Error> {
@@ -186,7 +207,12 @@ impl AgentClient {
     /// # Ok(()) }
     /// ```
     pub fn tail_job_logs(&self, job_id: &str) -> TailJobLogs {
-        self.stream_tail_job_logs(job_id)
+        TailJobLogs {
+            core: self.core.clone(),
+            job_id: job_id.to_owned(),
+            options: TailOptions::default(),
+            protocol: TailProtocol::Auto,
+        }
     }
 
     /// GPU status aggregated over the Ray nodes: `GET gpu_status/`, untyped.
@@ -400,9 +426,17 @@ pub struct TailJobLogs {
     core: Client,
     job_id: String,
     options: TailOptions,
+    protocol: TailProtocol,
 }
 
 impl TailJobLogs {
+    /// How to reach the agent: WebSocket, HTTP stream, or the WebSocket with a fallback
+    /// (the default of [`AgentClient::tail_job_logs`]).
+    pub fn protocol(mut self, protocol: TailProtocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
     /// Ends the stream with a timeout error when the agent sends nothing — not even a
     /// keep-alive comment — for this long (default 30 s, the Python SDK's `timeout`; `None`
     /// waits forever). Also the request's per-read timeout, so it bounds the wait for the
@@ -437,9 +471,15 @@ impl TailJobLogs {
         self
     }
 
-    fn prepare(&self) -> RequestBuilder {
-        let target = validate_job_id(&self.job_id)
-            .and_then(|()| item_path("jobs", &self.job_id, &["logs", "stream"]));
+    /// The request of the HTTP stream (`logs/stream/`) or of the WebSocket handshake
+    /// (`logs/`).
+    fn prepare_for(&self, protocol: TailProtocol) -> RequestBuilder {
+        let tail: &[&str] = match protocol {
+            TailProtocol::Http => &["logs", "stream"],
+            _ => &["logs"],
+        };
+        let target =
+            validate_job_id(&self.job_id).and_then(|()| item_path("jobs", &self.job_id, tail));
         self.core
             .get(target)
             .validated(self.options.validate())
@@ -450,19 +490,46 @@ impl TailJobLogs {
             )
     }
 
-    /// The exact request the tail sends, without IO (a bad job id or a zero idle timeout
+    /// The exact request the tail sends first, without IO: the WebSocket handshake's GET,
+    /// or the HTTP stream's for [`TailProtocol::Http`] (a bad job id or a zero idle timeout
     /// is the error).
     pub fn request(&self) -> Result<Request, Error> {
-        self.prepare().stream().build()
+        self.prepare_for(self.protocol).stream().build()
     }
 
     /// The messages of the job's log, each yielded as soon as it arrives; see
     /// [`AgentClient::stream_tail_job_logs`] for the rules. Nothing is sent until the
     /// stream is first polled; a refused request is its only item.
     pub fn messages(self) -> LogMessages {
-        let lines = self.prepare().lines(self.options.line_options());
-        let url = lines.url().to_owned();
-        LogMessages::new(lines, self.options, url)
+        let http = self.prepare_for(TailProtocol::Http);
+        let options = self.options;
+        let websocket = |url: &mut String| {
+            let request = self.prepare_for(TailProtocol::WebSocket).build();
+            if let Ok(r) = &request {
+                *url = r.display_url();
+            }
+            websocket_frames(self.core.clone(), request, options.idle_timeout)
+        };
+        match self.protocol {
+            TailProtocol::Http => {
+                let lines = http.lines(options.line_options());
+                let url = lines.url().to_owned();
+                LogMessages::new(lines, options, url)
+            }
+            TailProtocol::WebSocket => {
+                let mut url = String::new();
+                let frames = websocket(&mut url);
+                LogMessages::from_frames(frames, options, url)
+            }
+            _ => {
+                let mut url = String::new();
+                let frames = websocket(&mut url);
+                let fallback = move || -> crate::sse::Frames {
+                    Box::pin(SseFrames::new(http.lines(options.line_options())))
+                };
+                LogMessages::from_frames(auto_frames(frames, fallback), options, url)
+            }
+        }
     }
 }
 

@@ -63,14 +63,15 @@ impl TailOptions {
 }
 
 /// The messages of a job's live log ([`TailJobLogs::messages`](crate::TailJobLogs::messages)),
-/// each yielded as soon as it arrives; from the agent's SSE stream framed by [`SseFrames`].
+/// each yielded as soon as it arrives: the agent's SSE stream framed by [`SseFrames`], or its
+/// WebSocket messages.
 ///
 /// A JSON object event of type `error` ends the stream with an error, `complete` ends it
 /// cleanly, any other yields its non-empty `message`; other event data, and plain lines, are
 /// yielded as they are. A stream limit ends it with [`Error::StreamLimit`]; after an error
 /// the stream ends. Dropping it closes the connection.
 pub struct LogMessages {
-    frames: SseFrames,
+    frames: Frames,
     url: String,
     queue: VecDeque<Result<String, Error>>,
     options: TailOptions,
@@ -90,10 +91,19 @@ impl std::fmt::Debug for LogMessages {
     }
 }
 
+/// Where the messages come from: the frames of an SSE body, or WebSocket messages as frames.
+pub(crate) type Frames = Pin<Box<dyn Stream<Item = Result<SseFrame, Error>> + Send>>;
+
 impl LogMessages {
+    /// The messages of an SSE body.
     pub(crate) fn new(lines: LineStream, options: TailOptions, url: String) -> Self {
+        Self::from_frames(Box::pin(SseFrames::new(lines)), options, url)
+    }
+
+    /// The messages of any frame source (each event's data is one message or event).
+    pub(crate) fn from_frames(frames: Frames, options: TailOptions, url: String) -> Self {
         LogMessages {
-            frames: SseFrames::new(lines),
+            frames,
             url,
             queue: VecDeque::new(),
             options,
@@ -106,7 +116,7 @@ impl LogMessages {
     /// Stops reading: the connection is closed now.
     fn stop(&mut self) {
         self.done = true;
-        self.frames.close();
+        self.frames = Box::pin(futures_util::stream::empty());
     }
 
     fn payload(&mut self, payload: &str) {

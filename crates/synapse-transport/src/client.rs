@@ -389,6 +389,16 @@ impl Client {
         }
     }
 
+    /// Opens a WebSocket with a built request (a GET on an `http`/`https` URL; the
+    /// transport upgrades the connection), after the same origin rule as
+    /// [`Client::execute`]: credentials go only to the client's origin. Not retried; an
+    /// answer other than `101` is an [`Error::Api`] with its status.
+    pub async fn websocket(&self, request: Request) -> Result<crate::WsStream, Error> {
+        let mut request = request;
+        self.withhold_credentials(&mut request);
+        self.inner.transport.websocket(request).await
+    }
+
     /// [`Client::execute`], then decodes the body into `T` straight from the bytes (errors
     /// carry the field path).
     pub async fn execute_json<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {

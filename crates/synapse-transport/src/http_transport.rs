@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use crate::error::{ConnectKind, ERROR_BODY_LIMIT, TimeoutKind};
 use crate::request::{Body, ReadTimeout, ResponseMode};
 use crate::response::ResponseBody;
+use crate::websocket::WsStream;
 use crate::{Error, Request, Response, Transport};
 
 /// Default of [`HttpConfig::max_body_bytes`]: 512 MiB.
@@ -231,6 +232,60 @@ impl Transport for HttpTransport {
             headers,
             body: ResponseBody::Buffered(body),
         })
+    }
+
+    async fn websocket(&self, mut request: Request) -> Result<WsStream, Error> {
+        use http::header::{CONNECTION, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE};
+        request.finalize()?;
+        let key = crate::websocket::handshake_key();
+        let mut headers = request.headers.clone();
+        headers.insert(CONNECTION, http::HeaderValue::from_static("Upgrade"));
+        headers.insert(UPGRADE, http::HeaderValue::from_static("websocket"));
+        headers.insert(SEC_WEBSOCKET_VERSION, http::HeaderValue::from_static("13"));
+        let key_value = http::HeaderValue::from_str(&key)
+            .map_err(|_| Error::invalid_input("invalid WebSocket key"))?;
+        headers.insert(SEC_WEBSOCKET_KEY, key_value);
+        let read_timeout = match request.read_timeout {
+            ReadTimeout::Default => Some(self.config.read_timeout),
+            ReadTimeout::After(d) => Some(d),
+            ReadTimeout::Never => None,
+        };
+        let connect = request
+            .connect_timeout
+            .unwrap_or(self.config.connect_timeout);
+        let client = self.client((connect, read_timeout))?;
+        let resp = client
+            .request(http::Method::GET, request.full_url())
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|e| map_reqwest_error(&request, e))?;
+        let status = resp.status();
+        if status != http::StatusCode::SWITCHING_PROTOCOLS {
+            let resp_headers = resp.headers().clone();
+            let body = read_capped(&request, resp, ERROR_BODY_LIMIT as u64 + 1).await?;
+            let response = Response::buffered(status, resp_headers, body);
+            return Err(response
+                .into_api_error(request.method.clone(), request.display_url())
+                .await
+                .into());
+        }
+        let accepted = resp
+            .headers()
+            .get(http::header::SEC_WEBSOCKET_ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if accepted.as_deref() != Some(crate::websocket::accept_key(&key).as_str()) {
+            return Err(Error::Protocol {
+                message: "WebSocket: the server's Sec-WebSocket-Accept does not match the key"
+                    .to_owned(),
+            });
+        }
+        let upgraded = resp
+            .upgrade()
+            .await
+            .map_err(|e| map_reqwest_error(&request, e))?;
+        Ok(crate::websocket::messages(upgraded))
     }
 }
 

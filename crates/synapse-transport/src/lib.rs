@@ -33,6 +33,7 @@ mod sse;
 mod text;
 mod transport;
 pub mod urls;
+mod websocket;
 
 pub use crate::client::{Client, ClientBuilder, IntoTarget, RequestBuilder};
 pub use crate::env::{EnvSource, MapEnv, ProcessEnv};
@@ -56,6 +57,7 @@ pub use crate::secret::Secret;
 pub use crate::sse::{SseFrame, SseFrames};
 pub use crate::text::escape_controls;
 pub use crate::transport::Transport;
+pub use crate::websocket::{MAX_WS_MESSAGE, WsMessage, WsStream};
 
 pub use ::http::{HeaderMap, HeaderValue, Method, StatusCode};
 

@@ -277,6 +277,12 @@ fn seed() -> u64 {
 
 #[async_trait]
 impl<T: Transport> Transport for RetryTransport<T> {
+    /// Opened once: a WebSocket handshake is not retried (the caller decides what to do
+    /// when it fails, e.g. fall back to another protocol).
+    async fn websocket(&self, request: Request) -> Result<crate::WsStream, Error> {
+        self.inner.websocket(request).await
+    }
+
     async fn send(&self, request: Request) -> Result<Response, Error> {
         // A per-call policy replaces the client's for this request; the retry budget (the
         // token bucket) stays the client's.

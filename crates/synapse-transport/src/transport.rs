@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::websocket::WsStream;
 use crate::{Error, Request, Response};
 
 /// Sends one request and returns its response.
@@ -22,6 +23,19 @@ use crate::{Error, Request, Response};
 pub trait Transport: Send + Sync + std::fmt::Debug {
     /// Sends `request` and returns the response.
     async fn send(&self, request: Request) -> Result<Response, Error>;
+
+    /// Opens a WebSocket with `request` (a GET; `http`/`https` URL) and returns its
+    /// messages. An answer other than `101 Switching Protocols` is an [`Error::Api`] with
+    /// that status. The default refuses: a transport that cannot open WebSockets says so.
+    async fn websocket(&self, request: Request) -> Result<WsStream, Error> {
+        Err(Error::Transport {
+            message: format!(
+                "this transport cannot open a WebSocket ({})",
+                request.display_url()
+            ),
+            source: None,
+        })
+    }
 }
 
 #[async_trait]
@@ -29,11 +43,19 @@ impl<T: Transport + ?Sized> Transport for Arc<T> {
     async fn send(&self, request: Request) -> Result<Response, Error> {
         (**self).send(request).await
     }
+
+    async fn websocket(&self, request: Request) -> Result<WsStream, Error> {
+        (**self).websocket(request).await
+    }
 }
 
 #[async_trait]
 impl<T: Transport + ?Sized> Transport for Box<T> {
     async fn send(&self, request: Request) -> Result<Response, Error> {
         (**self).send(request).await
+    }
+
+    async fn websocket(&self, request: Request) -> Result<WsStream, Error> {
+        (**self).websocket(request).await
     }
 }
