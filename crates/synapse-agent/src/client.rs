@@ -35,7 +35,7 @@ pub const ENV_TENANT: &str = "SYNAPSE_PLUGIN_RUN_TENANT";
 /// [`RetryPolicy::default`], which never replays a POST or PATCH that may have reached the
 /// agent (so a plugin run, a build or a system update is never started twice).
 ///
-/// Not supported (see the crate documentation): the WebSocket log tail and long-poll mode.
+/// Not supported (see the crate documentation): long-poll mode.
 ///
 /// ```
 /// use synapse_agent::AgentClient;
