@@ -128,6 +128,61 @@ async fn storage_errors_are_reported_not_followed() {
         .upload_file_to_presigned_url(server.url("/k?sig=1"), path)
         .await
         .expect_err("403");
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert_eq!(err.status_code(), Some(403));
     assert!(err.to_string().contains("AccessDenied"), "{err}");
+    assert!(!err.to_string().contains("sig=1"), "{err}");
+}
+
+#[tokio::test]
+async fn a_download_answered_503_is_retried_and_a_403_is_final_without_its_signature() {
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = served.clone();
+    let server = RawServer::start(move |r| {
+        if r.target.starts_with("/denied") {
+            return RawReply::bytes(
+                403,
+                "<Error><Code>AccessDenied</Code><Message>Denied</Message>\
+                 <StringToSign>AWS4-HMAC-SHA256 secret-scope</StringToSign></Error>",
+            )
+            .header("Server", "AmazonS3");
+        }
+        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            RawReply::bytes(503, "<Error><Code>SlowDown</Code></Error>")
+        } else {
+            RawReply::bytes(200, "second time lucky")
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let results = client()
+        .download_files(
+            &[
+                server.url("/flaky/a.txt?X-Amz-Signature=topsecret"),
+                server.url("/denied/b.txt?X-Amz-Signature=topsecret"),
+            ],
+            DownloadOptions::new(dir.path()).max_concurrency(1),
+        )
+        .await;
+    let path = results[0].as_ref().expect("retried");
+    assert_eq!(std::fs::read(path).expect("read"), b"second time lucky");
+    let err = results[1].as_ref().expect_err("403 is final");
+    assert_eq!(err.status_code(), Some(403));
+    let shown = err.to_string();
+    assert!(
+        shown.contains("AccessDenied") && shown.contains("<Server>AmazonS3</Server>"),
+        "{shown}"
+    );
+    for secret in ["topsecret", "StringToSign", "secret-scope"] {
+        assert!(!shown.contains(secret), "{secret} leaked: {shown}");
+    }
+    let requests = server.requests();
+    let count = |prefix: &str| {
+        requests
+            .iter()
+            .filter(|r| r.target.starts_with(prefix))
+            .count()
+    };
+    assert_eq!(count("/flaky/"), 2, "one retry after the 503");
+    assert_eq!(count("/denied/"), 1, "a 403 with a <Code> is never retried");
 }

@@ -25,7 +25,6 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,19 +39,17 @@ use synapse_models::{
 };
 use synapse_transport::{
     Body, Call, CallInfo, Error, FileRange, Method, Operation, Request, RequestBuilder, Response,
-    Url, fluent, operation,
+    RetryTransport, Transport, Url, fluent, operation,
 };
 
 use crate::BackendClient;
+use crate::storage_hosts::{StorageHops, storage_error, storage_transport};
 
 /// Called with `(files done, total files)` after every transfer, success or not.
 pub type BulkProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
 /// Read timeout of the reserve and confirm calls of [`BackendClient::upload_files_bulk`].
 const API_READ_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// How much of a storage error body is parsed for `<Code>` / `<Message>`.
-const DIAGNOSTIC_LIMIT: usize = 8 * 1024;
 
 /// How [`BackendClient::upload_files_bulk`] moves the bytes (the Python SDK's `strategy`).
 ///
@@ -298,7 +295,7 @@ pub enum BulkUploadStage {
 }
 
 /// The outcome of one input file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum BulkUploadOutcome {
     /// Uploaded and registered.
@@ -316,13 +313,14 @@ pub enum BulkUploadOutcome {
     Failed {
         /// Where it failed.
         stage: BulkUploadStage,
-        /// Why (presigned URL queries stripped).
-        error: String,
+        /// Why (presigned URL signatures never shown). Shared by the files of a batch whose
+        /// reservation or confirmation failed.
+        error: Arc<Error>,
     },
 }
 
 /// One input file and its outcome.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BulkUploadItem {
     /// The input path, as given.
@@ -339,7 +337,7 @@ impl BulkUploadItem {
 }
 
 /// The result of [`BackendClient::upload_files_bulk`]: every input exactly once, in input order.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct BulkUploadReport {
     /// One item per input path, in input order.
@@ -495,7 +493,7 @@ impl BackendClient {
         if paths.is_empty() {
             return Ok(BulkUploadReport::default());
         }
-        let mut outcomes: Vec<Option<BulkUploadOutcome>> = vec![None; paths.len()];
+        let mut outcomes: Vec<Option<BulkUploadOutcome>> = paths.iter().map(|_| None).collect();
         let mut pending = Vec::new();
         for (index, p) in paths.iter().enumerate() {
             let checked = local_file(index, p).and_then(|f| {
@@ -504,8 +502,8 @@ impl BackendClient {
                 }
                 match crate::content_guard::check_file(&f.path) {
                     Ok(Ok(())) => Ok(f),
-                    Ok(Err(unsafe_file)) => Err(unsafe_file.to_string()),
-                    Err(e) => Err(format!("File not readable: {e}")),
+                    Ok(Err(unsafe_file)) => Err(Error::invalid_input(unsafe_file.to_string())),
+                    Err(e) => Err(Error::io(Some(f.path.clone()), e)),
                 }
             });
             match checked {
@@ -513,7 +511,7 @@ impl BackendClient {
                 Err(error) => {
                     outcomes[index] = Some(BulkUploadOutcome::Failed {
                         stage: BulkUploadStage::Validation,
-                        error,
+                        error: Arc::new(error),
                     })
                 }
             }
@@ -549,7 +547,9 @@ impl BackendClient {
                 path: p.clone(),
                 outcome: o.unwrap_or_else(|| BulkUploadOutcome::Failed {
                     stage: BulkUploadStage::Confirm,
-                    error: "internal error: no outcome recorded".to_owned(),
+                    error: Arc::new(Error::Protocol {
+                        message: "bulk upload: no outcome was recorded for this file".to_owned(),
+                    }),
                 }),
             })
             .collect();
@@ -587,7 +587,7 @@ impl BackendClient {
                 p(n, total);
             }
         };
-        let fail = |stage, error: String| BulkUploadOutcome::Failed { stage, error };
+        let fail = |stage, error: Arc<Error>| BulkUploadOutcome::Failed { stage, error };
         let requests: Vec<PresignedFileRequest> = batch
             .iter()
             .map(|f| PresignedFileRequest {
@@ -599,10 +599,10 @@ impl BackendClient {
         let reservation = match self.reserve(&requests, options.url_expiration).await {
             Ok(r) => r,
             Err(e) => {
-                let msg = format!("reservation failed: {}", scrub(&e.to_string()));
-                tracing::warn!(error = %msg, files = batch.len(), "bulk upload: batch not reserved");
+                tracing::warn!(error = %e, files = batch.len(), "bulk upload: batch not reserved");
+                let e = Arc::new(e);
                 for f in batch {
-                    outcomes[f.index] = Some(fail(BulkUploadStage::Reserve, msg.clone()));
+                    outcomes[f.index] = Some(fail(BulkUploadStage::Reserve, e.clone()));
                     tick();
                 }
                 return;
@@ -614,29 +614,26 @@ impl BackendClient {
             match entries.get(i).map(target) {
                 Some(Ok(t)) => jobs.push((f, t)),
                 Some(Err(e)) => {
-                    outcomes[f.index] = Some(fail(BulkUploadStage::Reserve, e));
+                    outcomes[f.index] = Some(fail(BulkUploadStage::Reserve, Arc::new(e)));
                     tick();
                 }
                 None => {
-                    outcomes[f.index] = Some(fail(
-                        BulkUploadStage::Reserve,
-                        format!(
-                            "the reservation has {} entries for {} files; none for this file",
-                            entries.len(),
-                            batch.len()
-                        ),
+                    let e = protocol(format!(
+                        "the reservation has {} entries for {} files; none for this file",
+                        entries.len(),
+                        batch.len()
                     ));
+                    outcomes[f.index] = Some(fail(BulkUploadStage::Reserve, Arc::new(e)));
                     tick();
                 }
             }
         }
-        let storage = &*self.settings.storage;
-        let retries = options.max_upload_retries;
+        let storage = storage_transport(self.settings.storage.clone(), options.max_upload_retries);
         // The futures are built before the stream (no closure in the stream's type), so the
         // whole upload can be sent across threads.
         let futures: Vec<_> = jobs
             .into_iter()
-            .map(|(f, t)| transfer_labelled(storage, f, t, retries))
+            .map(|(f, t)| transfer_labelled(&storage, f, t))
             .collect();
         let mut transfers =
             futures_util::stream::iter(futures).buffer_unordered(options.max_workers);
@@ -644,7 +641,7 @@ impl BackendClient {
         while let Some((f, result)) = transfers.next().await {
             match result {
                 Ok(c) => confirms.push((f.index, c)),
-                Err(e) => outcomes[f.index] = Some(fail(BulkUploadStage::Transfer, e)),
+                Err(e) => outcomes[f.index] = Some(fail(BulkUploadStage::Transfer, Arc::new(e))),
             }
             tick();
         }
@@ -671,21 +668,26 @@ impl BackendClient {
                         },
                         Some(r) => fail(
                             BulkUploadStage::Confirm,
-                            r.error
-                                .unwrap_or_else(|| "the server did not register the file".into()),
+                            Arc::new(Error::Transport {
+                                message: format!(
+                                    "the server did not register the file: {}",
+                                    r.error.as_deref().unwrap_or("no reason given")
+                                ),
+                                source: None,
+                            }),
                         ),
                         None => fail(
                             BulkUploadStage::Confirm,
-                            "the confirm answer has no result for this file".to_owned(),
+                            Arc::new(protocol("the confirm answer has no result for this file")),
                         ),
                     });
                 }
             }
             Err(e) => {
-                let msg = format!("confirmation failed: {}", scrub(&e.to_string()));
-                tracing::warn!(error = %msg, files = confirms.len(), "bulk upload: batch not confirmed");
+                tracing::warn!(error = %e, files = confirms.len(), "bulk upload: batch not confirmed");
+                let e = Arc::new(e);
                 for (index, _) in confirms {
-                    outcomes[index] = Some(fail(BulkUploadStage::Confirm, msg.clone()));
+                    outcomes[index] = Some(fail(BulkUploadStage::Confirm, e.clone()));
                 }
             }
         }
@@ -821,28 +823,15 @@ impl UploadFileToPresignedUrl {
     pub async fn send(self) -> Result<PresignedPutResult, Error> {
         let (url, size) = self.target()?;
         let checksum = crate::files::hash_range(self.path.clone(), 0, size, Sha1::new()).await?;
-        let resp = put(
-            &*self.client.settings.storage,
+        // One attempt, as the Python SDK: no retries.
+        let storage = storage_transport(self.client.settings.storage.clone(), 0);
+        put(
+            &storage,
             &url,
             FileRange::new(&self.path, 0, size),
             self.content_type,
         )
-        .await
-        .map_err(|e| Error::Transport {
-            message: scrub(&e.to_string()),
-            source: None,
-        })?;
-        if !resp.status.is_success() {
-            let diag = diagnose(resp).await;
-            return Err(Error::Transport {
-                message: format!(
-                    "HTTP error during upload to {}: {}",
-                    redact(&url),
-                    diag.text
-                ),
-                source: None,
-            });
-        }
+        .await?;
         Ok(PresignedPutResult {
             checksum: hex(&checksum.finalize()),
             size,
@@ -886,21 +875,27 @@ struct LocalFile {
     content_type: Option<String>,
 }
 
-fn local_file(index: usize, path: &Path) -> Result<LocalFile, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("File not found: {e}"))?;
+fn local_file(index: usize, path: &Path) -> Result<LocalFile, Error> {
+    let io = |e| Error::io(Some(path.to_owned()), e);
+    let meta = std::fs::metadata(path).map_err(io)?;
     if !meta.is_file() {
-        return Err("not a regular file".to_owned());
+        return Err(Error::invalid_input(format!(
+            "{} is not a regular file",
+            path.display()
+        )));
     }
-    std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    std::fs::File::open(path).map_err(io)?;
     if meta.len() == 0 {
-        return Err("the file is empty; presigned uploads need at least 1 byte \
-                    (upload it as a data file instead)"
-            .to_owned());
+        return Err(Error::invalid_input(format!(
+            "{} is empty; presigned uploads need at least 1 byte (upload it as a data file \
+             instead)",
+            path.display()
+        )));
     }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| "the path has no file name".to_owned())?;
+        .ok_or_else(|| Error::invalid_input(format!("{} has no file name", path.display())))?;
     Ok(LocalFile {
         index,
         path: path.to_owned(),
@@ -911,17 +906,25 @@ fn local_file(index: usize, path: &Path) -> Result<LocalFile, String> {
 }
 
 /// Fails when the file's size changed since it was checked (the hash would not match).
-fn ensure_unchanged(file: &LocalFile) -> Result<(), String> {
+fn ensure_unchanged(file: &LocalFile) -> Result<(), Error> {
     let now = std::fs::metadata(&file.path)
-        .map_err(|e| format!("File not found: {e}"))?
+        .map_err(|e| Error::io(Some(file.path.clone()), e))?
         .len();
     if now != file.size {
-        return Err(format!(
-            "the file changed during the upload (size {} → {now})",
+        return Err(Error::invalid_input(format!(
+            "{} changed during the upload (size {} → {now})",
+            file.path.display(),
             file.size
-        ));
+        )));
     }
     Ok(())
+}
+
+/// A reservation or confirmation that contradicts the protocol.
+fn protocol(message: impl Into<String>) -> Error {
+    Error::Protocol {
+        message: format!("bulk upload: {}", message.into()),
+    }
 }
 
 /// Where one file goes, from its reservation entry.
@@ -936,42 +939,44 @@ enum Target {
     },
 }
 
-fn target(entry: &PresignedFileInfo) -> Result<Target, String> {
+fn target(entry: &PresignedFileInfo) -> Result<Target, Error> {
     let key = entry
         .file_key
         .clone()
         .filter(|k| !k.is_empty())
-        .ok_or_else(|| "the reservation entry has no file_key".to_owned())?;
+        .ok_or_else(|| protocol("the reservation entry has no file_key"))?;
     match (&entry.presigned_url, &entry.multipart) {
         (Some(url), None) => Url::parse(url)
             .map(|url| Target::Single {
                 key: key.clone(),
                 url,
             })
-            .map_err(|e| format!("invalid presigned URL {}: {e}", strip_query(url))),
+            .map_err(|e| protocol(format!("invalid presigned URL {}: {e}", strip_query(url)))),
         (None, Some(info)) => Ok(Target::Multipart {
             key,
             info: info.clone(),
         }),
-        (Some(_), Some(_)) => Err("the reservation entry has both a URL and a multipart".into()),
-        (None, None) => Err("the reservation entry has neither a URL nor a multipart".into()),
+        (Some(_), Some(_)) => Err(protocol(
+            "the reservation entry has both a URL and a multipart",
+        )),
+        (None, None) => Err(protocol(
+            "the reservation entry has neither a URL nor a multipart",
+        )),
     }
 }
 
 async fn transfer(
-    storage: &dyn synapse_transport::Transport,
+    storage: &RetryTransport<StorageHops>,
     file: &LocalFile,
     target: Target,
-    retries: u32,
-) -> Result<ConfirmFileRequest, String> {
+) -> Result<ConfirmFileRequest, Error> {
     match target {
         Target::Single { key, url } => {
-            let hasher = crate::files::hash_range(file.path.clone(), 0, file.size, Sha1::new())
-                .await
-                .map_err(|e| format!("File read failed: {e}"))?;
+            let hasher =
+                crate::files::hash_range(file.path.clone(), 0, file.size, Sha1::new()).await?;
             ensure_unchanged(file)?;
             let range = FileRange::new(&file.path, 0, file.size);
-            put_with_retries(storage, &url, range, file.content_type.clone(), retries).await?;
+            put(storage, &url, range, file.content_type.clone()).await?;
             Ok(ConfirmFileRequest {
                 file_key: key,
                 checksum: hex(&hasher.finalize()),
@@ -982,12 +987,12 @@ async fn transfer(
         Target::Multipart { key, info } => {
             let part_size = info.part_size.unwrap_or(0);
             if part_size == 0 {
-                return Err("the multipart reservation has no part_size".to_owned());
+                return Err(protocol("the multipart reservation has no part_size"));
             }
             let upload_id = info
                 .upload_id
                 .clone()
-                .ok_or_else(|| "the multipart reservation has no upload_id".to_owned())?;
+                .ok_or_else(|| protocol("the multipart reservation has no upload_id"))?;
             let mut parts = info.parts.clone().unwrap_or_default();
             parts.sort_by_key(|p| p.part_number.unwrap_or(0));
             let mut hasher = Sha1::new();
@@ -999,24 +1004,23 @@ async fn transfer(
                 }
                 let number = part
                     .part_number
-                    .ok_or_else(|| "a multipart part has no part_number".to_owned())?;
+                    .ok_or_else(|| protocol("a multipart part has no part_number"))?;
                 let url = part
                     .presigned_url
                     .as_deref()
-                    .ok_or_else(|| format!("part {number} has no presigned_url"))
+                    .ok_or_else(|| protocol(format!("part {number} has no presigned_url")))
                     .and_then(|u| {
                         Url::parse(u).map_err(|e| {
-                            format!("part {number}: invalid URL {}: {e}", strip_query(u))
+                            protocol(format!(
+                                "part {number}: invalid URL {}: {e}",
+                                strip_query(u)
+                            ))
                         })
                     })?;
                 let len = part_size.min(file.size - offset);
-                hasher = crate::files::hash_range(file.path.clone(), offset, len, hasher)
-                    .await
-                    .map_err(|e| format!("File read failed: {e}"))?;
+                hasher = crate::files::hash_range(file.path.clone(), offset, len, hasher).await?;
                 let range = FileRange::new(&file.path, offset, len);
-                let resp = put_with_retries(storage, &url, range, None, retries)
-                    .await
-                    .map_err(|e| format!("part {number}: {e}"))?;
+                let resp = put(storage, &url, range, None).await?;
                 let etag = resp
                     .headers
                     .get("etag")
@@ -1024,7 +1028,9 @@ async fn transfer(
                     .unwrap_or("")
                     .to_owned();
                 if etag.is_empty() {
-                    return Err(format!("part {number}: the storage returned no ETag"));
+                    return Err(protocol(format!(
+                        "part {number}: the storage returned no ETag"
+                    )));
                 }
                 done.push(ConfirmPart {
                     part_number: number,
@@ -1033,10 +1039,10 @@ async fn transfer(
                 offset += len;
             }
             if offset < file.size {
-                return Err(format!(
+                return Err(protocol(format!(
                     "the reserved parts cover {offset} of {} bytes",
                     file.size
-                ));
+                )));
             }
             ensure_unchanged(file)?;
             Ok(ConfirmFileRequest {
@@ -1055,16 +1061,16 @@ async fn transfer(
 /// [`transfer`], labelled with its file (a named function, so the future's lifetimes are
 /// general enough to be sent across threads).
 async fn transfer_labelled<'a>(
-    storage: &'a dyn synapse_transport::Transport,
+    storage: &'a RetryTransport<StorageHops>,
     file: &'a LocalFile,
     target: Target,
-    retries: u32,
-) -> (&'a LocalFile, Result<ConfirmFileRequest, String>) {
-    let result = transfer(storage, file, target, retries).await;
+) -> (&'a LocalFile, Result<ConfirmFileRequest, Error>) {
+    let result = transfer(storage, file, target).await;
     (file, result)
 }
 
-/// The storage `PUT` of a file range: no Synapse headers, no `url_host`.
+/// The storage `PUT` of a file range: no Synapse headers, no `url_host`; the URL's query
+/// (its signature) never shown.
 fn put_request(url: &Url, range: FileRange, content_type: Option<String>) -> Request {
     let mut req = Request::new(Method::PUT, url.clone());
     // Streamed from disk with its exact length: memory does not grow with the file.
@@ -1073,181 +1079,31 @@ fn put_request(url: &Url, range: FileRange, content_type: Option<String>) -> Req
         range,
     };
     req.idempotent = Some(true);
+    req.redact_query();
     req
 }
 
-/// One PUT through the storage transport: no Synapse headers, no `url_host`; redirects
-/// followed (bounded, never from https to http).
+/// One PUT through the storage transport (redirects followed, retried under the storage
+/// policy); an answer other than a success is the error.
 async fn put(
-    storage: &dyn synapse_transport::Transport,
+    storage: &RetryTransport<StorageHops>,
     url: &Url,
     range: FileRange,
     content_type: Option<String>,
 ) -> Result<Response, Error> {
-    // Object stores redirect (307) routinely: followed, the file re-read for each hop.
-    synapse_transport::send_following_redirects(storage, put_request(url, range, content_type))
-        .await
-}
-
-/// The storage retry rule: up to `retries + 1` attempts; retried: no status, ≥ 500, 408, 425, 429, and 4xx
-/// without a storage `<Code>`; wait before retry n uniform in `[0, 0.5·2ⁿ)` s.
-async fn put_with_retries(
-    storage: &dyn synapse_transport::Transport,
-    url: &Url,
-    range: FileRange,
-    content_type: Option<String>,
-    retries: u32,
-) -> Result<Response, String> {
-    let mut attempt = 0u32;
-    loop {
-        let (retryable, error) = match put(storage, url, range.clone(), content_type.clone()).await
-        {
-            Ok(resp) if resp.status.is_success() => return Ok(resp),
-            Ok(resp) => {
-                let status = resp.status.as_u16();
-                let diag = diagnose(resp).await;
-                let retryable = status >= 500
-                    || matches!(status, 408 | 425 | 429)
-                    || ((400..500).contains(&status) && diag.code.is_none());
-                (
-                    retryable,
-                    format!("HTTP error during upload to {}: {}", redact(url), diag.text),
-                )
-            }
-            Err(e) => (
-                true,
-                format!("Upload failed ({}): {}", redact(url), scrub(&e.to_string())),
-            ),
-        };
-        if !retryable || attempt >= retries {
-            return Err(if attempt > 0 {
-                format!("{error} (after {} attempts)", attempt + 1)
-            } else {
-                error
-            });
-        }
-        let cap = 0.5 * f64::from(1u32 << attempt.min(20));
-        let wait = Duration::from_secs_f64(cap * random_unit());
-        tracing::debug!(attempt, ?wait, url = %redact(url), "bulk upload: retrying PUT");
-        tokio::time::sleep(wait).await;
-        attempt += 1;
+    let request = put_request(url, range, content_type);
+    let response = storage.send(request.clone()).await?;
+    if response.status.is_success() {
+        Ok(response)
+    } else {
+        Err(storage_error(&request, response).await)
     }
-}
-
-/// What a storage error keeps: `Code`, `Message`, `Content-Type`, `Server`, body length —
-/// never the body (it can hold `StringToSign`, `AWSAccessKeyId`).
-struct Diagnostic {
-    code: Option<String>,
-    text: String,
-}
-
-async fn diagnose(resp: Response) -> Diagnostic {
-    let status = resp.status;
-    let header = |name: &str| {
-        resp.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let content_type = header("content-type");
-    let server = header("server");
-    let body = resp
-        .into_bytes()
-        .await
-        .map(|b| b.to_vec())
-        .unwrap_or_default();
-    let head = String::from_utf8_lossy(&body[..body.len().min(DIAGNOSTIC_LIMIT)]).into_owned();
-    let code = xml_tag(&head, "Code");
-    let message = xml_tag(&head, "Message");
-    let mut text = format!("status {status}");
-    if let Some(c) = &code {
-        text.push_str(&format!(", Code {c}"));
-    }
-    if let Some(m) = &message {
-        text.push_str(&format!(", Message {m:?}"));
-    }
-    if let Some(ct) = content_type {
-        text.push_str(&format!(", Content-Type {ct}"));
-    }
-    if let Some(s) = server {
-        text.push_str(&format!(", Server {s}"));
-    }
-    text.push_str(&format!(", body {} bytes", body.len()));
-    Diagnostic {
-        code,
-        text: scrub(&text),
-    }
-}
-
-fn xml_tag(text: &str, tag: &str) -> Option<String> {
-    let open = format!("<{tag}>");
-    let start = text.find(&open)? + open.len();
-    let end = text[start..].find(&format!("</{tag}>"))? + start;
-    let value = text[start..end].trim();
-    (!value.is_empty()).then(|| value.chars().take(200).collect())
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A uniform number in `[0, 1)` (jitter; not cryptographic).
-fn random_unit() -> f64 {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(0x9e37_79b9_7f4a_7c15);
-    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// The URL without its query and fragment (the signature lives in the query).
-fn redact(url: &Url) -> String {
-    let mut u = url.clone();
-    u.set_query(None);
-    u.set_fragment(None);
-    u.to_string()
-}
-
 fn strip_query(url: &str) -> String {
     url.split(['?', '#']).next().unwrap_or("").to_owned()
-}
-
-/// Removes the query of every URL inside `text`.
-fn scrub(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let (head, tail) = rest.split_at(i);
-        out.push_str(head);
-        let end = tail
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')'))
-            .unwrap_or(tail.len());
-        let url = &tail[..end];
-        match url.find('?') {
-            Some(q) => out.push_str(&url[..q]),
-            None => out.push_str(url),
-        }
-        rest = &tail[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scrub_removes_queries() {
-        assert_eq!(
-            scrub("error sending PUT https://b.s3/k?X-Amz-Signature=abc: reset"),
-            "error sending PUT https://b.s3/k reset"
-        );
-        assert_eq!(scrub("no url here"), "no url here");
-    }
-
-    #[test]
-    fn xml_code() {
-        let b = "<?xml?><Error><Code>AccessDenied</Code><Message>no</Message></Error>";
-        assert_eq!(xml_tag(b, "Code").as_deref(), Some("AccessDenied"));
-        assert_eq!(xml_tag("<html>bad</html>", "Code"), None);
-    }
 }

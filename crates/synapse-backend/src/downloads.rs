@@ -10,7 +10,9 @@
 //!
 //! Downloads go through the client's storage transport: no Synapse credentials and no
 //! `url_host` reach storage hosts; redirects are followed (at most 10 hops, never from
-//! https to http). Bodies are streamed to disk (never held in memory), with
+//! https to http); a refused connection, a timeout before the answer, a 5xx or a 429 is
+//! retried with backoff ([`DownloadOptions::max_retries`]), and errors never show a
+//! presigned URL's query. Bodies are streamed to disk (never held in memory), with
 //! bounded concurrency; each file is written under a temporary name and renamed when
 //! complete, so a partial download never passes for a cached file. File names follow the
 //! Python cache (MD5 of the URL without its query, plus the URL's extension), so a file
@@ -23,10 +25,11 @@ use base64::Engine;
 use futures_util::StreamExt;
 use md5::{Digest, Md5};
 use serde_json::Value;
-use synapse_transport::{Error, Method, ReadTimeout, Request, ResponseMode, Url};
+use synapse_transport::{Error, Method, ReadTimeout, Request, ResponseMode, Transport, Url};
 use tokio::io::AsyncWriteExt;
 
 use crate::BackendClient;
+use crate::storage_hosts::{storage_error, storage_transport};
 
 /// Options of [`BackendClient::download_files`].
 #[derive(Debug, Clone)]
@@ -34,16 +37,25 @@ pub struct DownloadOptions {
     dir: PathBuf,
     max_concurrency: usize,
     read_timeout: Duration,
+    max_retries: u32,
 }
 
 impl DownloadOptions {
-    /// Downloads into `dir` (created if missing), 8 at a time, 30 s read timeout.
+    /// Downloads into `dir` (created if missing), 8 at a time, 30 s read timeout, each URL
+    /// retried at most twice.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         DownloadOptions {
             dir: dir.into(),
             max_concurrency: 8,
             read_timeout: Duration::from_secs(30),
+            max_retries: 2,
         }
+    }
+
+    /// Retries of each URL after a transient failure (0 = one attempt).
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
     }
 
     /// Most downloads in flight at once (at least 1).
@@ -153,12 +165,10 @@ impl BackendClient {
             let mut request = Request::new(Method::GET, parsed);
             request.response_mode = ResponseMode::Stream;
             request.read_timeout = ReadTimeout::After(options.read_timeout);
-            let response =
-                synapse_transport::send_following_redirects(&*self.settings.storage, request)
-                    .await?;
+            let storage = storage_transport(self.settings.storage.clone(), options.max_retries);
+            let response = storage.send(request.clone()).await?;
             if !response.status.is_success() {
-                let err = response.into_api_error(Method::GET, shown(url)).await;
-                return Err(err.into());
+                return Err(storage_error(&request, response).await);
             }
             let mut body = response.into_stream();
             let mut file = tokio::fs::File::create(&temp).await.map_err(io)?;

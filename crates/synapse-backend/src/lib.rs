@@ -49,6 +49,7 @@ mod operations;
 mod plugin_releases;
 mod plugins;
 mod serve_applications;
+mod storage_hosts;
 mod storages;
 
 pub use crate::agents::{HealthCheckAgent, ListAgents};

@@ -36,7 +36,7 @@ async fn downloads_stream_to_disk_in_input_order_without_credentials() {
     storage.route(
         Method::GET,
         "/media/missing.png",
-        MockResponse::json(404, json!({"detail": "gone"})),
+        MockResponse::bytes(404, "<Error><Code>NoSuchKey</Code></Error>"),
     );
     let dir = tempfile::tempdir().expect("tmp");
     let c = client(&api, &storage);
@@ -54,6 +54,7 @@ async fn downloads_stream_to_disk_in_input_order_without_credentials() {
     assert!(first.to_string_lossy().ends_with(".jpg"));
     let err = results[1].as_ref().expect_err("404");
     assert_eq!(err.status_code(), Some(404));
+    assert!(err.to_string().contains("NoSuchKey"), "{err}");
     assert!(!err.to_string().contains("topsecret"), "{err}");
     assert_eq!(
         std::fs::read(results[2].as_ref().expect("data uri")).expect("read"),

@@ -12,6 +12,7 @@
 //!
 //! Every failure is an [`Error`]; none of them ever prints a credential.
 
+pub mod classify;
 mod client;
 mod env;
 mod error;

@@ -395,24 +395,11 @@ impl Multipart {
     }
 }
 
-/// 32 lower-case hex characters from the process's random hasher state.
+/// 32 random lower-case hex characters.
 fn random_boundary() -> String {
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    let state = RandomState::new();
-    let mut out = String::with_capacity(32);
-    for i in 0..2u8 {
-        let mut h = state.build_hasher();
-        h.write_u8(i);
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or_default(),
-        );
-        out.push_str(&format!("{:016x}", h.finish()));
-    }
-    out
+    (0..32)
+        .map(|_| char::from(b"0123456789abcdef"[fastrand::usize(..16)]))
+        .collect()
 }
 
 #[cfg(test)]

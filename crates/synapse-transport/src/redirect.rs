@@ -65,7 +65,14 @@ pub(crate) fn next_hop(
     if !matches!(target.scheme(), "http" | "https") {
         return Err(refuse(origin(&target), "it is not an http(s) URL"));
     }
-    let shown = redact_url(&target, &request.secret_segments);
+    let shown = {
+        let mut visible = target.clone();
+        if request.secret_query {
+            visible.set_query(None);
+            visible.set_fragment(None);
+        }
+        redact_url(&visible, &request.secret_segments)
+    };
     if hops >= MAX_REDIRECTS {
         return Err(refuse(shown, "too many redirects"));
     }

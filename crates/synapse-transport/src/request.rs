@@ -132,6 +132,8 @@ pub struct Request {
     pub retry: Option<std::sync::Arc<crate::RetryPolicy>>,
     /// Path segments that are credentials and must be shown as `***`.
     pub(crate) secret_segments: Vec<String>,
+    /// The query is a credential (a presigned URL's signature): never shown.
+    pub(crate) secret_query: bool,
 }
 
 impl Request {
@@ -149,6 +151,7 @@ impl Request {
             idempotent: None,
             retry: None,
             secret_segments: Vec::new(),
+            secret_query: false,
         }
     }
 
@@ -172,7 +175,18 @@ impl Request {
 
     /// The full URL with credential path segments replaced by `***`, for messages and logs.
     pub fn display_url(&self) -> String {
-        redact_url(&self.full_url(), &self.secret_segments)
+        let mut url = self.full_url();
+        if self.secret_query {
+            url.set_query(None);
+            url.set_fragment(None);
+        }
+        redact_url(&url, &self.secret_segments)
+    }
+
+    /// Marks the URL's query as a credential (a presigned URL's signature): errors, logs and
+    /// `Debug` show the URL without it.
+    pub fn redact_query(&mut self) {
+        self.secret_query = true;
     }
 
     /// Finalises the headers, the one place where `Accept`, `User-Agent`, `Content-Type` and

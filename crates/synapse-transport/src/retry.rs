@@ -24,11 +24,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::time::Instant;
 
-use crate::error::{Attempt, ConnectKind, GiveUp, TimeoutKind};
+use std::sync::Arc;
+
+use crate::classify::{ClassifyRetry, Outcome, RetryAction};
+use crate::error::{Attempt, GiveUp};
 use crate::{Error, Request, Response, Transport};
 
-/// When and how often to retry.
-#[derive(Debug, Clone, PartialEq)]
+/// When and how often to retry: a chain of classifiers (see [`crate::classify`]) decides
+/// whether an attempt is retried; the policy bounds attempts, time and shared budget, and
+/// sets the backoff.
+#[derive(Debug, Clone)]
 pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,
@@ -36,6 +41,8 @@ pub struct RetryPolicy {
     retry_after_cap: Duration,
     total_budget: Option<Duration>,
     statuses: Vec<u16>,
+    /// A chain replacing the standard one (built from `statuses`).
+    chain: Option<Vec<Arc<dyn ClassifyRetry>>>,
     jitter: bool,
     budget: Option<RetryBudget>,
 }
@@ -77,6 +84,7 @@ impl Default for RetryPolicy {
             retry_after_cap: Duration::from_secs(60),
             total_budget: Some(Duration::from_secs(90)),
             statuses: vec![429, 502, 503, 504],
+            chain: None,
             jitter: true,
             budget: Some(RetryBudget::default()),
         }
@@ -90,6 +98,69 @@ impl RetryPolicy {
             max_attempts: 1,
             ..Self::default()
         }
+    }
+
+    /// The policy of requests to storage hosts (presigned PUTs, downloads): up to
+    /// `retries` retries of failures before or while sending, and of the object store's
+    /// retryable answers ([`StorageErrors`](crate::classify::StorageErrors)); the wait before
+    /// retry `n` is uniform in `[0, 0.5·2ⁿ⁻¹)` s; no time budget; no shared retry budget.
+    pub fn storage(retries: u32) -> Self {
+        use crate::classify::{
+            IdempotencyVeto, NeverSent, RetryAfterHeader, StorageErrors, TransientFailures,
+        };
+        RetryPolicy {
+            max_attempts: retries.saturating_add(1),
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(3600),
+            total_budget: None,
+            budget: None,
+            chain: Some(vec![
+                Arc::new(NeverSent),
+                Arc::new(IdempotencyVeto),
+                Arc::new(TransientFailures),
+                Arc::new(StorageErrors),
+                Arc::new(RetryAfterHeader),
+            ]),
+            ..Self::default()
+        }
+    }
+
+    /// Replaces the classifier chain (the standard one is
+    /// [`NeverSent`](crate::classify::NeverSent) →
+    /// [`IdempotencyVeto`](crate::classify::IdempotencyVeto) →
+    /// [`TransientFailures`](crate::classify::TransientFailures) →
+    /// [`RetryStatuses`](crate::classify::RetryStatuses) (the policy's statuses) →
+    /// [`RetryAfterHeader`](crate::classify::RetryAfterHeader)).
+    pub fn classifiers(mut self, chain: Vec<Arc<dyn ClassifyRetry>>) -> Self {
+        self.chain = Some(chain);
+        self
+    }
+
+    /// Asks the chain about one attempt: `None` to return it, else `Some(delay hint)`.
+    fn decide(&self, request: &Request, outcome: Outcome<'_>) -> Option<Option<Duration>> {
+        use crate::classify::{
+            IdempotencyVeto, NeverSent, RetryAfterHeader, RetryStatuses, TransientFailures,
+        };
+        let standard: [&dyn ClassifyRetry; 5];
+        let statuses = RetryStatuses(self.statuses.clone());
+        let chain: Vec<&dyn ClassifyRetry> = match &self.chain {
+            Some(chain) => chain.iter().map(|c| c.as_ref()).collect(),
+            None => {
+                standard = [
+                    &NeverSent,
+                    &IdempotencyVeto,
+                    &TransientFailures,
+                    &statuses,
+                    &RetryAfterHeader,
+                ];
+                standard.to_vec()
+            }
+        };
+        let action = chain
+            .iter()
+            .find_map(|c| c.classify(request, outcome))
+            .unwrap_or(RetryAction::DoNotRetry);
+        (action == RetryAction::Retry).then(|| chain.iter().find_map(|c| c.delay(request, outcome)))
     }
 
     /// Total attempts, the first included (at least 1).
@@ -154,54 +225,11 @@ impl RetryPolicy {
     }
 }
 
-/// What the layer decided about one attempt.
-enum Verdict {
-    Done,
-    Retry { hint: Option<Duration> },
-}
-
-fn judge(policy: &RetryPolicy, request: &Request, result: &Result<Response, Error>) -> Verdict {
-    match result {
-        Ok(resp) => {
-            if request.is_idempotent() && policy.statuses.contains(&resp.status.as_u16()) {
-                let hint = resp
-                    .headers
-                    .get(http::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(crate::retry_after::parse_retry_after);
-                Verdict::Retry { hint }
-            } else {
-                Verdict::Done
-            }
-        }
-        // Never sent: safe for every method.
-        Err(Error::Connect { kind, .. }) if *kind != ConnectKind::Tls => {
-            Verdict::Retry { hint: None }
-        }
-        Err(Error::Timeout {
-            kind: TimeoutKind::Connect,
-            ..
-        }) => Verdict::Retry { hint: None },
-        // May have reached the server: only idempotent requests.
-        Err(Error::Timeout {
-            kind: TimeoutKind::Read,
-            ..
-        })
-        | Err(Error::ResponseIncomplete { .. })
-            if request.is_idempotent() =>
-        {
-            Verdict::Retry { hint: None }
-        }
-        Err(_) => Verdict::Done,
-    }
-}
-
 /// A [`Transport`] that retries another one according to a [`RetryPolicy`].
 #[derive(Debug)]
 pub struct RetryTransport<T> {
     inner: T,
     policy: RetryPolicy,
-    rng: AtomicU64,
     tokens: AtomicU64,
 }
 
@@ -212,7 +240,6 @@ impl<T: Transport> RetryTransport<T> {
         RetryTransport {
             inner,
             policy,
-            rng: AtomicU64::new(seed()),
             tokens: AtomicU64::new(tokens),
         }
     }
@@ -258,21 +285,9 @@ impl<T: Transport> RetryTransport<T> {
         if !policy.jitter {
             return ceiling;
         }
-        // xorshift64*: a fraction in [0, 1).
-        let mut x = self.rng.load(Ordering::Relaxed);
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng.store(x, Ordering::Relaxed);
-        let fraction = (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
+        let fraction = fastrand::f64();
         ceiling.mul_f64(fraction)
     }
-}
-
-fn seed() -> u64 {
-    use std::collections::hash_map::RandomState;
-    use std::hash::BuildHasher;
-    RandomState::new().hash_one(0u8) | 1
 }
 
 #[async_trait]
@@ -297,14 +312,11 @@ impl<T: Transport> Transport for RetryTransport<T> {
         loop {
             attempt += 1;
             let result = self.inner.send(request.clone()).await;
-            let hint = match judge(policy, &request, &result) {
-                Verdict::Done => {
-                    if result.as_ref().is_ok_and(|r| r.status.is_success()) {
-                        self.refund();
-                    }
-                    return result;
+            let Some(hint) = policy.decide(&request, result.as_ref()) else {
+                if result.as_ref().is_ok_and(|r| r.status.is_success()) {
+                    self.refund();
                 }
-                Verdict::Retry { hint } => hint,
+                return result;
             };
             let failure = match result {
                 Ok(resp) => Error::from(

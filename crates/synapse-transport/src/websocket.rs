@@ -37,23 +37,7 @@ const WS_GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /// Random bytes for the handshake key and the masks of client frames (neither is a secret;
 /// they only have to be unpredictable to intermediaries).
 fn random_bytes<const N: usize>() -> [u8; N] {
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    let state = RandomState::new();
-    let mut out = [0u8; N];
-    for (i, chunk) in out.chunks_mut(8).enumerate() {
-        let mut h = state.build_hasher();
-        h.write_usize(i);
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or_default(),
-        );
-        let bytes = h.finish().to_le_bytes();
-        chunk.copy_from_slice(&bytes[..chunk.len()]);
-    }
-    out
+    std::array::from_fn(|_| fastrand::u8(..))
 }
 
 /// A fresh `Sec-WebSocket-Key`: 16 random bytes, base64.
