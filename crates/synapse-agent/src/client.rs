@@ -104,38 +104,37 @@ impl AgentClient {
     /// Mirrors how the Python SDK's plugin runtime builds its agent client: base URL from
     /// `SYNAPSE_AGENT_URL`, agent token from `SYNAPSE_AGENT_TOKEN`, user token from
     /// `SYNAPSE_PLUGIN_RUN_USER_TOKEN`, tenant from `SYNAPSE_PLUGIN_RUN_TENANT` (empty
-    /// values count as absent). `Ok(None)` when the URL or the agent token is missing.
+    /// values count as absent). [`Error::Configuration`] names what is missing when the URL
+    /// or the agent token is not set.
     ///
     /// ```no_run
-    /// if let Some(agent) = synapse_agent::AgentClient::from_env()? {
-    ///     println!("{agent:?}");
-    /// }
+    /// let agent = synapse_agent::AgentClient::from_env()?;
+    /// println!("{agent:?}");
     /// # Ok::<(), synapse_agent::Error>(())
     /// ```
-    pub fn from_env() -> Result<Option<Self>, Error> {
+    pub fn from_env() -> Result<Self, Error> {
         Self::from_env_source(&ProcessEnv)
     }
 
     /// [`AgentClient::from_env`] reading from `env` instead of the process environment.
     ///
     /// ```
-    /// use synapse_agent::{AgentClient, MapEnv};
+    /// use synapse_agent::{AgentClient, Error, MapEnv};
     /// let env = MapEnv::new()
     ///     .with("SYNAPSE_AGENT_URL", "http://10.0.0.5:8000")
     ///     .with("SYNAPSE_AGENT_TOKEN", "agent-token");
-    /// assert!(AgentClient::from_env_source(&env)?.is_some());
-    /// assert!(AgentClient::from_env_source(&MapEnv::new())?.is_none());
+    /// let agent = AgentClient::from_env_source(&env)?;
+    /// let missing = AgentClient::from_env_source(&MapEnv::new()).unwrap_err();
+    /// assert!(matches!(missing, Error::Configuration { .. }));
     /// # Ok::<(), synapse_agent::Error>(())
     /// ```
-    pub fn from_env_source(env: &dyn EnvSource) -> Result<Option<Self>, Error> {
-        Self::builder_from_env(env)
-            .map(AgentClientBuilder::build)
-            .transpose()
+    pub fn from_env_source(env: &dyn EnvSource) -> Result<Self, Error> {
+        Self::builder_from_env(env)?.build()
     }
 
     /// The builder [`AgentClient::from_env_source`] uses, to adjust before building (a
-    /// transport, a retry policy, timeouts). `None` when the URL or the agent token is
-    /// missing.
+    /// transport, a retry policy, timeouts); [`Error::Configuration`] when the URL or the
+    /// agent token is missing.
     ///
     /// ```
     /// use std::time::Duration;
@@ -143,14 +142,25 @@ impl AgentClient {
     /// let env = MapEnv::new()
     ///     .with("SYNAPSE_AGENT_URL", "http://10.0.0.5:8000")
     ///     .with("SYNAPSE_AGENT_TOKEN", "agent-token");
-    /// if let Some(builder) = AgentClient::builder_from_env(&env) {
-    ///     let agent = builder.read_timeout(Duration::from_secs(60)).build()?;
-    /// }
+    /// let agent = AgentClient::builder_from_env(&env)?
+    ///     .read_timeout(Duration::from_secs(60))
+    ///     .build()?;
     /// # Ok::<(), synapse_agent::Error>(())
     /// ```
-    pub fn builder_from_env(env: &dyn EnvSource) -> Option<AgentClientBuilder> {
-        let (Some(url), Some(token)) = (env.var(ENV_AGENT_URL), env.var(ENV_AGENT_TOKEN)) else {
-            return None;
+    pub fn builder_from_env(env: &dyn EnvSource) -> Result<AgentClientBuilder, Error> {
+        let url = env.var(ENV_AGENT_URL);
+        let token = env.var(ENV_AGENT_TOKEN);
+        let missing: Vec<&str> = [
+            (ENV_AGENT_URL, url.is_none()),
+            (ENV_AGENT_TOKEN, token.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, absent)| absent.then_some(name))
+        .collect();
+        let (Some(url), Some(token)) = (url, token) else {
+            return Err(Error::Configuration {
+                message: format!("{} not set (or empty)", missing.join(" and ")),
+            });
         };
         let mut builder = Self::builder(url, token);
         if let Some(user) = env.var(ENV_USER_TOKEN) {
@@ -159,7 +169,7 @@ impl AgentClient {
         if let Some(tenant) = env.var(ENV_TENANT) {
             builder = builder.tenant(tenant);
         }
-        Some(builder)
+        Ok(builder)
     }
 
     /// The HTTP core (base URL, credential headers, retries), for calls this client does not

@@ -116,6 +116,9 @@ pub use synapse_models::{
     ReleaseLookup, ReleaseLookupError, RunDebugPluginReleaseRequest, RunPluginReleaseRequest,
     ServeApplicationStatus, Timestamp,
 };
+pub use synapse_transport::mock;
 pub use synapse_transport::{
-    EnvSource, Error, HttpConfig, MapEnv, PageStream, ProcessEnv, RetryPolicy,
+    ApiBody, ApiError, ApiErrorKind, ConnectKind, EnvSource, Error, GiveUp, HttpConfig, MapEnv,
+    Method, PageStream, ProcessEnv, Request, Response, RetryPolicy, StatusCode, TimeoutKind,
+    Transport, Url,
 };

@@ -125,21 +125,23 @@ fn debug_never_shows_a_secret() {
 
 #[tokio::test]
 async fn from_env_mirrors_the_python_factory() {
-    // Without URL or token: None.
-    assert!(
-        AgentClient::from_env_source(&MapEnv::new())
-            .unwrap()
-            .is_none()
+    // Without URL or token: a configuration error naming what is missing.
+    let missing = |env: &MapEnv| match AgentClient::from_env_source(env) {
+        Err(Error::Configuration { message }) => message,
+        other => panic!("expected a configuration error, got {other:?}"),
+    };
+    assert_eq!(
+        missing(&MapEnv::new()),
+        "SYNAPSE_AGENT_URL and SYNAPSE_AGENT_TOKEN not set (or empty)"
     );
     let url_only = MapEnv::new().with("SYNAPSE_AGENT_URL", "http://agent.test:8000");
-    assert!(AgentClient::from_env_source(&url_only).unwrap().is_none());
+    assert_eq!(missing(&url_only), "SYNAPSE_AGENT_TOKEN not set (or empty)");
     let token_only = MapEnv::new().with("SYNAPSE_AGENT_TOKEN", "env-agent-token");
-    assert!(AgentClient::from_env_source(&token_only).unwrap().is_none());
+    assert_eq!(missing(&token_only), "SYNAPSE_AGENT_URL not set (or empty)");
     let empty_token = url_only.clone().with("SYNAPSE_AGENT_TOKEN", "");
-    assert!(
-        AgentClient::from_env_source(&empty_token)
-            .unwrap()
-            .is_none()
+    assert_eq!(
+        missing(&empty_token),
+        "SYNAPSE_AGENT_TOKEN not set (or empty)"
     );
 
     // Everything set.
@@ -148,7 +150,7 @@ async fn from_env_mirrors_the_python_factory() {
         .with("SYNAPSE_AGENT_TOKEN", "env-agent-token")
         .with("SYNAPSE_PLUGIN_RUN_USER_TOKEN", "env-user")
         .with("SYNAPSE_PLUGIN_RUN_TENANT", "env-tenant");
-    let client = AgentClient::from_env_source(&env).unwrap().unwrap();
+    let client = AgentClient::from_env_source(&env).unwrap();
     assert_eq!(client.core().base_url().as_str(), "http://agent.test:8000/");
     let shown = format!("{client:?}");
     assert!(
@@ -172,7 +174,7 @@ async fn from_env_mirrors_the_python_factory() {
     );
     assert_eq!(got["url"], "http://agent.test:8000/health/");
 
-    // A malformed URL from the environment is an error, not None.
+    // A malformed URL from the environment is invalid input.
     let bad = MapEnv::new()
         .with("SYNAPSE_AGENT_URL", "not a url")
         .with("SYNAPSE_AGENT_TOKEN", "t");

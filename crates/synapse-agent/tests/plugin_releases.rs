@@ -1,4 +1,4 @@
-//! Plugin releases (seed 003): the exact requests, decoding, error statuses, lookup
+//! Plugin releases on the agent: the exact requests, decoding, error statuses, lookup
 //! parsing, and no replay of runs.
 #![allow(clippy::unwrap_used)]
 

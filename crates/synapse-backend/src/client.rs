@@ -86,8 +86,15 @@ impl BackendClient {
     /// `SYNAPSE_ACCESS_TOKEN`, then the config file's `access_token`; if
     /// `SYNAPSE_PLUGIN_RUN_USER_TOKEN` is set it is sent *instead*, as the `Authorization`
     /// token; tenant from `SYNAPSE_PLUGIN_RUN_TENANT`; `url_host` from
-    /// `SYNAPSE_PLUGIN_RUN_URL_HOST`. `Ok(None)` when there is no token at all.
-    pub fn from_env() -> Result<Option<Self>, Error> {
+    /// `SYNAPSE_PLUGIN_RUN_URL_HOST`. [`Error::Configuration`] when no token is found
+    /// anywhere (a client built with [`BackendClient::builder`] and no credential still
+    /// builds: it sends requests without one).
+    ///
+    /// ```no_run
+    /// let client = synapse_backend::BackendClient::from_env()?;
+    /// # Ok::<(), synapse_backend::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Self, Error> {
         let config = std::env::var_os("HOME")
             .map(|home| PathBuf::from(home).join(".synapse").join("config.json"));
         Self::from_env_source(&ProcessEnv, config.as_deref())
@@ -97,7 +104,7 @@ impl BackendClient {
     pub fn from_env_source(
         env: &dyn EnvSource,
         config_file: Option<&std::path::Path>,
-    ) -> Result<Option<Self>, Error> {
+    ) -> Result<Self, Error> {
         let file = config_file.and_then(read_config_file);
         let file_value = |key: &str| {
             file.as_ref()
@@ -118,7 +125,18 @@ impl BackendClient {
         match (user_token, access_token) {
             (Some(user), _) => builder = builder.authorization_token(user),
             (None, Some(access)) => builder = builder.access_token(access),
-            (None, None) => return Ok(None),
+            (None, None) => {
+                let place = match config_file {
+                    Some(path) => format!(", nor `access_token` in {}", path.display()),
+                    None => String::new(),
+                };
+                return Err(Error::Configuration {
+                    message: format!(
+                        "no credential found: neither SYNAPSE_PLUGIN_RUN_USER_TOKEN nor \
+                         SYNAPSE_ACCESS_TOKEN is set{place}"
+                    ),
+                });
+            }
         }
         if let Some(tenant) = env.var("SYNAPSE_PLUGIN_RUN_TENANT") {
             builder = builder.tenant(tenant);
@@ -126,7 +144,7 @@ impl BackendClient {
         if let Some(url_host) = env.var("SYNAPSE_PLUGIN_RUN_URL_HOST") {
             builder = builder.url_host(url_host);
         }
-        builder.build().map(Some)
+        builder.build()
     }
 
     /// The HTTP core, for calls this client does not wrap yet.
@@ -271,6 +289,10 @@ impl BackendClientBuilder {
     /// (`SYNAPSE_PLUGIN_RUN_USER_TOKEN` as the authorization token, else
     /// `SYNAPSE_ACCESS_TOKEN`), together with `SYNAPSE_PLUGIN_RUN_TENANT` and
     /// `SYNAPSE_PLUGIN_RUN_URL_HOST` for settings not given explicitly.
+    ///
+    /// A builder with no credential anywhere still builds: its requests carry no credential
+    /// header, and the platform answers them 401 (use [`BackendClient::from_env`] to fail
+    /// early instead).
     pub fn build(mut self) -> Result<BackendClient, Error> {
         if self.access_token.is_none() && self.authorization_token.is_none() {
             if let Some(env) = self.env.take() {

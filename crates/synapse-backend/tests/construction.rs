@@ -109,22 +109,37 @@ fn from_env_mirrors_the_python_factory() {
     )
     .expect("write");
 
-    // No token anywhere: None.
-    let none = BackendClient::from_env_source(&MapEnv::new(), None).expect("ok");
-    assert!(none.is_none());
+    // No token anywhere: a configuration error that says where it looked.
+    let missing = dir.path().join("absent.json");
+    let err =
+        BackendClient::from_env_source(&MapEnv::new(), Some(&missing)).expect_err("no credential");
+    assert!(
+        matches!(err, synapse_backend::Error::Configuration { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "configuration: no credential found: neither SYNAPSE_PLUGIN_RUN_USER_TOKEN nor \
+             SYNAPSE_ACCESS_TOKEN is set, nor `access_token` in {}",
+            missing.display()
+        )
+    );
+    // A builder without any credential still builds (requests then carry none).
+    let anonymous = BackendClient::builder("https://api.synapse.sh")
+        .without_env()
+        .build()
+        .expect("builds");
+    assert!(!format!("{anonymous:?}").contains("access_token"));
 
     // Host and token from the file.
-    let c = BackendClient::from_env_source(&MapEnv::new(), Some(&config))
-        .expect("ok")
-        .expect("client");
+    let c = BackendClient::from_env_source(&MapEnv::new(), Some(&config)).expect("client");
     assert_eq!(c.core().base_url().as_str(), "https://file.example/");
     assert_eq!(format!("{c:?}").matches("access_token").count(), 1);
 
     // The environment wins over the file; default host when neither names one.
     let env = MapEnv::new().with("SYNAPSE_ACCESS_TOKEN", "env-token");
-    let c = BackendClient::from_env_source(&env, None)
-        .expect("ok")
-        .expect("client");
+    let c = BackendClient::from_env_source(&env, None).expect("client");
     assert_eq!(c.core().base_url().as_str(), "https://api.synapse.sh/");
     let shown = format!("{c:?}");
     assert!(

@@ -33,3 +33,5 @@ mod uploads;
 
 pub use crate::faults::{Fault, FaultAction};
 pub use crate::server::{FakeConfig, FakeServer, RecordedCall};
+/// The HTTP method type of [`Fault::method`] and [`RecordedCall`].
+pub use http::Method;

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::{JobId, LogLevel, Timestamp};
 
-/// One entry of `POST logs/` (pass-through): the union of the seeds' shape (`message`,
+/// One entry of `POST logs/` (pass-through): the union of the documented shape (`message`,
 /// `level`, `context`, `file`) and the SDK job logger's (`event`, `data`, `datetime`, `job`,
 /// `step`), all optional, plus `extra` sent as given.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]

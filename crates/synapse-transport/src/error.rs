@@ -185,6 +185,14 @@ pub enum Error {
         message: String,
     },
 
+    /// A client could not be configured: a required setting (a credential, a URL) was found
+    /// nowhere it is looked for, or is unusable. Nothing was sent.
+    #[error("configuration: {}", escape_controls(message))]
+    Configuration {
+        /// What is missing or wrong, and where it was looked for.
+        message: String,
+    },
+
     /// Any other transport failure (custom transports, an unscripted mock request).
     #[error("{}", escape_controls(message))]
     Transport {
@@ -458,6 +466,16 @@ impl ApiError {
         }
     }
 
+    /// The body as an [`ErrorBody`](synapse_models::ErrorBody): JSON as parsed, a text body
+    /// as a JSON string, an empty body as `null`.
+    pub fn error_body(&self) -> synapse_models::ErrorBody {
+        match &self.body {
+            ApiBody::Json(v) => synapse_models::ErrorBody::new(v.clone()),
+            ApiBody::Text(t) => synapse_models::ErrorBody::from_text(t.clone()),
+            ApiBody::Empty => synapse_models::ErrorBody::default(),
+        }
+    }
+
     /// The reason phrase of the status (`Not Found`).
     pub fn reason(&self) -> &'static str {
         self.status.canonical_reason().unwrap_or("")
@@ -563,8 +581,47 @@ impl Error {
     }
 
     /// The HTTP status of the final response, when there was one.
+    ///
+    /// `status()` is what the server really answered (a 502 stays a 502, and a timeout has
+    /// none), while [`Error::status_code`] maps every failure to the number the Python SDK
+    /// reports (exhausted retries of a 502 give 503, a timeout 408).
     pub fn status(&self) -> Option<StatusCode> {
         self.api().map(|e| e.status)
+    }
+
+    /// True when the final response was a 5xx (also after exhausted retries).
+    pub fn is_server_error(&self) -> bool {
+        self.status().is_some_and(|s| s.is_server_error())
+    }
+
+    /// True when the same request may succeed if sent again later: a 408, 425, 429 or
+    /// 5xx answer, a timeout, a failed connection (TLS failures aside), a response cut
+    /// short, or exhausted retries of one of those. False for what a retry cannot fix
+    /// (invalid input, a 4xx verdict, an undecodable body, a refused redirect, a local I/O
+    /// failure). An [`Error::UploadInterrupted`] answers for its cause; resume it from its
+    /// checkpoint rather than starting over.
+    ///
+    /// This says nothing about whether a retry is *safe*: a POST whose response was lost
+    /// may have taken effect.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => {
+                e.status.is_server_error() || matches!(e.status.as_u16(), 408 | 425 | 429)
+            }
+            Error::Timeout { .. } | Error::ResponseIncomplete { .. } => true,
+            Error::Connect { kind, .. } => *kind != ConnectKind::Tls,
+            Error::RetriesExhausted { last, .. } => last.is_retryable(),
+            Error::UploadInterrupted { source, .. } => source.is_retryable(),
+            _ => false,
+        }
+    }
+
+    /// The body of the HTTP error response, with accessors for every error shape the
+    /// platform sends (`detail`, field errors, `error_type`, the v2 envelope), looking
+    /// through `RetriesExhausted` and `UploadInterrupted`; `None` when no error response
+    /// was received.
+    pub fn error_body(&self) -> Option<synapse_models::ErrorBody> {
+        self.api().map(ApiError::error_body)
     }
 
     /// The HTTP error of this failure, looking through `RetriesExhausted` and

@@ -1,21 +1,64 @@
 //! [`MockTransport`]: scripted responses and recorded requests, for unit tests here and in
 //! downstream services.
 //!
+//! A client keeps its retry policy when its transport is a mock, and the default policy
+//! waits seconds between attempts (a scripted 502 is retried with backoff, as a real one
+//! would be). A test therefore does one of two things, so that it never sleeps:
+//!
+//! - builds the client with [`RetryPolicy::never()`](crate::RetryPolicy::never), when the
+//!   test is about one answer (the first example below);
+//! - runs on a paused tokio clock (`#[tokio::test(start_paused = true)]`, which needs
+//!   tokio's `test-util` feature), when the test is about retries: sleeps then complete at
+//!   once, in virtual time (the second example).
+//!
 //! ```
 //! # tokio_test_shim::block_on(async {
 //! use synapse_transport::mock::{MockResponse, MockTransport};
-//! use synapse_transport::{Client, Method};
+//! use synapse_transport::{Client, Method, RetryPolicy};
 //!
 //! let mock = MockTransport::new();
 //! mock.route(Method::GET, "/jobs/7/", MockResponse::json(200, serde_json::json!({"id": 7})));
-//! let client = Client::builder("https://synapse.test/").transport(mock.clone()).build()?;
+//! mock.route(Method::GET, "/jobs/8/", MockResponse::json(502, serde_json::json!({})));
+//! let client = Client::builder("https://synapse.test/")
+//!     .transport(mock.clone())
+//!     .retry_policy(RetryPolicy::never()) // one attempt per request: no backoff sleeps
+//!     .build()?;
 //! let job: serde_json::Value = client.get("jobs/7/").send_json().await?;
 //! assert_eq!(job["id"], 7);
 //! assert_eq!(mock.requests()[0].url.as_str(), "https://synapse.test/jobs/7/");
+//! let err = client.get("jobs/8/").send_json::<serde_json::Value>().await.unwrap_err();
+//! assert_eq!(err.status().map(|s| s.as_u16()), Some(502)); // at once, not retried
 //! # Ok::<(), synapse_transport::Error>(())
 //! # }).expect("the example runs");
 //! # mod tokio_test_shim { pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
 //! #   tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(f) } }
+//! ```
+//!
+//! Retries under the default policy, on a paused clock: the two backoff sleeps take no real
+//! time.
+//!
+//! ```
+//! # fn main() -> Result<(), synapse_transport::Error> {
+//! # let runtime = tokio::runtime::Builder::new_current_thread()
+//! #     .enable_all().start_paused(true).build().expect("runtime");
+//! # runtime.block_on(async {
+//! // In a test: #[tokio::test(start_paused = true)]
+//! use synapse_transport::mock::{MockResponse, MockTransport};
+//! use synapse_transport::{Client, Method};
+//!
+//! let mock = MockTransport::new();
+//! mock.push(MockResponse::json(503, serde_json::json!({})));
+//! mock.push(MockResponse::json(502, serde_json::json!({})));
+//! mock.push(MockResponse::json(200, serde_json::json!({"id": 7})));
+//! let client = Client::builder("https://synapse.test/").transport(mock.clone()).build()?;
+//! let started = std::time::Instant::now();
+//! let job: serde_json::Value = client.get("jobs/7/").send_json().await?;
+//! assert_eq!(job["id"], 7);
+//! assert_eq!(mock.request_count(), 3);
+//! assert!(started.elapsed() < std::time::Duration::from_secs(1)); // real time
+//! # Ok(())
+//! # })
+//! # }
 //! ```
 
 use std::collections::VecDeque;
