@@ -9,7 +9,9 @@
 //!   the chunk, so a re-sent chunk is never hashed twice;
 //! - a chunk PUT is never blindly replayed (a replay of a stored chunk breaks the upload);
 //!   after a timeout, reset or 5xx the server's offset is read back (a failed lookup is
-//!   retried while recoveries remain) and the upload resumes from there;
+//!   retried while recoveries remain) and the upload resumes from there; the number of
+//!   recoveries and the wait before each (backoff, or the server's `Retry-After`) follow a
+//!   [`RetryPolicy`] ([`ChunkedUploadOptions::recovery_policy`]);
 //! - an upload that fails for good after the server acknowledged part of it returns
 //!   [`Error::UploadInterrupted`] with an [`UploadCheckpoint`]: pass it to
 //!   [`ChunkedUploadOptions::resume`] (in this process or another) to continue;
@@ -27,7 +29,7 @@ use md5::{Digest, Md5};
 pub use synapse_models::UploadCheckpoint;
 use synapse_models::{ChunkedUploadFinalizeResponse, ChunkedUploadId, ChunkedUploadState};
 use synapse_transport::urls::{path, same_origin};
-use synapse_transport::{Error, FileRange, Multipart, ReadTimeout, Url};
+use synapse_transport::{Error, FileRange, Multipart, ReadTimeout, RetryPolicy, Url};
 
 use crate::BackendClient;
 use crate::files::hash_range;
@@ -50,7 +52,7 @@ pub struct ChunkedUploadOptions {
     progress: Option<ProgressFn>,
     on_checkpoint: Option<CheckpointFn>,
     resume: Option<UploadCheckpoint>,
-    max_recoveries: u32,
+    recovery: RetryPolicy,
 }
 
 impl Default for ChunkedUploadOptions {
@@ -61,7 +63,11 @@ impl Default for ChunkedUploadOptions {
             progress: None,
             on_checkpoint: None,
             resume: None,
-            max_recoveries: 5,
+            recovery: RetryPolicy::default()
+                .max_attempts(6)
+                .initial_backoff(Duration::from_millis(500))
+                .max_backoff(Duration::from_secs(5))
+                .total_budget(None),
         }
     }
 }
@@ -73,7 +79,7 @@ impl fmt::Debug for ChunkedUploadOptions {
             .field("read_timeout", &self.read_timeout)
             .field("progress", &self.progress.is_some())
             .field("resume", &self.resume)
-            .field("max_recoveries", &self.max_recoveries)
+            .field("max_recoveries", &self.recovery_limit())
             .finish()
     }
 }
@@ -111,8 +117,22 @@ impl ChunkedUploadOptions {
 
     /// How many interruptions (timeouts, resets, 5xx) one upload survives (default 5).
     pub fn max_recoveries(mut self, n: u32) -> Self {
-        self.max_recoveries = n;
+        self.recovery = self.recovery.max_attempts(n.saturating_add(1));
         self
+    }
+
+    /// The policy pacing the upload's recoveries: its attempts bound them (attempts − 1
+    /// recoveries) and its backoff (or the server's `Retry-After`) is the wait before each
+    /// one. Default: 5 recoveries, full-jitter backoff from 0.5 s doubling up to 5 s, no
+    /// time budget. A chunk is never blindly re-sent whatever the policy: each recovery
+    /// reads the server's offset first.
+    pub fn recovery_policy(mut self, policy: RetryPolicy) -> Self {
+        self.recovery = policy;
+        self
+    }
+
+    fn recovery_limit(&self) -> u32 {
+        self.recovery.attempts().saturating_sub(1)
     }
 }
 
@@ -367,14 +387,29 @@ impl Upload<'_> {
         self.hasher = Md5::new();
     }
 
-    async fn backoff(&self) {
-        let step = 250u64 << self.recoveries.min(5);
-        tokio::time::sleep(Duration::from_millis(step.min(5_000))).await;
+    /// Waits before recovery number `self.recoveries`, as the recovery policy says.
+    async fn backoff(&self, failure: &Error) {
+        let delay = self.opts.recovery.delay(self.recoveries, Some(failure));
+        tokio::time::sleep(delay).await;
+    }
+
+    /// Whether another recovery is allowed.
+    fn may_recover(&self) -> bool {
+        self.recoveries < self.opts.recovery_limit()
+    }
+
+    /// The upload's server-side state. The recovery loop paces its own retries, so the
+    /// lookup is sent once per recovery (not retried underneath as well).
+    async fn lookup(&self, id: &ChunkedUploadId) -> Result<ChunkedUploadState, Error> {
+        self.client
+            .get_chunked_upload(id)
+            .retry(RetryPolicy::never())
+            .await
     }
 
     /// After a failed chunk: find out what the server holds, or give up with `err`.
     async fn recover(&mut self, err: Error) -> Result<(), Error> {
-        if self.recoveries >= self.opts.max_recoveries {
+        if !self.may_recover() {
             return Err(err);
         }
         self.recoveries += 1;
@@ -407,7 +442,7 @@ impl Upload<'_> {
         if !outcome_unknown(&err) {
             return Err(err);
         }
-        self.backoff().await;
+        self.backoff(&err).await;
         let Some(id) = self.id.clone() else {
             // The first PUT's outcome is unknown: start a new upload (an orphan expires).
             tracing::warn!(error = %err, "chunked upload: first chunk failed; starting over");
@@ -416,16 +451,16 @@ impl Upload<'_> {
         };
         // A failed lookup is itself retried while recoveries remain.
         let state = loop {
-            match self.client.get_chunked_upload(&id).await {
+            match self.lookup(&id).await {
                 Ok(s) => break s,
                 Err(e) if e.is_not_found() || e.status().map(|s| s.as_u16()) == Some(410) => {
                     self.restart();
                     return Ok(());
                 }
-                Err(e) if self.recoveries < self.opts.max_recoveries => {
+                Err(e) if self.may_recover() => {
                     self.recoveries += 1;
                     tracing::warn!(error = %e, "chunked upload: state lookup failed; retrying");
-                    self.backoff().await;
+                    self.backoff(&e).await;
                 }
                 Err(_) => return Err(err),
             }
@@ -541,17 +576,15 @@ impl Upload<'_> {
             };
             let already_complete = err.status().map(|s| s.as_u16()) == Some(400)
                 && err.api().is_some_and(|a| a.message().contains("complete"));
-            if !(already_complete || outcome_unknown(&err))
-                || self.recoveries >= self.opts.max_recoveries
-            {
+            if !(already_complete || outcome_unknown(&err)) || !self.may_recover() {
                 return Err(err);
             }
             self.recoveries += 1;
             // Ask before re-sending: the first POST may have completed the upload.
-            let state = match self.client.get_chunked_upload(&id).await {
+            let state = match self.lookup(&id).await {
                 Ok(s) => s,
-                Err(_) => {
-                    self.backoff().await;
+                Err(e) => {
+                    self.backoff(&e).await;
                     continue;
                 }
             };
@@ -565,7 +598,7 @@ impl Upload<'_> {
             if already_complete {
                 return Err(err);
             }
-            self.backoff().await;
+            self.backoff(&err).await;
         }
     }
 }

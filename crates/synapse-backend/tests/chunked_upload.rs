@@ -556,3 +556,49 @@ async fn answers_that_contradict_the_chunk_are_protocol_errors() {
         "{err:?}"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn recoveries_wait_as_the_recovery_policy_says_and_honour_retry_after() {
+    let (_dir, path, data) = file();
+    let md5 = md5_hex(&data);
+    let mock = MockTransport::new();
+    mock.route(Method::PUT, "/chunked_upload/", state(CHUNK));
+    // Second chunk: a 503 with Retry-After 7 s; the recovery waits exactly that.
+    mock.route(
+        Method::PUT,
+        &upload_path(),
+        MockResponse::json(503, json!({"detail": "busy"})).header("Retry-After", "7"),
+    );
+    mock.route(Method::GET, &upload_path(), state(CHUNK));
+    mock.route(Method::PUT, &upload_path(), state(2 * CHUNK));
+    // Third chunk: a reset; the second recovery waits the policy's backoff (1 s · 2).
+    mock.route(Method::PUT, &upload_path(), MockFailure::Reset);
+    mock.route(Method::GET, &upload_path(), state(2 * CHUNK));
+    mock.route(Method::PUT, &upload_path(), state(TOTAL));
+    mock.route(Method::POST, &upload_path(), finalized(&md5));
+    let policy = RetryPolicy::default()
+        .jitter(false)
+        .initial_backoff(std::time::Duration::from_secs(1))
+        .max_attempts(3);
+    let started = tokio::time::Instant::now();
+    let upload = client(&mock)
+        .create_chunked_upload(&path)
+        .options(
+            ChunkedUploadOptions::default()
+                .chunk_size(CHUNK)
+                .recovery_policy(policy),
+        )
+        .await
+        .expect("recovered twice");
+    assert_eq!(upload.md5, md5);
+    assert_eq!(upload.recoveries, 2);
+    assert_eq!(started.elapsed(), std::time::Duration::from_secs(9));
+    assert_eq!(mock.unused_replies(), 0);
+    // One GET per recovery: the lookup is not retried underneath the recovery loop.
+    let gets = mock
+        .requests()
+        .iter()
+        .filter(|r| r.method == Method::GET)
+        .count();
+    assert_eq!(gets, 2);
+}

@@ -216,6 +216,28 @@ impl RetryPolicy {
         self.max_attempts
     }
 
+    /// How long to wait before retry number `retry` (1-based) after `failure`: the
+    /// server's `Retry-After` when the failure carries one (capped), else the backoff,
+    /// with full jitter unless it is off. Multi-request recoveries that cannot be a plain
+    /// resend (the chunked upload's resynchronisation) pace themselves with it, so every
+    /// wait in the SDK follows one policy.
+    pub fn delay(&self, retry: u32, failure: Option<&Error>) -> Duration {
+        if let Some(hint) = failure.and_then(Error::api).and_then(|e| e.retry_after) {
+            return hint.min(self.retry_after_cap);
+        }
+        self.backoff(retry)
+    }
+
+    /// The backoff before retry number `retry` (1-based): full jitter under the ceiling
+    /// unless jitter is off.
+    fn backoff(&self, retry: u32) -> Duration {
+        let ceiling = self.ceiling(retry);
+        if !self.jitter {
+            return ceiling;
+        }
+        ceiling.mul_f64(fastrand::f64())
+    }
+
     /// Backoff ceiling before retry number `retry` (1-based).
     fn ceiling(&self, retry: u32) -> Duration {
         let factor = 2u32.saturating_pow(retry.saturating_sub(1).min(31));
@@ -279,15 +301,6 @@ impl<T: Transport> RetryTransport<T> {
                 });
         }
     }
-
-    fn backoff(&self, policy: &RetryPolicy, retry: u32) -> Duration {
-        let ceiling = policy.ceiling(retry);
-        if !policy.jitter {
-            return ceiling;
-        }
-        let fraction = fastrand::f64();
-        ceiling.mul_f64(fraction)
-    }
 }
 
 #[async_trait]
@@ -327,7 +340,7 @@ impl<T: Transport> Transport for RetryTransport<T> {
             };
             let delay = match hint {
                 Some(d) => d.min(policy.retry_after_cap),
-                None => self.backoff(policy, attempt),
+                None => policy.backoff(attempt),
             };
             let over_budget = policy
                 .total_budget
