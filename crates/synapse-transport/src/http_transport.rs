@@ -1,4 +1,4 @@
-//! [`HttpTransport`]: the [`Transport`] on reqwest with rustls.
+//! [`HttpTransport`]: the [`Transport`] on reqwest.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -73,7 +73,8 @@ impl HttpConfig {
     }
 }
 
-/// Sends requests with reqwest (rustls). Redirects are returned, not followed; `~/.netrc` is
+/// Sends requests with reqwest (TLS by rustls or the platform's library, as the crate's
+/// features choose; see [`TLS_ENABLED`]). Redirects are returned, not followed; `~/.netrc` is
 /// never read; the headers sent are exactly the finalised request's
 /// ([`Request::finalize`]).
 ///
@@ -147,14 +148,84 @@ impl HttpTransport {
             builder =
                 builder.proxy(reqwest::Proxy::all(proxy).map_err(|e| config_err("proxy", e))?);
         }
-        for pem in &self.config.root_certificates_pem {
-            let cert =
-                reqwest::Certificate::from_pem(pem).map_err(|e| config_err("certificate", e))?;
-            builder = builder.add_root_certificate(cert);
-        }
+        builder = tls(builder, &self.config.root_certificates_pem)?;
         builder
             .build()
             .map_err(|e| config_err("client configuration", e))
+    }
+}
+
+/// Whether this build can speak TLS (one of the `rustls-aws-lc`, `rustls-ring` or
+/// `native-tls` features).
+pub const TLS_ENABLED: bool = cfg!(any(
+    feature = "rustls-aws-lc",
+    feature = "rustls-ring",
+    feature = "native-tls"
+));
+
+/// The TLS set-up of a client: the backend the features chose (the platform's library when
+/// `native-tls` is on, else rustls) and the extra trusted roots.
+#[cfg(any(
+    feature = "rustls-aws-lc",
+    feature = "rustls-ring",
+    feature = "native-tls"
+))]
+fn tls(
+    mut builder: reqwest::ClientBuilder,
+    roots: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, Error> {
+    #[cfg(feature = "native-tls")]
+    {
+        builder = builder.tls_backend_native();
+    }
+    #[cfg(all(
+        feature = "rustls-ring",
+        not(feature = "rustls-aws-lc"),
+        not(feature = "native-tls")
+    ))]
+    {
+        // rustls needs a process-wide crypto provider when it has none built in; install
+        // ring's unless the application installed one (then that one is used).
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+    }
+    for (i, pem) in roots.iter().enumerate() {
+        // Some TLS backends skip what is not a certificate without a word; a root that adds
+        // nothing is a configuration error.
+        let marker: &[u8] = b"-----BEGIN CERTIFICATE-----";
+        if !pem.windows(marker.len()).any(|w| w == marker) {
+            return Err(Error::invalid_input(format!(
+                "root certificate {i} holds no PEM certificate"
+            )));
+        }
+        let cert = reqwest::Certificate::from_pem(pem).map_err(|e| Error::InvalidInput {
+            message: format!("invalid root certificate {i}: {}", e.without_url()),
+            source: None,
+        })?;
+        builder = builder.add_root_certificate(cert);
+    }
+    Ok(builder)
+}
+
+/// Without a TLS feature: plain HTTP only, so extra trusted roots are a configuration
+/// error (and an `https` URL fails when sent).
+#[cfg(not(any(
+    feature = "rustls-aws-lc",
+    feature = "rustls-ring",
+    feature = "native-tls"
+)))]
+fn tls(
+    builder: reqwest::ClientBuilder,
+    roots: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, Error> {
+    if roots.is_empty() {
+        Ok(builder)
+    } else {
+        Err(Error::invalid_input(
+            "root certificates given, but this build has no TLS (enable the `rustls-aws-lc`, \
+             `rustls-ring` or `native-tls` feature)",
+        ))
     }
 }
 
@@ -371,11 +442,28 @@ fn connect_kind(e: &reqwest::Error) -> ConnectKind {
         }
     }
     let text = describe(e).to_ascii_lowercase();
+    // The chain's `Debug` names the TLS library's error types (rustls `InvalidMessage`,
+    // OpenSSL `Ssl(…)`), which their `Display` does not always do.
+    let detail = std::error::Error::source(e)
+        .map(|source| format!("{source:?}").to_ascii_lowercase())
+        .unwrap_or_default();
+    const TLS_MARKS: [&str; 7] = [
+        "certificate",
+        "tls",
+        "handshake",
+        "ssl",
+        "rustls",
+        "invalidmessage",
+        "alert",
+    ];
     if text.contains("dns") {
         ConnectKind::Dns
     } else if text.contains("refused") {
         ConnectKind::Refused
-    } else if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+    } else if TLS_MARKS
+        .iter()
+        .any(|mark| text.contains(mark) || detail.contains(mark))
+    {
         ConnectKind::Tls
     } else {
         ConnectKind::Other

@@ -42,7 +42,7 @@ pub use crate::error::{
     ApiBody, ApiError, ApiErrorKind, Attempt, BoxError, ConnectKind, DecodeError, ERROR_BODY_LIMIT,
     EXCERPT_LIMIT, Error, GiveUp, PaginationError, TimeoutKind,
 };
-pub use crate::http_transport::{DEFAULT_MAX_BODY_BYTES, HttpConfig, HttpTransport};
+pub use crate::http_transport::{DEFAULT_MAX_BODY_BYTES, HttpConfig, HttpTransport, TLS_ENABLED};
 pub use crate::lines::{LineMode, LineOptions, LineStream};
 pub use crate::multipart::{FileRange, Multipart, OneShotReader, Part, PartData};
 pub use crate::operation::{Call, CallInfo, CallOptions, HasCall, Operation};

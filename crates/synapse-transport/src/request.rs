@@ -218,6 +218,15 @@ impl Request {
             self.headers
                 .insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
         }
+        // With the `gzip` feature the transport decodes compressed answers; say so as the
+        // Python SDK does.
+        #[cfg(feature = "gzip")]
+        if !self.headers.contains_key(http::header::ACCEPT_ENCODING) {
+            self.headers.insert(
+                http::header::ACCEPT_ENCODING,
+                HeaderValue::from_static("gzip, deflate"),
+            );
+        }
         if !self.headers.contains_key(CONTENT_TYPE) {
             let content_type = match &self.body {
                 Body::Empty
