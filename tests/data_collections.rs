@@ -32,9 +32,9 @@ async fn collection(client: &BackendClient) -> (DataCollectionId, String, String
     (id, name(true), name(false))
 }
 
-fn jpeg(dir: &std::path::Path, name: &str, seed: u8) -> (std::path::PathBuf, Vec<u8>) {
+fn jpeg(dir: &std::path::Path, name: &str, shift: u8) -> (std::path::PathBuf, Vec<u8>) {
     let mut bytes = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00".to_vec();
-    bytes.extend((0..2000u32).map(|i| (i as u8).wrapping_add(seed)));
+    bytes.extend((0..2000u32).map(|i| (i as u8).wrapping_add(shift)));
     let path = dir.join(name);
     std::fs::write(&path, &bytes).expect("write");
     (path, bytes)
