@@ -56,6 +56,7 @@ async fn main() -> common::Result {
 
     // 4. Stream the job's log as it is written (over a WebSocket where the agent offers
     //    one, else server-sent events); the stream ends with the job.
+    println!("4. its log, as it is written:");
     let mut log = agent.tail_job_logs(&job_id).messages();
     let mut lines = 0;
     while let Some(line) = log.next().await {

@@ -70,6 +70,10 @@ async fn main() -> common::Result {
         units.push(unit);
     }
     units.push(DataUnitUpload::new().file(&image, dir.path().join("frame-4.jpg")));
+    println!(
+        "2. {} units to upload; the last one's image is missing",
+        units.len()
+    );
 
     // 3. Upload: every unit's files (four units at a time), then the units, two per
     //    request. A unit whose file fails is reported; the others still go in.
