@@ -8,7 +8,7 @@
 //! cargo run -p synapse-backend --example quickstart
 //! ```
 
-use std::time::Duration;
+mod common;
 
 use futures_util::StreamExt;
 use serde_json::json;
@@ -20,19 +20,9 @@ use synapse_backend::{BackendClient, Error};
 use synapse_fake::FakeServer;
 
 #[tokio::main]
-async fn main() {
-    if let Err(e) = run().await {
-        eprintln!("quickstart failed: {e}");
-        std::process::exit(1);
-    }
-}
-
-async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let fake = FakeServer::start().await?;
-    println!("Synapse fake backend listening at {}", fake.url());
-    let client = BackendClient::builder(fake.url())
-        .access_token(fake.access_token())
-        .build()?;
+async fn main() -> common::Result {
+    // The fake, and a client for it (see `common/mod.rs` for the client of a real platform).
+    let (fake, client) = common::start().await?;
 
     // 1. Create the plugin.
     let plugin = client
@@ -56,9 +46,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::write(&archive, fake_archive())?;
     let mut release =
         PluginReleaseCreateRequest::new(PluginCode::new("image-processing")?, "1.0.0");
-    release.config = json!({"actions": {"train": {"entrypoint": "plugin.train", "method": "job"}}})
-        .as_object()
-        .cloned();
+    release.config = Some(common::object(
+        json!({"actions": {"train": {"entrypoint": "plugin.train", "method": "job"}}}),
+    ));
     release.requirements = Some(vec!["pillow>=9.0.0".into()]);
     let release = client
         .create_plugin_release(release)
@@ -76,14 +66,15 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let run = client
         .run_plugin(plugin_id)
         .action("train")
-        .params(params.as_object().cloned().unwrap_or_default())
+        .params(common::object(params))
         .await?;
     let job_id = run.job_id().cloned().ok_or("the run started no job")?;
     println!("3. started job {job_id}");
 
     // 4. Follow the job while its console log streams in.
+    println!("4. following job {job_id}");
     let tail = tokio::spawn(tail_console(client.clone(), job_id.clone()));
-    let job = follow(&client, &job_id).await?;
+    let job = common::wait_for_job(&client, &job_id).await?;
     tail.await??;
 
     // 5. The result.
@@ -105,7 +96,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     agent_run(&fake).await
 }
 
-async fn agent_run(fake: &FakeServer) -> Result<(), Box<dyn std::error::Error>> {
+async fn agent_run(fake: &FakeServer) -> common::Result {
     let agent = AgentClient::builder(fake.agent_url(), fake.agent_token()).build()?;
     agent.health_check().await?;
     let cached = agent
@@ -117,13 +108,9 @@ async fn agent_run(fake: &FakeServer) -> Result<(), Box<dyn std::error::Error>> 
         cached.plugin.as_ref().and_then(|p| p.code()).unwrap_or("?"),
         cached.version.as_deref().unwrap_or("?")
     );
-    let params = json!({"epochs": 10})
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
     let answer = agent
         .run_plugin_release("image-processing@1.0.0", "train")
-        .params(params)
+        .params(common::object(json!({"epochs": 10})))
         .await?;
     let job_id = answer
         .job_id()
@@ -148,31 +135,6 @@ async fn agent_run(fake: &FakeServer) -> Result<(), Box<dyn std::error::Error>> 
         Ok(())
     } else {
         Err(format!("the agent's job ended {}", status.as_str()).into())
-    }
-}
-
-/// Polls the job until it ends, printing each change of status or progress.
-async fn follow(
-    client: &BackendClient,
-    job_id: &JobId,
-) -> Result<synapse_backend::models::Job, Error> {
-    let mut last = String::new();
-    loop {
-        let job = client.get_job(job_id.clone()).await?;
-        let status = job
-            .status
-            .as_ref()
-            .map(|s| s.as_str().to_owned())
-            .unwrap_or_default();
-        let line = format!("{status} {:.0}%", job.progress_percent().unwrap_or(0.0));
-        if line != last {
-            println!("4. job {line}");
-            last = line;
-        }
-        if job.status.as_ref().is_some_and(JobStatus::is_terminal) {
-            return Ok(job);
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 

@@ -72,6 +72,21 @@
 //! / [`MapEnv`], [`Method`], the [`mock`] transport), so one dependency on this crate is
 //! enough.
 //!
+//! # Examples
+//!
+//! Runnable programs against the embedded fake server (`synapse-fake`), one per domain, in
+//! this crate's `examples/` directory; each prints what it does and fails if a result is
+//! not as expected:
+//!
+//! | command | what it shows |
+//! |---|---|
+//! | `cargo run -p synapse-backend --example quickstart` | the whole plugin workflow, on the backend then on an agent |
+//! | `cargo run -p synapse-backend --example jobs_and_logs` | runs, following a job, listing and filtering jobs, console logs (whole and live), writing logs |
+//! | `cargo run -p synapse-backend --example plugin_release_and_run` | a plugin, a release from an archive, looking it up, running it |
+//! | `cargo run -p synapse-backend --example chunked_upload` | a chunked upload with progress, an interrupted upload resumed from its checkpoint |
+//! | `cargo run -p synapse-backend --example data_collection_upload` | files uploaded into a data collection as data units, the units listed |
+//! | `cargo run -p synapse-backend --example agent_run` | an agent: health, caching and running a release, its live log |
+//!
 //! Built on [`synapse_transport`] (HTTP, retries, pagination, errors) and
 //! [`synapse_models`] (typed models, also as [`models`]). Requests match the official Python
 //! SDK on the wire, except where this SDK is deliberately safer; each such method says so.

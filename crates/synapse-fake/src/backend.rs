@@ -94,6 +94,9 @@ pub(crate) async fn route(shared: &Arc<Shared>, ctx: Ctx) -> Resp {
         (Method::GET, ["storages", id]) => get_storage(shared, &ctx, id),
         (Method::POST, ["chunked_upload", id]) => crate::uploads::finalize(shared, &ctx, id),
         (Method::GET, ["chunked_upload", id]) => crate::uploads::get_upload(shared, &ctx, id),
+        (_, ["data_collections" | "data_files" | "data_units", ..]) => {
+            crate::data_collections::route(shared, &ctx)
+        }
         _ => not_found(),
     }
 }

@@ -10,8 +10,10 @@
 //! ```
 //!
 //! What it serves: the backend v1 integration endpoints (agents, plugins, plugin releases,
-//! jobs with console logs and a live tail, logs, serve applications, storages) and the
-//! chunked upload, plus the agent's health and plugin-release endpoints under `/agent/`.
+//! jobs with console logs and a live tail, logs, serve applications, storages), the
+//! chunked upload, and data collections with their data files and data units (one image
+//! collection to start with), plus the agent's health and plugin-release endpoints under
+//! `/agent/`.
 //! Behaviour follows Django REST Framework: page-number pagination with absolute `next` /
 //! `previous` links, 404 with `{"detail": …}`, 400 with field errors, 401 without a token,
 //! 403 for a wrong tenant. Faults can be injected per request ([`Fault`]).
@@ -22,6 +24,7 @@
 
 mod agent;
 mod backend;
+mod data_collections;
 mod faults;
 mod jobs;
 mod multipart;

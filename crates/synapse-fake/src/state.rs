@@ -183,6 +183,8 @@ pub(crate) struct State {
     pub agents: BTreeMap<i64, Value>,
     pub uploads: HashMap<String, Upload>,
     pub agent_releases: BTreeMap<i64, Value>,
+    /// Data collections, data files and data units.
+    pub data: crate::data_collections::DataState,
     pub runs: u64,
     /// Rendered job-list pages of jobs that can no longer change, by request; cleared
     /// whenever a job is added or updated.
