@@ -21,6 +21,9 @@ use crate::state::{Job, State};
 /// Settings of a [`FakeServer`].
 #[derive(Debug, Clone)]
 pub struct FakeConfig {
+    /// The address to listen on; the default, `127.0.0.1:0`, is the loopback interface and
+    /// a port the system picks ([`FakeServer::addr`] tells which).
+    pub bind: SocketAddr,
     /// The token the backend accepts (`Synapse-Access-Token: Token <t>` or
     /// `Authorization: Token <t>`).
     pub access_token: String,
@@ -45,6 +48,7 @@ pub struct FakeConfig {
 impl Default for FakeConfig {
     fn default() -> Self {
         FakeConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             access_token: "fake-access-token".to_owned(),
             agent_token: "fake-agent-token".to_owned(),
             tenant: None,
@@ -111,9 +115,12 @@ impl FakeServer {
         Self::start_with(FakeConfig::default()).await
     }
 
-    /// Starts a fake with `config`.
+    /// Starts a fake with `config`, listening on `config.bind`.
+    ///
+    /// # Errors
+    /// The listener's: the address is in use, not local, or not permitted.
     pub async fn start_with(config: FakeConfig) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let listener = TcpListener::bind(config.bind).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             config,
@@ -149,17 +156,18 @@ impl FakeServer {
         })
     }
 
-    /// The address it listens on.
+    /// The address it listens on (with the port the system picked, if the configured port
+    /// was 0).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// The backend base URL (`http://127.0.0.1:<port>/`).
+    /// The backend base URL (`http://<addr>/`, e.g. `http://127.0.0.1:40123/`).
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr)
     }
 
-    /// The agent base URL (`http://127.0.0.1:<port>/agent/`).
+    /// The agent base URL (`http://<addr>/agent/`).
     pub fn agent_url(&self) -> String {
         format!("http://{}/agent/", self.addr)
     }
