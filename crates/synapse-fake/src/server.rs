@@ -236,7 +236,8 @@ impl FakeServer {
     }
 
     /// Adds a finished job whose console holds `lines` lines of `line_len` bytes (newline
-    /// included), served by the tail endpoint as fast as the socket takes them.
+    /// included); returns its id. `jobs/{id}/console_logs/` lists the lines; the tail
+    /// endpoints send them as plain text lines (no events), as fast as the socket takes them.
     pub fn seed_log_job(&self, lines: usize, line_len: usize) -> String {
         let mut body = Vec::with_capacity(lines * line_len);
         for i in 0..lines {
