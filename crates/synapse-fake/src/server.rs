@@ -15,7 +15,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::faults::{Fault, FaultAction};
-use crate::respond::{Ctx, Resp, detail, json_resp};
+use crate::respond::{Ctx, Resp, detail, json_resp, not_found};
+use crate::routes::Action;
 use crate::state::{Job, State};
 
 /// Settings of a [`FakeServer`].
@@ -306,7 +307,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         .unwrap_or_else(|p| p.into_inner())
         .push(RecordedCall {
             method: method.clone(),
-            path_and_query,
+            path_and_query: path_and_query.clone(),
         });
 
     let mut truncate = false;
@@ -352,7 +353,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         .filter(|s| !s.is_empty())
         .map(crate::respond::percent_decode)
         .collect();
-    let mut ctx = Ctx {
+    let ctx = Ctx {
         method,
         segments,
         slash: path.ends_with('/'),
@@ -363,20 +364,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         origin,
     };
     let body = req.into_body();
-    // Uploads are hashed as they stream in, never held whole (benchmarks measure memory).
-    let streamed = ctx.method == Method::PUT
-        && matches!(
-            ctx.segments.first().map(String::as_str),
-            Some("chunked_upload" | "bench")
-        );
-    let resp = if streamed {
-        crate::uploads::streamed_put(&shared, &ctx, body).await
-    } else {
-        ctx.body = match body.collect().await {
-            Ok(b) => b.to_bytes(),
-            Err(_) => return Err(Dropped),
-        };
-        route(&shared, ctx).await
+    let resp = match dispatch(&shared, ctx, body, &path_and_query).await {
+        Some(resp) => resp,
+        None => return Err(Dropped),
     };
     if drop_after_read {
         return Err(Dropped);
@@ -387,12 +377,63 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
     Ok(resp)
 }
 
-async fn route(shared: &Arc<Shared>, ctx: Ctx) -> Resp {
-    if ctx.segments.first().map(String::as_str) == Some("agent") {
-        crate::agent::route(shared, ctx).await
+/// Answers a request from its API's routes: the trailing-slash redirect, the credential
+/// check, then the route's handler or 404. `None` when the request body could not be read.
+async fn dispatch(
+    shared: &Arc<Shared>,
+    mut ctx: Ctx,
+    body: Incoming,
+    path_and_query: &str,
+) -> Option<Resp> {
+    let api = if ctx.segments.first().map(String::as_str) == Some("agent") {
+        &crate::agent::API
     } else {
-        crate::backend::route(shared, ctx).await
+        &crate::backend::API
+    };
+    // As Django's APPEND_SLASH: the URL is resolved before any view (and its credential
+    // check) runs, so the redirect needs no token.
+    if api.append_slash && !ctx.slash && api.has_path(&ctx.segments, true) {
+        return Some(append_slash(path_and_query));
     }
+    let mut answer = None;
+    if let Some((route, param)) = api.find(&ctx.method, &ctx.segments, ctx.slash) {
+        let param = param.to_owned();
+        match route.action {
+            Action::Stream(kind) => {
+                return Some(match (api.authorize)(shared, &ctx) {
+                    Some(denied) => denied,
+                    None => crate::uploads::streamed(shared, &ctx, kind, &param, body).await,
+                });
+            }
+            Action::Answer(handler) => answer = Some((handler, Duration::ZERO, param)),
+            Action::Page(handler) => answer = Some((handler, shared.config.page_delay, param)),
+        }
+    }
+    ctx.body = body.collect().await.ok()?.to_bytes();
+    if let Some(denied) = (api.authorize)(shared, &ctx) {
+        return Some(denied);
+    }
+    let Some((handler, delay, param)) = answer else {
+        return Some(not_found());
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    Some(handler(shared, &ctx, &param))
+}
+
+/// `301 Moved Permanently` to the request's path with a `/` appended, query kept.
+fn append_slash(path_and_query: &str) -> Resp {
+    let location = match path_and_query.split_once('?') {
+        Some((path, query)) => format!("{path}/?{query}"),
+        None => format!("{path_and_query}/"),
+    };
+    let mut resp = Response::new(crate::respond::full(Bytes::new()));
+    *resp.status_mut() = http::StatusCode::MOVED_PERMANENTLY;
+    if let Ok(value) = http::HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(http::header::LOCATION, value);
+    }
+    resp
 }
 
 /// The same response with a full `Content-Length` but only half the body, then a reset.
