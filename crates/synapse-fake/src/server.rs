@@ -183,6 +183,11 @@ impl FakeServer {
         &self.shared.config.agent_token
     }
 
+    /// The tenant code it requires, if any ([`FakeConfig::tenant`]).
+    pub fn tenant(&self) -> Option<&str> {
+        self.shared.config.tenant.as_deref()
+    }
+
     /// Adds a fault for the next matching requests.
     pub fn inject(&self, fault: Fault) {
         self.shared
