@@ -19,7 +19,7 @@
 //! `n` is what the run really counted: items, requests, chunks or lines). A scenario that
 //! cannot run prints `scenario=NAME skipped="reason"` instead.
 //!
-//! Without `--url`, each scenario starts an embedded fake in this process and seeds what it
+//! Without `--url`, each scenario starts an embedded fake in this process and adds what it
 //! needs (100,000 jobs for `list_all`, 20,000 at 5 ms a page for `prefetch`, a job with
 //! 200,000 console lines for `tail`), so the fake's work is included on both lines alike.
 //!
@@ -94,7 +94,7 @@ struct Options {
     /// The access token for --url.
     #[arg(long, value_name = "T", requires = "url")]
     token: Option<String>,
-    /// The job whose console log `tail` reads (with --url; the embedded fake seeds its own).
+    /// The job whose console log `tail` reads (with --url; the embedded fake makes its own).
     #[arg(long, value_name = "ID", requires = "url")]
     tail_job: Option<String>,
     /// Runs of each scenario; each line is the fastest.

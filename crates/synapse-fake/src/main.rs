@@ -6,8 +6,9 @@
 //! synapse-fake --bind 127.0.0.1:0 --json         # the start-up facts as one JSON line
 //! ```
 //!
-//! It prints its start-up facts once it listens and its seeded jobs exist, so a script may
-//! send requests as soon as it has read them. See `synapse-fake --help` for every option.
+//! It prints its start-up facts once it listens and the jobs it was asked for exist, so a
+//! script may send requests as soon as it has read them. See `synapse-fake --help` for every
+//! option.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use synapse_fake::{FakeConfig, FakeServer};
 
-/// The length of each console line of a `log_job` seed, newline included.
+/// The length of each console line of a `log_job=LINES` job, newline included.
 const LOG_LINE_LEN: usize = 100;
 
 /// Runs a fake Synapse backend (at /) and agent (at /agent/), in memory, until interrupted.

@@ -42,7 +42,7 @@ fn start(args: &[&str]) -> (Running, Receiver<String>) {
     (running, rx)
 }
 
-/// The next stdout line (at most 60 s away: seeding and start-up on a busy machine).
+/// The next stdout line (at most 60 s away: creating jobs and starting on a busy machine).
 fn next_line(lines: &Receiver<String>) -> String {
     lines
         .recv_timeout(Duration::from_secs(60))

@@ -13,7 +13,16 @@ fn client() -> reqwest::Client {
         .expect("client")
 }
 
-const PLUGIN: &str = r#"{"code": "p", "name": "P", "category": "custom"}"#;
+/// `POST url` with a valid new plugin and the token.
+async fn create_plugin(http: &reqwest::Client, url: String) -> reqwest::Response {
+    http.post(url)
+        .header("Synapse-Access-Token", "Token fake-access-token")
+        .header("Content-Type", "application/json")
+        .body(r#"{"code": "p", "name": "P", "category": "custom"}"#)
+        .send()
+        .await
+        .expect("POST")
+}
 
 fn location(resp: &reqwest::Response) -> Option<&str> {
     resp.headers().get(LOCATION).and_then(|v| v.to_str().ok())
@@ -37,25 +46,11 @@ async fn a_route_without_its_slash_is_moved_permanently_query_kept() {
     assert_eq!(resp.status(), StatusCode::MOVED_PERMANENTLY);
     assert_eq!(location(&resp), Some("/jobs/?status=running&page=1"));
 
-    let resp = http
-        .post(at(&fake, "/plugins"))
-        .header("Synapse-Access-Token", "Token fake-access-token")
-        .header("Content-Type", "application/json")
-        .body(PLUGIN)
-        .send()
-        .await
-        .expect("POST");
+    let resp = create_plugin(&http, at(&fake, "/plugins")).await;
     assert_eq!(resp.status(), StatusCode::MOVED_PERMANENTLY);
     assert_eq!(location(&resp), Some("/plugins/"));
     // The redirected POST did nothing: the plugin can be created at the slashed path.
-    let created = http
-        .post(at(&fake, "/plugins/"))
-        .header("Synapse-Access-Token", "Token fake-access-token")
-        .header("Content-Type", "application/json")
-        .body(PLUGIN)
-        .send()
-        .await
-        .expect("POST /plugins/");
+    let created = create_plugin(&http, at(&fake, "/plugins/")).await;
     assert_eq!(created.status(), StatusCode::CREATED);
 
     // Routes with a parameter, percent-encoding kept; a streamed upload route too.
