@@ -1,56 +1,79 @@
 //! The agent endpoints, served under `/agent/`: health, cached plugin releases (fetched
 //! from the fake backend's releases), runs, and the jobs they start.
 
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use http::Method;
 use serde_json::{Value, json};
 
 use crate::respond::{Ctx, Resp, detail, field_error, json_resp, no_content, not_found, paginate};
+use crate::routes::{Api, answer};
 use crate::server::{Shared, tenant_check};
 use crate::state::{Job, State};
 use crate::time::rfc3339;
 
-/// Dispatches an agent request (path segments after `agent`).
-pub(crate) async fn route(shared: &Arc<Shared>, ctx: Ctx) -> Resp {
-    if ctx.header("authorization") != Some(shared.config.agent_token.as_str()) {
-        return detail(401, "Invalid agent token.");
-    }
-    if let Some(denied) = tenant_check(shared, &ctx) {
-        return denied;
-    }
-    let segs: Vec<String> = ctx.segments[1..].to_vec();
-    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
-    let slash = ctx.slash;
-    match (ctx.method.clone(), segs.as_slice(), slash) {
-        (Method::GET, ["health"], true) => json_resp(200, &json!({"status": "ok"})),
-        (Method::GET, ["plugin_releases"], true) => list_releases(shared, &ctx),
-        (Method::POST, ["plugin_releases"], true) => create_release(shared, &ctx),
-        (Method::POST, ["plugin_releases", "run_debug"], true) => run(shared, &ctx, None),
-        (Method::GET, ["plugin_releases", lookup], false) => get_release(shared, lookup),
-        (Method::DELETE, ["plugin_releases", lookup], false) => delete_release(shared, lookup),
-        (Method::POST, ["plugin_releases", lookup, "run"], true) => run(shared, &ctx, Some(lookup)),
-        (Method::GET, ["jobs"], true) => {
-            let state = shared.state();
+/// The agent's routes, under `agent/`; the slash is as the agent API has it, per path.
+pub(crate) const API: Api = Api {
+    routes: &[
+        answer(Method::GET, "health/", |_, _, _| {
+            json_resp(200, &json!({"status": "ok"}))
+        }),
+        answer(Method::GET, "plugin_releases/", |s, c, _| {
+            list_releases(s, c)
+        }),
+        answer(Method::POST, "plugin_releases/", |s, c, _| {
+            create_release(s, c)
+        }),
+        answer(Method::POST, "plugin_releases/run_debug/", |s, c, _| {
+            run(s, c, None)
+        }),
+        answer(Method::GET, "plugin_releases/{lookup}", |s, _, lookup| {
+            get_release(s, lookup)
+        }),
+        answer(
+            Method::DELETE,
+            "plugin_releases/{lookup}",
+            |s, _, lookup| delete_release(s, lookup),
+        ),
+        answer(
+            Method::POST,
+            "plugin_releases/{lookup}/run/",
+            |s, c, lookup| run(s, c, Some(lookup)),
+        ),
+        answer(Method::GET, "jobs/", |s, _, _| {
+            let state = s.state();
             json_resp(
                 200,
                 &json!(state.jobs.iter().map(ray_job).collect::<Vec<_>>()),
             )
-        }
-        (Method::GET, ["jobs", id], true) => match shared.state().job(id) {
-            Some(j) => json_resp(200, &ray_job(j)),
-            None => not_found(),
-        },
-        (Method::GET, ["jobs", id, "logs"], true) => match shared.state().job(id) {
-            Some(j) => json_resp(200, &json!(j.lines[..j.visible_lines()].join("\n"))),
-            None => not_found(),
-        },
-        (Method::GET, ["jobs", id, "logs", "stream"], true) => {
-            crate::jobs::tail(shared, id, crate::jobs::TailFormat::Lines)
-        }
-        _ => not_found(),
+        }),
+        answer(Method::GET, "jobs/{id}/", |s, _, id| {
+            match s.state().job(id) {
+                Some(j) => json_resp(200, &ray_job(j)),
+                None => not_found(),
+            }
+        }),
+        answer(Method::GET, "jobs/{id}/logs/", |s, _, id| {
+            match s.state().job(id) {
+                Some(j) => json_resp(200, &json!(j.console().join("\n"))),
+                None => not_found(),
+            }
+        }),
+        answer(Method::GET, "jobs/{id}/logs/stream/", |s, _, id| {
+            crate::jobs::tail(s, id, crate::jobs::TailFormat::Lines)
+        }),
+    ],
+    prefix: 1,
+    authorize,
+    append_slash: false,
+};
+
+/// The agent's credentials: the bare agent token in `Authorization`, and the tenant.
+fn authorize(shared: &Shared, ctx: &Ctx) -> Option<Resp> {
+    if ctx.header("authorization") != Some(shared.config.agent_token.as_str()) {
+        return Some(detail(401, "Invalid agent token."));
     }
+    tenant_check(shared, ctx)
 }
 
 /// A job as Ray reports it.

@@ -1,6 +1,5 @@
 //! The backend v1 endpoints.
 
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use http::Method;
@@ -8,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::jobs;
 use crate::respond::{Ctx, Resp, detail, field_error, json_resp, not_found, paginate};
+use crate::routes::{Api, Streamed, answer, page, stream};
 use crate::server::{Shared, check_backend_auth};
 use crate::state::State;
 use crate::time::rfc3339;
@@ -53,53 +53,88 @@ pub(crate) fn seed(state: &mut State) {
     );
 }
 
-/// Dispatches a backend request.
-pub(crate) async fn route(shared: &Arc<Shared>, ctx: Ctx) -> Resp {
-    if let Some(denied) = check_backend_auth(shared, &ctx) {
-        return denied;
-    }
-    if !ctx.slash {
-        return not_found();
-    }
-    let segs: Vec<String> = ctx.segments.clone();
-    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
-    let method = ctx.method.clone();
-    match (method, segs.as_slice()) {
-        (Method::GET, ["agents"]) => list_agents(shared, &ctx),
-        (Method::POST, ["agents", token, "connect"]) => connect_agent(shared, token),
-        (Method::GET, ["plugins", id]) => get_plugin(shared, id),
-        (Method::POST, ["plugins"]) => create_plugin(shared, &ctx),
-        (Method::PUT, ["plugins", id]) => update_plugin(shared, &ctx, id),
-        (Method::POST, ["plugins", plugin, "run"]) => jobs::run_plugin(shared, &ctx, plugin),
-        (Method::GET, ["plugin_releases"]) => list_releases(shared, &ctx),
-        (Method::POST, ["plugin_releases"]) => crate::uploads::create_release(shared, &ctx),
-        (Method::GET, ["plugin_releases", lookup]) => get_release(shared, &ctx, lookup),
-        (Method::GET, ["jobs"]) => {
-            if !shared.config.page_delay.is_zero() {
-                tokio::time::sleep(shared.config.page_delay).await;
-            }
-            jobs::list_jobs(shared, &ctx)
-        }
-        (Method::GET, ["jobs", id]) => jobs::get_job(shared, id),
-        (Method::PATCH, ["jobs", id]) => jobs::update_job(shared, &ctx, id),
-        (Method::GET, ["jobs", id, "console_logs"]) => jobs::console_logs(shared, id),
-        (Method::GET, ["jobs", id, "tail_console_logs"]) => {
-            jobs::tail(shared, id, jobs::TailFormat::Events)
-        }
-        (Method::POST, ["logs"]) => create_logs(shared, &ctx),
-        (Method::POST, ["serve_applications"]) => create_serve_app(shared, &ctx),
-        (Method::GET, ["serve_applications"]) => list_serve_apps(shared, &ctx),
-        (Method::GET, ["storages"]) => list_storages(shared, &ctx),
-        (Method::POST, ["storages"]) => create_storage(shared, &ctx),
-        (Method::GET, ["storages", id]) => get_storage(shared, &ctx, id),
-        (Method::POST, ["chunked_upload", id]) => crate::uploads::finalize(shared, &ctx, id),
-        (Method::GET, ["chunked_upload", id]) => crate::uploads::get_upload(shared, &ctx, id),
-        (_, ["data_collections" | "data_files" | "data_units", ..]) => {
-            crate::data_collections::route(shared, &ctx)
-        }
-        _ => not_found(),
-    }
-}
+/// The backend's routes (every path ends in `/`; a path without it is redirected).
+pub(crate) const API: Api = Api {
+    routes: &[
+        answer(Method::GET, "agents/", |s, c, _| list_agents(s, c)),
+        answer(Method::POST, "agents/{token}/connect/", |s, _, token| {
+            connect_agent(s, token)
+        }),
+        answer(Method::POST, "plugins/", |s, c, _| create_plugin(s, c)),
+        answer(Method::GET, "plugins/{id}/", |s, _, id| get_plugin(s, id)),
+        answer(Method::PUT, "plugins/{id}/", |s, c, id| {
+            update_plugin(s, c, id)
+        }),
+        answer(Method::POST, "plugins/{plugin}/run/", |s, c, plugin| {
+            jobs::run_plugin(s, c, plugin)
+        }),
+        answer(Method::GET, "plugin_releases/", |s, c, _| {
+            list_releases(s, c)
+        }),
+        answer(Method::POST, "plugin_releases/", |s, c, _| {
+            crate::uploads::create_release(s, c)
+        }),
+        answer(Method::GET, "plugin_releases/{lookup}/", |s, c, lookup| {
+            get_release(s, c, lookup)
+        }),
+        page(Method::GET, "jobs/", |s, c, _| jobs::list_jobs(s, c)),
+        answer(Method::GET, "jobs/{id}/", |s, _, id| jobs::get_job(s, id)),
+        answer(Method::PATCH, "jobs/{id}/", |s, c, id| {
+            jobs::update_job(s, c, id)
+        }),
+        answer(Method::GET, "jobs/{id}/console_logs/", |s, _, id| {
+            jobs::console_logs(s, id)
+        }),
+        answer(Method::GET, "jobs/{id}/tail_console_logs/", |s, _, id| {
+            jobs::tail(s, id, jobs::TailFormat::Events)
+        }),
+        answer(Method::POST, "logs/", |s, c, _| create_logs(s, c)),
+        answer(Method::GET, "serve_applications/", |s, c, _| {
+            list_serve_apps(s, c)
+        }),
+        answer(Method::POST, "serve_applications/", |s, c, _| {
+            create_serve_app(s, c)
+        }),
+        answer(Method::GET, "storages/", |s, c, _| list_storages(s, c)),
+        answer(Method::POST, "storages/", |s, c, _| create_storage(s, c)),
+        answer(Method::GET, "storages/{id}/", |s, c, id| {
+            get_storage(s, c, id)
+        }),
+        stream(Method::PUT, "chunked_upload/", Streamed::Chunk),
+        stream(Method::PUT, "chunked_upload/{id}/", Streamed::Chunk),
+        answer(Method::GET, "chunked_upload/{id}/", |s, c, id| {
+            crate::uploads::get_upload(s, c, id)
+        }),
+        answer(Method::POST, "chunked_upload/{id}/", |s, c, id| {
+            crate::uploads::finalize(s, c, id)
+        }),
+        answer(Method::GET, "data_collections/", |s, c, _| {
+            crate::data_collections::list_collections(s, c)
+        }),
+        answer(Method::GET, "data_collections/{id}/", |s, c, id| {
+            crate::data_collections::get_collection(s, c, id)
+        }),
+        answer(Method::POST, "data_files/", |s, c, _| {
+            crate::data_collections::create_file(s, c)
+        }),
+        answer(Method::POST, "data_files/verify_checksums/", |s, c, _| {
+            crate::data_collections::verify_checksums(s, c)
+        }),
+        answer(Method::GET, "data_units/", |s, c, _| {
+            crate::data_collections::list_units(s, c)
+        }),
+        answer(Method::POST, "data_units/", |s, c, _| {
+            crate::data_collections::create_units(s, c)
+        }),
+        answer(Method::GET, "data_units/{id}/", |s, c, id| {
+            crate::data_collections::get_unit(s, c, id)
+        }),
+        stream(Method::PUT, "bench/raw_upload/", Streamed::RawUpload),
+    ],
+    prefix: 0,
+    authorize: check_backend_auth,
+    append_slash: true,
+};
 
 fn list_agents(shared: &Shared, ctx: &Ctx) -> Resp {
     let state = shared.state();

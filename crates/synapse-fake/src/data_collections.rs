@@ -16,7 +16,6 @@
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use http::Method;
 use md5::{Digest, Md5};
 use serde_json::{Map, Value, json};
 
@@ -115,21 +114,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Dispatches `data_collections/…`, `data_files/…` and `data_units/…`.
-pub(crate) fn route(shared: &Shared, ctx: &Ctx) -> Resp {
-    let segs: Vec<&str> = ctx.segments.iter().map(String::as_str).collect();
-    match (&ctx.method, segs.as_slice()) {
-        (&Method::GET, ["data_collections"]) => list_collections(shared, ctx),
-        (&Method::GET, ["data_collections", id]) => get_collection(shared, ctx, id),
-        (&Method::POST, ["data_files"]) => create_file(shared, ctx),
-        (&Method::POST, ["data_files", "verify_checksums"]) => verify_checksums(shared, ctx),
-        (&Method::GET, ["data_units"]) => list_units(shared, ctx),
-        (&Method::POST, ["data_units"]) => create_units(shared, ctx),
-        (&Method::GET, ["data_units", id]) => get_unit(shared, ctx, id),
-        _ => not_found(),
-    }
-}
-
 /// A collection as the API shows it: file specifications only when expanded.
 fn collection_json(collection: &Value, ctx: &Ctx) -> Value {
     let mut c = collection.clone();
@@ -145,7 +129,7 @@ fn collection_json(collection: &Value, ctx: &Ctx) -> Value {
     c
 }
 
-fn list_collections(shared: &Shared, ctx: &Ctx) -> Resp {
+pub(crate) fn list_collections(shared: &Shared, ctx: &Ctx) -> Resp {
     let state = shared.state();
     let items: Vec<Value> = state
         .data
@@ -156,7 +140,7 @@ fn list_collections(shared: &Shared, ctx: &Ctx) -> Resp {
     paginate(ctx, items, shared.config.page_size, |v| v)
 }
 
-fn get_collection(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
+pub(crate) fn get_collection(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
     let state = shared.state();
     match id
         .parse::<i64>()
@@ -183,7 +167,7 @@ fn file_json(f: &DataFile) -> Value {
 
 /// `POST data_files/`: a multipart `file`, or `{"chunked_upload": id}` naming a finished
 /// chunked upload. The same content answers with the data file it already is (200).
-fn create_file(shared: &Shared, ctx: &Ctx) -> Resp {
+pub(crate) fn create_file(shared: &Shared, ctx: &Ctx) -> Resp {
     let content_type = ctx.header("content-type").unwrap_or_default().to_owned();
     let mut state = shared.state();
     let (checksum, size, name, chunked) = if content_type.starts_with("multipart/form-data") {
@@ -245,7 +229,7 @@ fn create_file(shared: &Shared, ctx: &Ctx) -> Resp {
 }
 
 /// `POST data_files/verify_checksums/` `{"checksums": [...]}`: the known ones, in order.
-fn verify_checksums(shared: &Shared, ctx: &Ctx) -> Resp {
+pub(crate) fn verify_checksums(shared: &Shared, ctx: &Ctx) -> Resp {
     let body = match ctx.json() {
         Ok(v) => v,
         Err(r) => return r,
@@ -528,7 +512,7 @@ impl DataState {
 
 /// `POST data_units/`: one unit (an object) or several (a list), created only when every one
 /// is valid; answers with what it was given: one unit, or a list.
-fn create_units(shared: &Shared, ctx: &Ctx) -> Resp {
+pub(crate) fn create_units(shared: &Shared, ctx: &Ctx) -> Resp {
     let body = match ctx.json() {
         Ok(v) => v,
         Err(r) => return r,
@@ -577,7 +561,7 @@ fn create_units(shared: &Shared, ctx: &Ctx) -> Resp {
 }
 
 /// `GET data_units/`: filter `data_collection` (a number), oldest first.
-fn list_units(shared: &Shared, ctx: &Ctx) -> Resp {
+pub(crate) fn list_units(shared: &Shared, ctx: &Ctx) -> Resp {
     let collection = match ctx.q("data_collection").map(str::parse::<i64>) {
         None => None,
         Some(Ok(id)) => Some(id),
@@ -595,7 +579,7 @@ fn list_units(shared: &Shared, ctx: &Ctx) -> Resp {
     })
 }
 
-fn get_unit(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
+pub(crate) fn get_unit(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
     let state = shared.state();
     let data = &state.data;
     match id.parse::<i64>().ok().and_then(|i| data.units.get(&i)) {

@@ -183,7 +183,7 @@ pub(crate) fn update_job(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
 /// `GET jobs/{id}/console_logs/`: the lines written so far, as a bare array (v1 shape).
 pub(crate) fn console_logs(shared: &Shared, id: &str) -> Resp {
     match shared.state().job(id) {
-        Some(j) => json_resp(200, &json!(j.lines[..j.visible_lines()])),
+        Some(j) => json_resp(200, &json!(j.console())),
         None => not_found(),
     }
 }

@@ -15,12 +15,16 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::faults::{Fault, FaultAction};
-use crate::respond::{Ctx, Resp, detail, json_resp};
+use crate::respond::{Ctx, Resp, detail, json_resp, not_found};
+use crate::routes::Action;
 use crate::state::{Job, State};
 
 /// Settings of a [`FakeServer`].
 #[derive(Debug, Clone)]
 pub struct FakeConfig {
+    /// The address to listen on; the default, `127.0.0.1:0`, is the loopback interface and
+    /// a port the system picks ([`FakeServer::addr`] tells which).
+    pub bind: SocketAddr,
     /// The token the backend accepts (`Synapse-Access-Token: Token <t>` or
     /// `Authorization: Token <t>`).
     pub access_token: String,
@@ -45,6 +49,7 @@ pub struct FakeConfig {
 impl Default for FakeConfig {
     fn default() -> Self {
         FakeConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             access_token: "fake-access-token".to_owned(),
             agent_token: "fake-agent-token".to_owned(),
             tenant: None,
@@ -111,9 +116,12 @@ impl FakeServer {
         Self::start_with(FakeConfig::default()).await
     }
 
-    /// Starts a fake with `config`.
+    /// Starts a fake with `config`, listening on `config.bind`.
+    ///
+    /// # Errors
+    /// The listener's: the address is in use, not local, or not permitted.
     pub async fn start_with(config: FakeConfig) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let listener = TcpListener::bind(config.bind).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             config,
@@ -149,17 +157,18 @@ impl FakeServer {
         })
     }
 
-    /// The address it listens on.
+    /// The address it listens on (with the port the system picked, if the configured port
+    /// was 0).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// The backend base URL (`http://127.0.0.1:<port>/`).
+    /// The backend base URL (`http://<addr>/`, e.g. `http://127.0.0.1:40123/`).
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr)
     }
 
-    /// The agent base URL (`http://127.0.0.1:<port>/agent/`).
+    /// The agent base URL (`http://<addr>/agent/`).
     pub fn agent_url(&self) -> String {
         format!("http://{}/agent/", self.addr)
     }
@@ -172,6 +181,11 @@ impl FakeServer {
     /// The agent token.
     pub fn agent_token(&self) -> &str {
         &self.shared.config.agent_token
+    }
+
+    /// The tenant code it requires, if any ([`FakeConfig::tenant`]).
+    pub fn tenant(&self) -> Option<&str> {
+        self.shared.config.tenant.as_deref()
     }
 
     /// Adds a fault for the next matching requests.
@@ -228,7 +242,8 @@ impl FakeServer {
     }
 
     /// Adds a finished job whose console holds `lines` lines of `line_len` bytes (newline
-    /// included), served by the tail endpoint as fast as the socket takes them.
+    /// included); returns its id. `jobs/{id}/console_logs/` lists the lines; the tail
+    /// endpoints send them as plain text lines (no events), as fast as the socket takes them.
     pub fn seed_log_job(&self, lines: usize, line_len: usize) -> String {
         let mut body = Vec::with_capacity(lines * line_len);
         for i in 0..lines {
@@ -297,7 +312,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         .unwrap_or_else(|p| p.into_inner())
         .push(RecordedCall {
             method: method.clone(),
-            path_and_query,
+            path_and_query: path_and_query.clone(),
         });
 
     let mut truncate = false;
@@ -343,7 +358,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         .filter(|s| !s.is_empty())
         .map(crate::respond::percent_decode)
         .collect();
-    let mut ctx = Ctx {
+    let ctx = Ctx {
         method,
         segments,
         slash: path.ends_with('/'),
@@ -354,20 +369,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         origin,
     };
     let body = req.into_body();
-    // Uploads are hashed as they stream in, never held whole (benchmarks measure memory).
-    let streamed = ctx.method == Method::PUT
-        && matches!(
-            ctx.segments.first().map(String::as_str),
-            Some("chunked_upload" | "bench")
-        );
-    let resp = if streamed {
-        crate::uploads::streamed_put(&shared, &ctx, body).await
-    } else {
-        ctx.body = match body.collect().await {
-            Ok(b) => b.to_bytes(),
-            Err(_) => return Err(Dropped),
-        };
-        route(&shared, ctx).await
+    let resp = match dispatch(&shared, ctx, body, &path_and_query).await {
+        Some(resp) => resp,
+        None => return Err(Dropped),
     };
     if drop_after_read {
         return Err(Dropped);
@@ -378,12 +382,63 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
     Ok(resp)
 }
 
-async fn route(shared: &Arc<Shared>, ctx: Ctx) -> Resp {
-    if ctx.segments.first().map(String::as_str) == Some("agent") {
-        crate::agent::route(shared, ctx).await
+/// Answers a request from its API's routes: the trailing-slash redirect, the credential
+/// check, then the route's handler or 404. `None` when the request body could not be read.
+async fn dispatch(
+    shared: &Arc<Shared>,
+    mut ctx: Ctx,
+    body: Incoming,
+    path_and_query: &str,
+) -> Option<Resp> {
+    let api = if ctx.segments.first().map(String::as_str) == Some("agent") {
+        &crate::agent::API
     } else {
-        crate::backend::route(shared, ctx).await
+        &crate::backend::API
+    };
+    // As Django's APPEND_SLASH: the URL is resolved before any view (and its credential
+    // check) runs, so the redirect needs no token.
+    if api.append_slash && !ctx.slash && api.has_path(&ctx.segments, true) {
+        return Some(append_slash(path_and_query));
     }
+    let mut answer = None;
+    if let Some((route, param)) = api.find(&ctx.method, &ctx.segments, ctx.slash) {
+        let param = param.to_owned();
+        match route.action {
+            Action::Stream(kind) => {
+                return Some(match (api.authorize)(shared, &ctx) {
+                    Some(denied) => denied,
+                    None => crate::uploads::streamed(shared, &ctx, kind, &param, body).await,
+                });
+            }
+            Action::Answer(handler) => answer = Some((handler, Duration::ZERO, param)),
+            Action::Page(handler) => answer = Some((handler, shared.config.page_delay, param)),
+        }
+    }
+    ctx.body = body.collect().await.ok()?.to_bytes();
+    if let Some(denied) = (api.authorize)(shared, &ctx) {
+        return Some(denied);
+    }
+    let Some((handler, delay, param)) = answer else {
+        return Some(not_found());
+    };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    Some(handler(shared, &ctx, &param))
+}
+
+/// `301 Moved Permanently` to the request's path with a `/` appended, query kept.
+fn append_slash(path_and_query: &str) -> Resp {
+    let location = match path_and_query.split_once('?') {
+        Some((path, query)) => format!("{path}/?{query}"),
+        None => format!("{path_and_query}/"),
+    };
+    let mut resp = Response::new(crate::respond::full(Bytes::new()));
+    *resp.status_mut() = http::StatusCode::MOVED_PERMANENTLY;
+    if let Ok(value) = http::HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(http::header::LOCATION, value);
+    }
+    resp
 }
 
 /// The same response with a full `Content-Length` but only half the body, then a reset.

@@ -125,6 +125,20 @@ impl Job {
         ((self.fraction() * self.lines.len() as f64) as usize).min(self.lines.len())
     }
 
+    /// The console lines written so far; for a job with a pre-rendered console, its lines.
+    pub fn console(&self) -> Vec<&str> {
+        match &self.raw_tail {
+            Some(raw) => std::str::from_utf8(raw)
+                .unwrap_or_default()
+                .lines()
+                .collect(),
+            None => self.lines[..self.visible_lines()]
+                .iter()
+                .map(String::as_str)
+                .collect(),
+        }
+    }
+
     /// The job as the v1 API shows it.
     pub fn to_json(&self) -> Value {
         let status = self.status();

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::multipart::{Event, FormPart, StreamParser, parse};
 use crate::respond::{Ctx, Resp, detail, field_error, json_resp, not_found};
+use crate::routes::Streamed;
 use crate::server::Shared;
 use crate::state::Upload;
 use crate::time::rfc3339;
@@ -148,149 +149,156 @@ pub(crate) fn get_upload(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
     }
 }
 
-/// `PUT` bodies that stream: chunk uploads (`chunked_upload/`, `chunked_upload/{id}/`) and the
-/// benchmark's raw upload (`bench/raw_upload/`), hashed frame by frame.
-pub(crate) async fn streamed_put(
-    shared: &std::sync::Arc<Shared>,
+/// `PUT` bodies that stream: chunk uploads (`chunked_upload/`, `chunked_upload/{id}/`, `id`
+/// empty for a new upload) and the benchmark's raw upload (`bench/raw_upload/`), hashed frame
+/// by frame.
+pub(crate) async fn streamed(
+    shared: &Shared,
     ctx: &Ctx,
+    kind: Streamed,
+    id: &str,
+    body: hyper::body::Incoming,
+) -> Resp {
+    match kind {
+        Streamed::RawUpload => raw_upload(body).await,
+        Streamed::Chunk => put_chunk(shared, ctx, (!id.is_empty()).then_some(id), body).await,
+    }
+}
+
+/// `PUT bench/raw_upload/`: the body's size and MD5.
+async fn raw_upload(mut body: hyper::body::Incoming) -> Resp {
+    use http_body_util::BodyExt;
+    let mut hasher = Md5::new();
+    let mut size = 0u64;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return detail(400, "The upload was cut short.");
+        };
+        if let Some(data) = frame.data_ref() {
+            hasher.update(data);
+            size += data.len() as u64;
+        }
+    }
+    json_resp(200, &json!({"size": size, "md5": hex(&hasher.finalize())}))
+}
+
+/// `PUT chunked_upload/` (a new upload) or `chunked_upload/{id}/`: one multipart chunk.
+async fn put_chunk(
+    shared: &Shared,
+    ctx: &Ctx,
+    id: Option<&str>,
     mut body: hyper::body::Incoming,
 ) -> Resp {
     use http_body_util::BodyExt;
-    if let Some(denied) = crate::server::check_backend_auth(shared, ctx) {
-        return denied;
-    }
-    let segs: Vec<&str> = ctx.segments.iter().map(String::as_str).collect();
-    match segs.as_slice() {
-        ["bench", "raw_upload"] => {
-            let mut hasher = Md5::new();
-            let mut size = 0u64;
-            while let Some(frame) = body.frame().await {
-                let Ok(frame) = frame else {
-                    return detail(400, "The upload was cut short.");
-                };
-                if let Some(data) = frame.data_ref() {
-                    hasher.update(data);
-                    size += data.len() as u64;
-                }
-            }
-            json_resp(200, &json!({"size": size, "md5": hex(&hasher.finalize())}))
-        }
-        ["chunked_upload"] | ["chunked_upload", _] if ctx.slash => {
-            let id = segs.get(1).copied();
-            let Some((start, end, total)) = ctx.header("content-range").and_then(content_range)
-            else {
-                return detail(400, "Error in request headers");
-            };
-            // Where the upload stands now (a new upload starts at 0).
-            let (mut hasher, offset) = match id {
-                None => (Md5::new(), 0),
-                Some(id) => {
-                    let state = shared.state();
-                    let Some(u) = state.uploads.get(id) else {
-                        return not_found();
-                    };
-                    if u.completed.is_some() {
-                        return detail(400, "Upload has already been marked as \"complete\"");
-                    }
-                    (u.hasher.clone(), u.offset)
-                }
-            };
-            if start != offset {
-                return json_resp(
-                    400,
-                    &json!({"detail": "Offsets do not match", "offset": offset}),
-                );
-            }
-            let Some(mut parser) =
-                StreamParser::new(ctx.header("content-type").unwrap_or_default())
-            else {
-                return detail(400, "No chunk file was submitted");
-            };
-            let mut current = String::new();
-            let mut filename = String::new();
-            let mut size = 0u64;
-            let mut saw_file = false;
-            while let Some(frame) = body.frame().await {
-                let Ok(frame) = frame else {
-                    return detail(400, "The chunk was cut short.");
-                };
-                let Some(data) = frame.data_ref() else {
-                    continue;
-                };
-                let ok = parser.feed(data, &mut |e| match e {
-                    Event::Part { name, .. } => {
-                        saw_file |= name == "file";
-                        current = name;
-                    }
-                    Event::Data(d) if current == "file" => {
-                        hasher.update(&d);
-                        size += d.len() as u64;
-                    }
-                    Event::Data(d) if current == "filename" => {
-                        filename.push_str(&String::from_utf8_lossy(&d));
-                    }
-                    Event::Data(_) => {}
-                });
-                if ok.is_none() {
-                    return detail(400, "Multipart form parse error.");
-                }
-            }
-            if !parser.is_done() || !saw_file {
-                return detail(400, "No chunk file was submitted");
-            }
-            if end < start || size != end - start + 1 {
-                return detail(
-                    400,
-                    &format!(
-                        "File size doesn't match headers: file size is {size} but {} reported",
-                        end.saturating_sub(start) + 1
-                    ),
-                );
-            }
-            if end >= total {
-                return detail(
-                    400,
-                    &format!("End of chunk exceeds reported total ({total} bytes)"),
-                );
-            }
-            let mut state = shared.state();
-            let id = match id {
-                Some(id) => id.to_owned(),
-                None => {
-                    let id = state.uuid();
-                    state.uploads.insert(
-                        id.clone(),
-                        Upload {
-                            id: id.clone(),
-                            filename: if filename.is_empty() {
-                                "file".to_owned()
-                            } else {
-                                filename
-                            },
-                            offset: 0,
-                            total,
-                            hasher: Md5::new(),
-                            created_at: SystemTime::now(),
-                            completed: None,
-                        },
-                    );
-                    id
-                }
-            };
-            let Some(upload) = state.uploads.get_mut(&id) else {
+
+    let Some((start, end, total)) = ctx.header("content-range").and_then(content_range) else {
+        return detail(400, "Error in request headers");
+    };
+    // Where the upload stands now (a new upload starts at 0).
+    let (mut hasher, offset) = match id {
+        None => (Md5::new(), 0),
+        Some(id) => {
+            let state = shared.state();
+            let Some(u) = state.uploads.get(id) else {
                 return not_found();
             };
-            if upload.offset != offset {
-                return json_resp(
-                    400,
-                    &json!({"detail": "Offsets do not match", "offset": upload.offset}),
-                );
+            if u.completed.is_some() {
+                return detail(400, "Upload has already been marked as \"complete\"");
             }
-            upload.hasher = hasher;
-            upload.offset = offset + size;
-            upload.total = total;
-            json_resp(200, &upload_json(ctx, upload))
+            (u.hasher.clone(), u.offset)
         }
-        _ => not_found(),
+    };
+    if start != offset {
+        return json_resp(
+            400,
+            &json!({"detail": "Offsets do not match", "offset": offset}),
+        );
     }
+    let Some(mut parser) = StreamParser::new(ctx.header("content-type").unwrap_or_default()) else {
+        return detail(400, "No chunk file was submitted");
+    };
+    let mut current = String::new();
+    let mut filename = String::new();
+    let mut size = 0u64;
+    let mut saw_file = false;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return detail(400, "The chunk was cut short.");
+        };
+        let Some(data) = frame.data_ref() else {
+            continue;
+        };
+        let ok = parser.feed(data, &mut |e| match e {
+            Event::Part { name, .. } => {
+                saw_file |= name == "file";
+                current = name;
+            }
+            Event::Data(d) if current == "file" => {
+                hasher.update(&d);
+                size += d.len() as u64;
+            }
+            Event::Data(d) if current == "filename" => {
+                filename.push_str(&String::from_utf8_lossy(&d));
+            }
+            Event::Data(_) => {}
+        });
+        if ok.is_none() {
+            return detail(400, "Multipart form parse error.");
+        }
+    }
+    if !parser.is_done() || !saw_file {
+        return detail(400, "No chunk file was submitted");
+    }
+    if end < start || size != end - start + 1 {
+        return detail(
+            400,
+            &format!(
+                "File size doesn't match headers: file size is {size} but {} reported",
+                end.saturating_sub(start) + 1
+            ),
+        );
+    }
+    if end >= total {
+        return detail(
+            400,
+            &format!("End of chunk exceeds reported total ({total} bytes)"),
+        );
+    }
+    let mut state = shared.state();
+    let id = match id {
+        Some(id) => id.to_owned(),
+        None => {
+            let id = state.uuid();
+            state.uploads.insert(
+                id.clone(),
+                Upload {
+                    id: id.clone(),
+                    filename: if filename.is_empty() {
+                        "file".to_owned()
+                    } else {
+                        filename
+                    },
+                    offset: 0,
+                    total,
+                    hasher: Md5::new(),
+                    created_at: SystemTime::now(),
+                    completed: None,
+                },
+            );
+            id
+        }
+    };
+    let Some(upload) = state.uploads.get_mut(&id) else {
+        return not_found();
+    };
+    if upload.offset != offset {
+        return json_resp(
+            400,
+            &json!({"detail": "Offsets do not match", "offset": upload.offset}),
+        );
+    }
+    upload.hasher = hasher;
+    upload.offset = offset + size;
+    upload.total = total;
+    json_resp(200, &upload_json(ctx, upload))
 }

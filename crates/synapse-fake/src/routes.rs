@@ -1,0 +1,193 @@
+//! Route tables: every path the fake serves, as a pattern with its method and handler. The
+//! dispatcher, the backend's trailing-slash redirect and the crate docs' list of routes (checked
+//! by a test) all read these tables.
+
+use std::sync::Arc;
+
+use http::Method;
+
+use crate::respond::{Ctx, Resp};
+use crate::server::Shared;
+
+/// A handler: the shared state, the request (body read), and the value of the path's `{…}`
+/// segment (empty when the pattern has none).
+pub(crate) type Handler = fn(&Arc<Shared>, &Ctx, &str) -> Resp;
+
+/// A request body consumed as it streams in, never held whole (benchmarks measure memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Streamed {
+    /// A chunk of a chunked upload (multipart, hashed as it arrives).
+    Chunk,
+    /// The benchmark's plain PUT (hashed and counted).
+    RawUpload,
+}
+
+/// What a route does with a request.
+pub(crate) enum Action {
+    /// Reads the whole body, then answers.
+    Answer(Handler),
+    /// A job-list page: reads the whole body, then answers after the configured page delay.
+    Page(Handler),
+    /// Reads the body as it streams in.
+    Stream(Streamed),
+}
+
+/// One route of an API.
+pub(crate) struct Route {
+    /// The method it answers.
+    pub method: Method,
+    /// The path under the API's root: literal segments and at most one `{name}` standing for
+    /// any one segment. A trailing `/` is part of the route.
+    pub path: &'static str,
+    /// What it does.
+    pub action: Action,
+}
+
+/// A route that reads the whole body, then answers with `handler`.
+pub(crate) const fn answer(method: Method, path: &'static str, handler: Handler) -> Route {
+    Route {
+        method,
+        path,
+        action: Action::Answer(handler),
+    }
+}
+
+/// A job-list route: as [`answer`], after the configured page delay.
+pub(crate) const fn page(method: Method, path: &'static str, handler: Handler) -> Route {
+    Route {
+        method,
+        path,
+        action: Action::Page(handler),
+    }
+}
+
+/// A route whose body `kind` reads as it streams in.
+pub(crate) const fn stream(method: Method, path: &'static str, kind: Streamed) -> Route {
+    Route {
+        method,
+        path,
+        action: Action::Stream(kind),
+    }
+}
+
+/// An API: its routes, where they start, and who may call them.
+pub(crate) struct Api {
+    /// The routes, first match wins.
+    pub routes: &'static [Route],
+    /// How many leading path segments name the API (`agent/` → 1).
+    pub prefix: usize,
+    /// The credential check: a response refusing the request, or `None`.
+    pub authorize: fn(&Shared, &Ctx) -> Option<Resp>,
+    /// Whether a path without its trailing slash is redirected to the route that has it
+    /// (Django's `APPEND_SLASH`).
+    pub append_slash: bool,
+}
+
+impl Api {
+    /// The route for `method` and `segments` (the whole path's, prefix included) with its
+    /// `{…}` value.
+    pub fn find<'a>(
+        &self,
+        method: &Method,
+        segments: &'a [String],
+        slash: bool,
+    ) -> Option<(&'static Route, &'a str)> {
+        let rest = segments.get(self.prefix..)?;
+        self.routes
+            .iter()
+            .filter(|r| r.method == *method)
+            .find_map(|r| param(r.path, rest, slash).map(|p| (r, p)))
+    }
+
+    /// Whether any route, whatever its method, has this path.
+    pub fn has_path(&self, segments: &[String], slash: bool) -> bool {
+        segments.get(self.prefix..).is_some_and(|rest| {
+            self.routes
+                .iter()
+                .any(|r| param(r.path, rest, slash).is_some())
+        })
+    }
+}
+
+/// The value of the `{…}` segment (empty if none) when `pattern` matches the path's segments
+/// and trailing slash.
+fn param<'a>(pattern: &str, segments: &'a [String], slash: bool) -> Option<&'a str> {
+    if pattern.ends_with('/') != slash {
+        return None;
+    }
+    let mut value = "";
+    let mut segments = segments.iter();
+    for part in pattern.split('/').filter(|p| !p.is_empty()) {
+        let segment = segments.next()?;
+        if part.starts_with('{') {
+            value = segment;
+        } else if part != segment {
+            return None;
+        }
+    }
+    segments.next().is_none().then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segs(path: &str) -> Vec<String> {
+        path.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn patterns_match_segments_and_the_trailing_slash() {
+        let p = "jobs/{id}/console_logs/";
+        assert_eq!(param(p, &segs("jobs/7/console_logs"), true), Some("7"));
+        assert_eq!(param(p, &segs("jobs/7/console_logs"), false), None);
+        assert_eq!(param(p, &segs("jobs/7"), true), None);
+        assert_eq!(param(p, &segs("jobs/7/console_logs/x"), true), None);
+        assert_eq!(param("jobs/", &segs("jobs"), true), Some(""));
+        assert_eq!(
+            param(
+                "plugin_releases/{lookup}",
+                &segs("plugin_releases/a@1"),
+                false
+            ),
+            Some("a@1")
+        );
+    }
+
+    #[test]
+    fn the_crate_docs_list_every_route_and_only_those() {
+        let mut documented: Vec<(String, String)> = include_str!("lib.rs")
+            .lines()
+            .filter_map(|l| l.strip_prefix("//! | `"))
+            .filter_map(|row| {
+                let (method, rest) = row.split_once("` | `")?;
+                let (path, _) = rest.split_once('`')?;
+                Some((method.to_owned(), path.to_owned()))
+            })
+            .collect();
+        let mut served: Vec<(String, String)> =
+            [(crate::backend::API, ""), (crate::agent::API, "agent/")]
+                .iter()
+                .flat_map(|(api, prefix)| {
+                    api.routes
+                        .iter()
+                        .map(move |r| (r.method.to_string(), format!("{prefix}{}", r.path)))
+                })
+                .collect();
+        documented.sort();
+        served.sort();
+        assert_eq!(documented, served);
+    }
+
+    #[test]
+    fn every_pattern_has_at_most_one_parameter() {
+        for api in [crate::backend::API, crate::agent::API] {
+            for r in api.routes {
+                assert!(r.path.matches('{').count() <= 1, "{}", r.path);
+            }
+        }
+    }
+}
