@@ -1,9 +1,13 @@
 //! What the crate's features change, checked in the build they describe: CI runs this file
 //! under every offered feature combination (TLS backend, `gzip`, `http2`).
 
+mod common;
+
+use common::http_client;
+
 use std::io::Write;
 
-use synapse_transport::{Client, Error, HttpConfig, HttpTransport, RetryPolicy, TLS_ENABLED};
+use synapse_transport::{Error, HttpConfig, HttpTransport, TLS_ENABLED};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -27,14 +31,6 @@ async fn serve_once(head: String, body: Vec<u8>) -> (String, tokio::task::JoinHa
         String::from_utf8_lossy(&buf).to_lowercase()
     });
     (base, task)
-}
-
-fn client(base: &str, config: HttpConfig) -> Client {
-    Client::builder(base)
-        .http_config(config)
-        .retry_policy(RetryPolicy::never())
-        .build()
-        .expect("client")
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -72,7 +68,7 @@ async fn accept_encoding_follows_the_gzip_feature() {
         b"{}".to_vec(),
     )
     .await;
-    client(&base, HttpConfig::backend())
+    http_client(&base, HttpConfig::backend())
         .get("jobs/")
         .send_value()
         .await
@@ -99,7 +95,7 @@ async fn gzip_bodies_are_decoded() {
         body.len()
     );
     let (base, _seen) = serve_once(head, body).await;
-    let value = client(&base, HttpConfig::backend())
+    let value = http_client(&base, HttpConfig::backend())
         .get("jobs/7/")
         .send_value()
         .await
@@ -123,7 +119,7 @@ async fn the_body_limit_counts_decoded_bytes() {
         max_body_bytes: 1024 * 1024,
         ..HttpConfig::backend()
     };
-    let err = client(&base, config)
+    let err = http_client(&base, config)
         .get("jobs/")
         .send_value()
         .await
@@ -150,7 +146,7 @@ async fn https_runs_the_compiled_tls_backend_or_fails_clearly_without_one() {
             .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
             .await;
     });
-    let err = client(&https, HttpConfig::backend())
+    let err = http_client(&https, HttpConfig::backend())
         .get("jobs/")
         .send()
         .await

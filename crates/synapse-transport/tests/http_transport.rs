@@ -1,6 +1,10 @@
 //! `HttpTransport` against tiny raw servers on 127.0.0.1: exact bytes on the wire and the
 //! mapping of real socket failures.
 
+mod common;
+
+use common::http_client;
+
 use std::time::Duration;
 
 use synapse_transport::{
@@ -40,14 +44,6 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> (String, Vec<u8>) {
     (head, body)
 }
 
-fn client(base: &str, config: HttpConfig) -> Client {
-    Client::builder(base)
-        .http_config(config)
-        .retry_policy(RetryPolicy::never())
-        .build()
-        .expect("client")
-}
-
 #[tokio::test]
 async fn multipart_streams_the_file_range_with_an_exact_content_length() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -71,7 +67,7 @@ async fn multipart_streams_the_file_range_with_an_exact_content_length() {
             .expect("write");
         (head, body)
     });
-    client(&base, HttpConfig::backend())
+    http_client(&base, HttpConfig::backend())
         .put("chunked_upload/")
         .header("Content-Range", "bytes 100000-499999/600000")
         .multipart(body.clone())
@@ -104,7 +100,7 @@ async fn refused_connections_are_typed() {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     drop(listener);
-    let err = client(&format!("http://{addr}/"), HttpConfig::backend())
+    let err = http_client(&format!("http://{addr}/"), HttpConfig::backend())
         .post("plugins/1/run/")
         .send()
         .await
@@ -134,7 +130,7 @@ async fn read_timeouts_differ_for_get_and_post() {
         }
     });
     let config = HttpConfig::with_timeouts(Duration::from_secs(2), Duration::from_millis(200));
-    let c = client(&base, config);
+    let c = http_client(&base, config);
     let err = c.get("jobs/1/").send().await.expect_err("timeout");
     assert!(
         matches!(
@@ -182,7 +178,7 @@ async fn a_truncated_body_is_response_incomplete() {
             .await;
         // dropped: the connection closes 92 bytes early
     });
-    let err = client(&base, HttpConfig::backend())
+    let err = http_client(&base, HttpConfig::backend())
         .get("jobs/1/")
         .send()
         .await
@@ -228,7 +224,7 @@ async fn streamed_bodies_yield_before_the_end_and_report_a_drop() {
         let _ = sock.write_all(b"7\r\nline 2\n\r\n").await;
         // Then drop the connection without the terminating chunk.
     });
-    let resp = client(&base, HttpConfig::backend())
+    let resp = http_client(&base, HttpConfig::backend())
         .get("jobs/1/tail_console_logs/")
         .read_timeout(synapse_transport::ReadTimeout::Never)
         .stream()
@@ -270,7 +266,7 @@ async fn a_raw_file_body_streams_the_range_with_its_length_and_type() {
             .expect("write");
         (head, body)
     });
-    client(&base, HttpConfig::backend())
+    http_client(&base, HttpConfig::backend())
         .put("upload/")
         .body(synapse_transport::Body::File {
             content_type: Some("image/png".into()),
@@ -309,7 +305,7 @@ async fn heads_of(n: usize) -> (String, tokio::task::JoinHandle<Vec<String>>) {
 #[tokio::test]
 async fn body_less_writes_send_content_length_zero_and_reads_send_none() {
     let (base, server) = heads_of(6).await;
-    let c = client(&base, HttpConfig::backend());
+    let c = http_client(&base, HttpConfig::backend());
     for method in ["POST", "PUT", "PATCH", "DELETE", "GET", "OPTIONS"] {
         let method = synapse_transport::Method::from_bytes(method.as_bytes()).expect("method");
         c.request(method, "x/").send().await.expect("sent");
@@ -328,7 +324,7 @@ async fn body_less_writes_send_content_length_zero_and_reads_send_none() {
 #[tokio::test]
 async fn a_json_body_carries_one_exact_content_length() {
     let (base, server) = heads_of(1).await;
-    client(&base, HttpConfig::backend())
+    http_client(&base, HttpConfig::backend())
         .post("x/")
         .json(&serde_json::json!({"a": 1}))
         .send()
@@ -412,7 +408,7 @@ async fn a_10_mib_error_body_is_read_only_up_to_the_limit() {
         }
         sent
     });
-    let err = client(&base, HttpConfig::backend())
+    let err = http_client(&base, HttpConfig::backend())
         .get("jobs/")
         .send()
         .await
@@ -444,7 +440,7 @@ async fn a_success_body_over_the_configured_cap_is_refused() {
         max_body_bytes: 1024,
         ..HttpConfig::backend()
     };
-    let err = client(&base, config)
+    let err = http_client(&base, config)
         .get("jobs/")
         .send()
         .await
@@ -468,7 +464,7 @@ async fn json_bodies_keep_the_callers_key_order_on_the_wire() {
         }
         bodies
     });
-    let c = client(&base, HttpConfig::backend());
+    let c = http_client(&base, HttpConfig::backend());
     c.post("x/")
         .json(&serde_json::json!({"zeta": 1, "alpha": {"y": 2, "b": 3}}))
         .send()
