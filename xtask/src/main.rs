@@ -31,7 +31,7 @@
 //! ## What the schemas say
 //!
 //! - **Open enums** (`JobStatus`, `StorageProvider`, …) decode any string (unknown values
-//!   become `Unknown(String)`). A plain `{"type": "string"}` would be true but useless, and a
+//!   become `Unknown(UnknownValue)`). A plain `{"type": "string"}` would be true but useless, and a
 //!   closed `enum` would be false; so their schema is
 //!   `{"anyOf": [{"type": "string", "enum": [<known wire values>]}, {"type": "string"}],
 //!   "description": "Open enum …"}`: it validates exactly what the decoder accepts and still

@@ -18,7 +18,7 @@ fn open_enums_keep_unknown_values_and_accept_other_cases() {
             BuildState::Completed,
             BuildState::Failed,
             BuildState::Cancelled,
-            BuildState::Unknown("building".into())
+            BuildState::from("building")
         ]
     );
     assert!(states[..3].iter().all(BuildState::is_terminal));

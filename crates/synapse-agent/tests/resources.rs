@@ -72,7 +72,7 @@ async fn cluster_snapshot_uses_the_cache_flag_and_python_defaults() {
         Some(&json!(71))
     );
     assert_eq!(s.nodes[0].state, NodeState::Alive);
-    assert_eq!(s.nodes[1].state, NodeState::Unknown("DRAINING".into()));
+    assert_eq!(s.nodes[1].state, NodeState::from("DRAINING"));
     assert_eq!(s.nodes[2].state, NodeState::Alive);
     assert_eq!(s.nodes[2].cpu.total, 0.0);
     assert!(s.nodes[2].gpus.is_empty());

@@ -2,8 +2,9 @@
 //!
 //! Rules:
 //! - **Open enums** ([`JobStatus`], [`StorageProvider`], …): one variant per documented wire
-//!   value plus `Unknown(String)`; decoding never fails on a string; read-only aliases
-//!   normalise to the canonical spelling on write.
+//!   value plus `Unknown(`[`UnknownValue`]`)`, an opaque payload read with `as_str()`;
+//!   decoding never fails on a string; read-only aliases normalise to the canonical spelling
+//!   on write.
 //! - **Response structs** ([`Job`], [`Storage`], …): every field `Option<T>`, unknown keys kept
 //!   in `extra`, so read → modify → write loses nothing. Decoded by hand-written visitors
 //!   (no `#[serde(flatten)]`).
@@ -12,7 +13,8 @@
 //! - **Secrets** ([`AgentToken`], [`SecretValue`]) print `***` in `Debug`/`Display`.
 
 #[macro_use]
-mod macros;
+#[doc(hidden)]
+pub mod macros;
 
 mod agent;
 mod agent_requests;
@@ -72,6 +74,7 @@ pub use ids::{
 };
 pub use job::{Job, JobError, JobQueueState};
 pub use logs::{JobLog, LogEntry};
+pub use macros::UnknownValue;
 pub use page::Page;
 pub use plugin::{Plugin, PluginCreate, PluginRunRequest, PluginUpdate};
 pub use plugin_config::{PluginAction, PluginConfig, PluginRequires};

@@ -1,12 +1,66 @@
-//! Declarative macros generating open enums and lossless response structs.
+//! Declarative macros generating open enums and lossless response structs, and the opaque
+//! [`UnknownValue`] their unknown enum values carry.
 
-/// Private helpers used by the macros' expansions.
+use std::fmt;
+
+/// A wire value an open enum does not know (the payload of its `Unknown` variant).
+///
+/// Opaque on purpose: it cannot be built by hand, so code cannot match a particular unknown
+/// value — a match that would silently stop matching once a later version of the SDK learns
+/// that value and decodes it to a named variant. Read the text with [`UnknownValue::as_str`]
+/// (or the enum's own `as_str()`); build enum values from text with the enum's
+/// `From<&str>` / `FromStr`.
+///
+/// ```
+/// use synapse_models::JobStatus;
+/// let status = JobStatus::from("ARCHIVED");
+/// match &status {
+///     JobStatus::Running => println!("running"),
+///     JobStatus::Unknown(value) => assert_eq!(value.as_str(), "ARCHIVED"),
+///     other => println!("{other}"),
+/// }
+/// assert_eq!(status.as_str(), "ARCHIVED");
+/// ```
+///
+/// There is no public constructor:
+///
+/// ```compile_fail
+/// let value = synapse_models::UnknownValue(String::from("ARCHIVED"));
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownValue(String);
+
+impl UnknownValue {
+    /// The wire text, verbatim.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("UnknownValue").field(&self.0).finish()
+    }
+}
+
+/// Private helpers used by the macros' expansions (not a public API).
 #[doc(hidden)]
 pub mod __private {
     use std::borrow::Cow;
     use std::fmt;
 
     use serde::de::{self, Deserializer, Visitor};
+
+    /// The payload of an unknown open-enum value (only the expansion of `open_enum!` builds one).
+    pub fn unknown_value(value: String) -> super::UnknownValue {
+        super::UnknownValue(value)
+    }
 
     /// A map key borrowed from the input when possible (no allocation for known keys).
     pub struct WireKey<'de>(pub Cow<'de, str>);
@@ -34,7 +88,7 @@ pub mod __private {
     }
 }
 
-/// Generates an open string enum: known variants plus `Unknown(String)`.
+/// Generates an open string enum: known variants plus `Unknown(UnknownValue)`.
 ///
 /// Syntax: `open_enum! { #[doc] pub enum Name (exact|ignore_case[, Default]) { #[doc] Variant = "wire" | "alias", … } }`
 /// (with `Default`, mark one variant `#[default]`).
@@ -53,14 +107,16 @@ macro_rules! open_enum {
     ) => {
         $(#[$m])*
         ///
-        /// Open enum: match the known variants; use `as_str()` for the rest. Unknown wire
-        /// values decode to `Unknown` and are written back verbatim.
+        /// Open enum: match the known variants and read any other value with `as_str()`.
+        /// Unknown wire values decode to `Unknown`, whose payload is opaque (an
+        /// `UnknownValue`), and are written back verbatim. Do not match particular unknown
+        /// values: a later version may know them as a variant.
         #[derive(Debug, Clone, PartialEq, Eq, Hash $(, $default)?)]
         #[non_exhaustive]
         pub enum $name {
             $( $(#[$vm])* $var, )+
-            /// A value this crate does not know, kept verbatim.
-            Unknown(String),
+            /// A value this crate does not know, kept verbatim; read it with `as_str()`.
+            Unknown($crate::UnknownValue),
         }
 
         impl $name {
@@ -71,7 +127,7 @@ macro_rules! open_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$var => $wire, )+
-                    Self::Unknown(s) => s.as_str(),
+                    Self::Unknown(value) => value.as_str(),
                 }
             }
 
@@ -81,7 +137,7 @@ macro_rules! open_enum {
                     $( $wire => return Some(Self::$var), )+
                     _ => {}
                 }
-                let ignore_case = open_enum!(@ci $mode);
+                let ignore_case = $crate::open_enum!(@ci $mode);
                 let eq = |a: &str, b: &str| if ignore_case { a.eq_ignore_ascii_case(b) } else { a == b };
                 $(
                     if (ignore_case && eq(s, $wire)) $(|| eq(s, $alias))* {
@@ -105,13 +161,17 @@ macro_rules! open_enum {
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                Self::resolve(s).unwrap_or_else(|| Self::Unknown(s.to_owned()))
+                Self::resolve(s)
+                    .unwrap_or_else(|| Self::Unknown($crate::macros::__private::unknown_value(s.to_owned())))
             }
         }
 
         impl From<String> for $name {
             fn from(s: String) -> Self {
-                Self::resolve(&s).unwrap_or(Self::Unknown(s))
+                match Self::resolve(&s) {
+                    Some(known) => known,
+                    None => Self::Unknown($crate::macros::__private::unknown_value(s)),
+                }
             }
         }
 

@@ -74,10 +74,13 @@ impl UpdateJobRequest {
     /// Checks what the Python SDK checks before sending: a known `status`, a `result` that is
     /// an object or array, `console_logs` an object or an array of objects.
     pub fn validate(&self) -> Result<(), ModelError> {
-        if let Some(JobStatus::Unknown(s)) = &self.status {
+        if let Some(JobStatus::Unknown(value)) = &self.status {
             return Err(ModelError::InvalidField {
                 field: "status",
-                reason: format!("{s:?} is not one of PENDING, RUNNING, STOPPED, SUCCEEDED, FAILED"),
+                reason: format!(
+                    "{:?} is not one of PENDING, RUNNING, STOPPED, SUCCEEDED, FAILED",
+                    value.as_str()
+                ),
             });
         }
         if self

@@ -136,8 +136,9 @@ fn public_names() -> BTreeSet<String> {
 
 #[test]
 fn every_public_model_has_a_committed_schema() {
-    // Rust errors, not wire shapes.
-    const NOT_MODELS: [&str; 2] = ["ModelError", "ReleaseLookupError"];
+    // Rust errors, not wire shapes; and the opaque payload of an open enum's unknown value,
+    // whose text each enum's own schema describes.
+    const NOT_MODELS: [&str; 3] = ["ModelError", "ReleaseLookupError", "UnknownValue"];
     // Generic: published for their concrete uses as `<Name>_for_<T>`.
     const GENERIC: [&str; 2] = ["Page", "Ref"];
 

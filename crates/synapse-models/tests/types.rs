@@ -8,16 +8,13 @@ use synapse_models::*;
 fn unknown_enum_values_and_fields_round_trip() {
     let input = json!({"id": "j1", "status": "ARCHIVED", "surprise": {"a": [1, 2]}});
     let job: Job = serde_json::from_value(input.clone()).unwrap();
-    assert_eq!(job.status, Some(JobStatus::Unknown("ARCHIVED".into())));
+    assert_eq!(job.status, Some(JobStatus::from("ARCHIVED")));
     assert_eq!(job.status.as_ref().unwrap().as_str(), "ARCHIVED");
     assert_eq!(serde_json::to_value(&job).unwrap(), input);
 
     let input = json!({"id": 1, "name": "B2", "category": "external", "provider": "backblaze", "configuration": {}});
     let storage: Storage = serde_json::from_value(input.clone()).unwrap();
-    assert_eq!(
-        storage.provider,
-        Some(StorageProvider::Unknown("backblaze".into()))
-    );
+    assert_eq!(storage.provider, Some(StorageProvider::from("backblaze")));
     assert_eq!(serde_json::to_value(&storage).unwrap(), input);
 }
 
@@ -404,4 +401,36 @@ fn relations_keep_any_shape_the_server_renders() {
         release.plugin,
         Some(PluginRefOrObject::Other(serde_json::json!([1, 2])))
     );
+}
+
+#[test]
+fn unknown_enum_values_are_opaque_and_round_trip() {
+    let status: JobStatus = serde_json::from_value(json!("ARCHIVED")).unwrap();
+    assert!(status.is_unknown());
+    // The payload is read, never built: `as_str`, `Display`, `Debug`.
+    let JobStatus::Unknown(value) = &status else {
+        panic!("{status:?} is known");
+    };
+    assert_eq!(value.as_str(), "ARCHIVED");
+    assert_eq!(value.to_string(), "ARCHIVED");
+    assert_eq!(format!("{value:?}"), r#"UnknownValue("ARCHIVED")"#);
+    assert_eq!(
+        format!("{status:?}"),
+        r#"Unknown(UnknownValue("ARCHIVED"))"#
+    );
+    // Values come from decoding, `From<&str>`, `From<String>` and `FromStr`, all equal.
+    let parsed: JobStatus = "ARCHIVED".parse().unwrap();
+    let from_string = JobStatus::from(String::from("ARCHIVED"));
+    assert_eq!(status, parsed);
+    assert_eq!(status, from_string);
+    assert_eq!(status.clone(), JobStatus::from("ARCHIVED"));
+    assert_ne!(status, JobStatus::from("archived"));
+    let set: std::collections::HashSet<JobStatus> = [status.clone(), parsed].into();
+    assert_eq!(set.len(), 1);
+    // Written back verbatim; the enum's `as_str` is the wire text.
+    assert_eq!(status.as_str(), "ARCHIVED");
+    assert_eq!(serde_json::to_value(&status).unwrap(), json!("ARCHIVED"));
+    // A known value never decodes to `Unknown`, whatever alias it arrives as.
+    assert_eq!(JobStatus::from("completed"), JobStatus::Succeeded);
+    assert!(!JobStatus::from("completed").is_unknown());
 }

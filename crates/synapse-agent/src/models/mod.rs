@@ -4,8 +4,9 @@
 //!   defaults the Python SDK sends.
 //! - Response structs keep every unknown key in a flattened `extra` map, so read → modify →
 //!   write loses nothing (the Python SDK drops them).
-//! - String enums are open: unknown values decode to `Unknown(String)` and are written back
-//!   verbatim; known values are also recognised in another letter case.
+//! - String enums are open: unknown values decode to `Unknown` (an opaque
+//!   [`UnknownValue`](synapse_models::UnknownValue), read with `as_str()`) and are written
+//!   back verbatim; known values are also recognised in another letter case.
 //! - The resource snapshot and the runtime policy take the Python SDK's defaults for missing
 //!   fields and for an explicit `null`, and accept integers written as integral floats or
 //!   numeric strings, as the Python models do.
