@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{DataFileId, Timestamp};
 
 /// One file of a [`PresignedUploadRequest`].
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PresignedFileRequest {
     /// File name (the basename of the local path).
@@ -13,7 +14,6 @@ pub struct PresignedFileRequest {
     pub size: u64,
     /// MIME type guessed from the extension; omitted when unknown (the Python SDK sends
     /// `null`, which the v2 schema rejects).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
 }
 
@@ -80,6 +80,7 @@ pub struct ConfirmUploadRequest {
 }
 
 /// One uploaded file of a [`ConfirmUploadRequest`].
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConfirmFileRequest {
     /// Storage key from the reservation.
@@ -89,7 +90,6 @@ pub struct ConfirmFileRequest {
     /// Size in bytes.
     pub size: u64,
     /// Multipart completion, for multipart uploads only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multipart: Option<ConfirmMultipart>,
 }
 

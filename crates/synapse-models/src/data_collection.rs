@@ -152,6 +152,7 @@ wire_struct! {
 /// The client checks any body against this shape with
 /// [`DataUnitCreateRequest::validate_json`] and then sends the caller's JSON unchanged, as the
 /// Python SDK does.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DataUnitCreateRequest {
@@ -160,10 +161,8 @@ pub struct DataUnitCreateRequest {
     /// File-specification name → `{"checksum": <data-file checksum>, "path": <string>}`.
     pub files: Map<String, Value>,
     /// Free-form metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Map<String, Value>>,
     /// Data-group names, outermost first; the unit joins the last one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
 }
 

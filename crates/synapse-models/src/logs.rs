@@ -8,34 +8,26 @@ use crate::{JobId, LogLevel, Timestamp};
 /// One entry of `POST logs/` (pass-through): the union of the seeds' shape (`message`,
 /// `level`, `context`, `file`) and the SDK job logger's (`event`, `data`, `datetime`, `job`,
 /// `step`), all optional, plus `extra` sent as given.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LogEntry {
     /// Message text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Level.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<LogLevel>,
     /// Free-form context.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Map<String, Value>>,
     /// A `data:<mime>;base64,…` URI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// Event name (job logger).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<String>,
     /// Event data (job logger).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Value>,
     /// When it happened (`…+00:00` form, see [`Timestamp::now_utc`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datetime: Option<Timestamp>,
     /// Job id (job logger).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<JobId>,
     /// Step name (job logger).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
     /// Further keys, sent as given.
     #[serde(flatten)]

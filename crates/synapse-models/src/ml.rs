@@ -52,28 +52,23 @@ wire_struct! {
 
 /// Body of `POST models/`, in the Python model's field order; `None` omitted, unknown keys
 /// rejected when decoding (as the Python SDK rejects them).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModelCreateRequest {
     /// Name (required).
     pub name: String,
     /// Plugin **code** (an integer id is rejected).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin: Option<PluginCode>,
     /// Release version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Parent model id (fine-tuning).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<ModelId>,
     /// Chunked-upload id of the model file (set by `create_model` when given a file).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunked_upload: Option<ChunkedUploadId>,
     /// Free-form configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<Map<String, Value>>,
     /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 

@@ -95,6 +95,7 @@ wire_struct! {
 
 /// Body of backend `POST plugin_releases/`, in wire order; `debug` (default `false`) is
 /// always sent, `None` fields are omitted.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PluginReleaseCreateRequest {
     /// The plugin **code** (not its id).
@@ -102,10 +103,8 @@ pub struct PluginReleaseCreateRequest {
     /// Version string.
     pub version: String,
     /// Release config.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<serde_json::Map<String, serde_json::Value>>,
     /// Python requirements.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirements: Option<Vec<String>>,
     /// Debug release (default `false`, always sent).
     #[serde(default)]

@@ -20,15 +20,14 @@ wire_struct! {
 }
 
 /// Body of `POST serve_applications/`, in wire order; `None` fields are omitted.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ServeApplicationCreateRequest {
     /// The job (int or string, kept as given).
     pub job: IntOrString,
     /// Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ServeApplicationStatus>,
     /// The agent's Ray serve-application object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Map<String, Value>>,
 }
 

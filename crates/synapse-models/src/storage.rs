@@ -86,19 +86,16 @@ pub struct StorageSessionRequest {
 }
 
 /// Body of `POST storages/` (unverified endpoint; pass-through: unknown keys in `extra`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StorageCreate {
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Provider code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<StorageProvider>,
     /// `internal` or `external`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<StorageCategory>,
     /// Provider configuration including credentials (secret).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<SecretValue>,
     /// Further keys, sent as given.
     #[serde(flatten)]

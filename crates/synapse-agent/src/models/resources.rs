@@ -287,34 +287,26 @@ impl Default for AgentRuntimePolicy {
 /// assert_eq!(serde_json::to_value(&patch)?, serde_json::json!({"max_concurrent_jobs": 5}));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RuntimePolicyPatch {
     /// Queue dispatch slots (0 = unlimited).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent_jobs: Option<i64>,
     /// Serve replica cap.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent_serve_replicas: Option<i64>,
     /// Whether gatekeeping is on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gatekeeping_enabled: Option<bool>,
     /// CPU utilization cap, percent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_max_utilization_percent: Option<f64>,
     /// Memory utilization cap, percent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_max_utilization_percent: Option<f64>,
     /// GPU utilization cap, percent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu_max_utilization_percent: Option<f64>,
     /// GPU memory cap, percent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu_max_memory_percent: Option<f64>,
     /// Running-Ray-jobs backstop (0 = off).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent_ray_jobs: Option<i64>,
     /// Cache lifetime of the resource snapshot, seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_cache_ttl_seconds: Option<f64>,
     /// Other keys, sent as given.
     #[serde(flatten)]
