@@ -6,8 +6,9 @@
 //!   decoding never fails on a string; read-only aliases normalise to the canonical spelling
 //!   on write.
 //! - **Response structs** ([`Job`], [`Storage`], …): every field `Option<T>`, unknown keys kept
-//!   in `extra`, so read → modify → write loses nothing. Decoded by hand-written visitors
-//!   (no `#[serde(flatten)]`).
+//!   in `extra`, so read → modify → write loses nothing. Declared with one macro that reads
+//!   like the struct and generates a hand-written visitor (no `#[serde(flatten)]`), the
+//!   serialiser and the JSON Schema.
 //! - **Request structs** ([`PluginRunRequest`], [`UpdateJobRequest`], …): fields in wire
 //!   order, `None` omitted, the Python SDK's defaults always written.
 //! - **Secrets** ([`AgentToken`], [`SecretValue`]) print `***` in `Debug`/`Display`.

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::{JobId, LogLevel, Timestamp};
 
-/// One entry of `POST logs/` (pass-through): the union of the seeds' shape (`message`,
+/// One entry of `POST logs/` (pass-through): the union of the plain log shape (`message`,
 /// `level`, `context`, `file`) and the SDK job logger's (`event`, `data`, `datetime`, `job`,
 /// `step`), all optional, plus `extra` sent as given.
 #[serde_with::skip_serializing_none]
@@ -49,22 +49,22 @@ wire_struct! {
     /// A stored job log (v2 `JobLogV2Detail`).
     pub struct JobLog {
         /// Log id.
-        id: i64 => "id",
+        pub id: Option<i64>,
         /// Job id.
-        job_id: JobId => "job_id",
+        pub job_id: Option<JobId>,
         /// Event name.
-        event: String => "event",
+        pub event: Option<String>,
         /// Step name.
-        step: String => "step",
+        pub step: Option<String>,
         /// Level.
-        level: LogLevel => "level",
+        pub level: Option<LogLevel>,
         /// Event data.
-        data: Value => "data",
+        pub data: Option<Value>,
         /// Attached file URL.
-        file: String => "file",
+        pub file: Option<String>,
         /// When it happened.
-        datetime: Timestamp => "datetime",
+        pub datetime: Option<Timestamp>,
         /// When it was stored.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
     }
 }

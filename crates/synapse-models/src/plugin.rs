@@ -11,29 +11,29 @@ wire_struct! {
     /// A plugin (`GET plugins/{id}/`; also embedded in releases with `?expand=plugin`).
     pub struct Plugin {
         /// Plugin id.
-        id: PluginId => "id",
+        pub id: Option<PluginId>,
         /// Tenant id (v2 detail).
-        tenant_id: TenantId => "tenant_id",
+        pub tenant_id: Option<TenantId>,
         /// Plugin code (slug); immutable.
-        code: PluginCode => "code",
+        pub code: Option<PluginCode>,
         /// Display name.
-        name: String => "name",
+        pub name: Option<String>,
         /// Category; immutable.
-        category: PluginCategory => "category",
+        pub category: Option<PluginCategory>,
         /// Description.
-        description: String => "description",
+        pub description: Option<String>,
         /// Whether the plugin is active.
-        is_active: bool => "is_active",
+        pub is_active: Option<bool>,
         /// Whether only the system may use it.
-        system_only: bool => "system_only",
+        pub system_only: Option<bool>,
         /// Whether it is public.
-        is_public: bool => "is_public",
+        pub is_public: Option<bool>,
         /// Creation time.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
         /// The bootstrapped first release (create response only).
-        release: PluginReleaseSummary => "release",
+        pub release: Option<PluginReleaseSummary>,
         /// v1 only: the manifest of a plugin embedded in a release.
-        manifest: serde_json::Value => "manifest",
+        pub manifest: Option<serde_json::Value>,
     }
 }
 

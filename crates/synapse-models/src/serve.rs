@@ -9,13 +9,13 @@ wire_struct! {
     /// A serve application (`GET serve_applications/…`).
     pub struct ServeApplication {
         /// Id.
-        id: ServeApplicationId => "id",
+        pub id: Option<ServeApplicationId>,
         /// Status.
-        status: ServeApplicationStatus => "status",
+        pub status: Option<ServeApplicationStatus>,
         /// The job that deployed it (id as int or string).
-        job: IntOrString => "job",
+        pub job: Option<IntOrString>,
         /// The agent's Ray serve-application object.
-        data: Value => "data",
+        pub data: Option<Value>,
     }
 }
 
