@@ -8,6 +8,7 @@ use std::path::Path;
 
 use schemars::JsonSchema;
 use serde_json::Value;
+use synapse_agent as a;
 use synapse_models as m;
 
 /// The output directory, relative to the workspace root.
@@ -30,7 +31,43 @@ macro_rules! schemas {
     };
 }
 
-/// Every published model, as `(name, schema)`.
+/// Every published model of `synapse-agent`, as `(name, schema)`.
+fn agent_models() -> Vec<(String, Value)> {
+    schemas![
+        // Response structs (unknown keys kept; the resource models with the Python defaults).
+        a::AgentRuntimePolicy,
+        a::BuildStatus,
+        a::ClusterResourceSnapshot,
+        a::ComposeConfig,
+        a::ContainerBuildRef,
+        a::FeasibilityResult,
+        a::GpuDevice,
+        a::GpuSummary,
+        a::JobReference,
+        a::NodeCounts,
+        a::NodeResource,
+        a::RayJob,
+        a::ResourceCounter,
+        a::SystemOperationResult,
+        a::SystemStatus,
+        // Other response shapes.
+        a::PluginRun,
+        a::RayTime,
+        // Request bodies.
+        a::CreateDockerContainerRequest,
+        a::FeasibilityRequest,
+        a::RuntimePolicyPatch,
+        a::UpdateSystemRequest,
+        // Open enums.
+        a::BuildState,
+        a::NodeState,
+        a::OperationStatus,
+        a::ResourceKind,
+        a::SystemOperation,
+    ]
+}
+
+/// Every published model of `synapse-models`, as `(name, schema)`.
 fn models() -> Vec<(String, Value)> {
     schemas![
         // Response structs (every field optional, unknown keys kept).
@@ -192,7 +229,7 @@ fn models() -> Vec<(String, Value)> {
 /// Generates every schema file in memory.
 pub fn generate() -> Result<Generated, String> {
     let mut out = Generated::new();
-    for (name, schema) in models() {
+    for (name, schema) in models().into_iter().chain(agent_models()) {
         let file = file_name(&name)?;
         if out.contains_key(&file) {
             return Err(format!("two models are both named {name:?}"));
@@ -402,6 +439,8 @@ mod tests {
         }
         assert!(first.contains_key("Page_for_Job.json"));
         assert!(first.contains_key("Ref_for_Agent.json"));
+        assert!(first.contains_key("RayJob.json"));
+        assert!(first.contains_key("AgentRuntimePolicy.json"));
     }
 
     #[test]

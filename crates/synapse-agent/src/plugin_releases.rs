@@ -1,4 +1,4 @@
-//! Plugin releases on the agent (the Python `PluginClientMixin`): list, get, cache
+//! Plugin releases on the agent (the Python SDK's `PluginClientMixin`): list, get, cache
 //! (create), delete, run and debug-run.
 
 use std::collections::BTreeMap;

@@ -182,11 +182,12 @@ impl LogMessages {
             self.stop();
             return;
         }
-        if let Some(max) = self.options.max_message_chars {
-            if message.len() > max && message.chars().count() > max {
-                tracing::debug!(url = %self.url, chars = message.chars().count(), "skipping an oversized log message");
-                return;
-            }
+        if let Some(max) = self.options.max_message_chars
+            && message.len() > max
+            && message.chars().count() > max
+        {
+            tracing::debug!(url = %self.url, chars = message.chars().count(), "skipping an oversized log message");
+            return;
         }
         self.queue.push_back(Ok(message));
     }

@@ -176,7 +176,7 @@ async fn create_container_json_bodies() {
         .plugin_release("yolov8")
         .params(obj(json!({})))
         .envs(Default::default())
-        .kind(ContainerKind::Unknown(String::new()));
+        .kind(ContainerKind::from(""));
     // Split at the last `@`.
     let split = c
         .create_container()
@@ -379,7 +379,7 @@ async fn wait_for_build_polls_until_the_build_ends() {
     let BuildOutcome::TimedOut(Some(last)) = outcome else {
         panic!("{outcome:?}")
     };
-    assert_eq!(last.status, Some(BuildState::Unknown("building".into())));
+    assert_eq!(last.status, Some(BuildState::from("building")));
     assert_eq!(mock.request_count(), 3, "polls at 0, 2 and 4 s");
     assert_eq!(start.elapsed(), Duration::from_secs(6));
 

@@ -1,11 +1,14 @@
 //! The agent models on their own: open enums, kept unknown fields, request bodies.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::fixture;
 use serde_json::json;
 use synapse_agent::{
     AgentRuntimePolicy, BuildState, BuildStatus, ClusterResourceSnapshot, FeasibilityRequest,
     JobReference, JobStatus, NodeState, OperationStatus, PluginRun, RayJob, RayTime, ReleaseFields,
-    ResourceKind, SystemOperationResult, UpdateSystemRequest,
+    ResourceKind, SystemOperationResult, SystemStatus, UpdateSystemRequest,
 };
 
 #[test]
@@ -18,7 +21,7 @@ fn open_enums_keep_unknown_values_and_accept_other_cases() {
             BuildState::Completed,
             BuildState::Failed,
             BuildState::Cancelled,
-            BuildState::Unknown("building".into())
+            BuildState::from("building")
         ]
     );
     assert!(states[..3].iter().all(BuildState::is_terminal));
@@ -109,16 +112,7 @@ fn request_bodies() {
 
 #[test]
 fn ray_jobs_decode_every_field_and_keep_the_rest() {
-    let wire = json!({
-        "type": "SUBMISSION", "job_id": "02000000", "submission_id": "raysubmit_abc123",
-        "driver_info": {"id": "02000000", "node_ip_address": "10.0.0.5", "pid": "4242"},
-        "status": "SUCCEEDED", "entrypoint": "python -m plugin.train", "message": "Job finished successfully.",
-        "error_type": null, "start_time": 1795428000000_i64, "end_time": 1795428060000.0,
-        "metadata": {"action": "train"}, "runtime_env": {"pip": ["ultralytics==8.2.0"]},
-        "driver_agent_http_address": "http://10.0.0.5:52365", "driver_node_id": "n1",
-        "driver_exit_code": 0, "entrypoint_num_cpus": 1, "entrypoint_num_gpus": 0.5,
-        "entrypoint_memory": "1024", "entrypoint_resources": {}, "future_field": [1]
-    });
+    let wire = fixture("ray_job");
     let job: RayJob = serde_json::from_value(wire.clone()).unwrap();
     assert_eq!(job.id(), Some("raysubmit_abc123"));
     assert_eq!(job.job_type.as_deref(), Some("SUBMISSION"));
@@ -196,4 +190,96 @@ fn plugin_runs_are_a_started_job_or_a_direct_answer() {
         .into_value(),
         json!({"job_id": "a"})
     );
+}
+
+#[test]
+fn agent_structs_follow_the_response_struct_rules() {
+    // A duplicate key is an error, in an optional field as in a defaulted one.
+    let dup = serde_json::from_str::<RayJob>(r#"{"job_id": "a", "job_id": "b"}"#).unwrap_err();
+    assert!(
+        dup.to_string().contains("duplicate field `job_id`"),
+        "{dup}"
+    );
+    let dup = serde_json::from_str::<AgentRuntimePolicy>(
+        r#"{"max_concurrent_jobs": 1, "max_concurrent_jobs": 2}"#,
+    )
+    .unwrap_err();
+    assert!(dup.to_string().contains("duplicate field"), "{dup}");
+
+    // An explicit `null` of an optional field decodes to `None` and survives a round trip.
+    let input = json!({"job_id": "j", "error_type": null, "end_time": null, "later": 1});
+    let job: RayJob = serde_json::from_value(input.clone()).unwrap();
+    assert_eq!(
+        (job.error_type.as_deref(), job.end_time.as_ref()),
+        (None, None)
+    );
+    assert_eq!(serde_json::to_value(&job).unwrap(), input);
+
+    // Lenient numbers go through the `serde_with` adapters: integral floats and numeric
+    // strings in, plain numbers out.
+    let job: RayJob = serde_json::from_value(
+        json!({"driver_exit_code": 3.0, "entrypoint_memory": "2048", "entrypoint_num_gpus": "0.5"}),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            job.driver_exit_code,
+            job.entrypoint_memory,
+            job.entrypoint_num_gpus
+        ),
+        (Some(3), Some(2048), Some(0.5))
+    );
+    assert_eq!(
+        serde_json::to_string(&job).unwrap(),
+        r#"{"driver_exit_code":3,"entrypoint_num_gpus":0.5,"entrypoint_memory":2048}"#
+    );
+    for bad in [
+        json!({"driver_exit_code": 3.5}),
+        json!({"driver_exit_code": "three"}),
+        json!({"driver_exit_code": 1e300}),
+        json!({"driver_exit_code": u64::MAX}),
+        json!({"driver_exit_code": true}),
+        json!({"entrypoint_num_cpus": "lots"}),
+    ] {
+        assert!(
+            serde_json::from_value::<RayJob>(bad.clone()).is_err(),
+            "{bad}"
+        );
+    }
+
+    // `null` in a defaulted field takes the default, which is what is written back.
+    let policy: AgentRuntimePolicy = serde_json::from_value(
+        json!({"max_concurrent_jobs": null, "gatekeeping_enabled": null, "knob": 1}),
+    )
+    .unwrap();
+    assert_eq!(
+        (policy.max_concurrent_jobs, policy.gatekeeping_enabled),
+        (3, true)
+    );
+    let back = serde_json::to_value(&policy).unwrap();
+    assert_eq!(
+        (&back["max_concurrent_jobs"], &back["knob"]),
+        (&json!(3), &json!(1))
+    );
+    assert_eq!(
+        SystemStatus::FIELDS,
+        [
+            "in_progress",
+            "operation",
+            "started_at",
+            "api_tag",
+            "worker_tag"
+        ]
+    );
+    assert_eq!(RayJob::FIELDS[0], "type");
+
+    // Unknown enum values are opaque: read with `as_str()`.
+    let status: BuildStatus = serde_json::from_value(json!({"status": "building"})).unwrap();
+    let state = status.status.unwrap();
+    assert!(state.is_unknown() && !state.is_terminal());
+    assert_eq!(state.as_str(), "building");
+    match &state {
+        BuildState::Unknown(value) => assert_eq!(value.to_string(), "building"),
+        other => panic!("{other:?} is known"),
+    }
 }

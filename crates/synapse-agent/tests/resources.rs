@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_sent, client, labelled_requests, obj, ok, retrying_client, status};
+use common::{assert_sent, client, fixture, labelled_requests, obj, ok, retrying_client, status};
 use serde_json::json;
 use synapse_agent::{
     AgentRuntimePolicy, Error, FeasibilityRequest, NodeState, ResourceKind, RuntimePolicyPatch,
@@ -12,35 +12,10 @@ use synapse_agent::{
 use synapse_transport::mock::{MockFailure, MockResponse, MockTransport};
 use synapse_transport::{Method, RetryPolicy};
 
-fn snapshot_json() -> serde_json::Value {
-    json!({
-        "collected_at": "2026-11-23T10:00:00.318718Z",
-        "stale": false,
-        "cpu": {"total": 64, "used": "16.5", "available": 47.5},
-        "memory": {"total": 256000000000u64, "used": 0, "available": 256000000000u64},
-        "gpu": {"total_gpus": 4.0, "available_gpus": "2", "total_memory_bytes": 85899345920u64,
-                "available_memory_bytes": 42949672960u64, "max_utilization": 0.97, "avg_utilization": 0.5},
-        "object_store": null,
-        "running_jobs": 3,
-        "total_serve_replicas": null,
-        "node_counts": {"total": 2, "alive": 1, "dead": 1},
-        "nodes": [
-            {"node_id": "n1", "host_name": "gpu-1", "ip": "10.0.0.5", "is_head_node": true, "state": "ALIVE",
-             "accelerator_type": "A100", "cpu": {"total": 32, "used": 8, "available": 24},
-             "gpus": [{"index": 0, "name": "A100", "uuid": "GPU-1", "utilization_gpu": 97.0,
-                       "memory_used": 40000, "memory_total": 81920, "processes_pids": {"123": "python"},
-                       "memory_used_ratio": 0.49, "temperature": 71}]},
-            {"node_id": "n2", "state": "DRAINING"},
-            {"node_id": "n3", "state": null, "cpu": null, "gpus": null}
-        ],
-        "cluster_name": "prod"
-    })
-}
-
 #[tokio::test]
 async fn cluster_snapshot_uses_the_cache_flag_and_python_defaults() {
     let mock = MockTransport::new();
-    mock.push(ok(snapshot_json()))
+    mock.push(ok(fixture("cluster_snapshot")))
         .push(ok(json!({"collected_at": "2026-11-23T10:00:00Z"})));
     let c = client(&mock);
     let cached = c.get_cluster_resources();
@@ -72,7 +47,7 @@ async fn cluster_snapshot_uses_the_cache_flag_and_python_defaults() {
         Some(&json!(71))
     );
     assert_eq!(s.nodes[0].state, NodeState::Alive);
-    assert_eq!(s.nodes[1].state, NodeState::Unknown("DRAINING".into()));
+    assert_eq!(s.nodes[1].state, NodeState::from("DRAINING"));
     assert_eq!(s.nodes[2].state, NodeState::Alive);
     assert_eq!(s.nodes[2].cpu.total, 0.0);
     assert!(s.nodes[2].gpus.is_empty());
@@ -244,10 +219,7 @@ async fn feasibility_is_retried_only_when_marked_idempotent() {
 
 #[tokio::test]
 async fn policy_raw_and_typed() {
-    let effective = json!({"max_concurrent_jobs": 5, "max_concurrent_serve_replicas": 16, "gatekeeping_enabled": true,
-        "cpu_max_utilization_percent": 90.0, "memory_max_utilization_percent": 85, "gpu_max_utilization_percent": 90.0,
-        "gpu_max_memory_percent": 90.0, "max_concurrent_ray_jobs": 0, "resource_cache_ttl_seconds": 5.0,
-        "future_knob": "on"});
+    let effective = fixture("runtime_policy");
     let mock = MockTransport::new();
     mock.push(ok(effective.clone()))
         .push(ok(effective.clone()))

@@ -81,7 +81,7 @@ async fn main() -> common::Result {
     let status = job
         .status
         .clone()
-        .unwrap_or(JobStatus::Unknown("none".into()));
+        .unwrap_or_else(|| JobStatus::from("none"));
     println!("5. job {job_id} ended {}", status.as_str());
     if status != JobStatus::Succeeded {
         let logs = client.list_job_console_logs(job_id.clone()).await?;
@@ -125,7 +125,7 @@ async fn agent_run(fake: &FakeServer) -> common::Result {
     let status = job
         .status
         .clone()
-        .unwrap_or(JobStatus::Unknown("none".into()));
+        .unwrap_or_else(|| JobStatus::from("none"));
     println!(
         "8. agent job {job_id} ended {} ({})",
         status.as_str(),

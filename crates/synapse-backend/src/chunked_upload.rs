@@ -678,23 +678,23 @@ impl BackendClient {
             Ok(r) => r,
             Err(e) => return Err(upload.interrupted(e)),
         };
-        if let Some(sum) = response.checksum.as_deref() {
-            if !sum.eq_ignore_ascii_case(&md5) {
-                return Err(Error::Integrity {
-                    what: format!("md5 of chunked upload {}", upload.file.name),
-                    expected: md5,
-                    actual: sum.to_owned(),
-                });
-            }
+        if let Some(sum) = response.checksum.as_deref()
+            && !sum.eq_ignore_ascii_case(&md5)
+        {
+            return Err(Error::Integrity {
+                what: format!("md5 of chunked upload {}", upload.file.name),
+                expected: md5,
+                actual: sum.to_owned(),
+            });
         }
-        if let Some(size) = response.size {
-            if size != upload.file.size {
-                return Err(Error::Integrity {
-                    what: format!("size of chunked upload {}", upload.file.name),
-                    expected: upload.file.size.to_string(),
-                    actual: size.to_string(),
-                });
-            }
+        if let Some(size) = response.size
+            && size != upload.file.size
+        {
+            return Err(Error::Integrity {
+                what: format!("size of chunked upload {}", upload.file.name),
+                expected: upload.file.size.to_string(),
+                actual: size.to_string(),
+            });
         }
         let id = upload
             .id

@@ -294,20 +294,21 @@ impl BackendClientBuilder {
     /// header, and the platform answers them 401 (use [`BackendClient::from_env`] to fail
     /// early instead).
     pub fn build(mut self) -> Result<BackendClient, Error> {
-        if self.access_token.is_none() && self.authorization_token.is_none() {
-            if let Some(env) = self.env.take() {
-                let var = |k: &str| env.var(k);
-                if let Some(user) = var("SYNAPSE_PLUGIN_RUN_USER_TOKEN") {
-                    self.authorization_token = non_empty(user);
-                } else if let Some(access) = var("SYNAPSE_ACCESS_TOKEN") {
-                    self.access_token = non_empty(access);
-                }
-                if self.tenant.is_none() {
-                    self.tenant = var("SYNAPSE_PLUGIN_RUN_TENANT").and_then(non_empty);
-                }
-                if self.url_host.is_none() {
-                    self.url_host = var("SYNAPSE_PLUGIN_RUN_URL_HOST");
-                }
+        if self.access_token.is_none()
+            && self.authorization_token.is_none()
+            && let Some(env) = self.env.take()
+        {
+            let var = |k: &str| env.var(k);
+            if let Some(user) = var("SYNAPSE_PLUGIN_RUN_USER_TOKEN") {
+                self.authorization_token = non_empty(user);
+            } else if let Some(access) = var("SYNAPSE_ACCESS_TOKEN") {
+                self.access_token = non_empty(access);
+            }
+            if self.tenant.is_none() {
+                self.tenant = var("SYNAPSE_PLUGIN_RUN_TENANT").and_then(non_empty);
+            }
+            if self.url_host.is_none() {
+                self.url_host = var("SYNAPSE_PLUGIN_RUN_URL_HOST");
             }
         }
         // Same connect timeout, proxy and root certificates; a 300 s read timeout.

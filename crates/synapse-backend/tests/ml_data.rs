@@ -83,7 +83,7 @@ async fn data_collections_list_and_get_with_file_specifications() {
     let specs = dc.file_specifications.as_deref().expect("specs");
     assert_eq!(specs[0].file_type, Some(FileType::Image));
     assert_eq!(specs[0].function_type, Some(FileFunctionType::Main));
-    assert_eq!(specs[1].file_type, Some(FileType::Unknown("lidar".into())));
+    assert_eq!(specs[1].file_type, Some(FileType::from("lidar")));
     assert_eq!(specs[1].function_type, Some(FileFunctionType::Unset));
     assert_eq!(specs[1].extra.get("unit"), Some(&json!("m")));
     // Lossless: re-encoding gives the input back.
@@ -508,10 +508,7 @@ async fn ground_truths_and_versions() {
         .collect()
         .await;
     assert_eq!(all.len(), 2);
-    assert_eq!(
-        all[1].category,
-        Some(GroundTruthCategory::Unknown("holdout".into()))
-    );
+    assert_eq!(all[1].category, Some(GroundTruthCategory::from("holdout")));
     let v = get.await.expect("version");
     assert_eq!(v.version.as_ref().map(RawJson::to_value), Some(json!("v1")));
     assert_eq!(v.is_archived, Some(false));

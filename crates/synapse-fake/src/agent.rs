@@ -172,13 +172,13 @@ fn run(shared: &Shared, ctx: &Ctx, lookup: Option<&str>) -> Resp {
         );
     };
     let mut state = shared.state();
-    if let Some(lookup) = lookup {
-        if find_cached(&state, lookup).is_none() {
-            return detail(
-                404,
-                &format!("Plugin release {lookup} is not cached on this agent."),
-            );
-        }
+    if let Some(lookup) = lookup
+        && find_cached(&state, lookup).is_none()
+    {
+        return detail(
+            404,
+            &format!("Plugin release {lookup} is not cached on this agent."),
+        );
     }
     let id = match body["job_id"].as_str() {
         Some(j) if !j.is_empty() && state.job(j).is_none() => j.to_owned(),

@@ -247,12 +247,12 @@ fn update_plugin(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
 /// A release as the API shows it, with the plugin embedded when `expand=plugin`.
 pub(crate) fn release_json(state: &State, release: &Value, ctx: &Ctx) -> Value {
     let mut r = release.clone();
-    if ctx.q("expand") == Some("plugin") {
-        if let Some(p) = r["plugin"].as_i64().and_then(|id| state.plugins.get(&id)) {
-            let mut p = p.clone();
-            p["manifest"] = r["config"].clone();
-            r["plugin"] = p;
-        }
+    if ctx.q("expand") == Some("plugin")
+        && let Some(p) = r["plugin"].as_i64().and_then(|id| state.plugins.get(&id))
+    {
+        let mut p = p.clone();
+        p["manifest"] = r["config"].clone();
+        r["plugin"] = p;
     }
     r
 }
@@ -301,10 +301,10 @@ fn create_logs(shared: &Shared, ctx: &Ctx) -> Resp {
         if !e.is_object() {
             return detail(400, "Each entry must be an object.");
         }
-        if let Some(file) = e.get("file").and_then(Value::as_str) {
-            if !file.starts_with("data:") {
-                return field_error("file", "Expected a data: URI.");
-            }
+        if let Some(file) = e.get("file").and_then(Value::as_str)
+            && !file.starts_with("data:")
+        {
+            return field_error("file", "Expected a data: URI.");
         }
         let id = state.id();
         e["id"] = json!(id);
@@ -345,10 +345,8 @@ fn list_serve_apps(shared: &Shared, ctx: &Ctx) -> Resp {
 
 fn storage_json(s: &Value, with_configuration: bool) -> Value {
     let mut s = s.clone();
-    if !with_configuration {
-        if let Some(o) = s.as_object_mut() {
-            o.remove("configuration");
-        }
+    if !with_configuration && let Some(o) = s.as_object_mut() {
+        o.remove("configuration");
     }
     s
 }

@@ -121,10 +121,8 @@ fn collection_json(collection: &Value, ctx: &Ctx) -> Value {
         .query
         .iter()
         .any(|(k, v)| k == "expand" && v.split(',').any(|f| f == "file_specifications"));
-    if !expanded {
-        if let Some(o) = c.as_object_mut() {
-            o.remove("file_specifications");
-        }
+    if !expanded && let Some(o) = c.as_object_mut() {
+        o.remove("file_specifications");
     }
     c
 }
@@ -157,10 +155,10 @@ fn file_json(f: &DataFile) -> Value {
         "id": f.id, "file": f.url, "checksum": f.checksum, "size": f.size,
         "created_at": f.created, "updated_at": f.created,
     });
-    if f.chunked {
-        if let Some(o) = v.as_object_mut() {
-            o.remove("file");
-        }
+    if f.chunked
+        && let Some(o) = v.as_object_mut()
+    {
+        o.remove("file");
     }
     v
 }

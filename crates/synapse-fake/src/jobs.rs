@@ -161,10 +161,10 @@ pub(crate) fn update_job(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
             _ => return field_error("status", &format!("{status} is not a valid choice.")),
         }
     }
-    if let Some(result) = body.get("result") {
-        if !(result.is_object() || result.is_array()) {
-            return field_error("result", "Expected an object or a list.");
-        }
+    if let Some(result) = body.get("result")
+        && !(result.is_object() || result.is_array())
+    {
+        return field_error("result", "Expected an object or a list.");
     }
     for key in [
         "progress_record",

@@ -10,17 +10,17 @@ wire_struct! {
     /// are redacted in `Debug`.
     pub struct Agent {
         /// Agent row id.
-        id: AgentId => "id",
+        pub id: Option<AgentId>,
         /// Display name.
-        name: String => "name",
+        pub name: Option<String>,
         /// Direct HTTP URL; absent/null for long-poll-only agents.
-        url: String => "url",
+        pub url: Option<String>,
         /// Connection status (`connected`, …).
-        status: AgentStatus => "status",
+        pub status: Option<AgentStatus>,
         /// Agent token (secret).
-        token: AgentToken => "token",
+        pub token: Option<AgentToken>,
         /// Node install script; contains `agents/<token>/node_install_script` (secret).
-        node_install_script: String => "node_install_script",
+        pub node_install_script: Option<String>,
     }
 }
 

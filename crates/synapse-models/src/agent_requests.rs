@@ -15,21 +15,18 @@ pub struct CreatePluginReleaseRequest {
 }
 
 /// Body of agent `POST plugin_releases/{lookup}/run/`, in wire order; `None` fields omitted.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunPluginReleaseRequest {
     /// Action name (required).
     pub action: String,
     /// Action parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<Map<String, Value>>,
     /// Python requirements.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirements: Option<Vec<String>>,
     /// Backend job id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// Language of user-facing messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
 }
 
@@ -44,30 +41,24 @@ impl RunPluginReleaseRequest {
 }
 
 /// Body of agent `POST plugin_releases/run_debug/`, in wire order; `None` fields omitted.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunDebugPluginReleaseRequest {
     /// Action name (required).
     pub action: String,
     /// Action parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<Map<String, Value>>,
     /// Plugin directory on the agent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin_path: Option<String>,
     /// Plugin config.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Map<String, Value>>,
     /// Module path → source text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modules: Option<BTreeMap<String, String>>,
     /// Python requirements.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirements: Option<Vec<String>>,
     /// Backend job id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// Language of user-facing messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
 }
 

@@ -108,41 +108,41 @@ wire_struct! {
     /// A project (`GET projects/{id}/`): v2 `ProjectV2Detail` plus the v1 relation names.
     pub struct Project {
         /// Project id.
-        id: ProjectId => "id",
+        pub id: Option<ProjectId>,
         /// Tenant id (v2).
-        tenant_id: TenantId => "tenant_id",
+        pub tenant_id: Option<TenantId>,
         /// v1: the data collection (id, or the object when expanded).
-        data_collection: Ref<Map<String, Value>> => "data_collection",
+        pub data_collection: Option<Ref<Map<String, Value>>>,
         /// v2: the data collection id.
-        data_collection_id: DataCollectionId => "data_collection_id",
+        pub data_collection_id: Option<DataCollectionId>,
         /// Title.
-        title: String => "title",
+        pub title: Option<String>,
         /// Description.
-        description: String => "description",
+        pub description: Option<String>,
         /// Category.
-        category: ProjectCategory => "category",
+        pub category: Option<ProjectCategory>,
         /// Human-readable category.
-        category_display: String => "category_display",
+        pub category_display: Option<String>,
         /// Annotation configuration (free-form).
-        configuration: RawJson => "configuration",
+        pub configuration: Option<RawJson>,
         /// Settings (free-form).
-        settings: RawJson => "settings",
+        pub settings: Option<RawJson>,
         /// Caution (`sensitive_content` or empty).
-        caution: String => "caution",
+        pub caution: Option<String>,
         /// Access level (`public`, `partially_public`, `private`).
-        access_level: String => "access_level",
+        pub access_level: Option<String>,
         /// Maximum assignments per task (0 = unlimited).
-        count_max_assignments_per_task: i64 => "count_max_assignments_per_task",
+        pub count_max_assignments_per_task: Option<i64>,
         /// Whether tasks can be discarded.
-        can_discard: bool => "can_discard",
+        pub can_discard: Option<bool>,
         /// Whether the workforce is enabled.
-        enable_workforce: bool => "enable_workforce",
+        pub enable_workforce: Option<bool>,
         /// Whether the project is archived.
-        is_archived: bool => "is_archived",
+        pub is_archived: Option<bool>,
         /// Creation time.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
         /// Number of tasks.
-        task_count: i64 => "task_count",
+        pub task_count: Option<i64>,
     }
 }
 
@@ -151,32 +151,32 @@ wire_struct! {
     /// `sdk/tasks/files/`): v2 `TaskV2Detail` plus the v1 relation names and `files`.
     pub struct Task {
         /// Task id.
-        id: TaskId => "id",
+        pub id: Option<TaskId>,
         /// v1: the project (id, or the object when expanded).
-        project: Ref<Map<String, Value>> => "project",
+        pub project: Option<Ref<Map<String, Value>>>,
         /// v2: the project id.
-        project_id: ProjectId => "project_id",
+        pub project_id: Option<ProjectId>,
         /// v1: the data unit (id, or the object with `expand=data_unit`, which carries `files`).
-        data_unit: Ref<Map<String, Value>> => "data_unit",
+        pub data_unit: Option<Ref<Map<String, Value>>>,
         /// v2: the data unit id.
-        data_unit_id: DataUnitId => "data_unit_id",
+        pub data_unit_id: Option<DataUnitId>,
         /// Workshop id.
-        workshop_id: i64 => "workshop_id",
+        pub workshop_id: Option<i64>,
         /// Free-form metadata.
-        meta: RawJson => "meta",
+        pub meta: Option<RawJson>,
         /// Annotation data.
-        data: RawJson => "data",
+        pub data: Option<RawJson>,
         /// Schema of `data`.
-        schema: TaskDataSchema => "schema",
+        pub schema: Option<TaskDataSchema>,
         /// Whether the task is discarded.
-        is_discarded: bool => "is_discarded",
+        pub is_discarded: Option<bool>,
         /// Whether the task has annotation data.
-        has_data: bool => "has_data",
+        pub has_data: Option<bool>,
         /// `sdk/tasks/…` lists: an object (name → URL or `{url, …}`) or an array of file-info
         /// objects. URLs are returned untouched (nothing is downloaded).
-        files: RawJson => "files",
+        pub files: Option<RawJson>,
         /// Creation time.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
     }
 }
 
@@ -184,21 +184,21 @@ wire_struct! {
     /// A task tag (`GET task_tags/{id}/`, items of `GET task_tags/`): v2 `TaskTagV2Detail`.
     pub struct TaskTag {
         /// Tag id.
-        id: TaskTagId => "id",
+        pub id: Option<TaskTagId>,
         /// v1: the project (id or object).
-        project: Ref<Map<String, Value>> => "project",
+        pub project: Option<Ref<Map<String, Value>>>,
         /// v2: the project id.
-        project_id: ProjectId => "project_id",
+        pub project_id: Option<ProjectId>,
         /// Name.
-        name: String => "name",
+        pub name: Option<String>,
         /// Category.
-        category: TaskTagCategory => "category",
+        pub category: Option<TaskTagCategory>,
         /// Description.
-        description: String => "description",
+        pub description: Option<String>,
         /// Free-form metadata.
-        meta: RawJson => "meta",
+        pub meta: Option<RawJson>,
         /// Creation time.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
     }
 }
 
@@ -207,35 +207,35 @@ wire_struct! {
     /// v2 `AssignmentV2Detail` plus the v1 relation names and `files`.
     pub struct Assignment {
         /// Assignment id.
-        id: AssignmentId => "id",
+        pub id: Option<AssignmentId>,
         /// v1: the user (id or object).
-        user: Ref<Map<String, Value>> => "user",
+        pub user: Option<Ref<Map<String, Value>>>,
         /// v2: the user id.
-        user_id: UserId => "user_id",
+        pub user_id: Option<UserId>,
         /// v1: the task (id or object).
-        task: Ref<Map<String, Value>> => "task",
+        pub task: Option<Ref<Map<String, Value>>>,
         /// v2: the task id.
-        task_id: TaskId => "task_id",
+        pub task_id: Option<TaskId>,
         /// v1: the reviewer (id or object).
-        reviewer: Ref<Map<String, Value>> => "reviewer",
+        pub reviewer: Option<Ref<Map<String, Value>>>,
         /// v2: the reviewer id.
-        reviewer_id: UserId => "reviewer_id",
+        pub reviewer_id: Option<UserId>,
         /// Labelling status.
-        status_label: AssignmentLabelStatus => "status_label",
+        pub status_label: Option<AssignmentLabelStatus>,
         /// Review status.
-        status_review: AssignmentReviewStatus => "status_review",
+        pub status_review: Option<AssignmentReviewStatus>,
         /// Whether the assignment is confirmed.
-        is_confirmed: bool => "is_confirmed",
+        pub is_confirmed: Option<bool>,
         /// Whether it is discarded.
-        is_discarded: bool => "is_discarded",
+        pub is_discarded: Option<bool>,
         /// Annotation data.
-        data: RawJson => "data",
+        pub data: Option<RawJson>,
         /// Tag ids.
-        tags: Vec<i64> => "tags",
+        pub tags: Option<Vec<i64>>,
         /// `sdk/assignments/…` lists: the files (URLs untouched, nothing downloaded).
-        files: RawJson => "files",
+        pub files: Option<RawJson>,
         /// Creation time.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
     }
 }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{DataFileId, Timestamp};
 
 /// One file of a [`PresignedUploadRequest`].
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PresignedFileRequest {
     /// File name (the basename of the local path).
@@ -13,7 +14,6 @@ pub struct PresignedFileRequest {
     pub size: u64,
     /// MIME type guessed from the extension; omitted when unknown (the Python SDK sends
     /// `null`, which the v2 schema rejects).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
 }
 
@@ -30,9 +30,9 @@ wire_struct! {
     /// Answer of `POST data_files/presigned_upload/upload/`.
     pub struct PresignedUploadResponse {
         /// One entry per requested file, in request order.
-        files: Vec<PresignedFileInfo> => "files",
+        pub files: Option<Vec<PresignedFileInfo>>,
         /// When the URLs expire.
-        expires_at: Timestamp => "expires_at",
+        pub expires_at: Option<Timestamp>,
     }
 }
 
@@ -40,13 +40,13 @@ wire_struct! {
     /// Where one file goes: exactly one of `presigned_url` / `multipart` is set.
     pub struct PresignedFileInfo {
         /// File name.
-        filename: String => "filename",
+        pub filename: Option<String>,
         /// Storage key, used to confirm the upload.
-        file_key: String => "file_key",
+        pub file_key: Option<String>,
         /// Presigned URL of a single PUT.
-        presigned_url: String => "presigned_url",
+        pub presigned_url: Option<String>,
         /// Multipart upload (large files).
-        multipart: MultipartUploadInfo => "multipart",
+        pub multipart: Option<MultipartUploadInfo>,
     }
 }
 
@@ -54,11 +54,11 @@ wire_struct! {
     /// A server-chosen multipart upload.
     pub struct MultipartUploadInfo {
         /// Provider upload id.
-        upload_id: String => "upload_id",
+        pub upload_id: Option<String>,
         /// Bytes per part (the last part may be shorter).
-        part_size: u64 => "part_size",
+        pub part_size: Option<u64>,
         /// The parts, each with its presigned URL.
-        parts: Vec<MultipartPartInfo> => "parts",
+        pub parts: Option<Vec<MultipartPartInfo>>,
     }
 }
 
@@ -66,9 +66,9 @@ wire_struct! {
     /// One part of a [`MultipartUploadInfo`].
     pub struct MultipartPartInfo {
         /// 1-based part number.
-        part_number: u32 => "part_number",
+        pub part_number: Option<u32>,
         /// Presigned URL of this part's PUT.
-        presigned_url: String => "presigned_url",
+        pub presigned_url: Option<String>,
     }
 }
 
@@ -80,6 +80,7 @@ pub struct ConfirmUploadRequest {
 }
 
 /// One uploaded file of a [`ConfirmUploadRequest`].
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConfirmFileRequest {
     /// Storage key from the reservation.
@@ -89,7 +90,6 @@ pub struct ConfirmFileRequest {
     /// Size in bytes.
     pub size: u64,
     /// Multipart completion, for multipart uploads only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multipart: Option<ConfirmMultipart>,
 }
 
@@ -115,11 +115,11 @@ wire_struct! {
     /// Answer of `POST data_files/presigned_upload/confirm_upload/`.
     pub struct ConfirmUploadResponse {
         /// One result per confirmed file.
-        results: Vec<ConfirmFileResult> => "results",
+        pub results: Option<Vec<ConfirmFileResult>>,
         /// Files created.
-        created_count: u64 => "created_count",
+        pub created_count: Option<u64>,
         /// Files that failed.
-        failed_count: u64 => "failed_count",
+        pub failed_count: Option<u64>,
     }
 }
 
@@ -127,16 +127,16 @@ wire_struct! {
     /// The server's verdict on one confirmed file.
     pub struct ConfirmFileResult {
         /// Storage key.
-        file_key: String => "file_key",
+        pub file_key: Option<String>,
         /// Checksum as sent.
-        checksum: String => "checksum",
+        pub checksum: Option<String>,
         /// The created (or existing) data file.
-        data_file_id: DataFileId => "data_file_id",
+        pub data_file_id: Option<DataFileId>,
         /// Whether the file was registered.
-        success: bool => "success",
+        pub success: Option<bool>,
         /// Error message when it was not.
-        error: String => "error",
+        pub error: Option<String>,
         /// v2: whether the data file is new (vs an existing one with the same content).
-        created: bool => "created",
+        pub created: Option<bool>,
     }
 }

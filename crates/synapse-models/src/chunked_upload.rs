@@ -93,21 +93,21 @@ wire_struct! {
     /// State of a chunked upload (answer to each chunk PUT and to `GET chunked_upload/{id}/`).
     pub struct ChunkedUploadState {
         /// Upload id.
-        id: ChunkedUploadId => "id",
+        pub id: Option<ChunkedUploadId>,
         /// Absolute URL of the next PUT / the finalize POST.
-        url: String => "url",
+        pub url: Option<String>,
         /// Bytes stored so far (= start of the next chunk).
-        offset: u64 => "offset",
+        pub offset: Option<u64>,
         /// File name.
-        filename: String => "filename",
+        pub filename: Option<String>,
         /// URL of the stored (partial) file.
-        file: String => "file",
+        pub file: Option<String>,
         /// Status (`1` uploading, `2` complete).
-        status: ChunkedUploadStatus => "status",
+        pub status: Option<ChunkedUploadStatus>,
         /// Creation time.
-        created_at: Timestamp => "created_at",
+        pub created_at: Option<Timestamp>,
         /// Finalize time (null until complete).
-        completed_at: Timestamp => "completed_at",
+        pub completed_at: Option<Timestamp>,
     }
 }
 
@@ -129,17 +129,17 @@ wire_struct! {
     /// Answer of the finalize POST.
     pub struct ChunkedUploadFinalizeResponse {
         /// Upload id.
-        id: ChunkedUploadId => "id",
+        pub id: Option<ChunkedUploadId>,
         /// URL of the stored file.
-        file: String => "file",
+        pub file: Option<String>,
         /// Checksum (hex).
-        checksum: String => "checksum",
+        pub checksum: Option<String>,
         /// Size in bytes.
-        size: u64 => "size",
+        pub size: Option<u64>,
         /// Finalize time.
-        completed_at: Timestamp => "completed_at",
+        pub completed_at: Option<Timestamp>,
         /// Status.
-        status: ChunkedUploadStatus => "status",
+        pub status: Option<ChunkedUploadStatus>,
     }
 }
 

@@ -207,13 +207,13 @@ wire_struct! {
     /// A structured console line.
     pub struct ConsoleEntry {
         /// When it was logged.
-        timestamp: Timestamp => "timestamp",
+        pub timestamp: Option<Timestamp>,
         /// Level.
-        level: LogLevel => "level",
+        pub level: Option<LogLevel>,
         /// Text.
-        message: String => "message",
+        pub message: Option<String>,
         /// Text (alternative key).
-        log: String => "log",
+        pub log: Option<String>,
     }
 }
 
@@ -221,13 +221,14 @@ wire_struct! {
     /// One server-sent event of `tail_console_logs` (`data: {json}` line).
     pub struct TailEvent {
         /// `connected`, `log`, `complete`, `error`.
-        event_type: TailEventType => "type",
+        #[wire(rename = "type")]
+        pub event_type: Option<TailEventType>,
         /// Job id (`connected`).
-        job_id: JobId => "job_id",
+        pub job_id: Option<JobId>,
         /// Log payload (`log`): text, possibly itself `data: {...}`, or an object.
-        data: Value => "data",
+        pub data: Option<Value>,
         /// Message (`log`, `complete`, `error`).
-        message: String => "message",
+        pub message: Option<String>,
     }
 }
 

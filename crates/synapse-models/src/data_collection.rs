@@ -60,32 +60,32 @@ wire_struct! {
     /// `GET data_collections/`).
     pub struct DataCollection {
         /// Collection id.
-        id: DataCollectionId => "id",
+        pub id: Option<DataCollectionId>,
         /// Tenant id.
-        tenant_id: TenantId => "tenant_id",
+        pub tenant_id: Option<TenantId>,
         /// Name.
-        name: String => "name",
+        pub name: Option<String>,
         /// Description.
-        description: String => "description",
+        pub description: Option<String>,
         /// Category.
-        category: DataCollectionCategory => "category",
+        pub category: Option<DataCollectionCategory>,
         /// Human-readable category.
-        category_display: String => "category_display",
+        pub category_display: Option<String>,
         /// Free-form metadata.
-        meta: RawJson => "meta",
+        pub meta: Option<RawJson>,
         /// Caution (`sensitive_content`, or `""`).
-        caution: String => "caution",
+        pub caution: Option<String>,
         /// Access level (`public`, `partially_public`, `private`).
-        access_level: String => "access_level",
+        pub access_level: Option<String>,
         /// Whether the collection is archived.
-        is_archived: bool => "is_archived",
+        pub is_archived: Option<bool>,
         /// Creation time.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
         /// Number of projects using the collection.
-        count_projects: i64 => "count_projects",
+        pub count_projects: Option<i64>,
         /// File specifications (`expand=file_specifications`); their `name`s are the keys of a
         /// unit's `files`.
-        file_specifications: Vec<FileSpecification> => "file_specifications",
+        pub file_specifications: Option<Vec<FileSpecification>>,
     }
 }
 
@@ -93,27 +93,27 @@ wire_struct! {
     /// One file specification of a data collection.
     pub struct FileSpecification {
         /// Specification id.
-        id: i64 => "id",
+        pub id: Option<i64>,
         /// Name (≤ 50 characters), the key in a unit's `files`.
-        name: String => "name",
+        pub name: Option<String>,
         /// Description.
-        description: String => "description",
+        pub description: Option<String>,
         /// File type.
-        file_type: FileType => "file_type",
+        pub file_type: Option<FileType>,
         /// Human-readable file type.
-        file_type_display: String => "file_type_display",
+        pub file_type_display: Option<String>,
         /// Free-form configuration.
-        configuration: RawJson => "configuration",
+        pub configuration: Option<RawJson>,
         /// Whether the files form a sequence.
-        is_sequential: bool => "is_sequential",
+        pub is_sequential: Option<bool>,
         /// Whether every unit must have this file.
-        is_required: bool => "is_required",
+        pub is_required: Option<bool>,
         /// Whether this is the primary file.
-        is_primary: bool => "is_primary",
+        pub is_primary: Option<bool>,
         /// Role of the file.
-        function_type: FileFunctionType => "function_type",
+        pub function_type: Option<FileFunctionType>,
         /// Display order.
-        index: i64 => "index",
+        pub index: Option<i64>,
     }
 }
 
@@ -121,21 +121,21 @@ wire_struct! {
     /// A data unit (`GET data_units/{id}/`, items of `GET data_units/`): v2 and v1 keys.
     pub struct DataUnit {
         /// Unit id.
-        id: DataUnitId => "id",
+        pub id: Option<DataUnitId>,
         /// Collection id (v2).
-        data_collection_id: DataCollectionId => "data_collection_id",
+        pub data_collection_id: Option<DataCollectionId>,
         /// Collection id (v1).
-        data_collection: DataCollectionId => "data_collection",
+        pub data_collection: Option<DataCollectionId>,
         /// Data-group id.
-        group_id: i64 => "group_id",
+        pub group_id: Option<i64>,
         /// Checksum.
-        checksum: String => "checksum",
+        pub checksum: Option<String>,
         /// Free-form metadata.
-        meta: RawJson => "meta",
+        pub meta: Option<RawJson>,
         /// Creation time.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
         /// Files keyed by file-specification name (URLs returned as the server sent them).
-        files: RawJson => "files",
+        pub files: Option<RawJson>,
     }
 }
 
@@ -143,7 +143,7 @@ wire_struct! {
     /// Answer of `POST data_files/verify_checksums/`.
     pub struct VerifyChecksumsResponse {
         /// The checksums the server already stores.
-        existing_checksums: Vec<String> => "existing_checksums",
+        pub existing_checksums: Option<Vec<String>>,
     }
 }
 
@@ -152,6 +152,7 @@ wire_struct! {
 /// The client checks any body against this shape with
 /// [`DataUnitCreateRequest::validate_json`] and then sends the caller's JSON unchanged, as the
 /// Python SDK does.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DataUnitCreateRequest {
@@ -160,10 +161,8 @@ pub struct DataUnitCreateRequest {
     /// File-specification name → `{"checksum": <data-file checksum>, "path": <string>}`.
     pub files: Map<String, Value>,
     /// Free-form metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Map<String, Value>>,
     /// Data-group names, outermost first; the unit joins the last one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
 }
 

@@ -17,22 +17,24 @@ wire_struct! {
     /// ```
     pub struct DataFileResponse {
         /// Data file id (required by the Python SDK).
-        id: DataFileId => "id",
+        pub id: Option<DataFileId>,
         /// Stored file URL (absent after a chunked upload).
-        file: String => "file",
+        pub file: Option<String>,
         /// Checksum of the content (required by the Python SDK); goes into a data unit's
         /// `files`.
-        checksum: String => "checksum",
+        pub checksum: Option<String>,
         /// Size in bytes (v1 spelling).
-        size: u64 => "size",
+        pub size: Option<u64>,
         /// Size in bytes (v2 spelling).
-        file_size_v2: u64 => "file_size",
+        #[wire(rename = "file_size")]
+        pub file_size_v2: Option<u64>,
         /// Creation time (v1 spelling).
-        created_at: Timestamp => "created_at",
+        pub created_at: Option<Timestamp>,
         /// Creation time (v2 spelling).
-        created_v2: Timestamp => "created",
+        #[wire(rename = "created")]
+        pub created_v2: Option<Timestamp>,
         /// Last modification time.
-        updated_at: Timestamp => "updated_at",
+        pub updated_at: Option<Timestamp>,
     }
 }
 

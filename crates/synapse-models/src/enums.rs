@@ -81,7 +81,7 @@ impl StorageProvider {
     pub fn supports_presigned_upload(&self) -> bool {
         match self {
             Self::AmazonS3 | Self::Minio | Self::Gcp | Self::Azure => true,
-            Self::Unknown(s) => s == "s3" || s == "gcs",
+            Self::Unknown(value) => matches!(value.as_str(), "s3" | "gcs"),
             _ => false,
         }
     }

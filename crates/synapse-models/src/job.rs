@@ -10,47 +10,47 @@ wire_struct! {
     /// v1 keys, all optional.
     pub struct Job {
         /// Job id (UUID string, or an integer on older servers).
-        id: JobId => "id",
+        pub id: Option<JobId>,
         /// Status.
-        status: JobStatus => "status",
+        pub status: Option<JobStatus>,
         /// Action name (`train`, `deployment`, …).
-        action: String => "action",
+        pub action: Option<String>,
         /// Run parameters.
-        params: RawJson => "params",
+        pub params: Option<RawJson>,
         /// Progress record written by the SDK's job logger.
-        progress_record: RawJson => "progress_record",
+        pub progress_record: Option<RawJson>,
         /// Metrics record written by the SDK's job logger.
-        metrics_record: RawJson => "metrics_record",
+        pub metrics_record: Option<RawJson>,
         /// Result (`{"error": …}` on reported failures).
-        result: RawJson => "result",
+        pub result: Option<RawJson>,
         /// Free-form metadata (`meta.queue`, `meta.error`).
-        meta: RawJson => "meta",
+        pub meta: Option<RawJson>,
         /// Queue state (null when not queued).
-        queue: JobQueueState => "queue",
+        pub queue: Option<JobQueueState>,
         /// Error details (null unless failed).
-        error: JobError => "error",
+        pub error: Option<JobError>,
         /// Whether the job is active.
-        is_active: bool => "is_active",
+        pub is_active: Option<bool>,
         /// Release id (v2).
-        plugin_release_id: PluginReleaseId => "plugin_release_id",
+        pub plugin_release_id: Option<PluginReleaseId>,
         /// Release: id (v1) or embedded summary.
-        plugin_release: Ref<PluginReleaseSummary> => "plugin_release",
+        pub plugin_release: Option<Ref<PluginReleaseSummary>>,
         /// Last modification time.
-        modified: Timestamp => "modified",
+        pub modified: Option<Timestamp>,
         /// Creation time.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
         /// Completion time (null until terminal).
-        completed: Timestamp => "completed",
+        pub completed: Option<Timestamp>,
         /// v1: agent id or embedded agent.
-        agent: Ref<Box<Agent>> => "agent",
+        pub agent: Option<Ref<Box<Agent>>>,
         /// v1: start time.
-        started: Timestamp => "started",
+        pub started: Option<Timestamp>,
         /// v1: finish time.
-        finished: Timestamp => "finished",
+        pub finished: Option<Timestamp>,
         /// v1: console logs.
-        console_logs: RawJson => "console_logs",
+        pub console_logs: Option<RawJson>,
         /// v1: logs (`?expand=logs`).
-        logs: RawJson => "logs",
+        pub logs: Option<RawJson>,
     }
 }
 
@@ -84,13 +84,13 @@ wire_struct! {
     /// Where a job waits in the agent's queue.
     pub struct JobQueueState {
         /// Position (0- or 1-based, agent dependent).
-        position: i64 => "position",
+        pub position: Option<i64>,
         /// Why it waits.
-        reason: JobQueueReason => "reason",
+        pub reason: Option<JobQueueReason>,
         /// What blocks it.
-        blockers: Vec<String> => "blockers",
+        pub blockers: Option<Vec<String>>,
         /// When the state was last updated.
-        updated_at: Timestamp => "updated_at",
+        pub updated_at: Option<Timestamp>,
     }
 }
 
@@ -98,8 +98,8 @@ wire_struct! {
     /// Why a job failed.
     pub struct JobError {
         /// Error kind.
-        error_type: JobErrorType => "error_type",
+        pub error_type: Option<JobErrorType>,
         /// User-facing message.
-        message: String => "message",
+        pub message: Option<String>,
     }
 }

@@ -2,17 +2,20 @@
 //!
 //! Rules:
 //! - **Open enums** ([`JobStatus`], [`StorageProvider`], …): one variant per documented wire
-//!   value plus `Unknown(String)`; decoding never fails on a string; read-only aliases
-//!   normalise to the canonical spelling on write.
+//!   value plus `Unknown(`[`UnknownValue`]`)`, an opaque payload read with `as_str()`;
+//!   decoding never fails on a string; read-only aliases normalise to the canonical spelling
+//!   on write.
 //! - **Response structs** ([`Job`], [`Storage`], …): every field `Option<T>`, unknown keys kept
-//!   in `extra`, so read → modify → write loses nothing. Decoded by hand-written visitors
-//!   (no `#[serde(flatten)]`).
+//!   in `extra`, so read → modify → write loses nothing. Declared with one macro that reads
+//!   like the struct and generates a hand-written visitor (no `#[serde(flatten)]`), the
+//!   serialiser and the JSON Schema.
 //! - **Request structs** ([`PluginRunRequest`], [`UpdateJobRequest`], …): fields in wire
 //!   order, `None` omitted, the Python SDK's defaults always written.
 //! - **Secrets** ([`AgentToken`], [`SecretValue`]) print `***` in `Debug`/`Display`.
 
 #[macro_use]
-mod macros;
+#[doc(hidden)]
+pub mod macros;
 
 mod agent;
 mod agent_requests;
@@ -72,6 +75,7 @@ pub use ids::{
 };
 pub use job::{Job, JobError, JobQueueState};
 pub use logs::{JobLog, LogEntry};
+pub use macros::UnknownValue;
 pub use page::Page;
 pub use plugin::{Plugin, PluginCreate, PluginRunRequest, PluginUpdate};
 pub use plugin_config::{PluginAction, PluginConfig, PluginRequires};

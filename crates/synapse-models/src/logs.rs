@@ -5,37 +5,29 @@ use serde_json::{Map, Value};
 
 use crate::{JobId, LogLevel, Timestamp};
 
-/// One entry of `POST logs/` (pass-through): the union of the documented shape (`message`,
+/// One entry of `POST logs/` (pass-through): the union of the plain log shape (`message`,
 /// `level`, `context`, `file`) and the SDK job logger's (`event`, `data`, `datetime`, `job`,
 /// `step`), all optional, plus `extra` sent as given.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LogEntry {
     /// Message text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Level.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<LogLevel>,
     /// Free-form context.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Map<String, Value>>,
     /// A `data:<mime>;base64,…` URI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// Event name (job logger).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<String>,
     /// Event data (job logger).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Value>,
     /// When it happened (`…+00:00` form, see [`Timestamp::now_utc`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datetime: Option<Timestamp>,
     /// Job id (job logger).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<JobId>,
     /// Step name (job logger).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
     /// Further keys, sent as given.
     #[serde(flatten)]
@@ -57,22 +49,22 @@ wire_struct! {
     /// A stored job log (v2 `JobLogV2Detail`).
     pub struct JobLog {
         /// Log id.
-        id: i64 => "id",
+        pub id: Option<i64>,
         /// Job id.
-        job_id: JobId => "job_id",
+        pub job_id: Option<JobId>,
         /// Event name.
-        event: String => "event",
+        pub event: Option<String>,
         /// Step name.
-        step: String => "step",
+        pub step: Option<String>,
         /// Level.
-        level: LogLevel => "level",
+        pub level: Option<LogLevel>,
         /// Event data.
-        data: Value => "data",
+        pub data: Option<Value>,
         /// Attached file URL.
-        file: String => "file",
+        pub file: Option<String>,
         /// When it happened.
-        datetime: Timestamp => "datetime",
+        pub datetime: Option<Timestamp>,
         /// When it was stored.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
     }
 }

@@ -1,12 +1,75 @@
-//! Declarative macros generating open enums and lossless response structs.
+//! Declarative macros generating open enums and lossless response structs, and the opaque
+//! [`UnknownValue`] their unknown enum values carry.
 
-/// Private helpers used by the macros' expansions.
+use std::fmt;
+
+/// A wire value an open enum does not know (the payload of its `Unknown` variant).
+///
+/// Opaque on purpose: it cannot be built by hand, so code cannot match a particular unknown
+/// value — a match that would silently stop matching once a later version of the SDK learns
+/// that value and decodes it to a named variant. Read the text with [`UnknownValue::as_str`]
+/// (or the enum's own `as_str()`); build enum values from text with the enum's
+/// `From<&str>` / `FromStr`.
+///
+/// ```
+/// use synapse_models::JobStatus;
+/// let status = JobStatus::from("ARCHIVED");
+/// match &status {
+///     JobStatus::Running => println!("running"),
+///     JobStatus::Unknown(value) => assert_eq!(value.as_str(), "ARCHIVED"),
+///     other => println!("{other}"),
+/// }
+/// assert_eq!(status.as_str(), "ARCHIVED");
+/// ```
+///
+/// There is no public constructor:
+///
+/// ```compile_fail
+/// let value = synapse_models::UnknownValue(String::from("ARCHIVED"));
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownValue(String);
+
+impl UnknownValue {
+    /// The wire text, verbatim.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("UnknownValue").field(&self.0).finish()
+    }
+}
+
+/// Private helpers used by the macros' expansions (not a public API).
 #[doc(hidden)]
 pub mod __private {
     use std::borrow::Cow;
     use std::fmt;
 
-    use serde::de::{self, Deserializer, Visitor};
+    use schemars::Schema;
+    use serde::de::{self, Deserializer, MapAccess, Visitor};
+    use serde_json::Value;
+    use serde_with::DeserializeAs;
+    use serde_with::de::DeserializeAsWrap;
+
+    pub use schemars;
+    pub use serde;
+    pub use serde_json;
+    pub use serde_with;
+
+    /// The payload of an unknown open-enum value (only the expansion of `open_enum!` builds one).
+    pub fn unknown_value(value: String) -> super::UnknownValue {
+        super::UnknownValue(value)
+    }
 
     /// A map key borrowed from the input when possible (no allocation for known keys).
     pub struct WireKey<'de>(pub Cow<'de, str>);
@@ -32,9 +95,89 @@ pub mod __private {
             deserializer.deserialize_str(KeyVisitor)
         }
     }
+
+    /// The next map value, decoded as `T` through the `serde_with` adapter `A`.
+    #[inline]
+    pub fn next_value_as<'de, T, A, M>(map: &mut M) -> Result<T, M::Error>
+    where
+        M: MapAccess<'de>,
+        A: DeserializeAs<'de, T>,
+    {
+        map.next_value::<DeserializeAsWrap<T, A>>()
+            .map(DeserializeAsWrap::into_inner)
+    }
+
+    /// `true` when a decoded optional field is `null` (fields without a default or `required`
+    /// must be `Option<_>`).
+    #[inline]
+    pub fn is_null<T>(value: &Option<T>) -> bool {
+        value.is_none()
+    }
+
+    /// `true` when an optional field holds a value.
+    #[inline]
+    pub fn is_set<T>(value: &Option<T>) -> bool {
+        value.is_some()
+    }
+
+    /// Sets `title` and `description` from doc-comment lines, as `schemars`' derive does
+    /// (one leading space per line dropped, lines joined with `\n`, a leading `# Title` line
+    /// becomes the title).
+    pub fn describe(schema: &mut Schema, lines: &[&str]) {
+        let mut doc = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                doc.push('\n');
+            }
+            doc.push_str(line.strip_prefix(' ').unwrap_or(line));
+        }
+        let doc = doc.trim_matches(|c: char| c.is_ascii_whitespace());
+        let (title, description) = match doc.strip_prefix('#') {
+            Some(_) => {
+                let end = doc.find('\n').unwrap_or(doc.len());
+                let title = doc[..end].trim_start_matches('#');
+                (title, &doc[end..])
+            }
+            None => ("", doc),
+        };
+        for (key, text) in [("title", title), ("description", description)] {
+            let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
+            if !text.is_empty() {
+                schema.insert(key.to_owned(), Value::String(text.to_owned()));
+            }
+        }
+    }
+
+    /// Records the wire value of a field's default in its schema (nothing when it does not
+    /// serialise).
+    pub fn set_default(schema: &mut Schema, value: Result<Value, serde_json::Error>) {
+        if let Ok(value) = value {
+            schema.insert("default".to_owned(), value);
+        }
+    }
+
+    /// Adds a property to an object schema, listing it under `required` when `required`.
+    pub fn insert_property(schema: &mut Schema, key: &str, required: bool, property: Schema) {
+        let object = schema.ensure_object();
+        if let Some(properties) = object
+            .entry("properties")
+            .or_insert_with(|| Value::Object(serde_json::Map::new()))
+            .as_object_mut()
+        {
+            properties.insert(key.to_owned(), property.into());
+        }
+        if required
+            && let Some(list) = object
+                .entry("required")
+                .or_insert_with(|| Value::Array(Vec::new()))
+                .as_array_mut()
+        {
+            list.push(Value::String(key.to_owned()));
+        }
+    }
 }
 
-/// Generates an open string enum: known variants plus `Unknown(String)`.
+/// Generates an open string enum: known variants plus `Unknown(UnknownValue)`.
 ///
 /// Syntax: `open_enum! { #[doc] pub enum Name (exact|ignore_case[, Default]) { #[doc] Variant = "wire" | "alias", … } }`
 /// (with `Default`, mark one variant `#[default]`).
@@ -53,14 +196,16 @@ macro_rules! open_enum {
     ) => {
         $(#[$m])*
         ///
-        /// Open enum: match the known variants; use `as_str()` for the rest. Unknown wire
-        /// values decode to `Unknown` and are written back verbatim.
+        /// Open enum: match the known variants and read any other value with `as_str()`.
+        /// Unknown wire values decode to `Unknown`, whose payload is opaque (an
+        /// `UnknownValue`), and are written back verbatim. Do not match particular unknown
+        /// values: a later version may know them as a variant.
         #[derive(Debug, Clone, PartialEq, Eq, Hash $(, $default)?)]
         #[non_exhaustive]
         pub enum $name {
             $( $(#[$vm])* $var, )+
-            /// A value this crate does not know, kept verbatim.
-            Unknown(String),
+            /// A value this crate does not know, kept verbatim; read it with `as_str()`.
+            Unknown($crate::UnknownValue),
         }
 
         impl $name {
@@ -71,7 +216,7 @@ macro_rules! open_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$var => $wire, )+
-                    Self::Unknown(s) => s.as_str(),
+                    Self::Unknown(value) => value.as_str(),
                 }
             }
 
@@ -81,7 +226,7 @@ macro_rules! open_enum {
                     $( $wire => return Some(Self::$var), )+
                     _ => {}
                 }
-                let ignore_case = open_enum!(@ci $mode);
+                let ignore_case = $crate::open_enum!(@ci $mode);
                 let eq = |a: &str, b: &str| if ignore_case { a.eq_ignore_ascii_case(b) } else { a == b };
                 $(
                     if (ignore_case && eq(s, $wire)) $(|| eq(s, $alias))* {
@@ -105,13 +250,17 @@ macro_rules! open_enum {
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                Self::resolve(s).unwrap_or_else(|| Self::Unknown(s.to_owned()))
+                Self::resolve(s)
+                    .unwrap_or_else(|| Self::Unknown($crate::macros::__private::unknown_value(s.to_owned())))
             }
         }
 
         impl From<String> for $name {
             fn from(s: String) -> Self {
-                Self::resolve(&s).unwrap_or(Self::Unknown(s))
+                match Self::resolve(&s) {
+                    Some(known) => known,
+                    None => Self::Unknown($crate::macros::__private::unknown_value(s)),
+                }
             }
         }
 
@@ -172,59 +321,96 @@ macro_rules! open_enum {
     (@ci exact) => { false };
 }
 
-/// Generates a lossless response struct: every field `Option<T>`, plus `extra`.
+/// Generates a lossless response struct from a declaration that reads like the struct itself.
 ///
-/// Known keys decode with `next_value::<Option<T>>()`; unknown keys go to `extra`; an explicit
-/// `null` for a known key leaves the field `None` and records `null` in `extra`, so a
-/// re-serialisation reproduces the input. Serialisation writes the set fields in declaration
-/// order, then `extra` (skipping an `extra` key whose field is set). A duplicate known key is
-/// an error. No `#[serde(flatten)]` is involved in decoding.
+/// ```text
+/// wire_struct! {
+///     #[wire(manual_debug, no_default)]        // optional, see below
+///     /// A job.
+///     pub struct Job {
+///         /// Job id: a plain optional field.
+///         pub id: Option<JobId>,
+///         /// Kind, under the wire key `type`.
+///         #[wire(rename = "type")]
+///         pub kind: Option<String>,
+///         /// A lenient integer, decoded and encoded through a `serde_with` adapter.
+///         #[wire(as = Option<LaxInt>)]
+///         pub count: Option<i64>,
+///         /// `3` when absent or `null`.
+///         pub slots: i64 = 3,
+///         /// Absent is a decode error.
+///         #[wire(required)]
+///         pub node_id: String,
+///     }
+/// }
+/// ```
+///
+/// Each field is written with its real type, its doc comment and at most one
+/// `#[wire(...)]` (after the doc comment) holding, in any order, `rename = "key"` (the wire key;
+/// default: the field name), `as = Adapter` (a `serde_with` adapter for the field's type, as in
+/// `#[serde_as(as = ...)]`, used for decoding, encoding and the schema), and `required`. The
+/// field's kind follows from that and from an `= default` after the type:
+///
+/// - **optional** (`Option<T>`, no default): absent or `null` → `None`. An explicit `null` is
+///   also recorded in `extra`, so a re-serialisation reproduces the input; `None` is not written.
+/// - **defaulted** (`T = expr`): absent or `null` → `expr`; always written.
+/// - **required** (`#[wire(required)]`, `T`): absent → a decode error (`null` is up to `T`);
+///   always written.
+///
+/// Every other key is kept in `extra`, in input order. A duplicate known key is an error.
+/// Serialisation writes the fields in declaration order (skipping unset optional ones), then
+/// `extra` (skipping a key whose field is written). Decoding is a hand-written visitor (no
+/// `#[serde(flatten)]`; keys are borrowed from the input when possible). Also generated:
+/// `FIELDS` (the wire keys), `Clone`, `PartialEq`, `Debug` (not with `manual_debug`),
+/// `Default` from the declared defaults (not with `no_default`; required fields take
+/// `Default::default()`), and a `JsonSchema`: an object allowing unknown keys, optional and
+/// defaulted fields nullable and not required (defaults shown), required fields listed.
+///
+/// Exported (hidden from the docs) for the SDK's sibling crates; the expansion needs
+/// `serde_with` in the using crate only for the adapters it names.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! wire_struct {
-    (
-        @impl [$($derive:path),*]
-        $(#[$m:meta])*
-        pub struct $name:ident {
-            $( $(#[$fm:meta])* $field:ident : $ty:ty => $wire:literal ),+ $(,)?
-        }
+    // ---- Generation, from the normalised fields:
+    // `{ [docs] field [type] [wire key] [adapter?] (optional | required | default expr) }`.
+    (@emit [[$($derive:ident)*] [$($default_impl:ident)?] [$($doc:literal)*] $name:ident]
+        $( { [$($fdoc:literal)*] $field:ident [$fty:ty] [$($key:tt)+] [$($as:ty)?] $kind:tt } )*
     ) => {
-        $(#[$m])*
-        #[derive(Clone, PartialEq, Default, ::schemars::JsonSchema $(, $derive)*)]
+        $(#[doc = $doc])*
+        #[derive(Clone, PartialEq $(, $derive)*)]
         pub struct $name {
             $(
-                $(#[$fm])*
-                #[serde(rename = $wire, default, skip_serializing_if = "Option::is_none")]
-                pub $field: Option<$ty>,
-            )+
-            /// Keys this crate does not model (and explicit `null`s of known keys), kept verbatim.
-            #[serde(flatten)]
-            pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+                $(#[doc = $fdoc])*
+                pub $field: $fty,
+            )*
+            /// Keys this crate does not model (and explicit `null`s of optional known keys),
+            /// kept verbatim.
+            pub extra: $crate::macros::__private::serde_json::Map<String, $crate::macros::__private::serde_json::Value>,
         }
 
         impl $name {
             /// Every wire key this struct models, in declaration order.
-            pub const FIELDS: &'static [&'static str] = &[$($wire),+];
+            pub const FIELDS: &'static [&'static str] = &[$($($key)+),*];
 
-            /// Whether a known wire key currently has a value.
+            /// Whether a known wire key is written from its field.
             fn known_is_set(&self, key: &str) -> bool {
                 match key {
-                    $( $wire => self.$field.is_some(), )+
+                    $( $($key)+ => $crate::wire_struct!(@is_set $kind self.$field), )*
                     _ => false,
                 }
             }
         }
 
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeMap;
+        $crate::wire_struct!(@default [$($default_impl)?] $name { $( $field $kind ),* });
+
+        impl $crate::macros::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::macros::__private::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use $crate::macros::__private::serde::ser::SerializeMap;
                 let mut len = 0usize;
-                $( if self.$field.is_some() { len += 1; } )+
+                $( if $crate::wire_struct!(@is_set $kind self.$field) { len += 1; } )*
                 len += self.extra.keys().filter(|k| !self.known_is_set(k)).count();
                 let mut map = serializer.serialize_map(Some(len))?;
-                $(
-                    if let Some(value) = &self.$field {
-                        map.serialize_entry($wire, value)?;
-                    }
-                )+
+                $( $crate::wire_struct!(@serialize map $kind [$($key)+] self.$field, [$fty] [$($as)?]); )*
                 for (key, value) in &self.extra {
                     if !self.known_is_set(key) {
                         map.serialize_entry(key, value)?;
@@ -234,55 +420,247 @@ macro_rules! wire_struct {
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        impl<'de> $crate::macros::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::macros::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct StructVisitor;
-                impl<'de> ::serde::de::Visitor<'de> for StructVisitor {
+                impl<'de> $crate::macros::__private::serde::de::Visitor<'de> for StructVisitor {
                     type Value = $name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(concat!("a JSON object (", stringify!($name), ")"))
                     }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
-                        #[derive(Default)]
-                        struct Seen { $( $field: bool, )+ }
-                        let mut out = $name::default();
-                        let mut seen = Seen::default();
+                    fn visit_map<A: $crate::macros::__private::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                        use $crate::macros::__private::serde::de::Error as _;
+                        $( let mut $field: Option<$fty> = None; )*
+                        let mut extra = $crate::macros::__private::serde_json::Map::new();
                         while let Some($crate::macros::__private::WireKey(key)) = map.next_key()? {
                             match key.as_ref() {
                                 $(
-                                    $wire => {
-                                        if seen.$field {
-                                            return Err(<A::Error as ::serde::de::Error>::duplicate_field($wire));
+                                    $($key)+ => {
+                                        if $field.is_some() {
+                                            return Err(A::Error::duplicate_field($($key)+));
                                         }
-                                        seen.$field = true;
-                                        out.$field = map.next_value::<Option<$ty>>()?;
-                                        if out.$field.is_none() {
-                                            out.extra.insert(key.into_owned(), ::serde_json::Value::Null);
-                                        }
+                                        $crate::wire_struct!(@decode map extra key $field $kind [$fty] [$($as)?]);
                                     }
-                                )+
+                                )*
                                 _ => {
-                                    let value: ::serde_json::Value = map.next_value()?;
-                                    out.extra.insert(key.into_owned(), value);
+                                    let value: $crate::macros::__private::serde_json::Value = map.next_value()?;
+                                    extra.insert(key.into_owned(), value);
                                 }
                             }
                         }
-                        Ok(out)
+                        Ok($name {
+                            $( $field: $crate::wire_struct!(@finish $field $kind [$($key)+]), )*
+                            extra,
+                        })
                     }
                 }
                 deserializer.deserialize_map(StructVisitor)
             }
         }
+
+        impl $crate::macros::__private::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+            fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", stringify!($name)))
+            }
+            fn json_schema(generator: &mut $crate::macros::__private::schemars::SchemaGenerator) -> $crate::macros::__private::schemars::Schema {
+                let mut schema = $crate::macros::__private::schemars::json_schema!({
+                    "type": "object",
+                    "additionalProperties": true,
+                });
+                $crate::macros::__private::describe(&mut schema, &[$($doc),*]);
+                $(
+                    let mut property = $crate::wire_struct!(@schema generator $kind [$fty] [$($as)?]);
+                    $crate::macros::__private::describe(&mut property, &[$($fdoc),*]);
+                    $crate::wire_struct!(@schema_default property $kind [$fty] [$($as)?]);
+                    $crate::macros::__private::insert_property(
+                        &mut schema,
+                        $($key)+,
+                        $crate::wire_struct!(@is_required $kind),
+                        property,
+                    );
+                )*
+                schema
+            }
+        }
     };
-    (
-        #[wire(manual_debug)]
-        $($rest:tt)+
-    ) => {
-        wire_struct!(@impl [] $($rest)+);
+
+    // ---- Per-kind pieces of the generated code.
+    (@is_set (optional) $value:expr) => { $crate::macros::__private::is_set(&$value) };
+    (@is_set $kind:tt $value:expr) => { true };
+    (@is_required (required)) => { true };
+    (@is_required $kind:tt) => { false };
+
+    (@default [] $name:ident { $($field:ident $kind:tt),* }) => {};
+    (@default [Default] $name:ident { $($field:ident $kind:tt),* }) => {
+        impl Default for $name {
+            fn default() -> Self {
+                Self {
+                    $( $field: $crate::wire_struct!(@default_value $kind), )*
+                    extra: $crate::macros::__private::serde_json::Map::new(),
+                }
+            }
+        }
     };
-    (
-        $($rest:tt)+
+    (@default_value (optional)) => { None };
+    (@default_value (required)) => { Default::default() };
+    (@default_value (default $default:expr)) => { $default };
+
+    (@next $map:ident [$fty:ty] []) => { $map.next_value::<$fty>() };
+    (@next $map:ident [$fty:ty] [$as:ty]) => {
+        $crate::macros::__private::next_value_as::<$fty, $as, _>(&mut $map)
+    };
+
+    (@decode $map:ident $extra:ident $key:ident $slot:ident (optional) [$fty:ty] [$($as:ty)?]) => {
+        let value = $crate::wire_struct!(@next $map [$fty] [$($as)?])?;
+        if $crate::macros::__private::is_null(&value) {
+            $extra.insert($key.into_owned(), $crate::macros::__private::serde_json::Value::Null);
+        }
+        $slot = Some(value);
+    };
+    (@decode $map:ident $extra:ident $key:ident $slot:ident (required) [$fty:ty] [$($as:ty)?]) => {
+        $slot = Some($crate::wire_struct!(@next $map [$fty] [$($as)?])?);
+    };
+    (@decode $map:ident $extra:ident $key:ident $slot:ident (default $default:expr) [$fty:ty] [$($as:ty)?]) => {
+        let value = $crate::wire_struct!(@next $map [Option<$fty>] [$(Option<$as>)?])?;
+        $slot = Some(value.unwrap_or_else(|| $default));
+    };
+
+    (@finish $slot:ident (optional) [$($key:tt)+]) => { $slot.unwrap_or(None) };
+    (@finish $slot:ident (required) [$($key:tt)+]) => {
+        match $slot {
+            Some(value) => value,
+            None => return Err(A::Error::missing_field($($key)+)),
+        }
+    };
+    (@finish $slot:ident (default $default:expr) [$($key:tt)+]) => {
+        $slot.unwrap_or_else(|| $default)
+    };
+
+    (@serialize $map:ident (optional) [$($key:tt)+] $value:expr, [$fty:ty] []) => {
+        if let Some(value) = &$value {
+            $map.serialize_entry($($key)+, value)?;
+        }
+    };
+    (@serialize $map:ident (optional) [$($key:tt)+] $value:expr, [$fty:ty] [$as:ty]) => {
+        if $crate::macros::__private::is_set(&$value) {
+            $map.serialize_entry(
+                $($key)+,
+                &$crate::macros::__private::serde_with::ser::SerializeAsWrap::<$fty, $as>::new(&$value),
+            )?;
+        }
+    };
+    (@serialize $map:ident $kind:tt [$($key:tt)+] $value:expr, [$fty:ty] []) => {
+        $map.serialize_entry($($key)+, &$value)?;
+    };
+    (@serialize $map:ident $kind:tt [$($key:tt)+] $value:expr, [$fty:ty] [$as:ty]) => {
+        $map.serialize_entry(
+            $($key)+,
+            &$crate::macros::__private::serde_with::ser::SerializeAsWrap::<$fty, $as>::new(&$value),
+        )?;
+    };
+
+    (@schema $generator:ident (default $default:expr) [$fty:ty] []) => {
+        $generator.subschema_for::<Option<$fty>>()
+    };
+    (@schema $generator:ident (default $default:expr) [$fty:ty] [$as:ty]) => {
+        $generator.subschema_for::<$crate::macros::__private::serde_with::Schema<Option<$fty>, Option<$as>>>()
+    };
+    (@schema $generator:ident $kind:tt [$fty:ty] []) => {
+        $generator.subschema_for::<$fty>()
+    };
+    (@schema $generator:ident $kind:tt [$fty:ty] [$as:ty]) => {
+        $generator.subschema_for::<$crate::macros::__private::serde_with::Schema<$fty, $as>>()
+    };
+
+    (@schema_default $schema:ident (default $default:expr) [$fty:ty] []) => {
+        $crate::macros::__private::set_default(
+            &mut $schema,
+            $crate::macros::__private::serde_json::to_value::<$fty>($default),
+        )
+    };
+    (@schema_default $schema:ident (default $default:expr) [$fty:ty] [$as:ty]) => {
+        $crate::macros::__private::set_default(
+            &mut $schema,
+            $crate::macros::__private::serde_json::to_value(
+                $crate::macros::__private::serde_with::ser::SerializeAsWrap::<$fty, $as>::new(&$default),
+            ),
+        )
+    };
+    (@schema_default $schema:ident $kind:tt [$fty:ty] [$($as:ty)?]) => {};
+
+    // ---- Parsing: one field at a time, then its `#[wire(...)]` options.
+    (@fields $head:tt [$($done:tt)*]) => {
+        $crate::wire_struct!(@emit $head $($done)*);
+    };
+    (@fields $head:tt [$($done:tt)*]
+        $(#[doc = $fdoc:literal])*
+        $(#[wire $opts:tt])?
+        pub $field:ident : $fty:ty $(= $default:expr)?
+        $(, $($rest:tt)*)?
     ) => {
-        wire_struct!(@impl [Debug] $($rest)+);
+        $crate::wire_struct!(@opts $head [$($done)*] [$($($rest)*)?]
+            { [$($fdoc)*] $field [$fty] [$($default)?] }
+            [stringify!($field)] [] []
+            $($opts)?
+        );
+    };
+    (@opts $head:tt $done:tt $rest:tt $field:tt $key:tt $as:tt $required:tt
+        (rename = $wire:literal $(, $($more:tt)*)?)
+    ) => {
+        $crate::wire_struct!(@opts $head $done $rest $field [$wire] $as $required ($($($more)*)?));
+    };
+    (@opts $head:tt $done:tt $rest:tt $field:tt $key:tt $as:tt $required:tt
+        (as = $adapter:ty $(, $($more:tt)*)?)
+    ) => {
+        $crate::wire_struct!(@opts $head $done $rest $field $key [$adapter] $required ($($($more)*)?));
+    };
+    (@opts $head:tt $done:tt $rest:tt $field:tt $key:tt $as:tt $required:tt
+        (required $(, $($more:tt)*)?)
+    ) => {
+        $crate::wire_struct!(@opts $head $done $rest $field $key $as [required] ($($($more)*)?));
+    };
+    (@opts $head:tt $done:tt $rest:tt $field:tt $key:tt $as:tt $required:tt ()) => {
+        $crate::wire_struct!(@opts $head $done $rest $field $key $as $required);
+    };
+    (@opts $head:tt [$($done:tt)*] [$($rest:tt)*] { $docs:tt $field:ident $fty:tt [] } $key:tt $as:tt []) => {
+        $crate::wire_struct!(@fields $head [$($done)* { $docs $field $fty $key $as (optional) }] $($rest)*);
+    };
+    (@opts $head:tt [$($done:tt)*] [$($rest:tt)*] { $docs:tt $field:ident $fty:tt [] } $key:tt $as:tt [required]) => {
+        $crate::wire_struct!(@fields $head [$($done)* { $docs $field $fty $key $as (required) }] $($rest)*);
+    };
+    (@opts $head:tt [$($done:tt)*] [$($rest:tt)*] { $docs:tt $field:ident $fty:tt [$default:expr] } $key:tt $as:tt []) => {
+        $crate::wire_struct!(@fields $head [$($done)* { $docs $field $fty $key $as (default $default) }] $($rest)*);
+    };
+    (@opts $head:tt $done:tt $rest:tt { $docs:tt $field:ident $fty:tt [$default:expr] } $key:tt $as:tt [required]) => {
+        compile_error!(concat!("`", stringify!($field), "`: a required field has no default"));
+    };
+    (@opts $head:tt $done:tt $rest:tt { $docs:tt $field:ident $($x:tt)* } $key:tt $as:tt $required:tt ($($bad:tt)*)) => {
+        compile_error!(concat!(
+            "`", stringify!($field), "`: unknown #[wire] option `", stringify!($($bad)*),
+            "` (expected `rename = \"key\"`, `as = Adapter`, `required`)"
+        ));
+    };
+
+    // ---- Entry: the struct, with optional struct-level `#[wire(...)]` flags.
+    (@struct $derive:tt $default_impl:tt
+        $(#[doc = $doc:literal])*
+        pub struct $name:ident { $($body:tt)* }
+    ) => {
+        $crate::wire_struct!(@fields [$derive $default_impl [$($doc)*] $name] [] $($body)*);
+    };
+    (#[wire(manual_debug, no_default)] $($rest:tt)+) => {
+        $crate::wire_struct!(@struct [] [] $($rest)+);
+    };
+    (#[wire(manual_debug)] $($rest:tt)+) => {
+        $crate::wire_struct!(@struct [] [Default] $($rest)+);
+    };
+    (#[wire(no_default)] $($rest:tt)+) => {
+        $crate::wire_struct!(@struct [Debug] [] $($rest)+);
+    };
+    ($($rest:tt)+) => {
+        $crate::wire_struct!(@struct [Debug] [Default] $($rest)+);
     };
 }

@@ -24,56 +24,51 @@ wire_struct! {
     /// A trained model (`GET models/{id}/`, items of `GET models/`): v2 and v1 keys.
     pub struct Model {
         /// Model id.
-        id: ModelId => "id",
+        pub id: Option<ModelId>,
         /// Name.
-        name: String => "name",
+        pub name: Option<String>,
         /// Category.
-        category: String => "category",
+        pub category: Option<String>,
         /// Whether the model is released.
-        is_released: bool => "is_released",
+        pub is_released: Option<bool>,
         /// Whether the model was uploaded from outside.
-        is_external: bool => "is_external",
+        pub is_external: Option<bool>,
         /// Creation time.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
         /// Tenant id.
-        tenant_id: TenantId => "tenant_id",
+        pub tenant_id: Option<TenantId>,
         /// Neural-net (plugin) id.
-        neural_net_id: i64 => "neural_net_id",
+        pub neural_net_id: Option<i64>,
         /// Dataset id.
-        dataset_id: i64 => "dataset_id",
+        pub dataset_id: Option<i64>,
         /// Description.
-        description: String => "description",
+        pub description: Option<String>,
         /// Free-form configuration.
-        configuration: RawJson => "configuration",
+        pub configuration: Option<RawJson>,
         /// v1: URL of the model file, as the server sent it (never downloaded).
-        file: String => "file",
+        pub file: Option<String>,
     }
 }
 
 /// Body of `POST models/`, in the Python model's field order; `None` omitted, unknown keys
 /// rejected when decoding (as the Python SDK rejects them).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModelCreateRequest {
     /// Name (required).
     pub name: String,
     /// Plugin **code** (an integer id is rejected).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin: Option<PluginCode>,
     /// Release version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Parent model id (fine-tuning).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<ModelId>,
     /// Chunked-upload id of the model file (set by `create_model` when given a file).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunked_upload: Option<ChunkedUploadId>,
     /// Free-form configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<Map<String, Value>>,
     /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
@@ -121,21 +116,21 @@ wire_struct! {
     /// A ground truth (items of `GET ground_truths/`).
     pub struct GroundTruth {
         /// Ground-truth id.
-        id: i64 => "id",
+        pub id: Option<i64>,
         /// Dataset id.
-        ground_truth_dataset_id: i64 => "ground_truth_dataset_id",
+        pub ground_truth_dataset_id: Option<i64>,
         /// Data unit id.
-        data_unit_id: DataUnitId => "data_unit_id",
+        pub data_unit_id: Option<DataUnitId>,
         /// Split.
-        category: GroundTruthCategory => "category",
+        pub category: Option<GroundTruthCategory>,
         /// Project id.
-        project_id: ProjectId => "project_id",
+        pub project_id: Option<ProjectId>,
         /// Annotation data.
-        data: RawJson => "data",
+        pub data: Option<RawJson>,
         /// Class names.
-        classes: Vec<String> => "classes",
+        pub classes: Option<Vec<String>>,
         /// v1: files keyed by name (`image_1`, `data_meta_1`, …), URLs untouched.
-        files: RawJson => "files",
+        pub files: Option<RawJson>,
     }
 }
 
@@ -144,29 +139,29 @@ wire_struct! {
     /// `files/` variants).
     pub struct GroundTruthEvent {
         /// Event id.
-        id: i64 => "id",
+        pub id: Option<i64>,
         /// History row id.
-        pgh_id: i64 => "pgh_id",
+        pub pgh_id: Option<i64>,
         /// Id of the tracked object.
-        pgh_obj_id: i64 => "pgh_obj_id",
+        pub pgh_obj_id: Option<i64>,
         /// Event label.
-        pgh_label: String => "pgh_label",
+        pub pgh_label: Option<String>,
         /// Data unit id.
-        data_unit_id: DataUnitId => "data_unit_id",
+        pub data_unit_id: Option<DataUnitId>,
         /// Dataset id.
-        ground_truth_dataset_id: i64 => "ground_truth_dataset_id",
+        pub ground_truth_dataset_id: Option<i64>,
         /// Size of the data.
-        data_size: i64 => "data_size",
+        pub data_size: Option<i64>,
         /// Digest of the data.
-        data_digest: String => "data_digest",
+        pub data_digest: Option<String>,
         /// Content type of the data.
-        data_content_type: String => "data_content_type",
+        pub data_content_type: Option<String>,
         /// Split (`fields=category`).
-        category: GroundTruthCategory => "category",
+        pub category: Option<GroundTruthCategory>,
         /// v1: annotation data (`expand=data`, and the `data/` variant).
-        data: RawJson => "data",
+        pub data: Option<RawJson>,
         /// v1: files (object or array), URLs untouched.
-        files: RawJson => "files",
+        pub files: Option<RawJson>,
     }
 }
 
@@ -174,16 +169,16 @@ wire_struct! {
     /// A ground-truth dataset version (`GET ground_truth_dataset_versions/{id}/`).
     pub struct GroundTruthDatasetVersion {
         /// Version id.
-        id: GroundTruthDatasetVersionId => "id",
+        pub id: Option<GroundTruthDatasetVersionId>,
         /// Version label (kept as sent: string or number).
-        version: RawJson => "version",
+        pub version: Option<RawJson>,
         /// Creation time.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
         /// Dataset id.
-        ground_truth_dataset_id: i64 => "ground_truth_dataset_id",
+        pub ground_truth_dataset_id: Option<i64>,
         /// Description.
-        description: String => "description",
+        pub description: Option<String>,
         /// Whether the version is archived.
-        is_archived: bool => "is_archived",
+        pub is_archived: Option<bool>,
     }
 }

@@ -11,46 +11,43 @@ wire_struct! {
     /// A plugin (`GET plugins/{id}/`; also embedded in releases with `?expand=plugin`).
     pub struct Plugin {
         /// Plugin id.
-        id: PluginId => "id",
+        pub id: Option<PluginId>,
         /// Tenant id (v2 detail).
-        tenant_id: TenantId => "tenant_id",
+        pub tenant_id: Option<TenantId>,
         /// Plugin code (slug); immutable.
-        code: PluginCode => "code",
+        pub code: Option<PluginCode>,
         /// Display name.
-        name: String => "name",
+        pub name: Option<String>,
         /// Category; immutable.
-        category: PluginCategory => "category",
+        pub category: Option<PluginCategory>,
         /// Description.
-        description: String => "description",
+        pub description: Option<String>,
         /// Whether the plugin is active.
-        is_active: bool => "is_active",
+        pub is_active: Option<bool>,
         /// Whether only the system may use it.
-        system_only: bool => "system_only",
+        pub system_only: Option<bool>,
         /// Whether it is public.
-        is_public: bool => "is_public",
+        pub is_public: Option<bool>,
         /// Creation time.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
         /// The bootstrapped first release (create response only).
-        release: PluginReleaseSummary => "release",
+        pub release: Option<PluginReleaseSummary>,
         /// v1 only: the manifest of a plugin embedded in a release.
-        manifest: serde_json::Value => "manifest",
+        pub manifest: Option<serde_json::Value>,
     }
 }
 
 /// Body of `POST plugins/` (pass-through: further keys in `extra`, sent as given).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PluginCreate {
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Plugin code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<PluginCode>,
     /// Category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<PluginCategory>,
     /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Further keys, sent as given.
     #[serde(flatten)]
@@ -58,16 +55,14 @@ pub struct PluginCreate {
 }
 
 /// Body of `PUT plugins/{id}/` (pass-through, even when partial).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PluginUpdate {
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Whether the plugin is active.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Further keys, sent as given.
     #[serde(flatten)]
@@ -80,28 +75,22 @@ fn default_language() -> String {
 
 /// Body of `POST plugins/{plugin}/run/`, in wire order; `None` fields are omitted and
 /// `language` (default `"ko"`) is always sent.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PluginRunRequest {
     /// Agent to run on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<AgentId>,
     /// Action name (`train`, `deployment`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// Action parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<serde_json::Map<String, serde_json::Value>>,
     /// Storage to use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_id: Option<StorageId>,
     /// Existing job to attach to (an integer stays an integer on the wire).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<JobId>,
     /// Debug run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
     /// Release version to run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Language of user-facing messages (default `"ko"`, always sent).
     #[serde(default = "default_language")]

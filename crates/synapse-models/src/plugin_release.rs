@@ -11,37 +11,37 @@ wire_struct! {
     /// A plugin release (backend `GET plugin_releases/…`, and the agent's cached releases).
     pub struct PluginRelease {
         /// Release id.
-        id: PluginReleaseId => "id",
+        pub id: Option<PluginReleaseId>,
         /// The plugin: id (v1), code (agent) or embedded object (`?expand=plugin`, v2).
-        plugin: PluginRefOrObject => "plugin",
+        pub plugin: Option<PluginRefOrObject>,
         /// Plugin id (v2).
-        plugin_id: PluginId => "plugin_id",
+        pub plugin_id: Option<PluginId>,
         /// Version string.
-        version: String => "version",
+        pub version: Option<String>,
         /// README text.
-        readme: String => "readme",
+        pub readme: Option<String>,
         /// The release config (`config.yaml`); see [`PluginRelease::config_typed`].
-        config: serde_json::Value => "config",
+        pub config: Option<serde_json::Value>,
         /// Python requirements (v1).
-        requirements: Vec<String> => "requirements",
+        pub requirements: Option<Vec<String>>,
         /// Run parameter schema.
-        run_schema: serde_json::Value => "run_schema",
+        pub run_schema: Option<serde_json::Value>,
         /// Installation schema.
-        installation_schema: serde_json::Value => "installation_schema",
+        pub installation_schema: Option<serde_json::Value>,
         /// Names of the available actions.
-        available_actions: Vec<String> => "available_actions",
+        pub available_actions: Option<Vec<String>>,
         /// Author's user id.
-        author_id: UserId => "author_id",
+        pub author_id: Option<UserId>,
         /// Author.
-        author: PluginReleaseAuthor => "author",
+        pub author: Option<PluginReleaseAuthor>,
         /// Free-form metadata.
-        meta: serde_json::Value => "meta",
+        pub meta: Option<serde_json::Value>,
         /// Debug release.
-        debug: bool => "debug",
+        pub debug: Option<bool>,
         /// Whether the release is published.
-        is_released: bool => "is_released",
+        pub is_released: Option<bool>,
         /// Creation time.
-        created: Timestamp => "created",
+        pub created: Option<Timestamp>,
     }
 }
 
@@ -70,11 +70,11 @@ wire_struct! {
     /// Author of a release (v2 `{id, email, name}`).
     pub struct PluginReleaseAuthor {
         /// User id.
-        id: UserId => "id",
+        pub id: Option<UserId>,
         /// E-mail address.
-        email: String => "email",
+        pub email: Option<String>,
         /// Display name.
-        name: String => "name",
+        pub name: Option<String>,
     }
 }
 
@@ -83,18 +83,19 @@ wire_struct! {
     /// the plugin create response's `release` (`{id, version, is_released}`).
     pub struct PluginReleaseSummary {
         /// Release id.
-        id: PluginReleaseId => "id",
+        pub id: Option<PluginReleaseId>,
         /// Plugin id.
-        plugin_id: PluginId => "plugin_id",
+        pub plugin_id: Option<PluginId>,
         /// Version string.
-        version: String => "version",
+        pub version: Option<String>,
         /// Whether the release is published.
-        is_released: bool => "is_released",
+        pub is_released: Option<bool>,
     }
 }
 
 /// Body of backend `POST plugin_releases/`, in wire order; `debug` (default `false`) is
 /// always sent, `None` fields are omitted.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PluginReleaseCreateRequest {
     /// The plugin **code** (not its id).
@@ -102,10 +103,8 @@ pub struct PluginReleaseCreateRequest {
     /// Version string.
     pub version: String,
     /// Release config.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<serde_json::Map<String, serde_json::Value>>,
     /// Python requirements.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirements: Option<Vec<String>>,
     /// Debug release (default `false`, always sent).
     #[serde(default)]

@@ -9,26 +9,25 @@ wire_struct! {
     /// A serve application (`GET serve_applications/…`).
     pub struct ServeApplication {
         /// Id.
-        id: ServeApplicationId => "id",
+        pub id: Option<ServeApplicationId>,
         /// Status.
-        status: ServeApplicationStatus => "status",
+        pub status: Option<ServeApplicationStatus>,
         /// The job that deployed it (id as int or string).
-        job: IntOrString => "job",
+        pub job: Option<IntOrString>,
         /// The agent's Ray serve-application object.
-        data: Value => "data",
+        pub data: Option<Value>,
     }
 }
 
 /// Body of `POST serve_applications/`, in wire order; `None` fields are omitted.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ServeApplicationCreateRequest {
     /// The job (int or string, kept as given).
     pub job: IntOrString,
     /// Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ServeApplicationStatus>,
     /// The agent's Ray serve-application object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Map<String, Value>>,
 }
 

@@ -14,17 +14,17 @@ wire_struct! {
     /// plaintext credentials and is redacted in `Debug`.
     pub struct Storage {
         /// Storage id.
-        id: StorageId => "id",
+        pub id: Option<StorageId>,
         /// Display name.
-        name: String => "name",
+        pub name: Option<String>,
         /// `internal` or `external`.
-        category: StorageCategory => "category",
+        pub category: Option<StorageCategory>,
         /// Provider code (`amazon_s3`, …).
-        provider: StorageProvider => "provider",
+        pub provider: Option<StorageProvider>,
         /// Provider-specific configuration, including credentials (secret).
-        configuration: SecretValue => "configuration",
+        pub configuration: Option<SecretValue>,
         /// Whether this is the tenant's default storage.
-        is_default: bool => "is_default",
+        pub is_default: Option<bool>,
     }
 }
 
@@ -47,13 +47,13 @@ wire_struct! {
     /// Answer of `POST storages/{id}/session/`: short-lived provider access.
     pub struct StorageSession {
         /// Provider code.
-        provider: StorageProvider => "provider",
+        pub provider: Option<StorageProvider>,
         /// Provider configuration with (possibly temporary) credentials (secret).
-        configuration: SecretValue => "configuration",
+        pub configuration: Option<SecretValue>,
         /// When the session expires; absent/null = never.
-        expires_at: Timestamp => "expires_at",
+        pub expires_at: Option<Timestamp>,
         /// Contract version; absent = 1 (the only supported one).
-        contract_version: i64 => "contract_version",
+        pub contract_version: Option<i64>,
     }
 }
 
@@ -86,19 +86,16 @@ pub struct StorageSessionRequest {
 }
 
 /// Body of `POST storages/` (unverified endpoint; pass-through: unknown keys in `extra`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StorageCreate {
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Provider code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<StorageProvider>,
     /// `internal` or `external`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<StorageCategory>,
     /// Provider configuration including credentials (secret).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<SecretValue>,
     /// Further keys, sent as given.
     #[serde(flatten)]

@@ -7,25 +7,20 @@ use crate::{JobStatus, ModelError};
 
 /// Body of `PATCH jobs/{id}/`, in wire order; every field optional, `None` omitted (a field
 /// cannot be cleared). Call [`UpdateJobRequest::validate`] before sending.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UpdateJobRequest {
     /// New status (one of the five known values).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<JobStatus>,
     /// Progress record (replaces the stored one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress_record: Option<Map<String, Value>>,
     /// Metrics record (replaces the stored one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics_record: Option<Map<String, Value>>,
     /// Console logs: an object or an array of objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub console_logs: Option<Value>,
     /// Result: an object or an array.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Value>,
     /// Free-form metadata (the agent's queue writes `meta.queue`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Map<String, Value>>,
 }
 
@@ -74,10 +69,13 @@ impl UpdateJobRequest {
     /// Checks what the Python SDK checks before sending: a known `status`, a `result` that is
     /// an object or array, `console_logs` an object or an array of objects.
     pub fn validate(&self) -> Result<(), ModelError> {
-        if let Some(JobStatus::Unknown(s)) = &self.status {
+        if let Some(JobStatus::Unknown(value)) = &self.status {
             return Err(ModelError::InvalidField {
                 field: "status",
-                reason: format!("{s:?} is not one of PENDING, RUNNING, STOPPED, SUCCEEDED, FAILED"),
+                reason: format!(
+                    "{:?} is not one of PENDING, RUNNING, STOPPED, SUCCEEDED, FAILED",
+                    value.as_str()
+                ),
             });
         }
         if self

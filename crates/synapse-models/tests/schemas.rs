@@ -18,131 +18,53 @@
 //!   `format`, `pattern`, `readOnly`, titles and descriptions.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::{BTreeMap, BTreeSet};
+#[path = "support/schemas.rs"]
+mod support;
+
+use std::collections::BTreeSet;
 use std::fmt;
-use std::fs;
-use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use support::{
+    Committed, Decodes, Reencode, decodes, manifest_dir, public_names_in, read_json, reencode,
+};
 use synapse_models::*;
 
 // ---------------------------------------------------------------------------------------------
 // The committed schemas
 // ---------------------------------------------------------------------------------------------
 
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn schemas_dir() -> PathBuf {
-    manifest_dir().join("../../schemas")
-}
-
-fn read_json(path: &Path) -> Value {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Every schema of `schemas/`, parsed and compiled.
-struct Committed {
-    compiled: boon::Schemas,
-    index: BTreeMap<String, boon::SchemaIndex>,
-    values: BTreeMap<String, Value>,
-}
-
 static COMMITTED: LazyLock<Committed> = LazyLock::new(Committed::load);
-
-impl Committed {
-    fn load() -> Self {
-        let dir = schemas_dir();
-        let mut compiler = boon::Compiler::new();
-        let mut compiled = boon::Schemas::new();
-        let mut index = BTreeMap::new();
-        let mut values = BTreeMap::new();
-        let entries = fs::read_dir(&dir).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (run `cargo xtask schemas` at the workspace root)",
-                dir.display()
-            )
-        });
-        for entry in entries {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-            let stem = name
-                .strip_suffix(".json")
-                .unwrap_or_else(|| panic!("schemas/{name} is not a .json file"));
-            let value = read_json(&path);
-            let loc = path.canonicalize().unwrap();
-            let idx = compiler
-                .compile(loc.to_str().unwrap(), &mut compiled)
-                .unwrap_or_else(|e| panic!("schemas/{name} does not compile: {e:#}"));
-            index.insert(stem.to_owned(), idx);
-            values.insert(stem.to_owned(), value);
-        }
-        assert!(!index.is_empty(), "schemas/ is empty");
-        Self {
-            compiled,
-            index,
-            values,
-        }
-    }
-
-    fn validate(&self, name: &str, instance: &Value) -> Result<(), String> {
-        let idx = self
-            .index
-            .get(name)
-            .unwrap_or_else(|| panic!("no schemas/{name}.json"));
-        self.compiled
-            .validate(instance, *idx)
-            .map_err(|e| format!("{e:#}"))
-    }
-
-    fn schema(&self, name: &str) -> &Value {
-        self.values
-            .get(name)
-            .unwrap_or_else(|| panic!("no schemas/{name}.json"))
-    }
-}
 
 #[track_caller]
 fn assert_valid(name: &str, instance: &Value, what: &str) {
-    if let Err(e) = COMMITTED.validate(name, instance) {
-        panic!("{what} does not validate against schemas/{name}.json:\n{e}");
-    }
+    COMMITTED.assert_valid(name, instance, what);
 }
 
 /// The public names of the crate root (`pub use` items of `src/lib.rs`).
 fn public_names() -> BTreeSet<String> {
-    let lib = fs::read_to_string(manifest_dir().join("src/lib.rs")).unwrap();
-    let mut names = BTreeSet::new();
-    for item in lib.split("pub use ").skip(1) {
-        let item = item.split(';').next().unwrap();
-        let list = match item.split_once('{') {
-            Some((_, rest)) => rest.trim_end().trim_end_matches('}').to_owned(),
-            None => item.rsplit("::").next().unwrap().to_owned(),
-        };
-        names.extend(
-            list.split(',')
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(str::to_owned),
-        );
-    }
-    names
+    public_names_in("src/lib.rs")
+}
+
+/// The public models of `synapse-agent`, whose schemas share `schemas/` (its own tests check
+/// that each has one).
+fn agent_names() -> BTreeSet<String> {
+    public_names_in("../synapse-agent/src/models/mod.rs")
 }
 
 #[test]
 fn every_public_model_has_a_committed_schema() {
-    // Rust errors, not wire shapes.
-    const NOT_MODELS: [&str; 2] = ["ModelError", "ReleaseLookupError"];
+    // Rust errors, not wire shapes; and the opaque payload of an open enum's unknown value,
+    // whose text each enum's own schema describes.
+    const NOT_MODELS: [&str; 3] = ["ModelError", "ReleaseLookupError", "UnknownValue"];
     // Generic: published for their concrete uses as `<Name>_for_<T>`.
     const GENERIC: [&str; 2] = ["Page", "Ref"];
 
     let public = public_names();
     assert!(public.contains("Job") && public.contains("StorageSessionRequest"));
+    let agent = agent_names();
+    assert!(agent.contains("RayJob") && !agent.contains("Job"));
     let files: BTreeSet<&String> = COMMITTED.values.keys().collect();
     for name in &public {
         if NOT_MODELS.contains(&name.as_str()) {
@@ -167,7 +89,7 @@ fn every_public_model_has_a_committed_schema() {
             None => file.as_str(),
         };
         assert!(
-            public.contains(base),
+            public.contains(base) || agent.contains(base),
             "schemas/{file}.json names no public type"
         );
         assert_eq!(
@@ -181,14 +103,6 @@ fn every_public_model_has_a_committed_schema() {
 // ---------------------------------------------------------------------------------------------
 // Fixtures validate; wrong payloads fail
 // ---------------------------------------------------------------------------------------------
-
-type Reencode = fn(&Value) -> Result<Value, String>;
-
-/// Decodes into `T` and encodes again.
-fn reencode<T: DeserializeOwned + Serialize>(value: &Value) -> Result<Value, String> {
-    let typed: T = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
-    serde_json::to_value(&typed).map_err(|e| e.to_string())
-}
 
 /// Fixture file (without `.json`) → model schema, and the model's decode → encode.
 const FIXTURES: &[(&str, &str, Reencode)] = &[
@@ -314,37 +228,9 @@ const PARTS: &[(&str, &str, &str)] = &[
     ("tail_event", "/type", "TailEventType"),
 ];
 
-fn fixture(name: &str) -> Value {
-    read_json(&manifest_dir().join(format!("tests/fixtures/{name}.json")))
-}
-
 #[test]
 fn every_fixture_validates_against_its_model_schema() {
-    // Every fixture file is mapped (a new fixture must name its model here).
-    let dir = manifest_dir().join("tests/fixtures");
-    let mut on_disk = BTreeSet::new();
-    for entry in fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "json") {
-            on_disk.insert(path.file_stem().unwrap().to_str().unwrap().to_owned());
-        }
-    }
-    let mapped: BTreeSet<String> = FIXTURES.iter().map(|(f, ..)| (*f).to_owned()).collect();
-    assert_eq!(on_disk, mapped, "fixtures on disk vs FIXTURES");
-
-    for (name, model, reencode) in FIXTURES {
-        let value = fixture(name);
-        assert_valid(model, &value, &format!("fixture {name}.json"));
-        let encoded = reencode(&value).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_valid(model, &encoded, &format!("re-encoded fixture {name}.json"));
-    }
-    for (name, pointer, model) in PARTS {
-        let value = fixture(name);
-        let part = value
-            .pointer(pointer)
-            .unwrap_or_else(|| panic!("{name}.json has no {pointer}"));
-        assert_valid(model, part, &format!("{name}.json{pointer}"));
-    }
+    COMMITTED.check_fixtures(FIXTURES, PARTS);
 }
 
 #[test]
@@ -393,12 +279,6 @@ fn realistic_edge_payloads_validate() {
     for (model, value) in cases {
         assert_valid(model, &value, &value.to_string());
     }
-}
-
-type Decodes = fn(&Value) -> bool;
-
-fn decodes<T: DeserializeOwned>(value: &Value) -> bool {
-    serde_json::from_value::<T>(value.clone()).is_ok()
 }
 
 #[test]

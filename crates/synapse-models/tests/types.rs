@@ -8,16 +8,13 @@ use synapse_models::*;
 fn unknown_enum_values_and_fields_round_trip() {
     let input = json!({"id": "j1", "status": "ARCHIVED", "surprise": {"a": [1, 2]}});
     let job: Job = serde_json::from_value(input.clone()).unwrap();
-    assert_eq!(job.status, Some(JobStatus::Unknown("ARCHIVED".into())));
+    assert_eq!(job.status, Some(JobStatus::from("ARCHIVED")));
     assert_eq!(job.status.as_ref().unwrap().as_str(), "ARCHIVED");
     assert_eq!(serde_json::to_value(&job).unwrap(), input);
 
     let input = json!({"id": 1, "name": "B2", "category": "external", "provider": "backblaze", "configuration": {}});
     let storage: Storage = serde_json::from_value(input.clone()).unwrap();
-    assert_eq!(
-        storage.provider,
-        Some(StorageProvider::Unknown("backblaze".into()))
-    );
+    assert_eq!(storage.provider, Some(StorageProvider::from("backblaze")));
     assert_eq!(serde_json::to_value(&storage).unwrap(), input);
 }
 
@@ -404,4 +401,151 @@ fn relations_keep_any_shape_the_server_renders() {
         release.plugin,
         Some(PluginRefOrObject::Other(serde_json::json!([1, 2])))
     );
+}
+
+#[test]
+fn unknown_enum_values_are_opaque_and_round_trip() {
+    let status: JobStatus = serde_json::from_value(json!("ARCHIVED")).unwrap();
+    assert!(status.is_unknown());
+    // The payload is read, never built: `as_str`, `Display`, `Debug`.
+    let JobStatus::Unknown(value) = &status else {
+        panic!("{status:?} is known");
+    };
+    assert_eq!(value.as_str(), "ARCHIVED");
+    assert_eq!(value.to_string(), "ARCHIVED");
+    assert_eq!(format!("{value:?}"), r#"UnknownValue("ARCHIVED")"#);
+    assert_eq!(
+        format!("{status:?}"),
+        r#"Unknown(UnknownValue("ARCHIVED"))"#
+    );
+    // Values come from decoding, `From<&str>`, `From<String>` and `FromStr`, all equal.
+    let parsed: JobStatus = "ARCHIVED".parse().unwrap();
+    let from_string = JobStatus::from(String::from("ARCHIVED"));
+    assert_eq!(status, parsed);
+    assert_eq!(status, from_string);
+    assert_eq!(status.clone(), JobStatus::from("ARCHIVED"));
+    assert_ne!(status, JobStatus::from("archived"));
+    let set: std::collections::HashSet<JobStatus> = [status.clone(), parsed].into();
+    assert_eq!(set.len(), 1);
+    // Written back verbatim; the enum's `as_str` is the wire text.
+    assert_eq!(status.as_str(), "ARCHIVED");
+    assert_eq!(serde_json::to_value(&status).unwrap(), json!("ARCHIVED"));
+    // A known value never decodes to `Unknown`, whatever alias it arrives as.
+    assert_eq!(JobStatus::from("completed"), JobStatus::Succeeded);
+    assert!(!JobStatus::from("completed").is_unknown());
+}
+
+mod declared {
+    //! A response struct declared here with every kind of field the macro knows.
+    use serde_with::{DisplayFromStr, PickFirst, Same};
+    use synapse_models::{JobStatus, wire_struct};
+
+    wire_struct! {
+        /// A sample.
+        pub struct Sample {
+            /// Plain optional field.
+            pub status: Option<JobStatus>,
+            /// Under another wire key.
+            #[wire(rename = "type")]
+            pub kind: Option<String>,
+            /// Through an adapter: a number or a numeric string.
+            #[wire(as = Option<PickFirst<(Same, DisplayFromStr)>>)]
+            pub count: Option<u32>,
+            /// Defaulted, through an adapter.
+            #[wire(as = PickFirst<(Same, DisplayFromStr)>)]
+            pub slots: u32 = 3,
+            /// Defaulted.
+            pub tags: Vec<String> = vec!["a".to_owned()],
+            /// Required, renamed, through an adapter (options in any order).
+            #[wire(as = PickFirst<(Same, DisplayFromStr)>, required, rename = "node")]
+            pub node_id: u64,
+        }
+    }
+}
+
+#[test]
+fn wire_struct_field_kinds() {
+    use declared::Sample;
+    assert_eq!(
+        Sample::FIELDS,
+        ["status", "type", "count", "slots", "tags", "node"]
+    );
+    // Absent: optional → None, defaulted → the default; a required field must be there.
+    let s: Sample = serde_json::from_value(json!({"node": 7})).unwrap();
+    assert_eq!(
+        (s.status.clone(), s.kind.clone(), s.count),
+        (None, None, None)
+    );
+    assert_eq!(
+        (s.slots, s.tags.clone(), s.node_id),
+        (3, vec!["a".to_owned()], 7)
+    );
+    assert_eq!(
+        serde_json::to_value(&s).unwrap(),
+        json!({"slots": 3, "tags": ["a"], "node": 7})
+    );
+    let missing = serde_json::from_value::<Sample>(json!({"slots": 1})).unwrap_err();
+    assert!(
+        missing.to_string().contains("missing field `node`"),
+        "{missing}"
+    );
+    assert!(serde_json::from_value::<Sample>(json!({"node": null})).is_err());
+
+    // Adapters decode the lenient forms and encode the canonical one.
+    let s: Sample = serde_json::from_value(
+        json!({"type": "x", "count": "12", "slots": "4", "node": "9", "status": "RUNNING"}),
+    )
+    .unwrap();
+    assert_eq!(
+        (s.kind.as_deref(), s.count, s.slots, s.node_id),
+        (Some("x"), Some(12), 4, 9)
+    );
+    assert_eq!(
+        serde_json::to_string(&s).unwrap(),
+        r#"{"status":"RUNNING","type":"x","count":12,"slots":4,"tags":["a"],"node":9}"#
+    );
+    assert!(serde_json::from_value::<Sample>(json!({"node": 1, "count": "many"})).is_err());
+
+    // `null`: optional → None and kept for the round trip; defaulted → the default.
+    let input = json!({"count": null, "slots": null, "tags": null, "node": 1, "later": true});
+    let s: Sample = serde_json::from_value(input).unwrap();
+    assert_eq!((s.count, s.slots, s.tags.len()), (None, 3, 1));
+    assert_eq!(
+        serde_json::to_value(&s).unwrap(),
+        json!({"slots": 3, "tags": ["a"], "node": 1, "count": null, "later": true})
+    );
+
+    // A duplicate key is an error, whatever the field kind.
+    for dup in [
+        r#"{"node": 1, "node": 2}"#,
+        r#"{"node": 1, "slots": 1, "slots": 2}"#,
+    ] {
+        let err = serde_json::from_str::<Sample>(dup).unwrap_err();
+        assert!(err.to_string().contains("duplicate field"), "{err}");
+    }
+
+    // `Default` takes the declared defaults.
+    let d = Sample::default();
+    assert_eq!(
+        (d.slots, d.tags.as_slice(), d.node_id, d.count),
+        (3, &["a".to_owned()][..], 0, None)
+    );
+
+    // The schema: only required fields are required; defaults are shown; adapters widen the
+    // accepted types; unknown keys are allowed.
+    let schema = serde_json::to_value(schemars::schema_for!(Sample)).unwrap();
+    assert_eq!(schema["required"], json!(["node"]));
+    assert_eq!(schema["additionalProperties"], json!(true));
+    assert_eq!(schema["description"], json!("A sample."));
+    assert_eq!(schema["properties"]["slots"]["default"], json!(3));
+    assert_eq!(schema["properties"]["tags"]["default"], json!(["a"]));
+    assert_eq!(
+        schema["properties"]["type"]["type"],
+        json!(["string", "null"])
+    );
+    assert_eq!(
+        schema["properties"]["node"]["description"],
+        json!("Required, renamed, through an adapter (options in any order).")
+    );
+    assert!(schema["properties"]["count"].to_string().contains("string"));
 }

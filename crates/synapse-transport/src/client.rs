@@ -430,10 +430,10 @@ impl fmt::Debug for RequestBuilder {
 
 impl RequestBuilder {
     fn map(mut self, f: impl FnOnce(&mut Request) -> Result<(), Error>) -> Self {
-        if let Ok(r) = &mut self.request {
-            if let Err(e) = f(r) {
-                self.request = Err(e);
-            }
+        if let Ok(r) = &mut self.request
+            && let Err(e) = f(r)
+        {
+            self.request = Err(e);
         }
         self
     }

@@ -436,10 +436,10 @@ fn connect_kind(e: &reqwest::Error) -> ConnectKind {
     if e.is_dns() {
         return ConnectKind::Dns;
     }
-    if let Some(io) = find_source::<std::io::Error>(e) {
-        if io.kind() == std::io::ErrorKind::ConnectionRefused {
-            return ConnectKind::Refused;
-        }
+    if let Some(io) = find_source::<std::io::Error>(e)
+        && io.kind() == std::io::ErrorKind::ConnectionRefused
+    {
+        return ConnectKind::Refused;
     }
     let text = describe(e).to_ascii_lowercase();
     // The chain's `Debug` names the TLS library's error types (rustls `InvalidMessage`,

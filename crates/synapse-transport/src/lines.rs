@@ -216,16 +216,16 @@ impl Stream for LineStream {
                 }
                 Poll::Ready(None) => this.body = None,
                 Poll::Pending => {
-                    if let Some(sleep) = this.idle.as_mut() {
-                        if sleep.as_mut().poll(cx).is_ready() {
-                            this.body = None;
-                            this.buf.clear();
-                            return Poll::Ready(Some(Err(Error::Timeout {
-                                kind: TimeoutKind::Idle,
-                                method: this.method.clone(),
-                                url: this.url.clone(),
-                            })));
-                        }
+                    if let Some(sleep) = this.idle.as_mut()
+                        && sleep.as_mut().poll(cx).is_ready()
+                    {
+                        this.body = None;
+                        this.buf.clear();
+                        return Poll::Ready(Some(Err(Error::Timeout {
+                            kind: TimeoutKind::Idle,
+                            method: this.method.clone(),
+                            url: this.url.clone(),
+                        })));
                     }
                     return Poll::Pending;
                 }

@@ -73,10 +73,10 @@ impl CallOptions {
     /// a `page_size` is already there), then the timeouts, retry policy and idempotency.
     pub fn apply(&self, builder: RequestBuilder) -> RequestBuilder {
         let mut builder = builder.query_pairs(self.query.iter().cloned());
-        if let Some(size) = self.page_size {
-            if !builder.has_query("page_size") {
-                builder = builder.query("page_size", size);
-            }
+        if let Some(size) = self.page_size
+            && !builder.has_query("page_size")
+        {
+            builder = builder.query("page_size", size);
         }
         self.apply_to_page(builder)
     }

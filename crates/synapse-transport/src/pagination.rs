@@ -405,11 +405,11 @@ async fn fetch<T: DeserializeOwned + Send + 'static>(
     opts: WalkOptions,
     mut state: Box<State<T>>,
 ) -> Box<State<T>> {
-    if let Some(next) = state.next.take() {
-        if let Err(e) = fetch_page(&client, &opts, &mut state, next).await {
-            state.error = Some(e);
-            state.next = None;
-        }
+    if let Some(next) = state.next.take()
+        && let Err(e) = fetch_page(&client, &opts, &mut state, next).await
+    {
+        state.error = Some(e);
+        state.next = None;
     }
     if state.next.is_none() {
         state.abandon_guesses();
@@ -422,10 +422,10 @@ fn page_request(client: &Client, opts: &WalkOptions, next: Next) -> Result<Reque
     let builder = match next {
         Next::Ready(request) => return *request,
         Next::First { path, mut query } => {
-            if let Some(size) = opts.page_size {
-                if !query.iter().any(|(k, _)| k == "page_size") {
-                    query.push(("page_size".to_owned(), size.to_string()));
-                }
+            if let Some(size) = opts.page_size
+                && !query.iter().any(|(k, _)| k == "page_size")
+            {
+                query.push(("page_size".to_owned(), size.to_string()));
             }
             client.get(&path).query_pairs(query)
         }
@@ -483,25 +483,25 @@ async fn fetch_page<T: DeserializeOwned + Send + 'static>(
     if first {
         state.started = true;
         state.count = page.count;
-        if opts.max_pages.is_none() {
-            if let Some(count) = page.count.filter(|_| len > 0) {
-                let implied = count.div_ceil(len).saturating_mul(2).saturating_add(10);
-                state.page_limit = state.page_limit.max(implied);
-            }
+        if opts.max_pages.is_none()
+            && let Some(count) = page.count.filter(|_| len > 0)
+        {
+            let implied = count.div_ceil(len).saturating_mul(2).saturating_add(10);
+            state.page_limit = state.page_limit.max(implied);
         }
     }
     state.received += len;
     state.largest_page = state.largest_page.max(len);
     let next_link = page.next.clone();
     state.buffer.push_back(page);
-    if let Some(count) = state.count {
-        if state.received > count.saturating_add(state.largest_page) {
-            return Err(PaginationError::CountExceeded {
-                count,
-                received: state.received,
-            }
-            .into());
+    if let Some(count) = state.count
+        && state.received > count.saturating_add(state.largest_page)
+    {
+        return Err(PaginationError::CountExceeded {
+            count,
+            received: state.received,
         }
+        .into());
     }
     if let Some(link) = next_link.filter(|n| !n.is_empty()) {
         let resolved = full.join(&link).map_err(|e| {

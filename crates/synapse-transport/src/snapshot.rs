@@ -88,10 +88,10 @@ pub(crate) fn view(method: &Method, url: &Url, headers: &HeaderMap, body: BodyVi
 fn read_range(range: &crate::FileRange) -> Bytes {
     use std::io::{Read, Seek, SeekFrom};
     let mut out = Vec::new();
-    if let Ok(mut file) = std::fs::File::open(&range.path) {
-        if file.seek(SeekFrom::Start(range.offset)).is_ok() {
-            let _ = file.take(range.len).read_to_end(&mut out);
-        }
+    if let Ok(mut file) = std::fs::File::open(&range.path)
+        && file.seek(SeekFrom::Start(range.offset)).is_ok()
+    {
+        let _ = file.take(range.len).read_to_end(&mut out);
     }
     Bytes::from(out)
 }

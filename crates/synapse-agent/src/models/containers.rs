@@ -1,13 +1,12 @@
 //! Container builds, Docker containers and container records.
 
-use synapse_models::open_enum;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use synapse_models::{ContainerKind, IntOrString, ReleaseLookup};
+use synapse_models::{ContainerKind, IntOrString, ReleaseLookup, open_enum, wire_struct};
 
 open_enum! {
     /// State of an asynchronous container build. Any state other than the three terminal
@@ -32,21 +31,16 @@ impl BuildState {
     }
 }
 
-/// `GET builds/{build_id}/`: the state of a container build.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct BuildStatus {
-    /// The build state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<BuildState>,
-    /// Container info (`id`, `status`, `endpoint`, …) once `completed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<Value>,
-    /// What went wrong, once `failed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<Value>,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    /// `GET builds/{build_id}/`: the state of a container build.
+    pub struct BuildStatus {
+        /// The build state.
+        pub status: Option<BuildState>,
+        /// Container info (`id`, `status`, `endpoint`, …) once `completed`.
+        pub result: Option<Value>,
+        /// What went wrong, once `failed`.
+        pub error: Option<Value>,
+    }
 }
 
 impl BuildStatus {
@@ -73,25 +67,19 @@ pub enum BuildOutcome {
     TimedOut(Option<BuildStatus>),
 }
 
-/// Answer of `POST containers/`: the reference of the asynchronous build.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ContainerBuildRef {
-    /// Id to poll with `get_build_status` / `wait_for_build`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub build_id: Option<IntOrString>,
-    /// WebSocket URL of the build log.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ws_url: Option<String>,
-    /// SSE URL of the build log.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sse_url: Option<String>,
-    /// URL of the build status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_url: Option<String>,
-    /// Keys this crate does not model (an agent answering synchronously sends the container
-    /// info here), kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    /// Answer of `POST containers/`: the reference of the asynchronous build. An agent
+    /// answering synchronously sends the container info instead: its keys land in `extra`.
+    pub struct ContainerBuildRef {
+        /// Id to poll with `get_build_status` / `wait_for_build`.
+        pub build_id: Option<IntOrString>,
+        /// WebSocket URL of the build log.
+        pub ws_url: Option<String>,
+        /// SSE URL of the build log.
+        pub sse_url: Option<String>,
+        /// URL of the build status.
+        pub status_url: Option<String>,
+    }
 }
 
 /// Body of `POST containers/docker/`: `plugin_release` first, then each field that is set
@@ -106,21 +94,18 @@ pub struct ContainerBuildRef {
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct CreateDockerContainerRequest {
     /// The release, `code@version`.
     pub plugin_release: String,
     /// Parameters forwarded to the plugin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<Map<String, Value>>,
     /// Environment variables of the container.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub envs: Option<BTreeMap<String, String>>,
     /// Metadata stored with the container record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
     /// Labels for display or filtering.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
 }
 

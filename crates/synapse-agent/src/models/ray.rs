@@ -1,13 +1,13 @@
 //! Ray jobs as the agent reports them, and the answer of a plugin run.
 
-use std::fmt;
+use std::borrow::Cow;
 
-use serde::de::{self, Deserializer, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
-use synapse_models::{JobStatus, Timestamp};
+use synapse_models::{JobStatus, Timestamp, wire_struct};
 
-use super::lax;
+use super::{IntegralFloat, LaxFloat, LaxInt};
 
 /// A time in a Ray record: Ray sends milliseconds since the Unix epoch (an integer); some
 /// agents send RFC 3339 text instead. Either is kept as sent.
@@ -20,10 +20,16 @@ use super::lax;
 /// assert_eq!(t.as_timestamp().map(|t| t.as_str()), Some("2026-11-23T10:00:00Z"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[serde_with::serde_as]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "milliseconds since the Unix epoch, or a timestamp string"
+)]
+#[non_exhaustive]
 pub enum RayTime {
     /// Milliseconds since the Unix epoch (Ray's own form; an integral float is accepted).
-    Millis(i64),
+    Millis(#[serde_as(as = "IntegralFloat")] i64),
     /// A timestamp written as text.
     Text(Timestamp),
 }
@@ -46,147 +52,86 @@ impl RayTime {
     }
 }
 
-impl Serialize for RayTime {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            RayTime::Millis(ms) => serializer.serialize_i64(*ms),
-            RayTime::Text(t) => t.serialize(serializer),
-        }
+impl JsonSchema for RayTime {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("RayTime")
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        Cow::Borrowed("synapse_agent::RayTime")
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let text = generator.subschema_for::<Timestamp>();
+        json_schema!({
+            "description": "A time in a Ray record: milliseconds since the Unix epoch (an integer, or an integral float), or a timestamp string.",
+            "anyOf": [{"type": "integer", "format": "int64"}, text]
+        })
     }
 }
 
-struct RayTimeVisitor;
-
-impl Visitor<'_> for RayTimeVisitor {
-    type Value = RayTime;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("milliseconds since the Unix epoch, or a timestamp string")
+wire_struct! {
+    /// A Ray job as the agent reports it (`GET jobs/`, `GET jobs/{job_id}/`): Ray's job
+    /// details. Every field is optional and unknown fields are kept in `extra`, so an agent on
+    /// another Ray version still decodes.
+    ///
+    /// ```
+    /// use synapse_agent::{JobStatus, RayJob};
+    /// let job: RayJob = serde_json::from_value(serde_json::json!({
+    ///     "submission_id": "raysubmit_abc123", "status": "RUNNING",
+    ///     "entrypoint": "python main.py", "start_time": 1795428000000_i64, "driver_exit_code": null,
+    /// }))?;
+    /// assert_eq!(job.id(), Some("raysubmit_abc123"));
+    /// assert_eq!(job.status, Some(JobStatus::Running));
+    /// assert!(!job.is_terminal());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub struct RayJob {
+        /// Job type (`SUBMISSION` for a submitted job, `DRIVER` for a driver script).
+        #[wire(rename = "type")]
+        pub job_type: Option<String>,
+        /// Ray's job id (the driver's id, or the submission id on some agents).
+        pub job_id: Option<String>,
+        /// Submission id (`raysubmit_…`), the id the agent's job paths take.
+        pub submission_id: Option<String>,
+        /// Status, in the [`JobStatus`] words (`PENDING`, `RUNNING`, `STOPPED`, `SUCCEEDED`,
+        /// `FAILED`).
+        pub status: Option<JobStatus>,
+        /// The command the job runs.
+        pub entrypoint: Option<String>,
+        /// Human-readable status message.
+        pub message: Option<String>,
+        /// Kind of failure, once failed.
+        pub error_type: Option<String>,
+        /// When the job started.
+        pub start_time: Option<RayTime>,
+        /// When the job ended (absent or `null` while it runs).
+        pub end_time: Option<RayTime>,
+        /// Metadata given at submission.
+        pub metadata: Option<Map<String, Value>>,
+        /// Runtime environment (`pip`, `env_vars`, `working_dir`, …).
+        pub runtime_env: Option<Map<String, Value>>,
+        /// The driver process, as Ray describes it.
+        pub driver_info: Option<Value>,
+        /// HTTP address of the agent that runs the driver.
+        pub driver_agent_http_address: Option<String>,
+        /// Node that runs the driver.
+        pub driver_node_id: Option<String>,
+        /// Exit code of the driver, once it ended.
+        #[wire(as = Option<LaxInt>)]
+        pub driver_exit_code: Option<i64>,
+        /// CPUs reserved for the entrypoint.
+        #[wire(as = Option<LaxFloat>)]
+        pub entrypoint_num_cpus: Option<f64>,
+        /// GPUs reserved for the entrypoint.
+        #[wire(as = Option<LaxFloat>)]
+        pub entrypoint_num_gpus: Option<f64>,
+        /// Memory reserved for the entrypoint, in bytes.
+        #[wire(as = Option<LaxInt>)]
+        pub entrypoint_memory: Option<i64>,
+        /// Custom resources reserved for the entrypoint.
+        pub entrypoint_resources: Option<Map<String, Value>>,
     }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RayTime, E> {
-        Ok(RayTime::Millis(v))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RayTime, E> {
-        i64::try_from(v)
-            .map(RayTime::Millis)
-            .map_err(|_| E::custom(format!("time {v} is out of range")))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RayTime, E> {
-        if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.007_199_254_740_992e15 {
-            Ok(RayTime::Millis(v as i64))
-        } else {
-            Err(E::custom(format!("{v} is not a time in milliseconds")))
-        }
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<RayTime, E> {
-        Ok(RayTime::Text(Timestamp::new(v)))
-    }
-}
-
-impl<'de> Deserialize<'de> for RayTime {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(RayTimeVisitor)
-    }
-}
-
-/// A Ray job as the agent reports it (`GET jobs/`, `GET jobs/{job_id}/`): Ray's job
-/// details. Every field is optional and unknown fields are kept in `extra`, so an agent on
-/// another Ray version still decodes.
-///
-/// ```
-/// use synapse_agent::{JobStatus, RayJob};
-/// let job: RayJob = serde_json::from_value(serde_json::json!({
-///     "submission_id": "raysubmit_abc123", "status": "RUNNING",
-///     "entrypoint": "python main.py", "start_time": 1795428000000_i64, "driver_exit_code": null,
-/// }))?;
-/// assert_eq!(job.id(), Some("raysubmit_abc123"));
-/// assert_eq!(job.status, Some(JobStatus::Running));
-/// assert!(!job.is_terminal());
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct RayJob {
-    /// Job type (`SUBMISSION` for a submitted job, `DRIVER` for a driver script).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub job_type: Option<String>,
-    /// Ray's job id (the driver's id, or the submission id on some agents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
-    /// Submission id (`raysubmit_…`), the id the agent's job paths take.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submission_id: Option<String>,
-    /// Status, in the [`JobStatus`] words (`PENDING`, `RUNNING`, `STOPPED`, `SUCCEEDED`,
-    /// `FAILED`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<JobStatus>,
-    /// The command the job runs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entrypoint: Option<String>,
-    /// Human-readable status message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// Kind of failure, once failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_type: Option<String>,
-    /// When the job started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<RayTime>,
-    /// When the job ended (absent or `null` while it runs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<RayTime>,
-    /// Metadata given at submission.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Map<String, Value>>,
-    /// Runtime environment (`pip`, `env_vars`, `working_dir`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime_env: Option<Map<String, Value>>,
-    /// The driver process, as Ray describes it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub driver_info: Option<Value>,
-    /// HTTP address of the agent that runs the driver.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub driver_agent_http_address: Option<String>,
-    /// Node that runs the driver.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub driver_node_id: Option<String>,
-    /// Exit code of the driver, once it ended.
-    #[serde(
-        default,
-        deserialize_with = "lax::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub driver_exit_code: Option<i64>,
-    /// CPUs reserved for the entrypoint.
-    #[serde(
-        default,
-        deserialize_with = "lax::opt_float",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub entrypoint_num_cpus: Option<f64>,
-    /// GPUs reserved for the entrypoint.
-    #[serde(
-        default,
-        deserialize_with = "lax::opt_float",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub entrypoint_num_gpus: Option<f64>,
-    /// Memory reserved for the entrypoint, in bytes.
-    #[serde(
-        default,
-        deserialize_with = "lax::opt_int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub entrypoint_memory: Option<i64>,
-    /// Custom resources reserved for the entrypoint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entrypoint_resources: Option<Map<String, Value>>,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 impl RayJob {
@@ -201,21 +146,16 @@ impl RayJob {
     }
 }
 
-/// The job a plugin run started, as the agent answers it.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct JobReference {
-    /// The job's id: pass it to `get_job`, `tail_job_logs`, `stop_job`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
-    /// Ray's submission id, when the agent sends it as well (or instead).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submission_id: Option<String>,
-    /// The job's status when the agent answered (normally `PENDING`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<JobStatus>,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    /// The job a plugin run started, as the agent answers it.
+    pub struct JobReference {
+        /// The job's id: pass it to `get_job`, `tail_job_logs`, `stop_job`.
+        pub job_id: Option<String>,
+        /// Ray's submission id, when the agent sends it as well (or instead).
+        pub submission_id: Option<String>,
+        /// The job's status when the agent answered (normally `PENDING`).
+        pub status: Option<JobStatus>,
+    }
 }
 
 impl JobReference {
@@ -246,7 +186,7 @@ impl JobReference {
 /// assert_eq!(direct.job_id(), None);
 /// assert_eq!(direct.direct().map(|r| &r["result"][0]), Some(&json!(0.9)));
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum PluginRun {
@@ -264,10 +204,8 @@ impl PluginRun {
                 .iter()
                 .any(|k| o.get(*k).is_some_and(Value::is_string))
         });
-        if is_job {
-            if let Ok(job) = serde_json::from_value::<JobReference>(value.clone()) {
-                return PluginRun::Started(job);
-            }
+        if is_job && let Ok(job) = serde_json::from_value::<JobReference>(value.clone()) {
+            return PluginRun::Started(job);
         }
         PluginRun::Direct(value)
     }

@@ -1,13 +1,12 @@
 //! Resource gatekeeping: the cluster snapshot, the feasibility dry run and the runtime
 //! policy.
 
-use synapse_models::open_enum;
-
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use synapse_models::Timestamp;
+use synapse_models::{Timestamp, open_enum, wire_struct};
 
-use super::lax;
+use super::{LaxFloat, LaxInt};
 
 open_enum! {
     /// What a feasibility check is about (`kind` of `POST resources/feasibility/`).
@@ -41,237 +40,182 @@ impl Default for NodeState {
     }
 }
 
-/// Total, used and available amounts of one resource (`ResourceCounterRead`); each `0.0`
-/// when missing.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ResourceCounter {
-    /// Total amount.
-    #[serde(default, deserialize_with = "lax::float_or_zero")]
-    pub total: f64,
-    /// Amount in use.
-    #[serde(default, deserialize_with = "lax::float_or_zero")]
-    pub used: f64,
-    /// Amount available.
-    #[serde(default, deserialize_with = "lax::float_or_zero")]
-    pub available: f64,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    /// Total, used and available amounts of one resource (`ResourceCounterRead`); each `0.0`
+    /// when missing or `null`.
+    pub struct ResourceCounter {
+        /// Total amount.
+        #[wire(as = LaxFloat)]
+        pub total: f64 = 0.0,
+        /// Amount in use.
+        #[wire(as = LaxFloat)]
+        pub used: f64 = 0.0,
+        /// Amount available.
+        #[wire(as = LaxFloat)]
+        pub available: f64 = 0.0,
+    }
 }
 
-/// Cluster-wide GPU rollup (`GpuSummaryRead`); every field `0` when missing.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct GpuSummary {
-    /// Number of GPUs.
-    #[serde(default, deserialize_with = "lax::int_or::<_, 0>")]
-    pub total_gpus: i64,
-    /// Number of free GPUs.
-    #[serde(default, deserialize_with = "lax::int_or::<_, 0>")]
-    pub available_gpus: i64,
-    /// Total GPU memory, in bytes.
-    #[serde(default, deserialize_with = "lax::int_or::<_, 0>")]
-    pub total_memory_bytes: i64,
-    /// Free GPU memory, in bytes.
-    #[serde(default, deserialize_with = "lax::int_or::<_, 0>")]
-    pub available_memory_bytes: i64,
-    /// Highest utilization of any GPU.
-    #[serde(default, deserialize_with = "lax::float_or_zero")]
-    pub max_utilization: f64,
-    /// Average utilization.
-    #[serde(default, deserialize_with = "lax::float_or_zero")]
-    pub avg_utilization: f64,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    /// Cluster-wide GPU rollup (`GpuSummaryRead`); every field `0` when missing or `null`.
+    pub struct GpuSummary {
+        /// Number of GPUs.
+        #[wire(as = LaxInt)]
+        pub total_gpus: i64 = 0,
+        /// Number of free GPUs.
+        #[wire(as = LaxInt)]
+        pub available_gpus: i64 = 0,
+        /// Total GPU memory, in bytes.
+        #[wire(as = LaxInt)]
+        pub total_memory_bytes: i64 = 0,
+        /// Free GPU memory, in bytes.
+        #[wire(as = LaxInt)]
+        pub available_memory_bytes: i64 = 0,
+        /// Highest utilization of any GPU.
+        #[wire(as = LaxFloat)]
+        pub max_utilization: f64 = 0.0,
+        /// Average utilization.
+        #[wire(as = LaxFloat)]
+        pub avg_utilization: f64 = 0.0,
+    }
 }
 
-/// Node tallies (`NodeCountsRead`); every field `0` when missing.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct NodeCounts {
-    /// All nodes.
-    #[serde(default, deserialize_with = "lax::int_or::<_, 0>")]
-    pub total: i64,
-    /// Alive nodes.
-    #[serde(default, deserialize_with = "lax::int_or::<_, 0>")]
-    pub alive: i64,
-    /// Dead nodes.
-    #[serde(default, deserialize_with = "lax::int_or::<_, 0>")]
-    pub dead: i64,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    /// Node tallies (`NodeCountsRead`); every field `0` when missing or `null`.
+    pub struct NodeCounts {
+        /// All nodes.
+        #[wire(as = LaxInt)]
+        pub total: i64 = 0,
+        /// Alive nodes.
+        #[wire(as = LaxInt)]
+        pub alive: i64 = 0,
+        /// Dead nodes.
+        #[wire(as = LaxInt)]
+        pub dead: i64 = 0,
+    }
 }
 
-/// One GPU of a node (`GpuDeviceRead`). `index` is required.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct GpuDevice {
-    /// Device index on its node (required).
-    #[serde(deserialize_with = "lax::int")]
-    pub index: i64,
-    /// Device name (`""` when missing).
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub name: String,
-    /// Device UUID (`""` when missing).
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub uuid: String,
-    /// Utilization, when reported.
-    #[serde(
-        default,
-        deserialize_with = "lax::opt_float",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub utilization_gpu: Option<f64>,
-    /// Memory in use, in **MB** (`0` when missing).
-    #[serde(default, deserialize_with = "lax::int_or::<_, 0>")]
-    pub memory_used: i64,
-    /// Total memory, in **MB** (`0` when missing).
-    #[serde(default, deserialize_with = "lax::int_or::<_, 0>")]
-    pub memory_total: i64,
-    /// Processes using the device, when reported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub processes_pids: Option<Map<String, Value>>,
-    /// `memory_used / memory_total`, when reported.
-    #[serde(
-        default,
-        deserialize_with = "lax::opt_float",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub memory_used_ratio: Option<f64>,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    /// One GPU of a node (`GpuDeviceRead`). `index` is required.
+    pub struct GpuDevice {
+        /// Device index on its node (required).
+        #[wire(required, as = LaxInt)]
+        pub index: i64,
+        /// Device name (`""` when missing or `null`).
+        pub name: String = String::new(),
+        /// Device UUID (`""` when missing or `null`).
+        pub uuid: String = String::new(),
+        /// Utilization, when reported.
+        #[wire(as = Option<LaxFloat>)]
+        pub utilization_gpu: Option<f64>,
+        /// Memory in use, in **MB** (`0` when missing or `null`).
+        #[wire(as = LaxInt)]
+        pub memory_used: i64 = 0,
+        /// Total memory, in **MB** (`0` when missing or `null`).
+        #[wire(as = LaxInt)]
+        pub memory_total: i64 = 0,
+        /// Processes using the device, when reported.
+        pub processes_pids: Option<Map<String, Value>>,
+        /// `memory_used / memory_total`, when reported.
+        #[wire(as = Option<LaxFloat>)]
+        pub memory_used_ratio: Option<f64>,
+    }
 }
 
-/// Resources of one Ray node (`NodeResourceRead`). `node_id` is required.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct NodeResource {
-    /// Ray node id (required).
-    pub node_id: String,
-    /// Host name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host_name: Option<String>,
-    /// IP address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    /// Whether this is the head node (`false` when missing).
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub is_head_node: bool,
-    /// Node state (`ALIVE` when missing).
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub state: NodeState,
-    /// Accelerator type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accelerator_type: Option<String>,
-    /// CPU counters.
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub cpu: ResourceCounter,
-    /// Memory counters.
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub memory: ResourceCounter,
-    /// The node's GPUs.
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub gpus: Vec<GpuDevice>,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    /// Resources of one Ray node (`NodeResourceRead`). `node_id` is required.
+    pub struct NodeResource {
+        /// Ray node id (required).
+        #[wire(required)]
+        pub node_id: String,
+        /// Host name.
+        pub host_name: Option<String>,
+        /// IP address.
+        pub ip: Option<String>,
+        /// Whether this is the head node (`false` when missing or `null`).
+        pub is_head_node: bool = false,
+        /// Node state (`ALIVE` when missing or `null`).
+        pub state: NodeState = NodeState::Alive,
+        /// Accelerator type.
+        pub accelerator_type: Option<String>,
+        /// CPU counters.
+        pub cpu: ResourceCounter = ResourceCounter::default(),
+        /// Memory counters.
+        pub memory: ResourceCounter = ResourceCounter::default(),
+        /// The node's GPUs.
+        pub gpus: Vec<GpuDevice> = Vec::new(),
+    }
 }
 
-/// The agent's view of its cluster (`GET resources/cluster/`, `ClusterResourceSnapshotRead`).
-///
-/// `collected_at` is required (kept as the wire string; [`Timestamp::parse`] reads it);
-/// every other field takes the Python SDK's default when missing or `null` (zeros, empty
-/// lists, `stale: false`, no object store). Unknown fields are kept in `extra`, and an
-/// unknown node `state` is kept rather than failing the whole snapshot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClusterResourceSnapshot {
-    /// When the agent collected the numbers (required).
-    pub collected_at: Timestamp,
-    /// Whether the numbers come from an old cache entry.
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub stale: bool,
-    /// CPU counters.
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub cpu: ResourceCounter,
-    /// Memory counters.
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub memory: ResourceCounter,
-    /// GPU rollup.
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub gpu: GpuSummary,
-    /// Ray object store counters, when reported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_store: Option<ResourceCounter>,
-    /// Running Ray jobs.
-    #[serde(default, deserialize_with = "lax::int_or::<_, 0>")]
-    pub running_jobs: i64,
-    /// Serve replicas across applications.
-    #[serde(default, deserialize_with = "lax::int_or::<_, 0>")]
-    pub total_serve_replicas: i64,
-    /// Node tallies.
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub node_counts: NodeCounts,
-    /// Per-node resources.
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub nodes: Vec<NodeResource>,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    #[wire(no_default)]
+    /// The agent's view of its cluster (`GET resources/cluster/`, `ClusterResourceSnapshotRead`).
+    ///
+    /// `collected_at` is required (kept as the wire string; [`Timestamp::parse`] reads it);
+    /// every other field takes the Python SDK's default when missing or `null` (zeros, empty
+    /// lists, `stale: false`, no object store). Unknown fields are kept in `extra`, and an
+    /// unknown node `state` is kept rather than failing the whole snapshot.
+    pub struct ClusterResourceSnapshot {
+        /// When the agent collected the numbers (required).
+        #[wire(required)]
+        pub collected_at: Timestamp,
+        /// Whether the numbers come from an old cache entry.
+        pub stale: bool = false,
+        /// CPU counters.
+        pub cpu: ResourceCounter = ResourceCounter::default(),
+        /// Memory counters.
+        pub memory: ResourceCounter = ResourceCounter::default(),
+        /// GPU rollup.
+        pub gpu: GpuSummary = GpuSummary::default(),
+        /// Ray object store counters, when reported.
+        pub object_store: Option<ResourceCounter>,
+        /// Running Ray jobs.
+        #[wire(as = LaxInt)]
+        pub running_jobs: i64 = 0,
+        /// Serve replicas across applications.
+        #[wire(as = LaxInt)]
+        pub total_serve_replicas: i64 = 0,
+        /// Node tallies.
+        pub node_counts: NodeCounts = NodeCounts::default(),
+        /// Per-node resources.
+        pub nodes: Vec<NodeResource> = Vec::new(),
+    }
 }
 
-/// The agent's effective runtime policy (`GET`/`PATCH resources/policy/`). Every field takes
-/// the Python SDK's default when missing or `null`; unknown fields are kept in `extra`.
-///
-/// `max_concurrent_jobs` (queue slots, `0` = unlimited) and `max_concurrent_ray_jobs` (the
-/// gatekeeper's running-Ray-jobs backstop, `0` = off) are distinct limits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AgentRuntimePolicy {
-    /// Queue dispatch slots (default 3; 0 = unlimited).
-    #[serde(default = "lax::three", deserialize_with = "lax::int_or::<_, 3>")]
-    pub max_concurrent_jobs: i64,
-    /// Serve replica cap (default 16).
-    #[serde(default = "lax::sixteen", deserialize_with = "lax::int_or::<_, 16>")]
-    pub max_concurrent_serve_replicas: i64,
-    /// Whether gatekeeping is on (default true).
-    #[serde(default = "lax::yes", deserialize_with = "lax::bool_or_true")]
-    pub gatekeeping_enabled: bool,
-    /// CPU utilization cap, percent (default 90).
-    #[serde(default = "lax::ninety", deserialize_with = "lax::float_or_90")]
-    pub cpu_max_utilization_percent: f64,
-    /// Memory utilization cap, percent (default 90).
-    #[serde(default = "lax::ninety", deserialize_with = "lax::float_or_90")]
-    pub memory_max_utilization_percent: f64,
-    /// GPU utilization cap, percent (default 90).
-    #[serde(default = "lax::ninety", deserialize_with = "lax::float_or_90")]
-    pub gpu_max_utilization_percent: f64,
-    /// GPU memory cap, percent (default 90).
-    #[serde(default = "lax::ninety", deserialize_with = "lax::float_or_90")]
-    pub gpu_max_memory_percent: f64,
-    /// Running-Ray-jobs backstop (default 0 = off).
-    #[serde(default, deserialize_with = "lax::int_or::<_, 0>")]
-    pub max_concurrent_ray_jobs: i64,
-    /// Cache lifetime of the resource snapshot, seconds (default 5).
-    #[serde(default = "lax::five", deserialize_with = "lax::float_or_5")]
-    pub resource_cache_ttl_seconds: f64,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-impl Default for AgentRuntimePolicy {
-    /// The Python SDK's defaults.
-    fn default() -> Self {
-        AgentRuntimePolicy {
-            max_concurrent_jobs: 3,
-            max_concurrent_serve_replicas: 16,
-            gatekeeping_enabled: true,
-            cpu_max_utilization_percent: 90.0,
-            memory_max_utilization_percent: 90.0,
-            gpu_max_utilization_percent: 90.0,
-            gpu_max_memory_percent: 90.0,
-            max_concurrent_ray_jobs: 0,
-            resource_cache_ttl_seconds: 5.0,
-            extra: Map::new(),
-        }
+wire_struct! {
+    /// The agent's effective runtime policy (`GET`/`PATCH resources/policy/`). Every field
+    /// takes the Python SDK's default when missing or `null` (also `Default`); unknown fields
+    /// are kept in `extra`.
+    ///
+    /// `max_concurrent_jobs` (queue slots, `0` = unlimited) and `max_concurrent_ray_jobs` (the
+    /// gatekeeper's running-Ray-jobs backstop, `0` = off) are distinct limits.
+    pub struct AgentRuntimePolicy {
+        /// Queue dispatch slots (default 3; 0 = unlimited).
+        #[wire(as = LaxInt)]
+        pub max_concurrent_jobs: i64 = 3,
+        /// Serve replica cap (default 16).
+        #[wire(as = LaxInt)]
+        pub max_concurrent_serve_replicas: i64 = 16,
+        /// Whether gatekeeping is on (default true).
+        pub gatekeeping_enabled: bool = true,
+        /// CPU utilization cap, percent (default 90).
+        #[wire(as = LaxFloat)]
+        pub cpu_max_utilization_percent: f64 = 90.0,
+        /// Memory utilization cap, percent (default 90).
+        #[wire(as = LaxFloat)]
+        pub memory_max_utilization_percent: f64 = 90.0,
+        /// GPU utilization cap, percent (default 90).
+        #[wire(as = LaxFloat)]
+        pub gpu_max_utilization_percent: f64 = 90.0,
+        /// GPU memory cap, percent (default 90).
+        #[wire(as = LaxFloat)]
+        pub gpu_max_memory_percent: f64 = 90.0,
+        /// Running-Ray-jobs backstop (default 0 = off).
+        #[wire(as = LaxInt)]
+        pub max_concurrent_ray_jobs: i64 = 0,
+        /// Cache lifetime of the resource snapshot, seconds (default 5).
+        #[wire(as = LaxFloat)]
+        pub resource_cache_ttl_seconds: f64 = 5.0,
     }
 }
 
@@ -287,34 +231,26 @@ impl Default for AgentRuntimePolicy {
 /// assert_eq!(serde_json::to_value(&patch)?, serde_json::json!({"max_concurrent_jobs": 5}));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct RuntimePolicyPatch {
     /// Queue dispatch slots (0 = unlimited).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent_jobs: Option<i64>,
     /// Serve replica cap.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent_serve_replicas: Option<i64>,
     /// Whether gatekeeping is on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gatekeeping_enabled: Option<bool>,
     /// CPU utilization cap, percent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_max_utilization_percent: Option<f64>,
     /// Memory utilization cap, percent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_max_utilization_percent: Option<f64>,
     /// GPU utilization cap, percent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu_max_utilization_percent: Option<f64>,
     /// GPU memory cap, percent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu_max_memory_percent: Option<f64>,
     /// Running-Ray-jobs backstop (0 = off).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent_ray_jobs: Option<i64>,
     /// Cache lifetime of the resource snapshot, seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_cache_ttl_seconds: Option<f64>,
     /// Other keys, sent as given.
     #[serde(flatten)]
@@ -335,7 +271,7 @@ pub struct RuntimePolicyPatch {
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FeasibilityRequest {
     /// What would run.
     pub kind: ResourceKind,
@@ -401,19 +337,17 @@ impl FeasibilityRequest {
     }
 }
 
-/// Answer of the feasibility check. `allowed` is required (a response without it is a
-/// decode error, as the SDK's callers treat it as malformed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FeasibilityResult {
-    /// Whether the workload would be admitted now.
-    pub allowed: bool,
-    /// Machine-readable reasons for a refusal.
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub reasons: Vec<String>,
-    /// Human-readable messages.
-    #[serde(default, deserialize_with = "lax::or_default")]
-    pub messages: Vec<String>,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    #[wire(no_default)]
+    /// Answer of the feasibility check. `allowed` is required (a response without it is a
+    /// decode error, as the SDK's callers treat it as malformed).
+    pub struct FeasibilityResult {
+        /// Whether the workload would be admitted now.
+        #[wire(required)]
+        pub allowed: bool,
+        /// Machine-readable reasons for a refusal.
+        pub reasons: Vec<String> = Vec::new(),
+        /// Human-readable messages.
+        pub messages: Vec<String> = Vec::new(),
+    }
 }

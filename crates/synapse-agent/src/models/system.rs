@@ -1,11 +1,11 @@
 //! System management: compose configuration, operation status, update and restart.
 
-use synapse_models::open_enum;
+use std::borrow::Cow;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Serialize, Serializer};
-use serde_json::{Map, Value};
-use synapse_models::Timestamp;
+use serde::{Serialize, Serializer};
+use synapse_models::{Timestamp, open_enum, wire_struct};
 
 open_enum! {
     /// The system operation in progress.
@@ -29,44 +29,32 @@ open_enum! {
     }
 }
 
-/// `GET system/compose-config/`: the Docker Compose set-up the agent detected.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ComposeConfig {
-    /// Host directory holding the compose files.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub working_dir: Option<String>,
-    /// Compose files in use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config_files: Option<Vec<String>>,
-    /// Whether GPU mode was detected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_gpu_mode: Option<bool>,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    /// `GET system/compose-config/`: the Docker Compose set-up the agent detected.
+    pub struct ComposeConfig {
+        /// Host directory holding the compose files.
+        pub working_dir: Option<String>,
+        /// Compose files in use.
+        pub config_files: Option<Vec<String>>,
+        /// Whether GPU mode was detected.
+        pub is_gpu_mode: Option<bool>,
+    }
 }
 
-/// `GET system/status/`: whether an update or restart is running.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct SystemStatus {
-    /// Whether an operation is running.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub in_progress: Option<bool>,
-    /// The running operation, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<SystemOperation>,
-    /// When it started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<Timestamp>,
-    /// Target API image tag of a running update.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_tag: Option<String>,
-    /// Target worker image tag of a running update.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub worker_tag: Option<String>,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    /// `GET system/status/`: whether an update or restart is running.
+    pub struct SystemStatus {
+        /// Whether an operation is running.
+        pub in_progress: Option<bool>,
+        /// The running operation, if any.
+        pub operation: Option<SystemOperation>,
+        /// When it started.
+        pub started_at: Option<Timestamp>,
+        /// Target API image tag of a running update.
+        pub api_tag: Option<String>,
+        /// Target worker image tag of a running update.
+        pub worker_tag: Option<String>,
+    }
 }
 
 impl SystemStatus {
@@ -76,24 +64,18 @@ impl SystemStatus {
     }
 }
 
-/// Answer of `POST system/update/` and `POST system/restart/`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct SystemOperationResult {
-    /// `success`, `error` or `in_progress`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OperationStatus>,
-    /// Human-readable message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// Output of `docker compose pull` (update only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pull_output: Option<String>,
-    /// Output of `docker compose up`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub up_output: Option<String>,
-    /// Keys this crate does not model, kept verbatim.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+wire_struct! {
+    /// Answer of `POST system/update/` and `POST system/restart/`.
+    pub struct SystemOperationResult {
+        /// `success`, `error` or `in_progress`.
+        pub status: Option<OperationStatus>,
+        /// Human-readable message.
+        pub message: Option<String>,
+        /// Output of `docker compose pull` (update only).
+        pub pull_output: Option<String>,
+        /// Output of `docker compose up`.
+        pub up_output: Option<String>,
+    }
 }
 
 impl SystemOperationResult {
@@ -136,5 +118,33 @@ impl Serialize for UpdateSystemRequest {
             map.serialize_entry("worker_tag", tag)?;
         }
         map.end()
+    }
+}
+
+impl JsonSchema for UpdateSystemRequest {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("UpdateSystemRequest")
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        Cow::Borrowed("synapse_agent::UpdateSystemRequest")
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Body of `POST system/update/`: the image tags given, or `null` when neither is.",
+            "anyOf": [
+                {
+                    "type": "object",
+                    "properties": {
+                        "api_tag": {"description": "Tag of the API image.", "type": "string"},
+                        "worker_tag": {"description": "Tag of the worker image.", "type": "string"}
+                    },
+                    "additionalProperties": false,
+                    "minProperties": 1
+                },
+                {"type": "null"}
+            ]
+        })
     }
 }

@@ -84,3 +84,12 @@ pub fn status<T: std::fmt::Debug>(r: Result<T, synapse_agent::Error>) -> Option<
 pub fn not_found() -> MockResponse {
     MockResponse::json(404, json!({"detail": "Not found."}))
 }
+
+/// A sample response of `tests/fixtures/<name>.json`.
+pub fn fixture(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

@@ -111,7 +111,7 @@ pub async fn wait_for_job(client: &BackendClient, job_id: &JobId) -> Result<Job>
         let status = job
             .status
             .clone()
-            .unwrap_or(JobStatus::Unknown("none".into()));
+            .unwrap_or_else(|| JobStatus::from("none"));
         let line = format!(
             "{} {:.0}%",
             status.as_str(),
