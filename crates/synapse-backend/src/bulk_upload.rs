@@ -39,11 +39,11 @@ use synapse_models::{
 };
 use synapse_transport::{
     Body, Call, CallInfo, Error, FileRange, Method, Operation, Request, RequestBuilder, Response,
-    RetryTransport, Transport, Url, fluent, operation,
+    Url, fluent, operation,
 };
 
 use crate::BackendClient;
-use crate::storage_hosts::{StorageHops, storage_error, storage_transport};
+use crate::storage_hosts::StorageHosts;
 
 /// Called with `(files done, total files)` after every transfer, success or not.
 pub type BulkProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
@@ -628,7 +628,7 @@ impl BackendClient {
                 }
             }
         }
-        let storage = storage_transport(self.settings.storage.clone(), options.max_upload_retries);
+        let storage = StorageHosts::new(self.settings.storage.clone(), options.max_upload_retries);
         // The futures are built before the stream (no closure in the stream's type), so the
         // whole upload can be sent across threads.
         let futures: Vec<_> = jobs
@@ -824,7 +824,7 @@ impl UploadFileToPresignedUrl {
         let (url, size) = self.target()?;
         let checksum = crate::files::hash_range(self.path.clone(), 0, size, Sha1::new()).await?;
         // One attempt, as the Python SDK: no retries.
-        let storage = storage_transport(self.client.settings.storage.clone(), 0);
+        let storage = StorageHosts::new(self.client.settings.storage.clone(), 0);
         put(
             &storage,
             &url,
@@ -966,7 +966,7 @@ fn target(entry: &PresignedFileInfo) -> Result<Target, Error> {
 }
 
 async fn transfer(
-    storage: &RetryTransport<StorageHops>,
+    storage: &StorageHosts,
     file: &LocalFile,
     target: Target,
 ) -> Result<ConfirmFileRequest, Error> {
@@ -1061,7 +1061,7 @@ async fn transfer(
 /// [`transfer`], labelled with its file (a named function, so the future's lifetimes are
 /// general enough to be sent across threads).
 async fn transfer_labelled<'a>(
-    storage: &'a RetryTransport<StorageHops>,
+    storage: &'a StorageHosts,
     file: &'a LocalFile,
     target: Target,
 ) -> (&'a LocalFile, Result<ConfirmFileRequest, Error>) {
@@ -1069,35 +1069,29 @@ async fn transfer_labelled<'a>(
     (file, result)
 }
 
-/// The storage `PUT` of a file range: no Synapse headers, no `url_host`; the URL's query
-/// (its signature) never shown.
+/// The `PUT` of a file range to a storage host (no Synapse headers, no `url_host`),
+/// streamed from disk with its exact length so memory does not grow with the file; its URL's
+/// query (the signature) is never shown.
 fn put_request(url: &Url, range: FileRange, content_type: Option<String>) -> Request {
-    let mut req = Request::new(Method::PUT, url.clone());
-    // Streamed from disk with its exact length: memory does not grow with the file.
-    req.body = Body::File {
+    let mut request = Request::new(Method::PUT, url.clone());
+    request.body = Body::File {
         content_type,
         range,
     };
-    req.idempotent = Some(true);
-    req.redact_query();
-    req
+    request.idempotent = Some(true);
+    request.redact_query();
+    request
 }
 
-/// One PUT through the storage transport (redirects followed, retried under the storage
+/// One PUT through the storage hosts (redirects followed, retried under the storage
 /// policy); an answer other than a success is the error.
 async fn put(
-    storage: &RetryTransport<StorageHops>,
+    storage: &StorageHosts,
     url: &Url,
     range: FileRange,
     content_type: Option<String>,
 ) -> Result<Response, Error> {
-    let request = put_request(url, range, content_type);
-    let response = storage.send(request.clone()).await?;
-    if response.status.is_success() {
-        Ok(response)
-    } else {
-        Err(storage_error(&request, response).await)
-    }
+    storage.send(put_request(url, range, content_type)).await
 }
 
 fn hex(bytes: &[u8]) -> String {

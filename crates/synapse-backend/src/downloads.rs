@@ -25,11 +25,11 @@ use base64::Engine;
 use futures_util::StreamExt;
 use md5::{Digest, Md5};
 use serde_json::Value;
-use synapse_transport::{Error, Method, ReadTimeout, Request, ResponseMode, Transport, Url};
+use synapse_transport::{Error, Method, ReadTimeout, Request, ResponseMode, Url};
 use tokio::io::AsyncWriteExt;
 
 use crate::BackendClient;
-use crate::storage_hosts::{storage_error, storage_transport};
+use crate::storage_hosts::StorageHosts;
 
 /// Options of [`BackendClient::download_files`].
 #[derive(Debug, Clone)]
@@ -165,11 +165,8 @@ impl BackendClient {
             let mut request = Request::new(Method::GET, parsed);
             request.response_mode = ResponseMode::Stream;
             request.read_timeout = ReadTimeout::After(options.read_timeout);
-            let storage = storage_transport(self.settings.storage.clone(), options.max_retries);
-            let response = storage.send(request.clone()).await?;
-            if !response.status.is_success() {
-                return Err(storage_error(&request, response).await);
-            }
+            let storage = StorageHosts::new(self.settings.storage.clone(), options.max_retries);
+            let response = storage.send(request).await?;
             let mut body = response.into_stream();
             let mut file = tokio::fs::File::create(&temp).await.map_err(io)?;
             while let Some(chunk) = body.next().await {

@@ -14,17 +14,16 @@ use synapse_transport::{
     send_following_redirects,
 };
 
-/// The storage transport with redirects followed and error bodies reduced.
+/// The storage transport with redirects followed and error bodies reduced (one attempt;
+/// [`StorageHosts`] retries it).
 #[derive(Debug)]
-pub(crate) struct StorageHops {
+struct StorageHops {
     inner: Arc<dyn Transport>,
 }
 
 #[async_trait]
 impl Transport for StorageHops {
-    async fn send(&self, mut request: Request) -> Result<Response, Error> {
-        // A presigned URL's query is its signature: never shown in errors or logs.
-        request.redact_query();
+    async fn send(&self, request: Request) -> Result<Response, Error> {
         let response = send_following_redirects(&*self.inner, request).await?;
         if response.status.is_success() {
             return Ok(response);
@@ -121,23 +120,35 @@ fn strip_url_queries(text: &str) -> String {
     out
 }
 
-/// The storage transport of one operation: retried under [`RetryPolicy::storage`].
-pub(crate) fn storage_transport(
-    inner: Arc<dyn Transport>,
-    retries: u32,
-) -> RetryTransport<StorageHops> {
-    RetryTransport::new(StorageHops { inner }, RetryPolicy::storage(retries))
+/// The storage hosts as one operation sees them: every request through
+/// [`StorageHops`], retried under [`RetryPolicy::storage`].
+#[derive(Debug)]
+pub(crate) struct StorageHosts {
+    transport: RetryTransport<StorageHops>,
 }
 
-/// A storage answer that is not a success (reduced by [`StorageHops`]), as an error that
-/// never shows the URL's signature.
-pub(crate) async fn storage_error(request: &Request, response: Response) -> Error {
-    let mut shown = request.clone();
-    shown.redact_query();
-    response
-        .into_api_error(request.method.clone(), shown.display_url())
-        .await
-        .into()
+impl StorageHosts {
+    /// The client's storage transport, with `retries` retries per request.
+    pub(crate) fn new(inner: Arc<dyn Transport>, retries: u32) -> Self {
+        StorageHosts {
+            transport: RetryTransport::new(StorageHops { inner }, RetryPolicy::storage(retries)),
+        }
+    }
+
+    /// Sends `request`: its URL's query (a presigned URL's signature) is never shown in an
+    /// error or a log, and an answer other than a success is the error, with the reduced
+    /// body.
+    pub(crate) async fn send(&self, mut request: Request) -> Result<Response, Error> {
+        request.redact_query();
+        let response = self.transport.send(request.clone()).await?;
+        if response.status.is_success() {
+            return Ok(response);
+        }
+        Err(response
+            .into_api_error(request.method.clone(), request.display_url())
+            .await
+            .into())
+    }
 }
 
 #[cfg(test)]
