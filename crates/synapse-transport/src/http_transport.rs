@@ -114,6 +114,20 @@ impl HttpTransport {
         &self.config
     }
 
+    /// The client for `request`'s connect and read timeouts (the configured ones unless
+    /// the request sets its own).
+    fn client_for(&self, request: &Request) -> Result<reqwest::Client, Error> {
+        let read_timeout = match request.read_timeout {
+            ReadTimeout::Default => Some(self.config.read_timeout),
+            ReadTimeout::After(d) => Some(d),
+            ReadTimeout::Never => None,
+        };
+        let connect = request
+            .connect_timeout
+            .unwrap_or(self.config.connect_timeout);
+        self.client((connect, read_timeout))
+    }
+
     /// The client for a (connect timeout, read timeout) pair, built on first use.
     fn client(&self, key: (Duration, Option<Duration>)) -> Result<reqwest::Client, Error> {
         let mut clients = self.clients.lock().map_err(|_| Error::Transport {
@@ -233,15 +247,7 @@ fn tls(
 impl Transport for HttpTransport {
     async fn send(&self, mut request: Request) -> Result<Response, Error> {
         request.finalize()?;
-        let read_timeout = match request.read_timeout {
-            ReadTimeout::Default => Some(self.config.read_timeout),
-            ReadTimeout::After(d) => Some(d),
-            ReadTimeout::Never => None,
-        };
-        let connect = request
-            .connect_timeout
-            .unwrap_or(self.config.connect_timeout);
-        let client = self.client((connect, read_timeout))?;
+        let client = self.client_for(&request)?;
         let url = request.full_url();
         // The headers are exactly the finalised ones (the mock records the same); the body
         // is only the bytes.
@@ -316,15 +322,7 @@ impl Transport for HttpTransport {
         let key_value = http::HeaderValue::from_str(&key)
             .map_err(|_| Error::invalid_input("invalid WebSocket key"))?;
         headers.insert(SEC_WEBSOCKET_KEY, key_value);
-        let read_timeout = match request.read_timeout {
-            ReadTimeout::Default => Some(self.config.read_timeout),
-            ReadTimeout::After(d) => Some(d),
-            ReadTimeout::Never => None,
-        };
-        let connect = request
-            .connect_timeout
-            .unwrap_or(self.config.connect_timeout);
-        let client = self.client((connect, read_timeout))?;
+        let client = self.client_for(&request)?;
         let resp = client
             .request(http::Method::GET, request.full_url())
             .headers(headers)
