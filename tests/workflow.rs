@@ -192,7 +192,7 @@ async fn missing_or_wrong_credentials_and_tenants_are_typed_errors() {
 }
 
 #[tokio::test]
-async fn validation_errors_come_back_as_field_errors() {
+async fn validation_errors_come_back_as_field_errors_naming_every_bad_field() {
     let (_fake, client) = start().await;
     let err = client
         .create_plugin(PluginCreate {
@@ -204,7 +204,10 @@ async fn validation_errors_come_back_as_field_errors() {
     assert_eq!(err.api().expect("api").kind, ApiErrorKind::BadRequest);
     assert_eq!(
         err.body_json(),
-        Some(&json!({"code": ["This field is required."]}))
+        Some(&json!({
+            "code": ["This field is required."],
+            "category": ["This field is required."],
+        }))
     );
     let err = client.get_job("missing").await.expect_err("404");
     assert!(matches!(err, Error::Api(_)));

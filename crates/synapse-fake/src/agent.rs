@@ -7,66 +7,68 @@ use http::Method;
 use serde_json::{Value, json};
 
 use crate::respond::{Ctx, Resp, detail, field_error, json_resp, no_content, not_found, paginate};
-use crate::routes::{Api, answer};
+use crate::routes::{Api, Route, answer};
 use crate::server::{Shared, tenant_check};
 use crate::state::{Job, State};
 use crate::time::rfc3339;
 
 /// The agent's routes, under `agent/`; the slash is as the agent API has it, per path.
 pub(crate) const API: Api = Api {
-    routes: &[
-        answer(Method::GET, "health/", |_, _, _| {
-            json_resp(200, &json!({"status": "ok"}))
-        }),
-        answer(Method::GET, "plugin_releases/", |s, c, _| {
-            list_releases(s, c)
-        }),
-        answer(Method::POST, "plugin_releases/", |s, c, _| {
-            create_release(s, c)
-        }),
-        answer(Method::POST, "plugin_releases/run_debug/", |s, c, _| {
-            run(s, c, None)
-        }),
-        answer(Method::GET, "plugin_releases/{lookup}", |s, _, lookup| {
-            get_release(s, lookup)
-        }),
-        answer(
-            Method::DELETE,
-            "plugin_releases/{lookup}",
-            |s, _, lookup| delete_release(s, lookup),
-        ),
-        answer(
-            Method::POST,
-            "plugin_releases/{lookup}/run/",
-            |s, c, lookup| run(s, c, Some(lookup)),
-        ),
-        answer(Method::GET, "jobs/", |s, _, _| {
-            let state = s.state();
-            json_resp(
-                200,
-                &json!(state.jobs.iter().map(ray_job).collect::<Vec<_>>()),
-            )
-        }),
-        answer(Method::GET, "jobs/{id}/", |s, _, id| {
-            match s.state().job(id) {
-                Some(j) => json_resp(200, &ray_job(j)),
-                None => not_found(),
-            }
-        }),
-        answer(Method::GET, "jobs/{id}/logs/", |s, _, id| {
-            match s.state().job(id) {
-                Some(j) => json_resp(200, &json!(j.console().join("\n"))),
-                None => not_found(),
-            }
-        }),
-        answer(Method::GET, "jobs/{id}/logs/stream/", |s, _, id| {
-            crate::jobs::tail(s, id, crate::jobs::TailFormat::Lines)
-        }),
-    ],
+    routes: &[ROUTES],
     prefix: 1,
     authorize,
     append_slash: false,
 };
+
+const ROUTES: &[Route] = &[
+    answer(Method::GET, "health/", |_, _, _| {
+        json_resp(200, &json!({"status": "ok"}))
+    }),
+    answer(Method::GET, "plugin_releases/", |s, c, _| {
+        list_releases(s, c)
+    }),
+    answer(Method::POST, "plugin_releases/", |s, c, _| {
+        create_release(s, c)
+    }),
+    answer(Method::POST, "plugin_releases/run_debug/", |s, c, _| {
+        run(s, c, None)
+    }),
+    answer(Method::GET, "plugin_releases/{lookup}", |s, _, lookup| {
+        get_release(s, lookup)
+    }),
+    answer(
+        Method::DELETE,
+        "plugin_releases/{lookup}",
+        |s, _, lookup| delete_release(s, lookup),
+    ),
+    answer(
+        Method::POST,
+        "plugin_releases/{lookup}/run/",
+        |s, c, lookup| run(s, c, Some(lookup)),
+    ),
+    answer(Method::GET, "jobs/", |s, _, _| {
+        let state = s.state();
+        json_resp(
+            200,
+            &json!(state.jobs.iter().map(ray_job).collect::<Vec<_>>()),
+        )
+    }),
+    answer(Method::GET, "jobs/{id}/", |s, _, id| {
+        match s.state().job(id) {
+            Some(j) => json_resp(200, &ray_job(j)),
+            None => not_found(),
+        }
+    }),
+    answer(Method::GET, "jobs/{id}/logs/", |s, _, id| {
+        match s.state().job(id) {
+            Some(j) => json_resp(200, &json!(j.console().join("\n"))),
+            None => not_found(),
+        }
+    }),
+    answer(Method::GET, "jobs/{id}/logs/stream/", |s, _, id| {
+        crate::jobs::tail(s, id, crate::jobs::TailFormat::Lines)
+    }),
+];
 
 /// The agent's credentials: the bare agent token in `Authorization`, and the tenant.
 fn authorize(shared: &Shared, ctx: &Ctx) -> Option<Resp> {

@@ -6,8 +6,8 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use crate::jobs;
-use crate::respond::{Ctx, Resp, detail, field_error, json_resp, not_found, paginate};
-use crate::routes::{Api, Streamed, answer, page, stream};
+use crate::respond::{Ctx, Form, Resp, detail, field_error, json_resp, not_found, paginate};
+use crate::routes::{Api, Route, Streamed, answer, page, stream};
 use crate::server::{Shared, check_backend_auth};
 use crate::state::State;
 use crate::time::rfc3339;
@@ -55,86 +55,67 @@ pub(crate) fn seed(state: &mut State) {
 
 /// The backend's routes (every path ends in `/`; a path without it is redirected).
 pub(crate) const API: Api = Api {
-    routes: &[
-        answer(Method::GET, "agents/", |s, c, _| list_agents(s, c)),
-        answer(Method::POST, "agents/{token}/connect/", |s, _, token| {
-            connect_agent(s, token)
-        }),
-        answer(Method::POST, "plugins/", |s, c, _| create_plugin(s, c)),
-        answer(Method::GET, "plugins/{id}/", |s, _, id| get_plugin(s, id)),
-        answer(Method::PUT, "plugins/{id}/", |s, c, id| {
-            update_plugin(s, c, id)
-        }),
-        answer(Method::POST, "plugins/{plugin}/run/", |s, c, plugin| {
-            jobs::run_plugin(s, c, plugin)
-        }),
-        answer(Method::GET, "plugin_releases/", |s, c, _| {
-            list_releases(s, c)
-        }),
-        answer(Method::POST, "plugin_releases/", |s, c, _| {
-            crate::uploads::create_release(s, c)
-        }),
-        answer(Method::GET, "plugin_releases/{lookup}/", |s, c, lookup| {
-            get_release(s, c, lookup)
-        }),
-        page(Method::GET, "jobs/", |s, c, _| jobs::list_jobs(s, c)),
-        answer(Method::GET, "jobs/{id}/", |s, _, id| jobs::get_job(s, id)),
-        answer(Method::PATCH, "jobs/{id}/", |s, c, id| {
-            jobs::update_job(s, c, id)
-        }),
-        answer(Method::GET, "jobs/{id}/console_logs/", |s, _, id| {
-            jobs::console_logs(s, id)
-        }),
-        answer(Method::GET, "jobs/{id}/tail_console_logs/", |s, _, id| {
-            jobs::tail(s, id, jobs::TailFormat::Events)
-        }),
-        answer(Method::POST, "logs/", |s, c, _| create_logs(s, c)),
-        answer(Method::GET, "serve_applications/", |s, c, _| {
-            list_serve_apps(s, c)
-        }),
-        answer(Method::POST, "serve_applications/", |s, c, _| {
-            create_serve_app(s, c)
-        }),
-        answer(Method::GET, "storages/", |s, c, _| list_storages(s, c)),
-        answer(Method::POST, "storages/", |s, c, _| create_storage(s, c)),
-        answer(Method::GET, "storages/{id}/", |s, c, id| {
-            get_storage(s, c, id)
-        }),
-        stream(Method::PUT, "chunked_upload/", Streamed::Chunk),
-        stream(Method::PUT, "chunked_upload/{id}/", Streamed::Chunk),
-        answer(Method::GET, "chunked_upload/{id}/", |s, c, id| {
-            crate::uploads::get_upload(s, c, id)
-        }),
-        answer(Method::POST, "chunked_upload/{id}/", |s, c, id| {
-            crate::uploads::finalize(s, c, id)
-        }),
-        answer(Method::GET, "data_collections/", |s, c, _| {
-            crate::data_collections::list_collections(s, c)
-        }),
-        answer(Method::GET, "data_collections/{id}/", |s, c, id| {
-            crate::data_collections::get_collection(s, c, id)
-        }),
-        answer(Method::POST, "data_files/", |s, c, _| {
-            crate::data_collections::create_file(s, c)
-        }),
-        answer(Method::POST, "data_files/verify_checksums/", |s, c, _| {
-            crate::data_collections::verify_checksums(s, c)
-        }),
-        answer(Method::GET, "data_units/", |s, c, _| {
-            crate::data_collections::list_units(s, c)
-        }),
-        answer(Method::POST, "data_units/", |s, c, _| {
-            crate::data_collections::create_units(s, c)
-        }),
-        answer(Method::GET, "data_units/{id}/", |s, c, id| {
-            crate::data_collections::get_unit(s, c, id)
-        }),
-        stream(Method::PUT, "bench/raw_upload/", Streamed::RawUpload),
-    ],
+    routes: &[ROUTES, crate::data_collections::ROUTES],
     prefix: 0,
     authorize: check_backend_auth,
     append_slash: true,
 };
+
+const ROUTES: &[Route] = &[
+    answer(Method::GET, "agents/", |s, c, _| list_agents(s, c)),
+    answer(Method::POST, "agents/{token}/connect/", |s, _, token| {
+        connect_agent(s, token)
+    }),
+    answer(Method::POST, "plugins/", |s, c, _| create_plugin(s, c)),
+    answer(Method::GET, "plugins/{id}/", |s, _, id| get_plugin(s, id)),
+    answer(Method::PUT, "plugins/{id}/", |s, c, id| {
+        update_plugin(s, c, id)
+    }),
+    answer(Method::POST, "plugins/{plugin}/run/", |s, c, plugin| {
+        jobs::run_plugin(s, c, plugin)
+    }),
+    answer(Method::GET, "plugin_releases/", |s, c, _| {
+        list_releases(s, c)
+    }),
+    answer(Method::POST, "plugin_releases/", |s, c, _| {
+        crate::uploads::create_release(s, c)
+    }),
+    answer(Method::GET, "plugin_releases/{lookup}/", |s, c, lookup| {
+        get_release(s, c, lookup)
+    }),
+    page(Method::GET, "jobs/", |s, c, _| jobs::list_jobs(s, c)),
+    answer(Method::GET, "jobs/{id}/", |s, _, id| jobs::get_job(s, id)),
+    answer(Method::PATCH, "jobs/{id}/", |s, c, id| {
+        jobs::update_job(s, c, id)
+    }),
+    answer(Method::GET, "jobs/{id}/console_logs/", |s, _, id| {
+        jobs::console_logs(s, id)
+    }),
+    answer(Method::GET, "jobs/{id}/tail_console_logs/", |s, _, id| {
+        jobs::tail(s, id, jobs::TailFormat::Events)
+    }),
+    answer(Method::POST, "logs/", |s, c, _| create_logs(s, c)),
+    answer(Method::GET, "serve_applications/", |s, c, _| {
+        list_serve_apps(s, c)
+    }),
+    answer(Method::POST, "serve_applications/", |s, c, _| {
+        create_serve_app(s, c)
+    }),
+    answer(Method::GET, "storages/", |s, c, _| list_storages(s, c)),
+    answer(Method::POST, "storages/", |s, c, _| create_storage(s, c)),
+    answer(Method::GET, "storages/{id}/", |s, c, id| {
+        get_storage(s, c, id)
+    }),
+    stream(Method::PUT, "chunked_upload/", Streamed::Chunk),
+    stream(Method::PUT, "chunked_upload/{id}/", Streamed::Chunk),
+    answer(Method::GET, "chunked_upload/{id}/", |s, c, id| {
+        crate::uploads::get_upload(s, c, id)
+    }),
+    answer(Method::POST, "chunked_upload/{id}/", |s, c, id| {
+        crate::uploads::finalize(s, c, id)
+    }),
+    stream(Method::PUT, "bench/raw_upload/", Streamed::RawUpload),
+];
 
 fn list_agents(shared: &Shared, ctx: &Ctx) -> Resp {
     let state = shared.state();
@@ -172,39 +153,53 @@ fn get_plugin(shared: &Shared, id: &str) -> Resp {
     }
 }
 
+/// The fields a plugin has; any other key of a create or update body is dropped.
+const PLUGIN_FIELDS: [&str; 18] = [
+    "code",
+    "name",
+    "category",
+    "description",
+    "is_active",
+    "is_public",
+    "system_only",
+    "source",
+    "version",
+    "data_type",
+    "tasks",
+    "annotation_category",
+    "annotation_type",
+    "smart_tool_type",
+    "supported_data_types",
+    "readme",
+    "debug",
+    "meta",
+];
+
 fn create_plugin(shared: &Shared, ctx: &Ctx) -> Resp {
-    let body = match ctx.json() {
-        Ok(Value::Object(m)) => m,
-        Ok(_) => return detail(400, "Expected an object."),
-        Err(r) => return r,
+    let mut form = match Form::new(ctx) {
+        Ok(form) => form,
+        Err(resp) => return resp,
     };
-    for field in ["code", "name", "category"] {
-        if body
-            .get(field)
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty)
-        {
-            return field_error(field, "This field is required.");
-        }
-    }
-    let code = body["code"].as_str().unwrap_or_default().to_owned();
-    if !code
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    if let Some(code) = form.require_str("code")
+        && !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return field_error("code", "Enter a valid code.");
+        form.error("code", "Enter a valid code.");
     }
-    let category = body["category"].as_str().unwrap_or_default();
-    if !PLUGIN_CATEGORIES.contains(&category) {
-        return field_error(
-            "category",
-            &format!("\"{category}\" is not a valid choice."),
-        );
-    }
+    form.require_str("name");
+    form.require_choice("category", &PLUGIN_CATEGORIES);
+    let code = form.get("code").cloned();
     let mut state = shared.state();
-    if state.plugins.values().any(|p| p["code"] == code.as_str()) {
-        return field_error("code", "plugin with this code already exists.");
+    if let Some(code) = &code
+        && state.plugins.values().any(|p| p["code"] == *code)
+    {
+        form.error("code", "plugin with this code already exists.");
     }
+    let body = match form.finish(&PLUGIN_FIELDS) {
+        Ok(body) => body,
+        Err(resp) => return resp,
+    };
     let id = state.id();
     let mut plugin = Map::new();
     plugin.insert("id".into(), json!(id));
@@ -237,7 +232,7 @@ fn update_plugin(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
         return not_found();
     };
     for (k, v) in body {
-        if k != "id" && k != "code" {
+        if k != "code" && k != "category" && PLUGIN_FIELDS.contains(&k.as_str()) {
             plugin[k.as_str()] = v;
         }
     }
@@ -316,18 +311,20 @@ fn create_logs(shared: &Shared, ctx: &Ctx) -> Resp {
 }
 
 fn create_serve_app(shared: &Shared, ctx: &Ctx) -> Resp {
-    let body = match ctx.json() {
-        Ok(Value::Object(m)) => m,
-        Ok(_) => return detail(400, "Expected an object."),
-        Err(r) => return r,
+    let mut form = match Form::new(ctx) {
+        Ok(form) => form,
+        Err(resp) => return resp,
     };
-    if body.get("job").is_none_or(Value::is_null) {
-        return field_error("job", "This field is required.");
-    }
+    form.require("job");
+    form.optional_str("status");
+    let body = match form.finish(&["job", "status", "data"]) {
+        Ok(body) => body,
+        Err(resp) => return resp,
+    };
     let mut state = shared.state();
     let id = state.id();
-    let app = json!({"id": id, "job": body["job"], "status": body.get("status").cloned().unwrap_or(json!("NOT_STARTED")),
-                     "data": body.get("data").cloned().unwrap_or(json!({})), "created": rfc3339(SystemTime::now())});
+    let app = json!({"id": id, "job": body["job"], "status": body.get("status").filter(|s| !s.is_null()).cloned().unwrap_or(json!("NOT_STARTED")),
+                     "data": body.get("data").filter(|d| !d.is_null()).cloned().unwrap_or(json!({})), "created": rfc3339(SystemTime::now())});
     state.serve_apps.insert(id, app.clone());
     json_resp(201, &app)
 }
@@ -375,26 +372,31 @@ fn get_storage(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
 }
 
 fn create_storage(shared: &Shared, ctx: &Ctx) -> Resp {
-    let body = match ctx.json() {
-        Ok(Value::Object(m)) => m,
-        Ok(_) => return detail(400, "Expected an object."),
-        Err(r) => return r,
+    let mut form = match Form::new(ctx) {
+        Ok(form) => form,
+        Err(resp) => return resp,
     };
-    for field in ["name", "provider"] {
-        if body
-            .get(field)
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty)
-        {
-            return field_error(field, "This field is required.");
-        }
+    form.require_str("name");
+    form.require_str("provider");
+    form.optional_choice("category", &["internal", "external"]);
+    if form
+        .require("configuration")
+        .is_some_and(|c| !c.is_object())
+    {
+        form.error("configuration", "Expected a dictionary of items.");
     }
-    if !body.get("configuration").is_some_and(Value::is_object) {
-        return field_error("configuration", "This field is required.");
-    }
+    let mut storage = match form.finish(&[
+        "name",
+        "provider",
+        "category",
+        "configuration",
+        "is_default",
+    ]) {
+        Ok(body) => body,
+        Err(resp) => return resp,
+    };
     let mut state = shared.state();
     let id = state.id();
-    let mut storage = body;
     storage.insert("id".into(), json!(id));
     storage.entry("category").or_insert(json!("external"));
     storage.entry("is_default").or_insert(json!(false));

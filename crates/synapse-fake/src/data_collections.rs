@@ -16,13 +16,35 @@
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
+use http::Method;
+
 use md5::{Digest, Md5};
 use serde_json::{Map, Value, json};
 
 use crate::multipart::parse;
 use crate::respond::{Ctx, Resp, field_error, json_resp, not_found, paginate};
+use crate::routes::{Route, answer};
 use crate::server::Shared;
 use crate::time::rfc3339;
+
+/// Data collections, data files and data units.
+pub(crate) const ROUTES: &[Route] = &[
+    answer(Method::GET, "data_collections/", |s, c, _| {
+        list_collections(s, c)
+    }),
+    answer(Method::GET, "data_collections/{id}/", |s, c, id| {
+        get_collection(s, c, id)
+    }),
+    answer(Method::POST, "data_files/", |s, c, _| create_file(s, c)),
+    answer(Method::POST, "data_files/verify_checksums/", |s, c, _| {
+        verify_checksums(s, c)
+    }),
+    answer(Method::GET, "data_units/", |s, c, _| list_units(s, c)),
+    answer(Method::POST, "data_units/", |s, c, _| create_units(s, c)),
+    answer(Method::GET, "data_units/{id}/", |s, c, id| {
+        get_unit(s, c, id)
+    }),
+];
 
 /// The data-collection tables: one id sequence per table, as a database has.
 pub(crate) struct DataState {

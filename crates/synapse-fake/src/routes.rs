@@ -72,8 +72,9 @@ pub(crate) const fn stream(method: Method, path: &'static str, kind: Streamed) -
 
 /// An API: its routes, where they start, and who may call them.
 pub(crate) struct Api {
-    /// The routes, first match wins.
-    pub routes: &'static [Route],
+    /// The routes, in groups (one per API domain, each kept in its domain's module); first
+    /// match wins.
+    pub routes: &'static [&'static [Route]],
     /// How many leading path segments name the API (`agent/` → 1).
     pub prefix: usize,
     /// The credential check: a response refusing the request, or `None`.
@@ -93,19 +94,21 @@ impl Api {
         slash: bool,
     ) -> Option<(&'static Route, &'a str)> {
         let rest = segments.get(self.prefix..)?;
-        self.routes
-            .iter()
+        self.all()
             .filter(|r| r.method == *method)
             .find_map(|r| param(r.path, rest, slash).map(|p| (r, p)))
     }
 
+    /// Every route, group after group.
+    pub fn all(&self) -> impl Iterator<Item = &'static Route> {
+        self.routes.iter().flat_map(|group| group.iter())
+    }
+
     /// Whether any route, whatever its method, has this path.
     pub fn has_path(&self, segments: &[String], slash: bool) -> bool {
-        segments.get(self.prefix..).is_some_and(|rest| {
-            self.routes
-                .iter()
-                .any(|r| param(r.path, rest, slash).is_some())
-        })
+        segments
+            .get(self.prefix..)
+            .is_some_and(|rest| self.all().any(|r| param(r.path, rest, slash).is_some()))
     }
 }
 
@@ -172,8 +175,7 @@ mod tests {
             [(crate::backend::API, ""), (crate::agent::API, "agent/")]
                 .iter()
                 .flat_map(|(api, prefix)| {
-                    api.routes
-                        .iter()
+                    api.all()
                         .map(move |r| (r.method.to_string(), format!("{prefix}{}", r.path)))
                 })
                 .collect();
@@ -185,7 +187,7 @@ mod tests {
     #[test]
     fn every_pattern_has_at_most_one_parameter() {
         for api in [crate::backend::API, crate::agent::API] {
-            for r in api.routes {
+            for r in api.all() {
                 assert!(r.path.matches('{').count() <= 1, "{}", r.path);
             }
         }
