@@ -26,6 +26,7 @@ const PLUGIN_CATEGORIES: [&str; 9] = [
 
 /// Agents and storages every fake starts with.
 pub(crate) fn seed(state: &mut State) {
+    crate::ml::seed(state);
     for (name, status, token) in [
         (
             "gpu-node-1",
@@ -55,7 +56,12 @@ pub(crate) fn seed(state: &mut State) {
 
 /// The backend's routes (every path ends in `/`; a path without it is redirected).
 pub(crate) const API: Api = Api {
-    routes: &[ROUTES, crate::data_collections::ROUTES],
+    routes: &[
+        ROUTES,
+        crate::data_collections::ROUTES,
+        crate::ml::ROUTES,
+        crate::bulk_upload::ROUTES,
+    ],
     prefix: 0,
     authorize: check_backend_auth,
     append_slash: true,

@@ -455,6 +455,26 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 impl DataState {
+    /// Registers a file already in storage (a confirmed presigned upload) under its
+    /// checksum: the data file with that checksum and whether it was created now (the same
+    /// content is one data file).
+    pub(crate) fn register_file(&mut self, checksum: &str, size: u64, url: String) -> (i64, bool) {
+        if let Some(existing) = self.files.values().find(|f| f.checksum == checksum) {
+            return (existing.id, false);
+        }
+        self.next_file += 1;
+        let file = DataFile {
+            id: self.next_file,
+            checksum: checksum.to_owned(),
+            size,
+            url,
+            created: rfc3339(SystemTime::now()),
+            chunked: false,
+        };
+        self.files.insert(file.id, file);
+        (self.next_file, true)
+    }
+
     /// The group a chain of names ends in, created as needed (outermost first).
     fn group(&mut self, collection: i64, names: &[String]) -> Option<i64> {
         let mut parent = None;

@@ -54,6 +54,17 @@
 //! | `GET` | `data_units/` | data units (`data_collection`) |
 //! | `POST` | `data_units/` | creates one data unit or a list (all or nothing) |
 //! | `GET` | `data_units/{id}/` | a data unit (`expand=files`) |
+//! | `POST` | `data_files/presigned_upload/upload/` | reserves presigned uploads (`files`: `filename`, `size`, `content_type`; `expiration`): per file a storage `file_key` and a presigned `PUT` URL, or a `multipart` upload when larger than [`FakeConfig::presigned_part_size`] |
+//! | `POST` | `data_files/presigned_upload/confirm_upload/` | registers stored files as data files (`file_key`, SHA-1 `checksum`, `size`, `multipart` parts and `ETag`s): a result per file, `success` or its `error` (never reserved, not in storage, wrong size or checksum) |
+//! | `GET` | `models/` | models (`is_released`, `project`); one released model exists from the start |
+//! | `POST` | `models/` | creates a model (`name`, `plugin` code, `version`, `checkpoint`, `chunked_upload`, `configuration`, `description`); the upload's file becomes the model's `file` URL |
+//! | `GET` | `models/{id}/` | a model (`expand=metrics`); `file` is a presigned URL of the object store |
+//! | `GET` | `ground_truths/` | ground truths with their `files` (`ground_truth_dataset_versions`, repeated; `ground_truth_dataset`; `category`); 135 exist from the start |
+//! | `GET` | `sdk/ground_truth_events/` | ground-truth events (the same filters; `fields`, `expand=data`) |
+//! | `GET` | `sdk/ground_truth_events/data/` | ground-truth events as `{id, data}` (the same filters) |
+//! | `GET` | `sdk/ground_truth_events/files/` | ground-truth events with their `files` as a list (the same filters) |
+//! | `GET` | `ground_truth_dataset_versions/` | ground-truth dataset versions (`ground_truth_dataset`, `is_archived`); three exist from the start |
+//! | `GET` | `ground_truth_dataset_versions/{id}/` | a ground-truth dataset version |
 //! | `PUT` | `bench/raw_upload/` | not a platform route: the body's `size` and `md5`, for the benchmarks' plain upload |
 //!
 //! Every backend path ends in `/`. Without a trailing slash it answers as Django's
@@ -62,6 +73,16 @@
 //! `Location: /jobs/?page=2`), whatever the request's method and before any credential check;
 //! otherwise the answer to any unknown path: 404 `{"detail": "Not found."}` (401 first
 //! without a valid token).
+//!
+//! The object store behind presigned URLs, under `/_storage/<bucket>/<key>` on the same
+//! address, takes **no** Synapse credentials (a request carrying `Authorization`,
+//! `Synapse-Access-Token`, `Synapse-Tenant` or `SYNAPSE-Agent` is refused): each request is
+//! authorised by its presigned query (`X-Amz-Date`, `X-Amz-Expires`, `X-Amz-Signature`, signed
+//! over the method and the key), as S3 does. A presigned `PUT` stores an object (with
+//! `partNumber` and `uploadId`, a part of a multipart upload, answered with its `ETag`); a
+//! presigned `GET` reads one back (model files, data files, ground-truth files). Errors are
+//! S3's XML bodies (`<Error><Code>SignatureDoesNotMatch</Code>…`). The content of objects up
+//! to 32 MiB is kept (larger ones are hashed only and cannot be read back).
 //!
 //! The agent, under `agent/` ([`FakeServer::agent_url`]), with the bare agent token in
 //! `Authorization`:
@@ -89,10 +110,13 @@
 
 mod agent;
 mod backend;
+mod bulk_upload;
 mod data_collections;
 mod faults;
 mod jobs;
+mod ml;
 mod multipart;
+mod object_store;
 mod respond;
 mod routes;
 mod server;

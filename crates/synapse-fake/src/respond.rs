@@ -355,8 +355,8 @@ impl Form {
             .map_err(|errors| json_resp(400, &Value::Object(errors)))
     }
 
-    /// The declared fields, or every recorded error.
-    fn checked(self, declared: &[&str]) -> Result<Map<String, Value>, Map<String, Value>> {
+    /// The declared fields, or every recorded error (for a nested item's errors).
+    pub fn checked(self, declared: &[&str]) -> Result<Map<String, Value>, Map<String, Value>> {
         if !self.errors.is_empty() {
             return Err(self.errors);
         }

@@ -44,6 +44,10 @@ pub struct FakeConfig {
     pub link_origin: Option<String>,
     /// Extra time spent on every job-list page (to measure prefetching).
     pub page_delay: Duration,
+    /// Part size of presigned multipart uploads: a reserved file larger than this gets a
+    /// multipart upload with parts of this size instead of one presigned URL (the platform
+    /// switches at about 100 MiB).
+    pub presigned_part_size: u64,
 }
 
 impl Default for FakeConfig {
@@ -58,6 +62,7 @@ impl Default for FakeConfig {
             page_size: 100,
             link_origin: None,
             page_delay: Duration::ZERO,
+            presigned_part_size: 100 * 1024 * 1024,
         }
     }
 }
@@ -390,6 +395,10 @@ async fn dispatch(
     body: Incoming,
     path_and_query: &str,
 ) -> Option<Resp> {
+    if ctx.segments.first().map(String::as_str) == Some("_storage") {
+        // The object store: presigned URLs, no Synapse credentials.
+        return Some(crate::object_store::serve(shared, &ctx, body).await);
+    }
     let api = if ctx.segments.first().map(String::as_str) == Some("agent") {
         &crate::agent::API
     } else {

@@ -180,6 +180,10 @@ pub(crate) struct Upload {
     pub hasher: Md5,
     pub created_at: SystemTime,
     pub completed: Option<(SystemTime, String)>,
+    /// The bytes received so far, kept only when the upload's total is at most
+    /// [`KEPT_BYTES`](crate::object_store::KEPT_BYTES) (a model file is served back from
+    /// them).
+    pub content: Option<Vec<u8>>,
 }
 
 /// Everything the fake stores.
@@ -199,6 +203,12 @@ pub(crate) struct State {
     pub agent_releases: BTreeMap<i64, Value>,
     /// Data collections, data files and data units.
     pub data: crate::data_collections::DataState,
+    /// The object store behind presigned URLs.
+    pub objects: crate::object_store::ObjectStore,
+    /// Presigned-upload reservations.
+    pub bulk: crate::bulk_upload::BulkState,
+    /// Models, ground truths, their events and dataset versions.
+    pub ml: crate::ml::MlState,
     pub runs: u64,
     /// Rendered job-list pages of jobs that can no longer change, by request; cleared
     /// whenever a job is added or updated.

@@ -195,8 +195,8 @@ async fn put_chunk(
         return detail(400, "Error in request headers");
     };
     // Where the upload stands now (a new upload starts at 0).
-    let (mut hasher, offset) = match id {
-        None => (Md5::new(), 0),
+    let (mut hasher, offset, keep) = match id {
+        None => (Md5::new(), 0, total <= crate::object_store::KEPT_BYTES),
         Some(id) => {
             let state = shared.state();
             let Some(u) = state.uploads.get(id) else {
@@ -205,9 +205,10 @@ async fn put_chunk(
             if u.completed.is_some() {
                 return detail(400, "Upload has already been marked as \"complete\"");
             }
-            (u.hasher.clone(), u.offset)
+            (u.hasher.clone(), u.offset, u.content.is_some())
         }
     };
+    let mut kept = Vec::new();
     if start != offset {
         return json_resp(
             400,
@@ -236,6 +237,9 @@ async fn put_chunk(
             Event::Data(d) if current == "file" => {
                 hasher.update(&d);
                 size += d.len() as u64;
+                if keep {
+                    kept.extend_from_slice(&d);
+                }
             }
             Event::Data(d) if current == "filename" => {
                 filename.push_str(&String::from_utf8_lossy(&d));
@@ -283,6 +287,7 @@ async fn put_chunk(
                     hasher: Md5::new(),
                     created_at: SystemTime::now(),
                     completed: None,
+                    content: keep.then(Vec::new),
                 },
             );
             id
@@ -299,6 +304,9 @@ async fn put_chunk(
     }
     upload.hasher = hasher;
     upload.offset = offset + size;
+    if let Some(content) = &mut upload.content {
+        content.extend_from_slice(&kept);
+    }
     upload.total = total;
     json_resp(200, &upload_json(ctx, upload))
 }
