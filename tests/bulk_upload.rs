@@ -107,9 +107,11 @@ async fn bulk_uploaded_files_become_data_files_that_units_reference() {
     assert_eq!(known.existing_checksums, Some(asked.to_vec()));
 
     // A data unit references the image by checksum; its file URL serves the same bytes.
+    // (The collection as a numeric string, as DRF accepts it: the Python SDK sends the
+    // caller's body unchanged.)
     let unit = client
         .create_data_units(&json!({
-            "data_collection": 1,
+            "data_collection": "1",
             "files": {"image_1": {"checksum": sha1_hex(&image), "path": "b.jpg"}},
         }))
         .await

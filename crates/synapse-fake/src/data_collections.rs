@@ -314,6 +314,26 @@ fn check_unit(state: &DataState, item: &Value) -> Result<Draft, Map<String, Valu
                 None
             }
         },
+        // DRF looks a string up as the key it spells (`"5"` is 5), as the Python SDK sends
+        // the caller's value unchanged.
+        Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => {
+            match s
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|i| state.collections.get(&i))
+            {
+                Some(c) => Some(c),
+                None => {
+                    error(
+                        &mut errors,
+                        "data_collection",
+                        format!("Invalid pk \"{s}\" - object does not exist."),
+                    );
+                    None
+                }
+            }
+        }
         Some(other) => {
             error(
                 &mut errors,
