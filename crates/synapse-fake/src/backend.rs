@@ -55,7 +55,12 @@ pub(crate) fn seed(state: &mut State) {
 
 /// The backend's routes (every path ends in `/`; a path without it is redirected).
 pub(crate) const API: Api = Api {
-    routes: &[ROUTES, crate::data_collections::ROUTES],
+    routes: &[
+        ROUTES,
+        crate::data_collections::ROUTES,
+        crate::annotation::ROUTES,
+        crate::hitl::ROUTES,
+    ],
     prefix: 0,
     authorize: check_backend_auth,
     append_slash: true,
