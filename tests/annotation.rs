@@ -342,3 +342,33 @@ async fn unknown_ids_are_404_and_bad_requests_name_every_bad_field() {
     let read = client.get_task(tasks[0]).await.expect("task");
     assert_eq!(read.has_data, Some(false), "nothing stored");
 }
+
+#[tokio::test]
+async fn the_files_lists_can_key_files_by_specification_name() {
+    let (_fake, client) = synapse_e2e::start_with(synapse_fake::FakeConfig {
+        files_by_name: true,
+        ..synapse_fake::FakeConfig::default()
+    })
+    .await;
+    let units = upload_units(&client, 1).await;
+    create_tasks(&client, 1, &units).await;
+    let page = client.list_tasks_files().project(1).await.expect("page");
+    let files = page.results[0].files.as_ref().expect("files").to_value();
+    assert_eq!(files["image_1"]["is_primary"], true, "{files}");
+    assert!(
+        files["image_1"]["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with(".jpg"))
+    );
+    let page = client
+        .list_assignments_files()
+        .project(1)
+        .await
+        .expect("page");
+    let files = page.results[0].files.as_ref().expect("files").to_value();
+    assert!(
+        files["image_1"]["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with(".jpg"))
+    );
+}

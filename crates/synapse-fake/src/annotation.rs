@@ -12,7 +12,8 @@
 //!   the task's, and its assignment moves to `in_progress` (save) or `completed` (submit);
 //! - `POST tasks/set_tags/` `{"ids", "tags", "action": "add"|"remove"}` (`?project=`);
 //! - `GET sdk/tasks/` (as `GET tasks/{id}/` per item), `GET sdk/tasks/data/` (`{id, data}`),
-//!   `GET sdk/tasks/files/` (`{id, data_unit, files: [{name, url, …}]}`), filtered by
+//!   `GET sdk/tasks/files/` (`{id, data_unit, files: [{name, url, …}]}`, or `files` keyed by
+//!   name with [`FakeConfig::files_by_name`](crate::FakeConfig::files_by_name)), filtered by
 //!   `project` and `tags` (any of the comma-separated ids);
 //! - `GET task_tags/` (filters `project`, `category`), `GET task_tags/{id}/`.
 //!
@@ -247,12 +248,17 @@ impl AnnotationState {
     }
 }
 
-/// The files of a data unit as a list of file-info objects (`name` = specification name).
-pub(crate) fn unit_files(data: &DataState, unit: i64) -> Value {
+/// The files of a data unit: a list of file-info objects (`name` = specification name), or
+/// with `by_name` ([`FakeConfig::files_by_name`](crate::FakeConfig::files_by_name)) an object
+/// keyed by specification name.
+pub(crate) fn unit_files(data: &DataState, unit: i64, by_name: bool) -> Value {
     let files = data
         .unit_by_id(unit, true)
         .and_then(|u| u.get("files").and_then(Value::as_object).cloned())
         .unwrap_or_default();
+    if by_name {
+        return Value::Object(files);
+    }
     Value::Array(
         files
             .into_iter()
@@ -842,7 +848,7 @@ fn list_tasks(shared: &Shared, ctx: &Ctx, view: View) -> Resp {
         View::Full => select_fields(ctx, annotation.task_json(&state.data, t, expand)),
         View::Data => json!({"id": t.id, "data": t.data}),
         View::Files => json!({
-            "id": t.id, "data_unit": t.data_unit, "files": unit_files(&state.data, t.data_unit),
+            "id": t.id, "data_unit": t.data_unit, "files": unit_files(&state.data, t.data_unit, shared.config.files_by_name),
         }),
     })
 }

@@ -4,7 +4,8 @@
 //! - `GET assignments/{id}/`;
 //! - `GET sdk/assignments/` (the assignment), `GET sdk/assignments/data/` (`{id, data}`),
 //!   `GET sdk/assignments/files/` (`{id, task, files: [{name, url, …}]}`, the files of the
-//!   task's data unit), filtered by `project`, `tasks` and `tags` (any of the comma-separated
+//!   task's data unit; keyed by name with
+//!   [`FakeConfig::files_by_name`](crate::FakeConfig::files_by_name)), filtered by `project`, `tasks` and `tags` (any of the comma-separated
 //!   ids) and `status_label`;
 //! - `POST assignments/set_tags/` `{"ids", "tags", "action": "add"|"remove"}` (`?project=`);
 //!   the tags are the task tags of the assignment's project.
@@ -110,7 +111,8 @@ fn list_assignments(shared: &Shared, ctx: &Ctx, view: View) -> Resp {
         View::Data => json!({"id": a.id, "data": a.data}),
         View::Files => {
             let unit = annotation.tasks.get(&a.task).map(|t| t.data_unit);
-            let files = unit.map_or(json!([]), |u| unit_files(&state.data, u));
+            let by_name = shared.config.files_by_name;
+            let files = unit.map_or(json!([]), |u| unit_files(&state.data, u, by_name));
             json!({"id": a.id, "task": a.task, "files": files})
         }
     })

@@ -61,14 +61,14 @@
 //! | `PUT` | `tasks/{id}/annotate_task_data/` | stores a task's annotation `{"action", "data"}` (`schema=dm_schema_v1\|any`); moves its assignment on |
 //! | `GET` | `sdk/tasks/` | tasks (`project`, `tags`, `fields`, `expand=data_unit`) |
 //! | `GET` | `sdk/tasks/data/` | tasks as `{id, data}` (`project`, `tags`) |
-//! | `GET` | `sdk/tasks/files/` | tasks with their data unit's `files` as a list (`project`, `tags`) |
+//! | `GET` | `sdk/tasks/files/` | tasks with their data unit's `files` as a list, or keyed by name ([`FakeConfig::files_by_name`]) (`project`, `tags`) |
 //! | `GET` | `task_tags/` | task tags (`project`, `category`); each seeded project has some |
 //! | `GET` | `task_tags/{id}/` | a task tag |
 //! | `POST` | `assignments/set_tags/` | adds or removes tags of assignments (`ids`, `tags`, `action`; `project`) |
 //! | `GET` | `assignments/{id}/` | an assignment |
 //! | `GET` | `sdk/assignments/` | assignments (`project`, `tasks`, `tags`, `status_label`) |
 //! | `GET` | `sdk/assignments/data/` | assignments as `{id, data}` (same filters) |
-//! | `GET` | `sdk/assignments/files/` | assignments with their task's files as a list (same filters) |
+//! | `GET` | `sdk/assignments/files/` | assignments with their task's files, shaped as those of `sdk/tasks/files/` (same filters) |
 //! | `PUT` | `bench/raw_upload/` | not a platform route: the body's `size` and `md5`, for the benchmarks' plain upload |
 //!
 //! Every backend path ends in `/`. Without a trailing slash it answers as Django's

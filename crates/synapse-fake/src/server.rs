@@ -44,6 +44,11 @@ pub struct FakeConfig {
     pub link_origin: Option<String>,
     /// Extra time spent on every job-list page (to measure prefetching).
     pub page_delay: Duration,
+    /// The `files` of `sdk/tasks/files/` and `sdk/assignments/files/` items as an object
+    /// keyed by file-specification name (`{"image_1": {"url": …, …}}`) instead of the default
+    /// list of file-info objects (`[{"name": "image_1", "url": …, …}]`): the spec records
+    /// both shapes.
+    pub files_by_name: bool,
 }
 
 impl Default for FakeConfig {
@@ -58,6 +63,7 @@ impl Default for FakeConfig {
             page_size: 100,
             link_origin: None,
             page_delay: Duration::ZERO,
+            files_by_name: false,
         }
     }
 }
