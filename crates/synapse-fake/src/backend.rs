@@ -59,6 +59,7 @@ pub(crate) const API: Api = Api {
         ROUTES,
         crate::data_collections::ROUTES,
         crate::annotation::ROUTES,
+        crate::tasks::ROUTES,
         crate::hitl::ROUTES,
     ],
     prefix: 0,

@@ -114,6 +114,7 @@ mod respond;
 mod routes;
 mod server;
 mod state;
+mod tasks;
 mod time;
 mod uploads;
 
