@@ -336,3 +336,22 @@ pub mod raw {
         })
     }
 }
+
+/// Uploads `n` small distinct JPEG files into the data collection every fake starts with (its
+/// primary specification `image_1`), one data unit each; the units' ids, in order.
+pub async fn upload_units(client: &BackendClient, n: u8) -> Vec<i64> {
+    use synapse_backend::DataUnitUpload;
+    let dir = tempfile::tempdir().expect("tmp");
+    let units: Vec<DataUnitUpload> = (0..n)
+        .map(|i| {
+            let mut bytes = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00".to_vec();
+            bytes.extend((0..500u32).map(|b| (b as u8).wrapping_add(i)));
+            let path = dir.path().join(format!("frame-{i}.jpg"));
+            std::fs::write(&path, &bytes).expect("write");
+            DataUnitUpload::new().file("image_1", path)
+        })
+        .collect();
+    let report = client.upload_data_collection(1, units).await;
+    assert!(report.is_complete(), "{report:?}");
+    report.unit_ids().into_iter().map(i64::from).collect()
+}

@@ -534,14 +534,36 @@ impl DataState {
 
     /// A unit as the API shows it; `files` (keyed by specification name) when expanded.
     fn unit_json(&self, unit: &Unit, ctx: &Ctx) -> Value {
-        let mut v = json!({
-            "id": unit.id, "data_collection": unit.collection, "group_id": unit.group,
-            "checksum": unit.checksum, "meta": unit.meta, "created": unit.created,
-        });
         let expanded = ctx
             .query
             .iter()
             .any(|(k, v)| k == "expand" && v.split(',').any(|f| f == "files"));
+        self.unit_value(unit, expanded)
+    }
+
+    /// A unit by id as the API shows it, with its `files` when `files` is set (as
+    /// `expand=files`): for the routes of other domains that embed units.
+    pub(crate) fn unit_by_id(&self, id: i64, files: bool) -> Option<Value> {
+        self.units.get(&id).map(|unit| self.unit_value(unit, files))
+    }
+
+    /// The data collection a unit belongs to, if the unit exists.
+    pub(crate) fn unit_collection(&self, id: i64) -> Option<i64> {
+        self.units.get(&id).map(|unit| unit.collection)
+    }
+
+    /// A data collection by id, as stored (with its file specifications).
+    #[allow(dead_code)] // its caller, `annotation::create_project`, serves the control plane
+    pub(crate) fn collection(&self, id: i64) -> Option<&Value> {
+        self.collections.get(&id)
+    }
+
+    /// A unit as the API shows it, with `files` (keyed by specification name) or without.
+    fn unit_value(&self, unit: &Unit, expanded: bool) -> Value {
+        let mut v = json!({
+            "id": unit.id, "data_collection": unit.collection, "group_id": unit.group,
+            "checksum": unit.checksum, "meta": unit.meta, "created": unit.created,
+        });
         if expanded {
             let specs = self
                 .collections

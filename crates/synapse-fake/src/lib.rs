@@ -65,6 +65,21 @@
 //! | `GET` | `sdk/ground_truth_events/files/` | ground-truth events with their `files` as a list (the same filters) |
 //! | `GET` | `ground_truth_dataset_versions/` | ground-truth dataset versions (`ground_truth_dataset`, `is_archived`); three exist from the start |
 //! | `GET` | `ground_truth_dataset_versions/{id}/` | a ground-truth dataset version |
+//! | `GET` | `projects/{id}/` | a project (`task_count`); two image projects on the data collection exist from the start |
+//! | `POST` | `tasks/` | creates tasks: `{"project", "data": [{"data_unit", "meta"}, …]}`, all or nothing, each with an assignment |
+//! | `POST` | `tasks/set_tags/` | adds or removes task tags (`ids`, `tags`, `action`; `project`) |
+//! | `GET` | `tasks/{id}/` | a task (`fields`, `expand=data_unit`) |
+//! | `PUT` | `tasks/{id}/annotate_task_data/` | stores a task's annotation `{"action", "data"}` (`schema=dm_schema_v1\|any`); moves its assignment on |
+//! | `GET` | `sdk/tasks/` | tasks (`project`, `tags`, `fields`, `expand=data_unit`) |
+//! | `GET` | `sdk/tasks/data/` | tasks as `{id, data}` (`project`, `tags`) |
+//! | `GET` | `sdk/tasks/files/` | tasks with their data unit's `files` as a list, or keyed by name ([`FakeConfig::files_by_name`]) (`project`, `tags`) |
+//! | `GET` | `task_tags/` | task tags (`project`, `category`); each seeded project has some |
+//! | `GET` | `task_tags/{id}/` | a task tag |
+//! | `POST` | `assignments/set_tags/` | adds or removes tags of assignments (`ids`, `tags`, `action`; `project`) |
+//! | `GET` | `assignments/{id}/` | an assignment |
+//! | `GET` | `sdk/assignments/` | assignments (`project`, `tasks`, `tags`, `status_label`) |
+//! | `GET` | `sdk/assignments/data/` | assignments as `{id, data}` (same filters) |
+//! | `GET` | `sdk/assignments/files/` | assignments with their task's files, shaped as those of `sdk/tasks/files/` (same filters) |
 //! | `PUT` | `bench/raw_upload/` | not a platform route: the body's `size` and `md5`, for the benchmarks' plain upload |
 //!
 //! Every backend path ends in `/`. Without a trailing slash it answers as Django's
@@ -109,10 +124,12 @@
 #![allow(clippy::result_large_err)]
 
 mod agent;
+mod annotation;
 mod backend;
 mod bulk_upload;
 mod data_collections;
 mod faults;
+mod hitl;
 mod jobs;
 mod ml;
 mod multipart;
@@ -121,6 +138,7 @@ mod respond;
 mod routes;
 mod server;
 mod state;
+mod tasks;
 mod time;
 mod uploads;
 

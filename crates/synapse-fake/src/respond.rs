@@ -259,6 +259,12 @@ impl Form {
         }
     }
 
+    /// Records a nested error value against `field` (a list of per-item error objects, as
+    /// DRF reports a nested list serializer), replacing what it held.
+    pub fn nested(&mut self, field: &str, errors: Value) {
+        self.errors.insert(field.to_owned(), errors);
+    }
+
     /// The field's value, if present and not null.
     pub fn get(&self, field: &str) -> Option<&Value> {
         self.body.get(field).filter(|v| !v.is_null())

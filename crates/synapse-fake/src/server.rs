@@ -48,6 +48,11 @@ pub struct FakeConfig {
     /// multipart upload with parts of this size instead of one presigned URL (the platform
     /// switches at about 100 MiB).
     pub presigned_part_size: u64,
+    /// The `files` of `sdk/tasks/files/` and `sdk/assignments/files/` items as an object
+    /// keyed by file-specification name (`{"image_1": {"url": …, …}}`) instead of the default
+    /// list of file-info objects (`[{"name": "image_1", "url": …, …}]`): the spec records
+    /// both shapes.
+    pub files_by_name: bool,
 }
 
 impl Default for FakeConfig {
@@ -63,6 +68,7 @@ impl Default for FakeConfig {
             link_origin: None,
             page_delay: Duration::ZERO,
             presigned_part_size: 100 * 1024 * 1024,
+            files_by_name: false,
         }
     }
 }

@@ -209,6 +209,8 @@ pub(crate) struct State {
     pub bulk: crate::bulk_upload::BulkState,
     /// Models, ground truths, their events and dataset versions.
     pub ml: crate::ml::MlState,
+    /// Projects, tasks, task tags and assignments.
+    pub annotation: crate::annotation::AnnotationState,
     pub runs: u64,
     /// Rendered job-list pages of jobs that can no longer change, by request; cleared
     /// whenever a job is added or updated.
