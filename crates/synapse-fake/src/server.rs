@@ -44,6 +44,10 @@ pub struct FakeConfig {
     pub link_origin: Option<String>,
     /// Extra time spent on every job-list page (to measure prefetching).
     pub page_delay: Duration,
+    /// Whether the agent accepts the WebSocket log tail (`jobs/{id}/logs/` upgraded);
+    /// `false` acts as an agent without it: the handshake gets the plain log (`200`), so a
+    /// client falls back to the HTTP stream.
+    pub agent_websocket: bool,
 }
 
 impl Default for FakeConfig {
@@ -58,6 +62,7 @@ impl Default for FakeConfig {
             page_size: 100,
             link_origin: None,
             page_delay: Duration::ZERO,
+            agent_websocket: true,
         }
     }
 }
@@ -146,6 +151,7 @@ impl FakeServer {
                     let service = service_fn(move |req| handle(shared.clone(), req));
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
+                        .with_upgrades()
                         .await;
                 });
             }
@@ -298,7 +304,7 @@ impl std::fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dropped> {
+async fn handle(shared: Arc<Shared>, mut req: Request<Incoming>) -> Result<Resp, Dropped> {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let path_and_query = req
@@ -368,6 +374,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         body: Bytes::new(),
         origin,
     };
+    if let Some(resp) = crate::agent_ws::upgrade(&shared, &ctx, &mut req) {
+        return Ok(resp);
+    }
     let body = req.into_body();
     let resp = match dispatch(&shared, ctx, body, &path_and_query).await {
         Some(resp) => resp,

@@ -199,6 +199,8 @@ pub(crate) struct State {
     pub agent_releases: BTreeMap<i64, Value>,
     /// Data collections, data files and data units.
     pub data: crate::data_collections::DataState,
+    /// The agent's Serve applications, policy, system and containers.
+    pub agent: crate::agent::AgentState,
     pub runs: u64,
     /// Rendered job-list pages of jobs that can no longer change, by request; cleared
     /// whenever a job is added or updated.
