@@ -1,10 +1,10 @@
 //! `AgentClient` over real HTTP against the fake's agent endpoints.
 
 use futures_util::{StreamExt, TryStreamExt};
-use synapse_agent::{AgentClient, JobStatus};
+use synapse_agent::{AgentClient, JobStatus, TailProtocol};
 use synapse_backend::models::{PluginCode, PluginCreate, PluginReleaseCreateRequest};
-use synapse_e2e::{fast_retries, start};
-use synapse_fake::{FakeServer, Fault};
+use synapse_e2e::{fast_retries, short_jobs, start, start_agent};
+use synapse_fake::{FakeConfig, FakeServer, Fault};
 use synapse_transport::{ApiErrorKind, Error, Method};
 
 /// A backend plugin with release 1.0.0, and an agent client for the same fake.
@@ -149,4 +149,163 @@ async fn a_503_on_an_agent_run_is_not_replayed() {
     agent.health_check().await.expect("retried");
     let mut stream = agent.list_plugin_releases().items();
     assert!(stream.next().await.is_some());
+}
+
+/// Runs `train` on the cached release; the job id.
+async fn run_train(agent: &AgentClient, params: serde_json::Value) -> String {
+    let answer = agent
+        .run_plugin_release("yolov8@1.0.0", "train")
+        .params(params.as_object().cloned().expect("object"))
+        .await
+        .expect("run");
+    answer.job_id().expect("job_id").to_owned()
+}
+
+/// The job's whole console, once it has ended, line by line.
+async fn console(agent: &AgentClient, job_id: &str) -> Vec<String> {
+    agent
+        .get_job_logs(job_id)
+        .await
+        .expect("logs")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_auto_tail_uses_the_websocket_and_yields_every_line_in_order() {
+    let (fake, agent) = start_agent(short_jobs()).await;
+    let job_id = run_train(&agent, serde_json::json!({"epochs": 3})).await;
+    let lines: Vec<String> = agent
+        .tail_job_logs(&job_id)
+        .messages()
+        .try_collect()
+        .await
+        .expect("log");
+    // The client does not say which protocol it used; the fake's log does: one handshake on
+    // `logs/` and no HTTP stream.
+    let logs_path = format!("/agent/jobs/{job_id}/logs/");
+    assert_eq!(fake.count(&Method::GET, &logs_path), 1);
+    assert_eq!(
+        fake.count(&Method::GET, &format!("{logs_path}stream/")),
+        0,
+        "{:?}",
+        fake.calls()
+    );
+    assert_eq!(lines.len(), 6, "{lines:?}");
+    assert_eq!(lines, console(&agent, &job_id).await);
+    assert!(lines[0].contains("Plugin started: action=train"));
+    assert!(lines[5].contains("Action complete"));
+    // The WebSocket alone gives the same lines (the job has ended: all at once, then close).
+    let again: Vec<String> = agent
+        .websocket_tail_job_logs(&job_id)
+        .messages()
+        .try_collect()
+        .await
+        .expect("websocket");
+    assert_eq!(again, lines);
+}
+
+#[tokio::test]
+async fn without_the_websocket_the_auto_tail_falls_back_to_the_http_stream() {
+    let (fake, agent) = start_agent(FakeConfig {
+        agent_websocket: false,
+        ..short_jobs()
+    })
+    .await;
+    let job_id = run_train(&agent, serde_json::json!({})).await;
+    let lines: Vec<String> = agent
+        .tail_job_logs(&job_id)
+        .messages()
+        .try_collect()
+        .await
+        .expect("log");
+    assert_eq!(lines, console(&agent, &job_id).await);
+    assert_eq!(lines.len(), 6);
+    let stream_path = format!("/agent/jobs/{job_id}/logs/stream/");
+    assert_eq!(fake.count(&Method::GET, &stream_path), 1);
+    // Only the WebSocket: the agent answers the handshake with the plain log, an error.
+    let err = agent
+        .websocket_tail_job_logs(&job_id)
+        .messages()
+        .try_collect::<Vec<String>>()
+        .await
+        .expect_err("no WebSocket");
+    assert_eq!(err.status_code(), Some(200), "{err:?}");
+    // Only HTTP: the same lines.
+    let http: Vec<String> = agent
+        .stream_tail_job_logs(&job_id)
+        .messages()
+        .try_collect()
+        .await
+        .expect("http");
+    assert_eq!(http, lines);
+}
+
+#[tokio::test]
+async fn a_failed_handshake_falls_back_and_unknown_jobs_are_404() {
+    let (fake, agent) = start_agent(short_jobs()).await;
+    let job_id = run_train(&agent, serde_json::json!({})).await;
+    // A 503 on the handshake only: the tail starts over on the HTTP stream.
+    fake.inject(
+        Fault::status(503, 1)
+            .method(Method::GET)
+            .path(format!("/jobs/{job_id}/logs/")),
+    );
+    let lines: Vec<String> = agent
+        .tail_job_logs(&job_id)
+        .messages()
+        .try_collect()
+        .await
+        .expect("log");
+    assert_eq!(lines.len(), 6);
+    assert_eq!(
+        fake.count(&Method::GET, &format!("/agent/jobs/{job_id}/logs/stream/")),
+        1
+    );
+    for protocol in [TailProtocol::WebSocket, TailProtocol::Http] {
+        let err = agent
+            .tail_job_logs("raysubmit_unknown")
+            .protocol(protocol)
+            .messages()
+            .try_collect::<Vec<String>>()
+            .await
+            .expect_err("unknown job");
+        assert!(err.is_not_found(), "{protocol:?}: {err:?}");
+        assert_eq!(
+            err.api().expect("api").body_json(),
+            Some(&serde_json::json!({"detail": "Not found."}))
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_http_stream_sends_events_only_no_comments() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (fake, agent) = start_agent(short_jobs()).await;
+    let job_id = run_train(&agent, serde_json::json!({})).await;
+    let mut sock = tokio::net::TcpStream::connect(fake.addr())
+        .await
+        .expect("connect");
+    let head = format!(
+        "GET /agent/jobs/{job_id}/logs/stream/ HTTP/1.1\r\nHost: {}\r\nAuthorization: {}\r\nConnection: close\r\n\r\n",
+        fake.addr(),
+        fake.agent_token()
+    );
+    sock.write_all(head.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    sock.read_to_end(&mut raw).await.expect("read");
+    let text = String::from_utf8(raw).expect("utf-8");
+    let (_, body) = text.split_once("\r\n\r\n").expect("head");
+    // Chunked framing aside, every SSE line is a `data: ` event: a line-based client (the
+    // Python SDK's) yields any other line as a log line.
+    let events: Vec<serde_json::Value> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .map(|d| serde_json::from_str(d).expect("JSON event"))
+        .collect();
+    assert!(!body.lines().any(|l| l.starts_with(':')), "{body}");
+    assert_eq!(events.len(), 7, "{body}");
+    assert!(events[..6].iter().all(|e| e["type"] == "log"));
+    assert_eq!(events[6]["type"], "complete");
 }

@@ -35,6 +35,54 @@ pub async fn start() -> (FakeServer, BackendClient) {
     .await
 }
 
+/// A fake with short jobs (300 ms, 6 console lines) and `config`'s other settings, the
+/// backend plugin `yolov8` with release `1.0.0` (actions `train` as a job, `inference` on
+/// Ray Serve, `gradio`) cached on the agent, and an agent client for it.
+pub async fn start_agent(config: FakeConfig) -> (FakeServer, synapse_agent::AgentClient) {
+    use synapse_backend::models::{PluginCode, PluginCreate, PluginReleaseCreateRequest};
+    let (fake, backend) = start_with(config).await;
+    let code = PluginCode::new("yolov8").expect("code");
+    backend
+        .create_plugin(PluginCreate {
+            name: Some("YOLO".into()),
+            code: Some(code.clone()),
+            category: Some("neural_net".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("plugin");
+    let mut release = PluginReleaseCreateRequest::new(code, "1.0.0");
+    release.config = serde_json::json!({"actions": {
+        "train": {"entrypoint": "plugin.train.train", "method": "job"},
+        "inference": {"entrypoint": "plugin.inference.app", "method": "serve"},
+        "gradio": {"entrypoint": "plugin.gradio_interface.app", "method": "job"},
+    }})
+    .as_object()
+    .cloned();
+    backend
+        .create_plugin_release(release)
+        .await
+        .expect("release");
+    let agent = synapse_agent::AgentClient::builder(fake.agent_url(), fake.agent_token())
+        .retry_policy(fast_retries())
+        .build()
+        .expect("agent");
+    agent
+        .create_plugin_release("yolov8", "1.0.0")
+        .await
+        .expect("cached on the agent");
+    (fake, agent)
+}
+
+/// The settings of [`start`]: jobs of 300 ms with 6 console lines.
+pub fn short_jobs() -> FakeConfig {
+    FakeConfig {
+        job_duration: Duration::from_millis(300),
+        log_lines: 6,
+        ..FakeConfig::default()
+    }
+}
+
 /// MD5 of `data` as lower-case hex.
 pub fn md5_hex(data: &[u8]) -> String {
     use md5::{Digest, Md5};

@@ -14,15 +14,21 @@ use crate::time::rfc3339;
 
 /// The agent's routes, under `agent/`; the slash is as the agent API has it, per path.
 pub(crate) const API: Api = Api {
-    routes: &[ROUTES],
+    routes: &[
+        ROUTES,
+        crate::agent_ray::ROUTES,
+        crate::agent_resources::ROUTES,
+        crate::agent_system::ROUTES,
+        crate::agent_containers::ROUTES,
+    ],
     prefix: 1,
     authorize,
     append_slash: false,
 };
 
 const ROUTES: &[Route] = &[
-    answer(Method::GET, "health/", |_, _, _| {
-        json_resp(200, &json!({"status": "ok"}))
+    answer(Method::GET, "health/", |s, _, _| {
+        crate::agent_system::health(s)
     }),
     answer(Method::GET, "plugin_releases/", |s, c, _| {
         list_releases(s, c)
@@ -70,8 +76,21 @@ const ROUTES: &[Route] = &[
     }),
 ];
 
+/// What the agent keeps besides the jobs and its cached releases, one table per domain.
+#[derive(Default)]
+pub(crate) struct AgentState {
+    /// Ray Serve applications.
+    pub ray: crate::agent_ray::RayState,
+    /// The runtime policy and the cached resource snapshot.
+    pub resources: crate::agent_resources::ResourceState,
+    /// Image tags and the update or restart under way.
+    pub system: crate::agent_system::SystemState,
+    /// Container records, Docker containers and builds.
+    pub containers: crate::agent_containers::ContainerState,
+}
+
 /// The agent's credentials: the bare agent token in `Authorization`, and the tenant.
-fn authorize(shared: &Shared, ctx: &Ctx) -> Option<Resp> {
+pub(crate) fn authorize(shared: &Shared, ctx: &Ctx) -> Option<Resp> {
     if ctx.header("authorization") != Some(shared.config.agent_token.as_str()) {
         return Some(detail(401, "Invalid agent token."));
     }
@@ -79,7 +98,7 @@ fn authorize(shared: &Shared, ctx: &Ctx) -> Option<Resp> {
 }
 
 /// A job as Ray reports it.
-fn ray_job(j: &Job) -> Value {
+pub(crate) fn ray_job(j: &Job) -> Value {
     json!({
         "job_id": j.id, "submission_id": j.id, "status": j.status(),
         "entrypoint": format!("python -m plugin.{}", j.action),
@@ -194,6 +213,24 @@ fn run(shared: &Shared, ctx: &Ctx, lookup: Option<&str>) -> Resp {
         shared.config.job_duration,
         shared.config.log_lines,
     );
+    if let Some(lookup) = lookup
+        && let Some((_, release)) = find_cached(&state, lookup)
+        && release["config"]["actions"][action]["method"] == "serve"
+    {
+        let name = format!(
+            "{}@{}",
+            release["plugin"].as_str().unwrap_or_default(),
+            release["version"].as_str().unwrap_or_default()
+        );
+        let replicas = body["params"]["num_replicas"].as_i64().unwrap_or(1).max(1);
+        crate::agent_ray::deploy(
+            &mut state,
+            &name,
+            action,
+            replicas,
+            shared.config.job_duration,
+        );
+    }
     state.push_job(job);
     json_resp(200, &json!({"job_id": id, "status": "PENDING"}))
 }

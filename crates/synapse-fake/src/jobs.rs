@@ -197,12 +197,14 @@ fn sse(value: &Value) -> Bytes {
 pub(crate) enum TailFormat {
     /// The backend's JSON events: `connected`, `log`, `complete`.
     Events,
-    /// The agent's: each line as the `data:` of one event.
+    /// The agent's: each line as the `data:` of one `log` event, then `complete`; no
+    /// comments (no `: connected`, no heartbeat).
     Lines,
 }
 
 /// `GET jobs/{id}/tail_console_logs/` (backend) or `jobs/{id}/logs/stream/` (agent):
-/// server-sent events while the job runs, heartbeats when idle, ending with the job.
+/// server-sent events while the job runs (the backend's with heartbeats when idle), ending
+/// with the job.
 pub(crate) fn tail(shared: &Arc<Shared>, id: &str, format: TailFormat) -> Resp {
     let raw = match shared.state().job(id) {
         None => return not_found(),
@@ -236,13 +238,9 @@ pub(crate) fn tail(shared: &Arc<Shared>, id: &str, format: TailFormat) -> Resp {
         if t.done {
             return None;
         }
-        if !t.connected {
+        if !t.connected && format == TailFormat::Events {
             t.connected = true;
-            let first = match format {
-                TailFormat::Events => sse(&json!({"type": "connected", "job_id": t.id})),
-                TailFormat::Lines => Bytes::from_static(b": connected\n\n"),
-            };
-            return Some((first, t));
+            return Some((sse(&json!({"type": "connected", "job_id": t.id})), t));
         }
         loop {
             let (chunk, finished) = {
@@ -276,7 +274,9 @@ pub(crate) fn tail(shared: &Arc<Shared>, id: &str, format: TailFormat) -> Resp {
                 t.last = Instant::now();
                 return Some((Bytes::from(chunk), t));
             }
-            if t.last.elapsed() > Duration::from_millis(500) {
+            // The agent sends no comments: a line-based client (the Python SDK's) would
+            // yield them as log lines.
+            if format == TailFormat::Events && t.last.elapsed() > Duration::from_millis(500) {
                 t.last = Instant::now();
                 return Some((Bytes::from_static(b": heartbeat\n\n"), t));
             }

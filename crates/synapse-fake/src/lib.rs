@@ -114,7 +114,40 @@
 //! | `GET` | `agent/jobs/` | every job as Ray reports it, as an array |
 //! | `GET` | `agent/jobs/{id}/` | a job as Ray reports it |
 //! | `GET` | `agent/jobs/{id}/logs/` | the console so far, as one string |
-//! | `GET` | `agent/jobs/{id}/logs/stream/` | the live tail: each console line as one server-sent event |
+//! | `GET` | `agent/jobs/{id}/logs/stream/` | the live tail: each console line as one server-sent event `{"type": "log", "message"}`, then `complete`; no comments |
+//! | `POST` | `agent/jobs/{id}/stop/` | stops a running job: `STOPPED`, its console and tail end |
+//! | `GET` | `agent/gpu_status/` | every GPU of the cluster, by node |
+//! | `GET` | `agent/nodes/` | the Ray nodes (a CPU head, a worker with two GPUs), as an array |
+//! | `GET` | `agent/nodes/{id}/` | a Ray node |
+//! | `GET` | `agent/tasks/` | the Ray tasks (each job's driver task), as an array |
+//! | `GET` | `agent/tasks/{id}/` | a Ray task |
+//! | `GET` | `agent/serve_applications/` | the Ray Serve applications (a run of a release action whose `method` is `serve` deploys `code@version`), as an array |
+//! | `GET` | `agent/serve_applications/{name}/` | a Serve application: `DEPLOYING`, then `RUNNING` |
+//! | `DELETE` | `agent/serve_applications/{name}/` | removes a Serve application |
+//! | `GET` | `agent/resources/cluster/` | the cluster snapshot (`use_cache`: the last one while younger than the policy's TTL) |
+//! | `POST` | `agent/resources/feasibility/` | whether a workload fits now: `allowed`, `reasons`, `messages` |
+//! | `GET` | `agent/resources/policy/` | the runtime policy |
+//! | `PATCH` | `agent/resources/policy/` | updates the runtime policy (unknown keys ignored); the effective policy |
+//! | `GET` | `agent/system/status/` | the update or restart under way, and the image tags |
+//! | `GET` | `agent/system/compose-config/` | the compose working directory and files, GPU mode |
+//! | `POST` | `agent/system/update/` | pulls the tags given (or the defaults) and recreates the containers; 409 while one runs |
+//! | `POST` | `agent/system/restart/` | recreates the containers; 409 while one runs |
+//! | `GET` | `agent/containers/` | container records (`status`) |
+//! | `POST` | `agent/containers/` | creates a record from a release (JSON) or a plugin archive (multipart `file`): starts its build |
+//! | `GET` | `agent/containers/{id}` | a container record |
+//! | `PATCH` | `agent/containers/{id}` | sets its `status` (`running`, `stopped`) |
+//! | `DELETE` | `agent/containers/{id}` | removes a record and its Docker container |
+//! | `GET` | `agent/containers/docker/` | the Docker containers, as an array |
+//! | `POST` | `agent/containers/docker/` | runs a Docker container of a release |
+//! | `GET` | `agent/containers/docker/{id}` | a Docker container |
+//! | `DELETE` | `agent/containers/docker/{id}` | stops and removes a Docker container |
+//! | `POST` | `agent/containers/docker/{id}/stop/` | stops a Docker container |
+//! | `POST` | `agent/containers/docker/{id}/start/` | starts it again |
+//! | `GET` | `agent/builds/{id}/` | a container build: `pending`, `building`, then `completed` with the record as `result` (or `failed` with `error`) |
+//!
+//! `GET agent/jobs/{id}/logs/` with `Upgrade: websocket` opens the live tail as a WebSocket
+//! (RFC 6455): each console line as a text message `{"type": "log", "message"}`, then
+//! `{"type": "complete", …}` and a close ([`FakeConfig::agent_websocket`] turns it off).
 //!
 //! The agent has no redirect: each path is served exactly as listed, trailing slash or not
 //! (as the agent API spells it), and any other spelling is 404.
@@ -124,6 +157,11 @@
 #![allow(clippy::result_large_err)]
 
 mod agent;
+mod agent_containers;
+mod agent_ray;
+mod agent_resources;
+mod agent_system;
+mod agent_ws;
 mod annotation;
 mod backend;
 mod bulk_upload;

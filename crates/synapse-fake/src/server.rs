@@ -53,6 +53,10 @@ pub struct FakeConfig {
     /// list of file-info objects (`[{"name": "image_1", "url": …, …}]`): the spec records
     /// both shapes.
     pub files_by_name: bool,
+    /// Whether the agent accepts the WebSocket log tail (`jobs/{id}/logs/` upgraded);
+    /// `false` acts as an agent without it: the handshake gets the plain log (`200`), so a
+    /// client falls back to the HTTP stream.
+    pub agent_websocket: bool,
 }
 
 impl Default for FakeConfig {
@@ -69,6 +73,7 @@ impl Default for FakeConfig {
             page_delay: Duration::ZERO,
             presigned_part_size: 100 * 1024 * 1024,
             files_by_name: false,
+            agent_websocket: true,
         }
     }
 }
@@ -157,6 +162,7 @@ impl FakeServer {
                     let service = service_fn(move |req| handle(shared.clone(), req));
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
+                        .with_upgrades()
                         .await;
                 });
             }
@@ -309,7 +315,7 @@ impl std::fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dropped> {
+async fn handle(shared: Arc<Shared>, mut req: Request<Incoming>) -> Result<Resp, Dropped> {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let path_and_query = req
@@ -379,6 +385,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, Dro
         body: Bytes::new(),
         origin,
     };
+    if let Some(resp) = crate::agent_ws::upgrade(&shared, &ctx, &mut req) {
+        return Ok(resp);
+    }
     let body = req.into_body();
     let resp = match dispatch(&shared, ctx, body, &path_and_query).await {
         Some(resp) => resp,

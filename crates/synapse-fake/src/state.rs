@@ -211,6 +211,8 @@ pub(crate) struct State {
     pub ml: crate::ml::MlState,
     /// Projects, tasks, task tags and assignments.
     pub annotation: crate::annotation::AnnotationState,
+    /// The agent's Serve applications, policy, system and containers.
+    pub agent: crate::agent::AgentState,
     pub runs: u64,
     /// Rendered job-list pages of jobs that can no longer change, by request; cleared
     /// whenever a job is added or updated.
