@@ -314,13 +314,11 @@ impl Form {
     }
 
     /// A required integer (a numeric string counts, as DRF coerces it).
-    #[allow(dead_code)] // the first users are the annotation and ML domains
     pub fn require_int(&mut self, field: &str) -> Option<i64> {
         let value = self.require(field)?;
         self.int(field, &value)
     }
 
-    #[allow(dead_code)]
     fn int(&mut self, field: &str, value: &Value) -> Option<i64> {
         let n = match value {
             Value::Number(n) => n.as_i64(),
