@@ -351,6 +351,47 @@ async fn plugin_run(response: Response, call: CallInfo) -> Result<PluginRun, Err
         .map(PluginRun::from_value)
 }
 
+/// The setters a plugin run and a debug run share: the whole body, the action's parameters,
+/// requirements, the backend job and the language.
+macro_rules! run_setters {
+    ($op:ident, $body:ty) => {
+        impl $op {
+            /// The whole request at once (replaces the action and every field set so far).
+            pub fn body(mut self, body: $body) -> Self {
+                self.body = body;
+                self
+            }
+
+            /// The action's parameters (`{}` is sent).
+            pub fn params(mut self, params: Map<String, Value>) -> Self {
+                self.body.params = Some(params);
+                self
+            }
+
+            /// Python requirements (pip specs) to install before the run.
+            pub fn requirements<S: Into<String>>(
+                mut self,
+                requirements: impl IntoIterator<Item = S>,
+            ) -> Self {
+                self.body.requirements = Some(requirements.into_iter().map(Into::into).collect());
+                self
+            }
+
+            /// The backend job this run reports to (a UUID).
+            pub fn job_id(mut self, job_id: impl Into<String>) -> Self {
+                self.body.job_id = Some(job_id.into());
+                self
+            }
+
+            /// Language of user-facing messages (`en`, `ko`); none is sent unless set.
+            pub fn language(mut self, language: impl Into<String>) -> Self {
+                self.body.language = Some(language.into());
+                self
+            }
+        }
+    };
+}
+
 /// [`AgentClient::run_plugin_release`]: `POST plugin_releases/{lookup}/run/`.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
@@ -360,40 +401,7 @@ pub struct RunPluginRelease {
     body: RunPluginReleaseRequest,
 }
 
-impl RunPluginRelease {
-    /// The whole request at once (replaces the action and every field set so far).
-    pub fn body(mut self, body: RunPluginReleaseRequest) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// The action's parameters (`{}` is sent).
-    pub fn params(mut self, params: Map<String, Value>) -> Self {
-        self.body.params = Some(params);
-        self
-    }
-
-    /// Python requirements (pip specs) to install before the run.
-    pub fn requirements<S: Into<String>>(
-        mut self,
-        requirements: impl IntoIterator<Item = S>,
-    ) -> Self {
-        self.body.requirements = Some(requirements.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// The backend job this run reports to (a UUID).
-    pub fn job_id(mut self, job_id: impl Into<String>) -> Self {
-        self.body.job_id = Some(job_id.into());
-        self
-    }
-
-    /// Language of user-facing messages (`en`, `ko`); none is sent unless set.
-    pub fn language(mut self, language: impl Into<String>) -> Self {
-        self.body.language = Some(language.into());
-        self
-    }
-}
+run_setters!(RunPluginRelease, RunPluginReleaseRequest);
 
 impl Operation for RunPluginRelease {
     type Output = PluginRun;
@@ -457,19 +465,9 @@ pub struct RunDebugPluginRelease {
     body: RunDebugPluginReleaseRequest,
 }
 
+run_setters!(RunDebugPluginRelease, RunDebugPluginReleaseRequest);
+
 impl RunDebugPluginRelease {
-    /// The whole request at once (replaces the action and every field set so far).
-    pub fn body(mut self, body: RunDebugPluginReleaseRequest) -> Self {
-        self.body = body;
-        self
-    }
-
-    /// The action's parameters (`{}` is sent).
-    pub fn params(mut self, params: Map<String, Value>) -> Self {
-        self.body.params = Some(params);
-        self
-    }
-
     /// The plugin's directory on the agent's host.
     pub fn plugin_path(mut self, plugin_path: impl Into<String>) -> Self {
         self.body.plugin_path = Some(plugin_path.into());
@@ -485,27 +483,6 @@ impl RunDebugPluginRelease {
     /// Module sources: module name → source text, sent verbatim.
     pub fn modules(mut self, modules: BTreeMap<String, String>) -> Self {
         self.body.modules = Some(modules);
-        self
-    }
-
-    /// Python requirements (pip specs) to install before the run.
-    pub fn requirements<S: Into<String>>(
-        mut self,
-        requirements: impl IntoIterator<Item = S>,
-    ) -> Self {
-        self.body.requirements = Some(requirements.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// The backend job this run reports to (a UUID).
-    pub fn job_id(mut self, job_id: impl Into<String>) -> Self {
-        self.body.job_id = Some(job_id.into());
-        self
-    }
-
-    /// Language of user-facing messages (`en`, `ko`); none is sent unless set.
-    pub fn language(mut self, language: impl Into<String>) -> Self {
-        self.body.language = Some(language.into());
         self
     }
 }
