@@ -22,7 +22,7 @@ use synapse_models::{
 };
 use synapse_transport::urls::path;
 use synapse_transport::{
-    Call, CallInfo, Client, Error, Operation, RequestBuilder, Response, fluent, operation,
+    Call, CallInfo, Client, Error, HasCall, Operation, RequestBuilder, Response, fluent, operation,
 };
 
 use crate::BackendClient;
@@ -391,56 +391,27 @@ fn annotate_path(task_id: TaskId) -> Result<String, Error> {
 /// the caller's JSON.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
-pub struct AnnotateTaskData {
+pub struct AnnotateTaskData<B = Value> {
     call: Call,
     task_id: TaskId,
-    body: Value,
+    body: B,
     schema: Option<TaskDataSchema>,
 }
-
-impl AnnotateTaskData {
-    /// Validates against this schema (`?schema=`): `any` skips the server's DM-schema
-    /// validation; unset, the task's own schema applies.
-    pub fn schema(mut self, schema: TaskDataSchema) -> Self {
-        self.schema = Some(schema);
-        self
-    }
-}
-
-impl Operation for AnnotateTaskData {
-    type Output = Value;
-    fn prepare(&self) -> RequestBuilder {
-        self.call
-            .client()
-            .put(annotate_path(self.task_id))
-            .query_opt("schema", self.schema.as_ref().map(TaskDataSchema::as_str))
-            .json(&self.body)
-    }
-    async fn decode(response: Response, call: CallInfo) -> Result<Value, Error> {
-        operation::value(response, call).await
-    }
-}
-fluent!(AnnotateTaskData);
 
 /// [`BackendClient::annotate_task`]: `PUT tasks/{task_id}/annotate_task_data/` with the
 /// typed `{"action", "data"}` body.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct AnnotateTask {
-    call: Call,
-    task_id: TaskId,
-    body: AnnotateRequest,
-    schema: Option<TaskDataSchema>,
-}
+pub type AnnotateTask = AnnotateTaskData<AnnotateRequest>;
 
-impl AnnotateTask {
+impl<B> AnnotateTaskData<B> {
     /// Validates against this schema (`?schema=`): `any` skips the server's DM-schema
     /// validation; unset, the task's own schema applies.
     pub fn schema(mut self, schema: TaskDataSchema) -> Self {
         self.schema = Some(schema);
         self
     }
+}
 
+impl AnnotateTask {
     /// Save a draft or submit (`action`).
     pub fn action(mut self, action: AnnotateAction) -> Self {
         self.body.action = action;
@@ -454,7 +425,11 @@ impl AnnotateTask {
     }
 }
 
-impl Operation for AnnotateTask {
+impl<B> Operation for AnnotateTaskData<B>
+where
+    B: serde::Serialize + Send + Sync + 'static,
+    Self: HasCall,
+{
     type Output = Value;
     fn prepare(&self) -> RequestBuilder {
         self.call
@@ -467,6 +442,7 @@ impl Operation for AnnotateTask {
         operation::value(response, call).await
     }
 }
+fluent!(AnnotateTaskData);
 fluent!(AnnotateTask);
 
 /// [`BackendClient::annotate_task_data_batch`]: one [`AnnotateTaskData`] per item, at most
