@@ -176,30 +176,41 @@ const PLUGIN_FIELDS: [&str; 18] = [
 ];
 
 fn create_plugin(shared: &Shared, ctx: &Ctx) -> Resp {
-    let mut form = match Form::new(ctx) {
+    let form = match Form::new(ctx) {
         Ok(form) => form,
         Err(resp) => return resp,
     };
-    if let Some(code) = form.require_str("code")
-        && !code
+    let mut state = shared.state();
+    match plugin_form(&state, form, &[]) {
+        Ok(body) => json_resp(201, &insert_plugin(&mut state, body)),
+        Err(errors) => json_resp(400, &Value::Object(errors)),
+    }
+}
+
+/// A plugin create body checked (`code`, `name`, `category` required; a code unique among
+/// the stored plugins and `pending` ones): its declared fields, or every error.
+pub(crate) fn plugin_form(
+    state: &State,
+    mut form: Form,
+    pending: &[String],
+) -> Result<Map<String, Value>, Map<String, Value>> {
+    if let Some(code) = form.require_str("code") {
+        if !code
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        form.error("code", "Enter a valid code.");
+        {
+            form.error("code", "Enter a valid code.");
+        } else if pending.contains(&code) || state.plugins.values().any(|p| p["code"] == *code) {
+            form.error("code", "plugin with this code already exists.");
+        }
     }
     form.require_str("name");
     form.require_choice("category", &PLUGIN_CATEGORIES);
-    let code = form.get("code").cloned();
-    let mut state = shared.state();
-    if let Some(code) = &code
-        && state.plugins.values().any(|p| p["code"] == *code)
-    {
-        form.error("code", "plugin with this code already exists.");
-    }
-    let body = match form.finish(&PLUGIN_FIELDS) {
-        Ok(body) => body,
-        Err(resp) => return resp,
-    };
+    form.checked(&PLUGIN_FIELDS)
+}
+
+/// Stores a checked plugin body with the server's defaults; returns the plugin.
+pub(crate) fn insert_plugin(state: &mut State, body: Map<String, Value>) -> Value {
     let id = state.id();
     let mut plugin = Map::new();
     plugin.insert("id".into(), json!(id));
@@ -214,7 +225,7 @@ fn create_plugin(shared: &Shared, ctx: &Ctx) -> Resp {
     }
     let plugin = plugin_json(id, &Value::Object(plugin));
     state.plugins.insert(id, plugin.clone());
-    json_resp(201, &plugin)
+    plugin
 }
 
 fn update_plugin(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {

@@ -89,6 +89,7 @@
 
 mod agent;
 mod backend;
+mod control;
 mod data_collections;
 mod faults;
 mod jobs;
@@ -101,6 +102,6 @@ mod time;
 mod uploads;
 
 pub use crate::faults::{Fault, FaultAction};
-pub use crate::server::{FakeConfig, FakeServer, RecordedCall};
+pub use crate::server::{FakeConfig, FakeServer, RecordedCall, TailLogShape};
 /// The HTTP method type of [`Fault::method`] and [`RecordedCall`].
 pub use http::Method;
