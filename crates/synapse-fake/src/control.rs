@@ -71,7 +71,12 @@ pub(crate) async fn handle(shared: &Arc<Shared>, mut ctx: Ctx, body: Incoming) -
             no_content()
         }
         ["faults"] => not_allowed(m, "GET, POST, DELETE"),
-        ["seed"] if m == Method::POST => seed(shared, &ctx),
+        ["seed"] if m == Method::POST => match body_value(&ctx)
+            .and_then(|b| seed(shared, b).map_err(|errors| json_resp(400, &errors)))
+        {
+            Ok(created) => json_resp(201, &created),
+            Err(resp) => resp,
+        },
         ["seed"] => not_allowed(m, "POST"),
         ["tenant"] if m == Method::GET => json_resp(200, &json!({"tenant": shared.tenant()})),
         ["tenant"] if m == Method::PUT => put_tenant(shared, &ctx),
@@ -264,11 +269,23 @@ fn fault_json(fault: &Fault) -> Value {
     })
 }
 
-/// `POST /_fake/seed`: checks every part first, then creates all of it (or nothing).
-fn seed(shared: &Shared, ctx: &Ctx) -> Resp {
-    let mut form = match Form::new(ctx) {
+/// The request's JSON body (an empty body is `{}`).
+fn body_value(ctx: &Ctx) -> Result<Value, Resp> {
+    if ctx.body.is_empty() {
+        Ok(json!({}))
+    } else {
+        ctx.json()
+    }
+}
+
+/// `POST /_fake/seed`'s work: checks every part of `body` first, then creates all of it (or
+/// nothing). The ids created, or the errors naming every bad field.
+pub(crate) fn seed(shared: &Shared, body: Value) -> Result<Value, Value> {
+    let mut form = match Form::from_value(body) {
         Ok(form) => form,
-        Err(resp) => return resp,
+        Err(_) => {
+            return Err(json!({"non_field_errors": ["Invalid data. Expected a dictionary."]}));
+        }
     };
     let jobs = form.optional_int("jobs", 0).unwrap_or(0);
     let log_job = form.optional_int("log_job", 0);
@@ -323,8 +340,8 @@ fn seed(shared: &Shared, ctx: &Ctx) -> Resp {
     if errors.iter().any(|e| e != &json!({})) {
         form.nested_error("releases", json!(errors));
     }
-    if let Err(resp) = form.finish(&[]) {
-        return resp;
+    if let Err(errors) = form.checked(&[]) {
+        return Err(Value::Object(errors));
     }
 
     let plugin_ids: Vec<i64> = plugins
@@ -354,16 +371,13 @@ fn seed(shared: &Shared, ctx: &Ctx) -> Resp {
         })
         .into_iter()
         .collect();
-    json_resp(
-        201,
-        &json!({
-            "job_ids": job_ids,
-            "log_job_ids": log_job_ids,
-            "plugin_ids": plugin_ids,
-            "release_ids": release_ids,
-            "project_ids": [],
-        }),
-    )
+    Ok(json!({
+        "job_ids": job_ids,
+        "log_job_ids": log_job_ids,
+        "plugin_ids": plugin_ids,
+        "release_ids": release_ids,
+        "project_ids": [],
+    }))
 }
 
 /// The objects of an optional list field (a bad list or item is recorded on the form).

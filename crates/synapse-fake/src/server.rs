@@ -303,6 +303,15 @@ impl FakeServer {
         crate::control::seed_log_job(&mut self.shared.state(), lines, line_len)
     }
 
+    /// Creates what `body` asks for, as `POST /_fake/seed` does (the same function): `{"jobs":
+    /// N, "log_job": LINES, "plugins": [{…}], "releases": [{…}]}`, every key optional, all
+    /// checked before anything is created. `Ok` holds the ids created (`job_ids`,
+    /// `log_job_ids`, `plugin_ids`, `release_ids`, `project_ids`); `Err` the 400 body naming
+    /// every bad field.
+    pub fn seed(&self, body: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
+        crate::control::seed(&self.shared, body)
+    }
+
     /// The uploaded bytes' MD5 of a finished chunked upload, if it finished.
     pub fn upload_md5(&self, upload_id: &str) -> Option<String> {
         self.shared
