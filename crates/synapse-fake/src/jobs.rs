@@ -512,3 +512,39 @@ pub(crate) fn tail(shared: &Arc<Shared>, id: &str, format: TailFormat) -> Resp {
     );
     resp
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::rfc3339;
+
+    #[test]
+    fn filter_times_read_dates_date_times_and_offsets() {
+        let at = |text: &str| parse_time(text).map(rfc3339);
+        assert_eq!(
+            at("2026-01-02").as_deref(),
+            Some("2026-01-02T00:00:00.000000Z")
+        );
+        assert_eq!(
+            at("2026-01-02T03:04:05.25Z").as_deref(),
+            Some("2026-01-02T03:04:05.250000Z")
+        );
+        assert_eq!(
+            at("2026-01-02 03:04:05+09:00").as_deref(),
+            Some("2026-01-01T18:04:05.000000Z")
+        );
+        assert_eq!(
+            at("2024-02-29T23:59-01:30").as_deref(),
+            Some("2024-03-01T01:29:00.000000Z")
+        );
+        for bad in [
+            "yesterday",
+            "2026-13-01",
+            "2026-01-02T25:00:00",
+            "2026-01-02T03:04:05X",
+            "",
+        ] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+    }
+}

@@ -31,7 +31,8 @@ pub struct FakeConfig {
     /// The agent token (`SYNAPSE-Agent: Token <t>` on the backend, bare `Authorization` on
     /// the agent).
     pub agent_token: String,
-    /// The tenant code; a request naming another tenant gets 403. `None` accepts any.
+    /// The tenant code required at start; a request naming another tenant gets 403. `None`
+    /// accepts any. [`FakeServer::set_tenant`] (or `PUT /_fake/tenant`) changes it later.
     pub tenant: Option<String>,
     /// How long a plugin run takes from start to end.
     pub job_duration: Duration,
