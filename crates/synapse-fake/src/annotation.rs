@@ -243,15 +243,22 @@ pub(crate) fn unit_files(data: &DataState, unit: i64, by_name: bool) -> Value {
     )
 }
 
-/// Creates a project from a JSON body (the control plane's seeding): `title` and
-/// `data_collection` (an existing one) required; `description`, `category` (default the
-/// collection's), `configuration`, `settings`, `access_level`,
+/// A checked project create body: its fields and the names of the task tags to create.
+pub(crate) struct NewProject {
+    fields: Map<String, Value>,
+    tags: Vec<String>,
+}
+
+/// Checks a project create body (the control plane's seeding) against the state, creating
+/// nothing: `title` and `data_collection` (an existing one) required; `description`,
+/// `category` (default the collection's), `configuration`, `settings`, `access_level`,
 /// `count_max_assignments_per_task`, `can_discard`, `enable_workforce`, and `tags` (names of
-/// task tags to create with it) optional; other keys dropped. The project as the API shows
-/// it, or a 400 naming every bad field.
-#[allow(dead_code)] // the control plane's seeding (`POST /_fake/seed` `projects`) calls it
-pub(crate) fn create_project(state: &mut State, body: Value) -> Result<Value, Resp> {
-    let mut form = Form::from_value(body)?;
+/// task tags to create with it) optional; other keys dropped. The project to insert, or the
+/// errors naming every bad field.
+pub(crate) fn project_form(
+    state: &State,
+    mut form: Form,
+) -> Result<NewProject, Map<String, Value>> {
     form.require_str("title");
     let collection = form.require_int("data_collection").and_then(|id| {
         let found = state.data.collection(id);
@@ -306,7 +313,7 @@ pub(crate) fn create_project(state: &mut State, body: Value) -> Result<Value, Re
             Vec::new()
         }
     };
-    let mut fields = form.finish(&[
+    let mut fields = form.checked(&[
         "title",
         "data_collection",
         "description",
@@ -324,12 +331,20 @@ pub(crate) fn create_project(state: &mut State, body: Value) -> Result<Value, Re
     {
         fields.insert("category".to_owned(), category);
     }
+    Ok(NewProject {
+        fields,
+        tags: tag_names,
+    })
+}
+
+/// Inserts a checked project with its task tags; the project as the API shows it.
+pub(crate) fn insert_project(state: &mut State, project: NewProject) -> Option<Value> {
     let annotation = &mut state.annotation;
-    let id = annotation.insert_project(fields);
-    for name in &tag_names {
+    let id = annotation.insert_project(project.fields);
+    for name in &project.tags {
         annotation.insert_tag(id, name, "project");
     }
-    annotation.project_json(id).ok_or_else(not_found)
+    annotation.project_json(id)
 }
 
 /// A path id as an integer (anything else matches no row).
@@ -547,26 +562,15 @@ fn get_tag(shared: &Shared, id: &str) -> Resp {
 mod tests {
     use super::*;
 
-    fn body(resp: Resp) -> (u16, Value) {
-        use http_body_util::BodyExt;
-        let status = resp.status().as_u16();
-        let bytes = block_on(resp.into_body().collect())
-            .expect("collected")
-            .to_bytes();
-        (status, serde_json::from_slice(&bytes).expect("JSON"))
-    }
-
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(f)
-    }
-
     #[test]
     fn a_project_is_created_with_its_tags_or_every_bad_field_is_named() {
         let mut state = State::default();
-        let project = create_project(
+        let create = |state: &mut State, body: Value| {
+            let form = Form::from_value(body).map_err(|_| Map::new())?;
+            let project = project_form(state, form)?;
+            insert_project(state, project).ok_or_else(Map::new)
+        };
+        let project = create(
             &mut state,
             json!({"title": "Signs", "data_collection": 1, "tags": ["dim"], "junk": 1}),
         )
@@ -584,22 +588,19 @@ mod tests {
                 .any(|t| t["project"] == id && t["name"] == "dim")
         );
 
-        let err = create_project(
+        let err = create(
             &mut state,
             json!({"title": "", "data_collection": 9, "category": "smell", "can_discard": "x"}),
         )
         .expect_err("invalid");
         assert_eq!(
-            body(err),
-            (
-                400,
-                json!({
-                    "title": ["This field may not be blank."],
-                    "data_collection": ["Invalid pk \"9\" - object does not exist."],
-                    "category": ["\"smell\" is not a valid choice."],
-                    "can_discard": ["Must be a valid boolean."],
-                })
-            )
+            Value::Object(err),
+            json!({
+                "title": ["This field may not be blank."],
+                "data_collection": ["Invalid pk \"9\" - object does not exist."],
+                "category": ["\"smell\" is not a valid choice."],
+                "can_discard": ["Must be a valid boolean."],
+            })
         );
         assert_eq!(state.annotation.projects.len(), 3, "nothing created");
     }

@@ -6,7 +6,7 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use crate::jobs;
-use crate::respond::{Ctx, Form, Resp, detail, field_error, json_resp, not_found, paginate};
+use crate::respond::{Ctx, Form, Resp, json_resp, not_found, paginate};
 use crate::routes::{Api, Route, Streamed, answer, page, stream};
 use crate::server::{Shared, check_backend_auth};
 use crate::state::State;
@@ -185,30 +185,41 @@ const PLUGIN_FIELDS: [&str; 18] = [
 ];
 
 fn create_plugin(shared: &Shared, ctx: &Ctx) -> Resp {
-    let mut form = match Form::new(ctx) {
+    let form = match Form::new(ctx) {
         Ok(form) => form,
         Err(resp) => return resp,
     };
-    if let Some(code) = form.require_str("code")
-        && !code
+    let mut state = shared.state();
+    match plugin_form(&state, form, &[]) {
+        Ok(body) => json_resp(201, &insert_plugin(&mut state, body)),
+        Err(errors) => json_resp(400, &Value::Object(errors)),
+    }
+}
+
+/// A plugin create body checked (`code`, `name`, `category` required; a code unique among
+/// the stored plugins and `pending` ones): its declared fields, or every error.
+pub(crate) fn plugin_form(
+    state: &State,
+    mut form: Form,
+    pending: &[String],
+) -> Result<Map<String, Value>, Map<String, Value>> {
+    if let Some(code) = form.require_str("code") {
+        if !code
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        form.error("code", "Enter a valid code.");
+        {
+            form.error("code", "Enter a valid code.");
+        } else if pending.contains(&code) || state.plugins.values().any(|p| p["code"] == *code) {
+            form.error("code", "plugin with this code already exists.");
+        }
     }
     form.require_str("name");
     form.require_choice("category", &PLUGIN_CATEGORIES);
-    let code = form.get("code").cloned();
-    let mut state = shared.state();
-    if let Some(code) = &code
-        && state.plugins.values().any(|p| p["code"] == *code)
-    {
-        form.error("code", "plugin with this code already exists.");
-    }
-    let body = match form.finish(&PLUGIN_FIELDS) {
-        Ok(body) => body,
-        Err(resp) => return resp,
-    };
+    form.checked(&PLUGIN_FIELDS)
+}
+
+/// Stores a checked plugin body with the server's defaults; returns the plugin.
+pub(crate) fn insert_plugin(state: &mut State, body: Map<String, Value>) -> Value {
     let id = state.id();
     let mut plugin = Map::new();
     plugin.insert("id".into(), json!(id));
@@ -223,25 +234,38 @@ fn create_plugin(shared: &Shared, ctx: &Ctx) -> Resp {
     }
     let plugin = plugin_json(id, &Value::Object(plugin));
     state.plugins.insert(id, plugin.clone());
-    json_resp(201, &plugin)
+    plugin
 }
 
 fn update_plugin(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
-    let body = match ctx.json() {
-        Ok(Value::Object(m)) => m,
-        Ok(_) => return detail(400, "Expected an object."),
-        Err(r) => return r,
-    };
     let mut state = shared.state();
-    let Some(plugin) = id
+    let Some(plugin_id) = id
         .parse::<i64>()
         .ok()
-        .and_then(|i| state.plugins.get_mut(&i))
+        .filter(|i| state.plugins.contains_key(i))
     else {
         return not_found();
     };
+    let mut form = match Form::new(ctx) {
+        Ok(form) => form,
+        Err(resp) => return resp,
+    };
+    // The SDK sends only the fields it changes (PUT as a partial update).
+    form.optional_str("name");
+    for field in ["is_active", "is_public", "system_only", "debug"] {
+        if form.get(field).is_some_and(|v| !v.is_boolean()) {
+            form.error(field, "Must be a valid boolean.");
+        }
+    }
+    let body = match form.finish(&PLUGIN_FIELDS) {
+        Ok(body) => body,
+        Err(resp) => return resp,
+    };
+    let Some(plugin) = state.plugins.get_mut(&plugin_id) else {
+        return not_found();
+    };
     for (k, v) in body {
-        if k != "code" && k != "category" && PLUGIN_FIELDS.contains(&k.as_str()) {
+        if k != "code" && k != "category" {
             plugin[k.as_str()] = v;
         }
     }
@@ -289,32 +313,81 @@ fn get_release(shared: &Shared, ctx: &Ctx, lookup: &str) -> Resp {
     }
 }
 
+/// The fields of a log entry; any other key is dropped.
+const LOG_FIELDS: [&str; 9] = [
+    "message", "level", "context", "file", "event", "data", "datetime", "job", "step",
+];
+
+/// The levels of a log entry.
+const LOG_LEVELS: [&str; 7] = [
+    "debug", "info", "success", "warning", "danger", "error", "critical",
+];
+
+/// One log entry checked: its declared fields, or every error.
+fn log_form(entry: Value) -> Result<Map<String, Value>, Value> {
+    let mut form = match Form::from_value(entry) {
+        Ok(form) => form,
+        Err(_) => {
+            return Err(
+                json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got another type."]}),
+            );
+        }
+    };
+    for field in ["message", "event", "step", "datetime"] {
+        form.optional_str(field);
+    }
+    form.optional_choice("level", &LOG_LEVELS);
+    if form.get("context").is_some_and(|c| !c.is_object()) {
+        form.error("context", "Expected a dictionary of items.");
+    }
+    if let Some(file) = form.get("file").cloned()
+        && !file.as_str().is_some_and(|f| f.starts_with("data:"))
+    {
+        form.error("file", "Expected a data: URI.");
+    }
+    form.checked(&LOG_FIELDS).map_err(Value::Object)
+}
+
+/// `POST logs/`: one entry or a non-empty list, all or nothing; a list's errors are one
+/// object per entry (empty for a good one), as DRF's list serializer answers.
 fn create_logs(shared: &Shared, ctx: &Ctx) -> Resp {
     let body = match ctx.json() {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let entries: Vec<Value> = match body {
-        Value::Array(a) if !a.is_empty() => a,
-        Value::Object(_) => vec![body],
-        _ => return detail(400, "Expected an entry or a non-empty list of entries."),
+    let (entries, many) = match body {
+        Value::Array(a) if !a.is_empty() => (a, true),
+        Value::Array(_) => {
+            return json_resp(
+                400,
+                &json!({"non_field_errors": ["This list may not be empty."]}),
+            );
+        }
+        other => (vec![other], false),
     };
+    let checked: Vec<Result<Map<String, Value>, Value>> =
+        entries.into_iter().map(log_form).collect();
+    if checked.iter().any(Result::is_err) {
+        let errors: Vec<Value> = checked
+            .into_iter()
+            .map(|c| c.err().unwrap_or_else(|| json!({})))
+            .collect();
+        let body = if many {
+            json!(errors)
+        } else {
+            errors.into_iter().next().unwrap_or_default()
+        };
+        return json_resp(400, &body);
+    }
     let mut state = shared.state();
     let mut created = Vec::new();
-    for mut e in entries {
-        if !e.is_object() {
-            return detail(400, "Each entry must be an object.");
-        }
-        if let Some(file) = e.get("file").and_then(Value::as_str)
-            && !file.starts_with("data:")
-        {
-            return field_error("file", "Expected a data: URI.");
-        }
+    for mut entry in checked.into_iter().flatten() {
         let id = state.id();
-        e["id"] = json!(id);
-        e["created"] = json!(rfc3339(SystemTime::now()));
-        state.logs.push(e.clone());
-        created.push(e);
+        entry.insert("id".into(), json!(id));
+        entry.insert("created".into(), json!(rfc3339(SystemTime::now())));
+        let entry = Value::Object(entry);
+        state.logs.push(entry.clone());
+        created.push(entry);
     }
     json_resp(201, &json!(created))
 }

@@ -553,7 +553,6 @@ impl DataState {
     }
 
     /// A data collection by id, as stored (with its file specifications).
-    #[allow(dead_code)] // its caller, `annotation::create_project`, serves the control plane
     pub(crate) fn collection(&self, id: i64) -> Option<&Value> {
         self.collections.get(&id)
     }

@@ -15,6 +15,9 @@
 //! without a token, 403 for a wrong tenant. Jobs move from `PENDING` through `RUNNING` to
 //! `SUCCEEDED` (or `FAILED` when run with `"fail": true`) and write console lines as they go.
 //! Faults can be injected per request ([`Fault`]); they apply before anything below.
+//! Everything a test does from Rust ([`FakeServer::inject`], [`FakeServer::seed`],
+//! [`FakeServer::set_tenant`], [`FakeServer::calls`]) can also be done over HTTP through the
+//! control plane (below), from a script, another language or a service's own tests.
 //!
 //! # Routes
 //!
@@ -30,13 +33,13 @@
 //! | `PUT` | `plugins/{id}/` | updates a plugin (its `id` and `code` stay) |
 //! | `POST` | `plugins/{plugin}/run/` | runs an action of the plugin (id or code) on its latest release or the given `version`: starts a job |
 //! | `GET` | `plugin_releases/` | releases (`plugin`, `ordering=-created`, `expand=plugin`) |
-//! | `POST` | `plugin_releases/` | creates a release: JSON, or multipart with the archive as `file` |
+//! | `POST` | `plugin_releases/` | creates a release: JSON, or multipart with the archive as `file`; a second release of the same plugin and version is a 400 saying it "already exists" |
 //! | `GET` | `plugin_releases/{lookup}/` | a release by id or `code@version` (`expand=plugin`) |
-//! | `GET` | `jobs/` | jobs (`status`, in any case and the documentation's words; `plugin_release`) |
+//! | `GET` | `jobs/` | jobs (`status`, in any case and the documentation's words; `action`, `plugin_release`, `plugin` (id or code), `agent`, `created_after`, `created_before`, `ordering` (`created`, `-created`); a bad value is a 400 naming the filter) |
 //! | `GET` | `jobs/{id}/` | a job |
-//! | `PATCH` | `jobs/{id}/` | updates a job's `status`, `progress_record`, `metrics_record`, `console_logs`, `result`, `meta` |
+//! | `PATCH` | `jobs/{id}/` | updates a job's `status`, `progress_record`, `metrics_record`, `console_logs`, `result`, `meta`; all or nothing |
 //! | `GET` | `jobs/{id}/console_logs/` | the console lines written so far, as an array |
-//! | `GET` | `jobs/{id}/tail_console_logs/` | the live tail: server-sent events (`connected`, `log`, `complete`) until the job ends |
+//! | `GET` | `jobs/{id}/tail_console_logs/` | the live tail: server-sent events (`connected`, `log` with the line in `data`, plain or nested as [`FakeConfig::tail_log_shape`] says, `complete`) until the job ends |
 //! | `POST` | `logs/` | creates log entries (one, or a list) |
 //! | `GET` | `serve_applications/` | serve applications (`status`) |
 //! | `POST` | `serve_applications/` | creates a serve application |
@@ -151,6 +154,59 @@
 //!
 //! The agent has no redirect: each path is served exactly as listed, trailing slash or not
 //! (as the agent API spells it), and any other spelling is 404.
+//!
+//! Bodies are checked as a DRF serializer checks them: a 400 names every bad field at once
+//! (`{"field": ["message"], …}`; a list's errors one object per item), and keys a route does
+//! not declare are dropped, never stored or echoed.
+//!
+//! # Control plane
+//!
+//! Under the reserved prefix `/_fake/` ([`FakeServer::control_url`]), which the SDK never
+//! calls: no credentials, never faulted, not in the request log. A trailing slash is optional;
+//! another method on a known path is 405, an unknown path 404.
+//!
+//! - `GET /_fake/` → the start-up facts: `{"backend_url", "agent_url", "control_url",
+//!   "access_token", "agent_token", "tenant"}`.
+//! - `POST /_fake/faults` arms a fault ([`FakeServer::inject`]'s list) → 201 with the fault as
+//!   stored. Body fields: `action` (`status`, `delay`, `drop_before_read`, `drop_after_read`
+//!   or `truncate`), `method` (`GET`, …, or null: any), `path` (a substring of the path, or
+//!   null: any), `times` (default 1), `status` (default 503), `retry_after` (the header's
+//!   value, or null), `body` (the JSON answered; default `{"detail": "injected 503"}` for
+//!   status 503), `delay_ms` (required for `delay`). A bad body is a 400 naming every bad
+//!   field. `GET /_fake/faults` lists the armed faults (`times`: how many requests each still
+//!   applies to); `DELETE /_fake/faults` disarms all (204).
+//! - `POST /_fake/seed` ([`FakeServer::seed`]) → 201 `{"job_ids", "log_job_ids",
+//!   "plugin_ids", "release_ids", "project_ids"}`. Body, every key optional: `{"jobs": N,
+//!   "log_job": LINES, "plugins": [{…a plugin create body…}], "releases": [{"plugin":
+//!   "<code>", "version": "1.0.0", "config": {…}}], "projects": [{"title", "data_collection",
+//!   "tags": ["<task tag name>", …], …}]}` (a release may name a plugin of the same seed).
+//!   Everything is checked first: a 400 names every bad field and nothing is created.
+//! - `PUT /_fake/tenant` `{"tenant": "acme"}` (or `null`: any tenant) → 200 `{"tenant": …}`
+//!   ([`FakeServer::set_tenant`]); `GET /_fake/tenant` reads it. A request naming another
+//!   tenant (`SYNAPSE-Tenant: Token <code>`) then gets 403.
+//! - `GET /_fake/calls` → the request log `[{"method": "GET", "path": "/jobs/?page=2"}, …]`
+//!   ([`FakeServer::calls`]); `DELETE /_fake/calls` clears it, and with it the counters (204).
+//! - `GET /_fake/counters` → `{"GET /jobs/": 3, "GET /jobs/{id}/": 1, …}`: the log counted per
+//!   method and route pattern (agent routes as `/agent/…`); a request no route matched counts
+//!   under its raw path (`"GET /nowhere/"`).
+//!
+//! ```sh
+//! synapse-fake --bind 127.0.0.1:8787 --json --seed jobs=3 &   # {"backend_url": …, …}
+//! curl -X POST http://127.0.0.1:8787/_fake/faults \
+//!      -d '{"action": "status", "status": 503, "retry_after": "1", "path": "/jobs/", "times": 2}'
+//! curl http://127.0.0.1:8787/_fake/counters
+//! ```
+//!
+//! # The program
+//!
+//! `synapse-fake` runs a fake until interrupted: `--bind ADDR:PORT` (default `127.0.0.1:0`,
+//! a port the system picks), `--access-token T`, `--agent-token T`, `--tenant CODE` (the
+//! initial tenant requirement), `--seed KIND=N` (repeatable: `jobs=N`, `log_job=LINES`,
+//! `plugins=N` — N plugins `plugin-1` … each with a runnable release `1.0.0`), `--json`,
+//! `--help`, `--version`. Once it listens it prints its backend, agent and control URLs and
+//! the credentials; with `--json`, one JSON line: `{"backend_url", "agent_url",
+//! "control_url", "access_token", "agent_token", "tenant", "job_ids", "log_job_ids",
+//! "plugin_ids", "release_ids"}`.
 
 // Handlers return the error *response* itself as `Err`, sent at once; boxing it would only add
 // noise to every call site of a test server.
@@ -165,6 +221,7 @@ mod agent_ws;
 mod annotation;
 mod backend;
 mod bulk_upload;
+mod control;
 mod data_collections;
 mod faults;
 mod hitl;
@@ -181,6 +238,6 @@ mod time;
 mod uploads;
 
 pub use crate::faults::{Fault, FaultAction};
-pub use crate::server::{FakeConfig, FakeServer, RecordedCall};
+pub use crate::server::{FakeConfig, FakeServer, RecordedCall, TailLogShape};
 /// The HTTP method type of [`Fault::method`] and [`RecordedCall`].
 pub use http::Method;

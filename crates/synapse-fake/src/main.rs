@@ -4,7 +4,11 @@
 //! synapse-fake                                   # 127.0.0.1 and a port the system picks
 //! synapse-fake --bind 127.0.0.1:8787 --seed jobs=100000 --seed log_job=200000
 //! synapse-fake --bind 127.0.0.1:0 --json         # the start-up facts as one JSON line
+//! synapse-fake --tenant acme --seed plugins=3     # a tenant check and three runnable plugins
 //! ```
+//!
+//! While it runs, the control plane at `<url>/_fake/` arms faults, seeds data, switches the
+//! tenant and reads the request log (see the `synapse_fake` crate docs).
 //!
 //! It prints its start-up facts once it listens and the jobs it was asked for exist, so a
 //! script may send requests as soon as it has read them. See `synapse-fake --help` for every
@@ -38,11 +42,13 @@ struct Options {
     tenant: Option<String>,
     /// Data to create before serving, in the order given (repeatable): `jobs=N` adds N
     /// finished jobs; `log_job=LINES` adds one finished job whose console log has LINES
-    /// lines (its id is printed).
+    /// lines (its id is printed); `plugins=N` adds N plugins (`plugin-1` …), each with a
+    /// release `1.0.0` whose actions are `train` and `inference`, ready to run.
     #[arg(long, value_name = "KIND=N", value_parser = parse_seed)]
     seed: Vec<Seed>,
-    /// Print the start-up facts as one JSON line (backend_url, agent_url, access_token,
-    /// agent_token, tenant, job_ids, log_job_ids) instead of readable text.
+    /// Print the start-up facts as one JSON line (backend_url, agent_url, control_url,
+    /// access_token, agent_token, tenant, job_ids, log_job_ids, plugin_ids, release_ids)
+    /// instead of readable text.
     #[arg(long)]
     json: bool,
 }
@@ -54,10 +60,12 @@ enum Seed {
     Jobs(usize),
     /// `log_job=LINES`: one finished job with a console log of LINES lines.
     LogJob(usize),
+    /// `plugins=N`: N plugins, each with a runnable release.
+    Plugins(usize),
 }
 
 fn parse_seed(value: &str) -> Result<Seed, String> {
-    let expected = "expected jobs=N or log_job=LINES";
+    let expected = "expected jobs=N, log_job=LINES or plugins=N";
     let (kind, count) = value.split_once('=').ok_or(expected)?;
     let count: usize = count
         .parse()
@@ -65,8 +73,31 @@ fn parse_seed(value: &str) -> Result<Seed, String> {
     match kind {
         "jobs" => Ok(Seed::Jobs(count)),
         "log_job" => Ok(Seed::LogJob(count)),
+        "plugins" => Ok(Seed::Plugins(count)),
         _ => Err(format!("unknown kind {kind:?}; {expected}")),
     }
+}
+
+/// The seed body of `n` plugins numbered from `first`, each with a release `1.0.0`.
+fn plugins(first: usize, n: usize) -> serde_json::Value {
+    let codes: Vec<String> = (first..first + n).map(|i| format!("plugin-{i}")).collect();
+    let actions = serde_json::json!({"train": {"entrypoint": "plugin.train"},
+                                     "inference": {"entrypoint": "plugin.inference"}});
+    serde_json::json!({
+        "plugins": codes.iter().map(|code| serde_json::json!({
+            "code": code, "name": code, "category": "neural_net"
+        })).collect::<Vec<_>>(),
+        "releases": codes.iter().map(|code| serde_json::json!({
+            "plugin": code, "version": "1.0.0", "config": {"actions": actions}
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The integers of a JSON array.
+fn ids(list: &serde_json::Value) -> Vec<i64> {
+    list.as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_i64).collect())
+        .unwrap_or_default()
 }
 
 fn main() -> ExitCode {
@@ -101,10 +132,25 @@ async fn serve(options: Options) -> ExitCode {
     };
     let mut job_ids = Vec::new();
     let mut log_jobs = Vec::new();
+    let mut plugin_ids = Vec::new();
+    let mut release_ids = Vec::new();
     for seed in &options.seed {
         match *seed {
             Seed::Jobs(n) => job_ids.extend(fake.seed_jobs(n)),
             Seed::LogJob(lines) => log_jobs.push((fake.seed_log_job(lines, LOG_LINE_LEN), lines)),
+            Seed::Plugins(n) => {
+                let first = plugin_ids.len() + 1;
+                match fake.seed(plugins(first, n)) {
+                    Ok(created) => {
+                        plugin_ids.extend(ids(&created["plugin_ids"]));
+                        release_ids.extend(ids(&created["release_ids"]));
+                    }
+                    Err(errors) => {
+                        eprintln!("synapse-fake: cannot seed plugins: {errors}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
         }
     }
     if options.json {
@@ -113,9 +159,12 @@ async fn serve(options: Options) -> ExitCode {
             "agent_url": fake.agent_url(),
             "access_token": fake.access_token(),
             "agent_token": fake.agent_token(),
+            "control_url": fake.control_url(),
             "tenant": fake.tenant(),
             "job_ids": job_ids,
             "log_job_ids": log_jobs.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+            "plugin_ids": plugin_ids,
+            "release_ids": release_ids,
         });
         println!("{facts}");
     } else {
@@ -130,8 +179,15 @@ async fn serve(options: Options) -> ExitCode {
             fake.agent_url(),
             fake.agent_token()
         );
+        println!("  control: {}  (no credentials)", fake.control_url());
         if let Some(tenant) = fake.tenant() {
             println!("  tenant:  {tenant}  (SYNAPSE-Tenant: Token {tenant})");
+        }
+        if !plugin_ids.is_empty() {
+            println!(
+                "  plugins: {} seeded (plugin-1 …), each with release 1.0.0",
+                plugin_ids.len()
+            );
         }
         if let (Some(first), Some(last)) = (job_ids.first(), job_ids.last()) {
             println!("  jobs:    {} seeded, {first} … {last}", job_ids.len());

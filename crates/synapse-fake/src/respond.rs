@@ -319,6 +319,20 @@ impl Form {
         self.int(field, &value)
     }
 
+    /// An optional integer (absent or null: `None`), at least `min`.
+    pub fn optional_int(&mut self, field: &str, min: i64) -> Option<i64> {
+        let value = self.get(field)?.clone();
+        let n = self.int(field, &value)?;
+        if n < min {
+            self.error(
+                field,
+                format!("Ensure this value is greater than or equal to {min}."),
+            );
+            return None;
+        }
+        Some(n)
+    }
+
     fn int(&mut self, field: &str, value: &Value) -> Option<i64> {
         let n = match value {
             Value::Number(n) => n.as_i64(),
@@ -359,7 +373,7 @@ impl Form {
             .map_err(|errors| json_resp(400, &Value::Object(errors)))
     }
 
-    /// The declared fields, or every recorded error (for a nested item's errors).
+    /// The declared fields, or every recorded error (for a nested serializer's errors).
     pub fn checked(self, declared: &[&str]) -> Result<Map<String, Value>, Map<String, Value>> {
         if !self.errors.is_empty() {
             return Err(self.errors);

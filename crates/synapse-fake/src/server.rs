@@ -16,8 +16,8 @@ use tokio::sync::oneshot;
 
 use crate::faults::{Fault, FaultAction};
 use crate::respond::{Ctx, Resp, detail, json_resp, not_found};
-use crate::routes::Action;
-use crate::state::{Job, State};
+use crate::routes::{Action, Api};
+use crate::state::State;
 
 /// Settings of a [`FakeServer`].
 #[derive(Debug, Clone)]
@@ -31,7 +31,8 @@ pub struct FakeConfig {
     /// The agent token (`SYNAPSE-Agent: Token <t>` on the backend, bare `Authorization` on
     /// the agent).
     pub agent_token: String,
-    /// The tenant code; a request naming another tenant gets 403. `None` accepts any.
+    /// The tenant code required at start; a request naming another tenant gets 403. `None`
+    /// accepts any. [`FakeServer::set_tenant`] (or `PUT /_fake/tenant`) changes it later.
     pub tenant: Option<String>,
     /// How long a plugin run takes from start to end.
     pub job_duration: Duration,
@@ -57,6 +58,20 @@ pub struct FakeConfig {
     /// `false` acts as an agent without it: the handshake gets the plain log (`200`), so a
     /// client falls back to the HTTP stream.
     pub agent_websocket: bool,
+    /// How the backend tail's `log` events carry a console line (the platform sends both).
+    pub tail_log_shape: TailLogShape,
+}
+
+/// How a `log` event of the backend tail (`jobs/{id}/tail_console_logs/`) carries its line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TailLogShape {
+    /// `{"type": "log", "data": "<line>"}`.
+    #[default]
+    Plain,
+    /// `{"type": "log", "data": "data: {\"type\": \"log\", \"message\": \"<line>\"}"}`: the
+    /// line wrapped in a nested event, as text.
+    Nested,
 }
 
 impl Default for FakeConfig {
@@ -74,6 +89,7 @@ impl Default for FakeConfig {
             presigned_part_size: 100 * 1024 * 1024,
             files_by_name: false,
             agent_websocket: true,
+            tail_log_shape: TailLogShape::Plain,
         }
     }
 }
@@ -87,22 +103,63 @@ pub struct RecordedCall {
     pub path_and_query: String,
 }
 
+/// A request in the log, with the route it matched (`GET /jobs/{id}/`, or the raw path).
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    /// The request.
+    pub recorded: RecordedCall,
+    /// `METHOD /pattern` of the route, or `METHOD /path` when no route has the path.
+    pub route: String,
+}
+
 /// What all connections share.
 pub(crate) struct Shared {
     pub config: FakeConfig,
+    /// The address the fake listens on.
+    pub addr: SocketAddr,
     state: Mutex<State>,
     faults: Mutex<Vec<Fault>>,
-    calls: Mutex<Vec<RecordedCall>>,
+    calls: Mutex<Vec<Call>>,
+    /// The tenant required now (starts as [`FakeConfig::tenant`]).
+    tenant: Mutex<Option<String>>,
 }
 
 impl Shared {
+    /// The armed faults.
+    pub fn faults(&self) -> MutexGuard<'_, Vec<Fault>> {
+        self.faults.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The request log.
+    pub fn calls(&self) -> MutexGuard<'_, Vec<Call>> {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The tenant required now, if any.
+    pub fn tenant(&self) -> Option<String> {
+        self.tenant
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Requires `tenant` from now on (`None`: any tenant).
+    pub fn set_tenant(&self, tenant: Option<String>) {
+        *self.tenant.lock().unwrap_or_else(|p| p.into_inner()) = tenant;
+    }
+
+    /// The backend base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
     /// Locks the state (a panicked handler must not wedge the fake).
     pub fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn take_fault(&self, method: &Method, path: &str) -> Option<FaultAction> {
-        let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
+        let mut faults = self.faults();
         let fault = faults.iter_mut().find(|f| f.matches(method, path))?;
         fault.times -= 1;
         let action = fault.action.clone();
@@ -140,7 +197,9 @@ impl FakeServer {
         let listener = TcpListener::bind(config.bind).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
+            tenant: Mutex::new(config.tenant.clone()),
             config,
+            addr,
             state: Mutex::new(State::default()),
             faults: Mutex::new(Vec::new()),
             calls: Mutex::new(Vec::new()),
@@ -182,12 +241,17 @@ impl FakeServer {
 
     /// The backend base URL (`http://<addr>/`, e.g. `http://127.0.0.1:40123/`).
     pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
+        self.shared.url()
     }
 
     /// The agent base URL (`http://<addr>/agent/`).
     pub fn agent_url(&self) -> String {
         format!("http://{}/agent/", self.addr)
+    }
+
+    /// The control plane's base URL (`http://<addr>/_fake/`; see the crate docs).
+    pub fn control_url(&self) -> String {
+        crate::control::control_url(&self.shared)
     }
 
     /// The access token the backend accepts.
@@ -200,34 +264,41 @@ impl FakeServer {
         &self.shared.config.agent_token
     }
 
-    /// The tenant code it requires, if any ([`FakeConfig::tenant`]).
-    pub fn tenant(&self) -> Option<&str> {
-        self.shared.config.tenant.as_deref()
+    /// The tenant code it requires now, if any ([`FakeConfig::tenant`] at start,
+    /// [`set_tenant`](Self::set_tenant) or `PUT /_fake/tenant` since).
+    pub fn tenant(&self) -> Option<String> {
+        self.shared.tenant()
     }
 
-    /// Adds a fault for the next matching requests.
+    /// Requires `tenant` from now on: a request naming another tenant gets 403 (`None`: any
+    /// tenant). The same as `PUT /_fake/tenant`.
+    pub fn set_tenant(&self, tenant: Option<String>) {
+        self.shared.set_tenant(tenant);
+    }
+
+    /// Adds a fault for the next matching requests (the same list as `POST /_fake/faults`).
     pub fn inject(&self, fault: Fault) {
-        self.shared
-            .faults
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(fault);
+        self.shared.faults().push(fault);
     }
 
-    /// Every request received so far.
+    /// Every request received so far (the log of `GET /_fake/calls`; control-plane requests
+    /// are not in it).
     pub fn calls(&self) -> Vec<RecordedCall> {
         self.shared
-            .calls
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+            .calls()
+            .iter()
+            .map(|c| c.recorded.clone())
+            .collect()
     }
 
     /// How many requests had `method` and a path starting with `path_prefix`.
     pub fn count(&self, method: &Method, path_prefix: &str) -> usize {
-        self.calls()
+        self.shared
+            .calls()
             .iter()
-            .filter(|c| c.method == *method && c.path_and_query.starts_with(path_prefix))
+            .filter(|c| {
+                c.recorded.method == *method && c.recorded.path_and_query.starts_with(path_prefix)
+            })
             .count()
     }
 
@@ -236,53 +307,27 @@ impl FakeServer {
         self.shared.state().runs
     }
 
-    /// Adds `n` finished jobs (for pagination tests and benchmarks); returns their ids.
+    /// Adds `n` finished jobs (for pagination tests and benchmarks); returns their ids. The
+    /// same as `POST /_fake/seed` with `{"jobs": n}`.
     pub fn seed_jobs(&self, n: usize) -> Vec<String> {
-        let mut state = self.shared.state();
-        (0..n)
-            .map(|i| {
-                let id = state.uuid();
-                let action = if i % 2 == 0 { "train" } else { "inference" };
-                let mut job = Job::new(
-                    id.clone(),
-                    action,
-                    serde_json::json!({"epochs": i % 10, "batch_size": 16, "learning_rate": 0.001}),
-                    Some(1),
-                    Duration::ZERO,
-                    0,
-                );
-                job.cached = Some(job.to_json().to_string());
-                state.push_job(job);
-                id
-            })
-            .collect()
+        crate::control::seed_jobs(&mut self.shared.state(), n)
     }
 
     /// Adds a finished job whose console holds `lines` lines of `line_len` bytes (newline
     /// included); returns its id. `jobs/{id}/console_logs/` lists the lines; the tail
     /// endpoints send them as plain text lines (no events), as fast as the socket takes them.
+    /// `POST /_fake/seed` with `{"log_job": lines}` does the same with 100-byte lines.
     pub fn seed_log_job(&self, lines: usize, line_len: usize) -> String {
-        let mut body = Vec::with_capacity(lines * line_len);
-        for i in 0..lines {
-            let head = format!("2026-11-23 10:00:00 [INFO] line {i:08} ");
-            let mut line = head.into_bytes();
-            line.resize(line_len.saturating_sub(1).max(1), b'x');
-            line.push(b'\n');
-            body.extend_from_slice(&line);
-        }
-        let mut state = self.shared.state();
-        let id = state.uuid();
-        let mut job = Job::new(
-            id.clone(),
-            "bench",
-            serde_json::json!({}),
-            None,
-            Duration::ZERO,
-            0,
-        );
-        job.raw_tail = Some(Bytes::from(body));
-        state.push_job(job);
-        id
+        crate::control::seed_log_job(&mut self.shared.state(), lines, line_len)
+    }
+
+    /// Creates what `body` asks for, as `POST /_fake/seed` does (the same function): `{"jobs":
+    /// N, "log_job": LINES, "plugins": [{…}], "releases": [{…}]}`, every key optional, all
+    /// checked before anything is created. `Ok` holds the ids created (`job_ids`,
+    /// `log_job_ids`, `plugin_ids`, `release_ids`, `project_ids`); `Err` the 400 body naming
+    /// every bad field.
+    pub fn seed(&self, body: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
+        crate::control::seed(&self.shared, body)
     }
 
     /// The uploaded bytes' MD5 of a finished chunked upload, if it finished.
@@ -316,25 +361,26 @@ impl std::fmt::Display for Dropped {
 impl std::error::Error for Dropped {}
 
 async fn handle(shared: Arc<Shared>, mut req: Request<Incoming>) -> Result<Resp, Dropped> {
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let path_and_query = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| path.clone());
-    shared
-        .calls
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(RecordedCall {
-            method: method.clone(),
+    let (ctx, path_and_query) = context(&shared, &req);
+    // The control plane: no credentials, no faults, not in the request log.
+    if crate::control::is_control(&ctx.path) {
+        return Ok(crate::control::handle(&shared, ctx, req.into_body()).await);
+    }
+    let route = match api_of(&ctx).find(&ctx.method, &ctx.segments, ctx.slash) {
+        Some((r, _)) => format!("{} {}{}", ctx.method, api_root(&ctx), r.path),
+        None => format!("{} {}", ctx.method, ctx.path),
+    };
+    shared.calls().push(Call {
+        recorded: RecordedCall {
+            method: ctx.method.clone(),
             path_and_query: path_and_query.clone(),
-        });
+        },
+        route,
+    });
 
     let mut truncate = false;
     let mut drop_after_read = false;
-    match shared.take_fault(&method, &path) {
+    match shared.take_fault(&ctx.method, &ctx.path) {
         Some(FaultAction::Status {
             status,
             retry_after,
@@ -353,6 +399,32 @@ async fn handle(shared: Arc<Shared>, mut req: Request<Incoming>) -> Result<Resp,
         None => {}
     }
 
+    // The agent's WebSocket log tail takes the connection over after its handshake.
+    if let Some(resp) = crate::agent_ws::upgrade(&shared, &ctx, &mut req) {
+        return Ok(resp);
+    }
+    let resp = match dispatch(&shared, ctx, req.into_body(), &path_and_query).await {
+        Some(resp) => resp,
+        None => return Err(Dropped),
+    };
+    if drop_after_read {
+        return Err(Dropped);
+    }
+    if truncate {
+        return Ok(truncated(resp).await);
+    }
+    Ok(resp)
+}
+
+/// What a handler sees of the request (its body not read yet), and the path with its query.
+fn context(shared: &Shared, req: &Request<Incoming>) -> (Ctx, String) {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| path.clone());
     let origin = shared.config.link_origin.clone().unwrap_or_else(|| {
         req.headers()
             .get(http::header::HOST)
@@ -385,21 +457,25 @@ async fn handle(shared: Arc<Shared>, mut req: Request<Incoming>) -> Result<Resp,
         body: Bytes::new(),
         origin,
     };
-    if let Some(resp) = crate::agent_ws::upgrade(&shared, &ctx, &mut req) {
-        return Ok(resp);
+    (ctx, path_and_query)
+}
+
+/// The API a request is for: the agent's under `agent/`, else the backend's.
+fn api_of(ctx: &Ctx) -> &'static Api {
+    if ctx.segments.first().map(String::as_str) == Some("agent") {
+        &crate::agent::API
+    } else {
+        &crate::backend::API
     }
-    let body = req.into_body();
-    let resp = match dispatch(&shared, ctx, body, &path_and_query).await {
-        Some(resp) => resp,
-        None => return Err(Dropped),
-    };
-    if drop_after_read {
-        return Err(Dropped);
+}
+
+/// Where the request's API starts (`/` or `/agent/`).
+fn api_root(ctx: &Ctx) -> &'static str {
+    if ctx.segments.first().map(String::as_str) == Some("agent") {
+        "/agent/"
+    } else {
+        "/"
     }
-    if truncate {
-        return Ok(truncated(resp).await);
-    }
-    Ok(resp)
 }
 
 /// Answers a request from its API's routes: the trailing-slash redirect, the credential
@@ -414,11 +490,7 @@ async fn dispatch(
         // The object store: presigned URLs, no Synapse credentials.
         return Some(crate::object_store::serve(shared, &ctx, body).await);
     }
-    let api = if ctx.segments.first().map(String::as_str) == Some("agent") {
-        &crate::agent::API
-    } else {
-        &crate::backend::API
-    };
+    let api = api_of(&ctx);
     // As Django's APPEND_SLASH: the URL is resolved before any view (and its credential
     // check) runs, so the redirect needs no token.
     if api.append_slash && !ctx.slash && api.has_path(&ctx.segments, true) {
@@ -505,7 +577,7 @@ pub(crate) fn check_backend_auth(shared: &Shared, ctx: &Ctx) -> Option<Resp> {
 
 /// 403 when the request names a tenant other than the configured one.
 pub(crate) fn tenant_check(shared: &Shared, ctx: &Ctx) -> Option<Resp> {
-    match (&shared.config.tenant, ctx.header("synapse-tenant")) {
+    match (&shared.tenant(), ctx.header("synapse-tenant")) {
         (Some(t), Some(given)) if given != format!("Token {t}") => Some(detail(
             403,
             "You do not have permission to perform this action.",

@@ -4,13 +4,13 @@
 use std::time::SystemTime;
 
 use md5::{Digest, Md5};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::multipart::{Event, FormPart, StreamParser, parse};
-use crate::respond::{Ctx, Resp, detail, field_error, json_resp, not_found};
+use crate::respond::{Ctx, Form, Resp, detail, json_resp, not_found};
 use crate::routes::Streamed;
 use crate::server::Shared;
-use crate::state::Upload;
+use crate::state::{State, Upload};
 use crate::time::rfc3339;
 
 fn hex(bytes: &[u8]) -> String {
@@ -28,75 +28,132 @@ fn text(parts: &[FormPart], name: &str) -> Option<String> {
 /// same fields as multipart parts plus a `file` archive (its size and MD5 are recorded).
 pub(crate) fn create_release(shared: &Shared, ctx: &Ctx) -> Resp {
     let content_type = ctx.header("content-type").unwrap_or_default().to_owned();
-    let (fields, archive) = if content_type.starts_with("multipart/form-data") {
+    let (form, archive) = if content_type.starts_with("multipart/form-data") {
         let Some(parts) = parse(&content_type, &ctx.body) else {
             return detail(400, "Multipart form parse error.");
         };
-        let config = match text(&parts, "config") {
-            Some(c) => match serde_json::from_str::<Value>(&c) {
-                Ok(v) => v,
-                Err(_) => return field_error("config", "Value must be valid JSON."),
-            },
-            None => Value::Null,
-        };
+        let mut fields = Map::new();
+        for name in ["plugin", "version"] {
+            if let Some(value) = text(&parts, name) {
+                fields.insert(name.to_owned(), json!(value));
+            }
+        }
+        let config = text(&parts, "config").map(|c| serde_json::from_str::<Value>(&c));
+        if let Some(Ok(config)) = &config {
+            fields.insert("config".to_owned(), config.clone());
+        }
         let requirements: Vec<Value> = parts
             .iter()
             .filter(|p| p.name == "requirements")
             .map(|p| json!(String::from_utf8_lossy(&p.data)))
             .collect();
-        let debug = matches!(
-            text(&parts, "debug").as_deref(),
-            Some("True" | "true" | "1")
-        );
-        let fields = json!({"plugin": text(&parts, "plugin"), "version": text(&parts, "version"),
-                            "config": config, "requirements": requirements, "debug": debug});
+        if !requirements.is_empty() {
+            fields.insert("requirements".to_owned(), json!(requirements));
+        }
+        if let Some(debug) = text(&parts, "debug") {
+            let value = match debug.as_str() {
+                "True" | "true" | "1" => json!(true),
+                "False" | "false" | "0" => json!(false),
+                _ => json!(debug),
+            };
+            fields.insert("debug".to_owned(), value);
+        }
         let archive = parts.iter().find(|p| p.name == "file").map(|p| {
             json!({"filename": p.filename, "size": p.data.len(), "md5": hex(&Md5::digest(&p.data))})
         });
-        (fields, archive)
+        let Ok(mut form) = Form::from_value(Value::Object(fields)) else {
+            return detail(400, "Multipart form parse error.");
+        };
+        if matches!(config, Some(Err(_))) {
+            form.error("config", "Value must be valid JSON.");
+        }
+        (form, archive)
     } else {
-        match ctx.json() {
-            Ok(v @ Value::Object(_)) => (v, None),
-            Ok(_) => return detail(400, "Expected an object."),
-            Err(r) => return r,
+        match Form::new(ctx) {
+            Ok(form) => (form, None),
+            Err(resp) => return resp,
         }
     };
-    let Some(code) = fields["plugin"].as_str().filter(|s| !s.is_empty()) else {
-        return field_error("plugin", "This field is required.");
-    };
-    let Some(version) = fields["version"].as_str().filter(|s| !s.is_empty()) else {
-        return field_error("version", "This field is required.");
-    };
     let mut state = shared.state();
-    let Some((plugin_id, _)) = state.plugin_by_ref(code) else {
-        return field_error(
-            "plugin",
-            &format!("Object with code={code} does not exist."),
-        );
-    };
-    if state
-        .release_by_lookup(&format!("{code}@{version}"))
-        .is_some()
+    match release_form(&state, form, &[], &[]) {
+        Ok(body) => json_resp(201, &insert_release(&mut state, body, archive)),
+        Err(errors) => json_resp(400, &Value::Object(errors)),
+    }
+}
+
+/// The fields of a release create body.
+const RELEASE_FIELDS: [&str; 5] = ["plugin", "version", "config", "requirements", "debug"];
+
+/// A release create body checked: `plugin` (the code of a stored plugin or of one in
+/// `pending_plugins`) and `version` required, `config` an object, `requirements` a list of
+/// strings, `debug` a boolean, and no other release of the plugin with this version (stored
+/// or in `pending`). Its declared fields, or every error.
+pub(crate) fn release_form(
+    state: &State,
+    mut form: Form,
+    pending_plugins: &[String],
+    pending: &[(String, String)],
+) -> Result<Map<String, Value>, Map<String, Value>> {
+    let plugin = form.require_str("plugin");
+    if let Some(code) = &plugin
+        && state.plugin_by_ref(code).is_none()
+        && !pending_plugins.contains(code)
     {
-        return json_resp(
-            400,
-            &json!({"non_field_errors": ["The fields plugin, version must make a unique set."]}),
+        form.error("plugin", format!("Object with code={code} does not exist."));
+    }
+    let version = form.require_str("version");
+    if form.get("config").is_some_and(|c| !c.is_object()) {
+        form.error("config", "Expected a dictionary of items.");
+    }
+    if form
+        .get("requirements")
+        .is_some_and(|r| r.as_array().is_none_or(|a| !a.iter().all(Value::is_string)))
+    {
+        form.error("requirements", "Expected a list of strings.");
+    }
+    if form.get("debug").is_some_and(|d| !d.is_boolean()) {
+        form.error("debug", "Must be a valid boolean.");
+    }
+    if let (Some(code), Some(version)) = (plugin, version)
+        && (state
+            .release_by_lookup(&format!("{code}@{version}"))
+            .is_some()
+            || pending.contains(&(code.clone(), version.clone())))
+    {
+        form.error(
+            "non_field_errors",
+            "Plugin release with this Plugin and Version already exists.",
         );
     }
+    form.checked(&RELEASE_FIELDS)
+}
+
+/// Stores a checked release body (with its archive's facts, if uploaded); returns the release.
+pub(crate) fn insert_release(
+    state: &mut State,
+    body: Map<String, Value>,
+    archive: Option<Value>,
+) -> Value {
+    let code = body
+        .get("plugin")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let plugin_id = state.plugin_by_ref(code).map(|(id, _)| id).unwrap_or(0);
     let id = state.id();
-    let config = fields["config"].clone();
+    let config = body.get("config").cloned().unwrap_or(Value::Null);
     let actions: Vec<Value> = config["actions"]
         .as_object()
         .map(|a| a.keys().map(|k| json!(k)).collect())
         .unwrap_or_default();
     let release = json!({
-        "id": id, "plugin": plugin_id, "plugin_id": plugin_id, "version": version,
-        "config": config, "requirements": fields["requirements"], "debug": fields["debug"],
+        "id": id, "plugin": plugin_id, "plugin_id": plugin_id, "version": body.get("version"),
+        "config": config, "requirements": body.get("requirements").cloned().unwrap_or(json!([])),
+        "debug": body.get("debug").cloned().unwrap_or(json!(false)),
         "available_actions": actions, "is_released": true, "archive": archive,
         "created": rfc3339(SystemTime::now()),
     });
     state.releases.insert(id, release.clone());
-    json_resp(201, &release)
+    release
 }
 
 fn upload_json(ctx: &Ctx, u: &Upload) -> Value {

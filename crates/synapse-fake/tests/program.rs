@@ -70,6 +70,8 @@ async fn json_start_up_line_and_seeded_jobs_over_http() {
         "jobs=5",
         "--seed",
         "log_job=50",
+        "--seed",
+        "plugins=2",
     ]);
     let facts: Value = serde_json::from_str(&next_line(&lines)).expect("one JSON line");
     let url = facts["backend_url"].as_str().expect("backend_url");
@@ -82,6 +84,9 @@ async fn json_start_up_line_and_seeded_jobs_over_http() {
     assert_eq!(facts["access_token"], "fake-access-token");
     assert_eq!(facts["agent_token"], "fake-agent-token");
     assert_eq!(facts["tenant"], Value::Null);
+    assert_eq!(facts["control_url"], format!("{url}_fake/").as_str());
+    assert_eq!(facts["plugin_ids"].as_array().map(Vec::len), Some(2));
+    assert_eq!(facts["release_ids"].as_array().map(Vec::len), Some(2));
     let job_ids: Vec<&str> = facts["job_ids"]
         .as_array()
         .expect("job_ids")
@@ -116,12 +121,30 @@ async fn json_start_up_line_and_seeded_jobs_over_http() {
             .as_str()
             .is_some_and(|l| l.contains("line 00000049"))
     );
+
+    // The seeded plugins can be run on their release 1.0.0.
+    let resp = reqwest::Client::new()
+        .post(format!("{url}plugins/plugin-2/run/"))
+        .header("Synapse-Access-Token", "Token fake-access-token")
+        .header("Content-Type", "application/json")
+        .body(r#"{"action": "train"}"#)
+        .send()
+        .await
+        .expect("run");
+    assert_eq!(resp.status().as_u16(), 201);
 }
 
 #[test]
 fn readable_start_up_lines() {
-    let (_running, lines) = start(&["--seed", "log_job=3", "--tenant", "acme"]);
-    let printed: Vec<String> = (0..6).map(|_| next_line(&lines)).collect();
+    let (_running, lines) = start(&[
+        "--seed",
+        "log_job=3",
+        "--tenant",
+        "acme",
+        "--seed",
+        "plugins=2",
+    ]);
+    let printed: Vec<String> = (0..8).map(|_| next_line(&lines)).collect();
     assert_eq!(printed[0], "synapse-fake listening");
     assert!(
         printed[1].starts_with("  backend: http://127.0.0.1:"),
@@ -133,12 +156,21 @@ fn readable_start_up_lines() {
         "{printed:?}"
     );
     assert!(printed[2].ends_with("/agent/  (Authorization: fake-agent-token)"));
-    assert_eq!(printed[3], "  tenant:  acme  (SYNAPSE-Tenant: Token acme)");
+    assert!(
+        printed[3].starts_with("  control: http://127.0.0.1:")
+            && printed[3].ends_with("/_fake/  (no credentials)"),
+        "{printed:?}"
+    );
+    assert_eq!(printed[4], "  tenant:  acme  (SYNAPSE-Tenant: Token acme)");
     assert_eq!(
-        printed[4],
+        printed[5],
+        "  plugins: 2 seeded (plugin-1 …), each with release 1.0.0"
+    );
+    assert_eq!(
+        printed[6],
         "  log job: 00000000-0000-4000-8000-000000000001  (3 console lines)"
     );
-    assert_eq!(printed[5], "press Ctrl-C to stop");
+    assert_eq!(printed[7], "press Ctrl-C to stop");
 }
 
 #[test]
@@ -155,7 +187,9 @@ fn help_exits_0_and_names_the_options() {
         "--agent-token",
         "--tenant",
         "--seed",
+        "plugins=N",
         "--json",
+        "--version",
     ] {
         assert!(help.contains(option), "{option} in {help}");
     }
