@@ -310,10 +310,12 @@ def plugin_archive(code: str) -> bytes:
         z.writestr(
             'config.yaml',
             f'name: Contract {code}\ncode: {code}\nversion: 1.0.0\ncategory: neural_net\n'
-            'actions:\n  train:\n    entrypoint: plugin.train.main\n',
+            'actions:\n  train:\n    entrypoint: plugin.train.main\n    method: job\n'
+            '  inference:\n    entrypoint: plugin.inference.main\n    method: serve\n',
         )
         z.writestr('plugin/__init__.py', '')
         z.writestr('plugin/train.py', 'def main(params):\n    return {"ok": True}\n')
+        z.writestr('plugin/inference.py', 'def main(params):\n    return {"label": "cat"}\n')
     return buf.getvalue()
 
 
@@ -406,7 +408,13 @@ def integration(c: Contract, backend: BackendClient, facts: dict, tmp: Path, ctx
 
     archive = tmp / f'{code}-1.0.0.zip'
     archive.write_bytes(plugin_archive(code))
-    config = {'actions': {'train': {'entrypoint': 'plugin.train.main'}}}
+    # `inference` runs on Ray Serve: running it on the agent deploys the application `code@version`.
+    config = {
+        'actions': {
+            'train': {'entrypoint': 'plugin.train.main', 'method': 'job'},
+            'inference': {'entrypoint': 'plugin.inference.main', 'method': 'serve'},
+        }
+    }
     release = c.call(
         'backend.create_plugin_release (multipart archive)',
         lambda: backend.create_plugin_release(
