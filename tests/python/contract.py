@@ -736,6 +736,7 @@ def annotation(c: Contract, backend: BackendClient, facts: dict, tmp: Path, ctx:
     )
     tags = c.call('backend.list_task_tags', lambda: backend.list_task_tags({'project': project_id}), check=is_page)
     tag_id = first(tags, 'id')
+    ctx['tag_id'] = tag_id
     c.call(
         'backend.get_task_tag',
         lambda: (need(tag_id, 'no task tag id: list_task_tags gave none'), backend.get_task_tag(tag_id))[1],
@@ -775,7 +776,9 @@ def hitl(c: Contract, backend: BackendClient, ctx: dict) -> None:
     )
     c.call(
         'backend.set_tags_assignments',
-        lambda: backend.set_tags_assignments({'ids': [assignment_id or 1], 'tags': [1], 'action': 'add'}),
+        lambda: backend.set_tags_assignments(
+            {'ids': [assignment_id or 1], 'tags': [ctx.get('tag_id') or 1], 'action': 'add'}, params={'project': project_id}
+        ),
     )
 
 
