@@ -36,7 +36,7 @@ import zipfile
 import zlib
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlsplit
+from urllib.parse import urlparse, urlsplit, urlunparse
 
 warnings.simplefilter('ignore')  # the low-level presigned calls warn DeprecationWarning
 
@@ -782,6 +782,22 @@ def hitl(c: Contract, backend: BackendClient, ctx: dict) -> None:
     )
 
 
+def forget_cached_download(backend: BackendClient, model_id: int) -> None:
+    """Removes the SDK's cached copy of the model's file, if a previous run left one.
+
+    The SDK caches downloads under /tmp/datamaker/media by the MD5 of the URL without its query
+    and reuses a cached file without checking it (backend-domains.md §2.4). A fresh fake gives
+    the same ids, so the same URL whenever the system gives it the same port: without this,
+    get_model could return the file of an earlier run.
+    """
+    url = backend.get_model(model_id, url_conversion={}).get('file')
+    if isinstance(url, str):
+        parsed = urlparse(url)
+        clean = urlunparse((parsed.scheme, parsed.netloc, parsed.path, parsed.params, '', ''))
+        name = hashlib.md5(clean.encode('utf-8')).hexdigest() + Path(parsed.path).suffix
+        Path('/tmp/datamaker/media', name).unlink(missing_ok=True)
+
+
 def ml(c: Contract, backend: BackendClient, tmp: Path, ctx: dict) -> None:
     c.call('backend.list_models', lambda: backend.list_models(), check=is_page)
     checkpoint = tmp / 'model.pt'
@@ -795,11 +811,12 @@ def ml(c: Contract, backend: BackendClient, tmp: Path, ctx: dict) -> None:
         check=has_id,
     )
     model_id = created['id'] if created else 1
+    forget_cached_download(backend, model_id)
     c.call(
         'backend.get_model (downloads `file`)',
         lambda: backend.get_model(model_id),
         check=lambda v: need(
-            isinstance(v.get('file'), str) and Path(v['file']).exists() and Path(v['file']).read_bytes() == checkpoint.read_bytes(),
+            isinstance(v.get('file'), (str, Path)) and Path(v['file']).exists() and Path(v['file']).read_bytes() == checkpoint.read_bytes(),
             f'the model file was not downloaded intact: {short(v.get("file"), 120)}',
         ),
     )
@@ -1154,11 +1171,14 @@ def main(argv: list[str]) -> int:
         tmp = Path(tmpdir)
         integration(c, backend, facts, tmp, ctx)
         data_collection(c, backend, tmp, ctx)
-        try:
-            seeded = control(facts, 'POST', 'seed', {'projects': [{'title': 'Contract project', 'data_collection': ctx['collection_id']}]})
-            ctx['project_id'] = (seeded or {}).get('project_ids', [None])[0]
-        except ControlError as e:
-            print(f'note: no project seeded ({e}); the annotation and HITL calls use project 1', flush=True)
+        # The annotation and HITL calls run on a project of their own, with its own task tags.
+        seeded = control(
+            facts,
+            'POST',
+            'seed',
+            {'projects': [{'title': 'Contract project', 'data_collection': ctx['collection_id'], 'tags': ['contract-a', 'contract-b']}]},
+        )
+        ctx['project_id'] = seeded['project_ids'][0]
         annotation(c, backend, facts, tmp, ctx)
         hitl(c, backend, ctx)
         ml(c, backend, tmp, ctx)
