@@ -184,6 +184,78 @@ mod tests {
         assert_eq!(documented, served);
     }
 
+    /// Every `{"method", "url"}` object in a JSON value, depth first.
+    fn requests(value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let (Some(method), Some(url)) = (
+                    map.get("method").and_then(|m| m.as_str()),
+                    map.get("url").and_then(|u| u.as_str()),
+                ) {
+                    out.push((method.to_owned(), url.to_owned()));
+                }
+                map.values().for_each(|v| requests(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| requests(v, out)),
+            _ => {}
+        }
+    }
+
+    /// The SDK's request snapshots record every request its operations send; each one to the
+    /// backend or the agent must be a route of the fake.
+    #[test]
+    fn every_request_the_sdk_sends_is_a_route() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut sent = Vec::new();
+        for dir in [
+            "synapse-backend/tests/snapshots",
+            "synapse-agent/tests/snapshots",
+        ] {
+            let entries = std::fs::read_dir(root.join(dir)).expect("snapshot directory");
+            for entry in entries {
+                let path = entry.expect("entry").path();
+                let text = std::fs::read_to_string(&path).expect("snapshot");
+                // An insta snapshot: a `---` header, then the value.
+                let body = text.splitn(3, "---\n").nth(2).unwrap_or_default();
+                if let Ok(value) = serde_json::from_str::<serde_json::Value>(body) {
+                    requests(&value, &mut sent);
+                }
+            }
+        }
+        let mut checked = 0;
+        let mut missing = Vec::new();
+        for (method, url) in &sent {
+            let (api, prefix, rest) = if let Some(rest) = url.strip_prefix("https://synapse.test/")
+            {
+                (&crate::backend::API, "", rest)
+            } else if let Some(rest) = url.strip_prefix("http://agent.test:8000/") {
+                (&crate::agent::API, "agent/", rest)
+            } else {
+                continue; // a storage host or a download, not the platform's API
+            };
+            let path = format!("{prefix}{}", rest.split('?').next().unwrap_or_default());
+            let method = Method::from_bytes(method.as_bytes()).expect("method");
+            if api
+                .find(&method, &segs(&path), path.ends_with('/'))
+                .is_none()
+            {
+                missing.push(format!("{method} /{path}"));
+            }
+            checked += 1;
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(
+            checked >= 150,
+            "only {checked} requests found in the snapshots"
+        );
+        assert_eq!(
+            missing,
+            Vec::<String>::new(),
+            "requests the fake does not serve"
+        );
+    }
+
     #[test]
     fn every_pattern_has_at_most_one_parameter() {
         for api in [crate::backend::API, crate::agent::API] {
