@@ -216,3 +216,56 @@ async fn validation_errors_come_back_as_field_errors_naming_every_bad_field() {
         json!({"detail": "Not found."})
     );
 }
+
+#[tokio::test]
+async fn agents_and_storages_read_the_same_as_a_page_or_a_bare_array() {
+    let mut seen = Vec::new();
+    for bare_array_lists in [false, true] {
+        let (fake, client) = start_with(FakeConfig {
+            bare_array_lists,
+            page_size: 1,
+            ..FakeConfig::default()
+        })
+        .await;
+        let agents: Vec<String> = client
+            .list_agents()
+            .items()
+            .map_ok(|a| a.name.unwrap_or_default())
+            .try_collect()
+            .await
+            .expect("agents");
+        let storages: Vec<String> = client
+            .list_storages()
+            .items()
+            .map_ok(|s| s.name.unwrap_or_default())
+            .try_collect()
+            .await
+            .expect("storages");
+        let default = client
+            .get_default_storage()
+            .await
+            .expect("default storage")
+            .and_then(|s| s.name);
+        // A page of one item each: the page walk needs two agent pages; the bare array one.
+        let agent_requests = fake.count(&synapse_fake::Method::GET, "/agents/");
+        seen.push((agents, storages, default, agent_requests));
+    }
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        seen,
+        [
+            (
+                names(&["gpu-node-1", "cpu-node-1"]),
+                names(&["Main S3"]),
+                Some("Main S3".to_owned()),
+                2
+            ),
+            (
+                names(&["gpu-node-1", "cpu-node-1"]),
+                names(&["Main S3"]),
+                Some("Main S3".to_owned()),
+                1
+            ),
+        ]
+    );
+}

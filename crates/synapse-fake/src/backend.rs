@@ -126,6 +126,17 @@ const ROUTES: &[Route] = &[
     stream(Method::PUT, "bench/raw_upload/", Streamed::RawUpload),
 ];
 
+/// A list the spec records in two shapes: a DRF page, or (with
+/// [`FakeConfig::bare_array_lists`](crate::FakeConfig::bare_array_lists)) a bare array of
+/// every item.
+fn bare_or_page(shared: &Shared, ctx: &Ctx, items: Vec<Value>) -> Resp {
+    if shared.config.bare_array_lists {
+        json_resp(200, &Value::Array(items))
+    } else {
+        paginate(ctx, items, shared.config.page_size, |v| v)
+    }
+}
+
 fn list_agents(shared: &Shared, ctx: &Ctx) -> Resp {
     let state = shared.state();
     let items: Vec<Value> = state
@@ -134,7 +145,7 @@ fn list_agents(shared: &Shared, ctx: &Ctx) -> Resp {
         .filter(|a| ctx.q("status").is_none_or(|s| a["status"] == s))
         .cloned()
         .collect();
-    paginate(ctx, items, shared.config.page_size, |v| v)
+    bare_or_page(shared, ctx, items)
 }
 
 fn connect_agent(shared: &Shared, token: &str) -> Resp {
@@ -439,7 +450,7 @@ fn list_storages(shared: &Shared, ctx: &Ctx) -> Resp {
         .filter(|s| ctx.q("category").is_none_or(|c| s["category"] == c))
         .map(|s| storage_json(s, with))
         .collect();
-    paginate(ctx, items, shared.config.page_size, |v| v)
+    bare_or_page(shared, ctx, items)
 }
 
 fn get_storage(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {

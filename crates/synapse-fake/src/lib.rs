@@ -26,7 +26,7 @@
 //!
 //! | method | path | |
 //! |---|---|---|
-//! | `GET` | `agents/` | agents (`status`); two exist from the start |
+//! | `GET` | `agents/` | agents (`status`); two exist from the start; a page, or a bare array ([`FakeConfig::bare_array_lists`]) |
 //! | `POST` | `agents/{token}/connect/` | connects the agent with this token |
 //! | `POST` | `plugins/` | creates a plugin (`code`, `name`, `category`) |
 //! | `GET` | `plugins/{id}/` | a plugin |
@@ -43,7 +43,7 @@
 //! | `POST` | `logs/` | creates log entries (one, or a list) |
 //! | `GET` | `serve_applications/` | serve applications (`status`) |
 //! | `POST` | `serve_applications/` | creates a serve application |
-//! | `GET` | `storages/` | storages (`category`, `with_configuration`); one exists from the start |
+//! | `GET` | `storages/` | storages (`category`, `with_configuration`); one exists from the start; a page, or a bare array ([`FakeConfig::bare_array_lists`]) |
 //! | `POST` | `storages/` | creates a storage |
 //! | `GET` | `storages/{id}/` | a storage (`with_configuration`) |
 //! | `PUT` | `chunked_upload/` | the first chunk of a chunked upload (multipart `file`, `Content-Range`) |

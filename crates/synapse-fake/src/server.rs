@@ -60,6 +60,9 @@ pub struct FakeConfig {
     pub agent_websocket: bool,
     /// How the backend tail's `log` events carry a console line (the platform sends both).
     pub tail_log_shape: TailLogShape,
+    /// `agents/` and `storages/` answer a bare JSON array of every item instead of a DRF page
+    /// (the platform has answered both ways).
+    pub bare_array_lists: bool,
 }
 
 /// How a `log` event of the backend tail (`jobs/{id}/tail_console_logs/`) carries its line.
@@ -90,6 +93,7 @@ impl Default for FakeConfig {
             files_by_name: false,
             agent_websocket: true,
             tail_log_shape: TailLogShape::Plain,
+            bare_array_lists: false,
         }
     }
 }
