@@ -16,7 +16,7 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use crate::data_collections::DataState;
-use crate::respond::{Ctx, Form, Resp, field_error, json_resp, not_found, paginate};
+use crate::respond::{Ctx, Form, Resp, field_error, json_resp, not_found, paginate, type_name};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 use crate::state::State;
@@ -441,19 +441,6 @@ fn int_list(form: &mut Form, field: &str) -> Option<Vec<i64>> {
             );
             None
         }
-    }
-}
-
-/// Python's name of a JSON value's type, as DRF's messages print it.
-pub(crate) fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
     }
 }
 

@@ -22,7 +22,7 @@ use md5::{Digest, Md5};
 use serde_json::{Map, Value, json};
 
 use crate::multipart::parse;
-use crate::respond::{Ctx, Resp, field_error, json_resp, not_found, paginate};
+use crate::respond::{Ctx, Resp, field_error, json_resp, not_found, paginate, type_name};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 use crate::time::rfc3339;
@@ -458,19 +458,6 @@ fn check_unit(state: &DataState, item: &Value) -> Result<Draft, Map<String, Valu
             groups,
         }),
         _ => Err(errors),
-    }
-}
-
-/// Python's name of a JSON value's type, as DRF's messages print it.
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
     }
 }
 

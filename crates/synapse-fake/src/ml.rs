@@ -24,7 +24,7 @@ use serde_json::{Map, Value, json};
 use sha1::{Digest, Sha1};
 
 use crate::object_store::{Object, presigned_url};
-use crate::respond::{Ctx, Form, Resp, json_resp, not_found, paginate};
+use crate::respond::{Ctx, Form, Resp, json_resp, not_found, paginate, type_name};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 use crate::state::State;
@@ -470,18 +470,6 @@ fn create_model(shared: &Shared, ctx: &Ctx) -> Resp {
     let answer = model_json(ctx, &model);
     state.ml.models.insert(id, model);
     json_resp(201, &answer)
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
-    }
 }
 
 /// The ground-truth filters of a request.

@@ -242,7 +242,7 @@ impl Form {
                 400,
                 &json!({"non_field_errors": [format!(
                     "Invalid data. Expected a dictionary, but got {}.",
-                    json_type(&other)
+                    type_name(&other)
                 )]}),
             )),
         }
@@ -386,15 +386,15 @@ impl Form {
     }
 }
 
-/// DRF's name of a JSON value's type in "Expected a dictionary, but got …".
-fn json_type(v: &Value) -> &'static str {
+/// Python's name of a JSON value's type, as DRF's messages print it.
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
-        Value::Array(_) => "list",
-        Value::String(_) => "str",
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
         Value::Number(n) if n.is_f64() => "float",
         Value::Number(_) => "int",
-        Value::Bool(_) => "bool",
-        Value::Null => "NoneType",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
         Value::Object(_) => "dict",
     }
 }

@@ -25,10 +25,10 @@ use serde_json::{Map, Value, json};
 
 use crate::annotation::{
     Assignment, Task, apply_tags, check_set_tags, expands, ids_filter, int_filter, parse_id,
-    select_fields, set_tags_answer, type_name, unit_files,
+    select_fields, set_tags_answer, unit_files,
 };
 use crate::data_collections::DataState;
-use crate::respond::{Ctx, Form, Resp, field_error, json_resp, not_found, paginate};
+use crate::respond::{Ctx, Form, Resp, field_error, json_resp, not_found, paginate, type_name};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 use crate::time::rfc3339;
