@@ -13,10 +13,7 @@
 use http::Method;
 use serde_json::{Value, json};
 
-use crate::annotation::{
-    Assignment, apply_tags, check_set_tags, ids_filter, int_filter, parse_id, set_tags_answer,
-    unit_files,
-};
+use crate::annotation::{Assignment, ids_filter, int_filter, parse_id, set_tags, unit_files};
 use crate::respond::{Ctx, Resp, json_resp, not_found, paginate};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
@@ -24,7 +21,7 @@ use crate::server::Shared;
 /// Assignments.
 pub(crate) const ROUTES: &[Route] = &[
     answer(Method::POST, "assignments/set_tags/", |s, c, _| {
-        set_tags(s, c)
+        set_tags::<Assignment>(s, c)
     }),
     answer(Method::GET, "assignments/{id}/", |s, _, id| {
         get_assignment(s, id)
@@ -116,29 +113,4 @@ fn list_assignments(shared: &Shared, ctx: &Ctx, view: View) -> Resp {
             json!({"id": a.id, "task": a.task, "files": files})
         }
     })
-}
-
-fn set_tags(shared: &Shared, ctx: &Ctx) -> Resp {
-    let project = match int_filter(ctx, "project") {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let mut guard = shared.state();
-    let annotation = &mut guard.annotation;
-    let request = match check_set_tags(ctx, annotation, |id| {
-        annotation
-            .assignments
-            .get(&id)
-            .filter(|a| project.is_none_or(|p| a.project == p))
-            .map(|a| a.project)
-    }) {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    for id in &request.ids {
-        if let Some(a) = annotation.assignments.get_mut(id) {
-            apply_tags(&mut a.tags, &request.tags, request.add);
-        }
-    }
-    set_tags_answer(&request)
 }

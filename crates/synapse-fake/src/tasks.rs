@@ -24,8 +24,8 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use crate::annotation::{
-    Assignment, Task, apply_tags, check_set_tags, expands, ids_filter, int_filter, parse_id,
-    select_fields, set_tags_answer, unit_files,
+    Assignment, Task, expands, ids_filter, int_filter, parse_id, select_fields, set_tags,
+    unit_files,
 };
 use crate::data_collections::DataState;
 use crate::respond::{Ctx, Form, Resp, field_error, json_resp, not_found, paginate, type_name};
@@ -37,7 +37,7 @@ use crate::time::rfc3339;
 pub(crate) const ROUTES: &[Route] = &[
     answer(Method::POST, "tasks/", |s, c, _| create_tasks(s, c)),
     answer(Method::POST, "tasks/set_tags/", |s, c, _| {
-        set_tags_tasks(s, c)
+        set_tags::<Task>(s, c)
     }),
     answer(Method::GET, "tasks/{id}/", |s, c, id| get_task(s, c, id)),
     answer(Method::PUT, "tasks/{id}/annotate_task_data/", |s, c, id| {
@@ -298,31 +298,6 @@ fn annotate_task_data(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
         Some(task) => json_resp(200, &annotation.task_json(&state.data, task, false)),
         None => not_found(),
     }
-}
-
-fn set_tags_tasks(shared: &Shared, ctx: &Ctx) -> Resp {
-    let project = match int_filter(ctx, "project") {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let mut guard = shared.state();
-    let annotation = &mut guard.annotation;
-    let request = match check_set_tags(ctx, annotation, |id| {
-        annotation
-            .tasks
-            .get(&id)
-            .filter(|t| project.is_none_or(|p| t.project == p))
-            .map(|t| t.project)
-    }) {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    for id in &request.ids {
-        if let Some(task) = annotation.tasks.get_mut(id) {
-            apply_tags(&mut task.tags, &request.tags, request.add);
-        }
-    }
-    set_tags_answer(&request)
 }
 
 /// What each item of a task list shows.
