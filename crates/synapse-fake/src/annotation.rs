@@ -16,7 +16,9 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use crate::data_collections::DataState;
-use crate::respond::{Ctx, Form, Resp, field_error, json_resp, not_found, paginate, type_name};
+use crate::respond::{
+    Ctx, Form, Resp, field_error, json_resp, non_empty_names, not_found, paginate, type_name,
+};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 use crate::state::State;
@@ -295,20 +297,10 @@ pub(crate) fn project_form(
             form.error(key, "Expected a dictionary of items but got another type.");
         }
     }
-    let tag_names: Vec<String> = match form.get("tags") {
+    let tag_names = match form.get("tags").map(non_empty_names) {
         None => Vec::new(),
-        Some(Value::Array(names))
-            if names
-                .iter()
-                .all(|n| n.as_str().is_some_and(|s| !s.is_empty())) =>
-        {
-            names
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        }
-        Some(_) => {
+        Some(Some(names)) => names,
+        Some(None) => {
             form.error("tags", "Expected a list of non-empty tag names.");
             Vec::new()
         }

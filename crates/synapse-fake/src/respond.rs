@@ -386,6 +386,16 @@ impl Form {
     }
 }
 
+/// The names of a list of non-empty strings (a body's `tags`, `groups`, …); `None` when
+/// `value` is anything else (the caller names the field in its error).
+pub(crate) fn non_empty_names(value: &Value) -> Option<Vec<String>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|n| n.as_str().filter(|s| !s.is_empty()).map(str::to_owned))
+        .collect()
+}
+
 /// Python's name of a JSON value's type, as DRF's messages print it.
 pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
