@@ -14,7 +14,7 @@ use http::Method;
 use serde_json::{Value, json};
 
 use crate::annotation::{Assignment, ids_filter, int_filter, parse_id, set_tags, unit_files};
-use crate::respond::{Ctx, Resp, json_resp, not_found, paginate};
+use crate::respond::{Ctx, ListView, Resp, json_resp, not_found, paginate};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 
@@ -27,13 +27,13 @@ pub(crate) const ROUTES: &[Route] = &[
         get_assignment(s, id)
     }),
     answer(Method::GET, "sdk/assignments/", |s, c, _| {
-        list_assignments(s, c, View::Full)
+        list_assignments(s, c, ListView::Full)
     }),
     answer(Method::GET, "sdk/assignments/data/", |s, c, _| {
-        list_assignments(s, c, View::Data)
+        list_assignments(s, c, ListView::Data)
     }),
     answer(Method::GET, "sdk/assignments/files/", |s, c, _| {
-        list_assignments(s, c, View::Files)
+        list_assignments(s, c, ListView::Files)
     }),
 ];
 
@@ -57,19 +57,9 @@ fn get_assignment(shared: &Shared, id: &str) -> Resp {
     }
 }
 
-/// What each item of an assignment list shows.
-#[derive(Clone, Copy)]
-enum View {
-    /// The assignment.
-    Full,
-    /// `{id, data}`.
-    Data,
-    /// `{id, task, files: [...]}`.
-    Files,
-}
-
-/// `GET sdk/assignments/…`: filters `project`, `tasks`, `tags`, `status_label`.
-fn list_assignments(shared: &Shared, ctx: &Ctx, view: View) -> Resp {
+/// `GET sdk/assignments/…`: filters `project`, `tasks`, `tags`, `status_label`. Each item is
+/// the assignment, `{id, data}`, or `{id, task, files: [...]}` as `view` says.
+fn list_assignments(shared: &Shared, ctx: &Ctx, view: ListView) -> Resp {
     let filters = (
         int_filter(ctx, "project"),
         ids_filter(ctx, "tasks"),
@@ -104,9 +94,9 @@ fn list_assignments(shared: &Shared, ctx: &Ctx, view: View) -> Resp {
         .filter(|a| status.is_none_or(|s| a.status_label == s))
         .collect();
     paginate(ctx, items, shared.config.page_size, |a| match view {
-        View::Full => assignment_json(a),
-        View::Data => json!({"id": a.id, "data": a.data}),
-        View::Files => {
+        ListView::Full => assignment_json(a),
+        ListView::Data => json!({"id": a.id, "data": a.data}),
+        ListView::Files => {
             let unit = annotation.tasks.get(&a.task).map(|t| t.data_unit);
             let by_name = shared.config.files_by_name;
             let files = unit.map_or(json!([]), |u| unit_files(&state.data, u, by_name));

@@ -386,6 +386,18 @@ impl Form {
     }
 }
 
+/// Which of a table's three SDK lists a request reads: `sdk/<rows>/`, `sdk/<rows>/data/` or
+/// `sdk/<rows>/files/` (tasks, assignments, ground-truth events).
+#[derive(Clone, Copy)]
+pub(crate) enum ListView {
+    /// `sdk/<rows>/`: the row itself.
+    Full,
+    /// `sdk/<rows>/data/`: `{id, data}`.
+    Data,
+    /// `sdk/<rows>/files/`: the row's files.
+    Files,
+}
+
 /// The names of a list of non-empty strings (a body's `tags`, `groups`, …); `None` when
 /// `value` is anything else (the caller names the field in its error).
 pub(crate) fn non_empty_names(value: &Value) -> Option<Vec<String>> {
