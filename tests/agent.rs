@@ -2,23 +2,15 @@
 
 use futures_util::{StreamExt, TryStreamExt};
 use synapse_agent::{AgentClient, JobStatus, TailProtocol};
-use synapse_backend::models::{PluginCode, PluginCreate, PluginReleaseCreateRequest};
-use synapse_e2e::{fast_retries, short_jobs, start, start_agent};
+use synapse_backend::models::{PluginCode, PluginReleaseCreateRequest};
+use synapse_e2e::{create_plugin, fast_retries, run_action, short_jobs, start, start_agent};
 use synapse_fake::{FakeConfig, FakeServer, Fault};
 use synapse_transport::{ApiErrorKind, Error, Method};
 
 /// A backend plugin with release 1.0.0, and an agent client for the same fake.
 async fn setup() -> (FakeServer, AgentClient) {
     let (fake, backend) = start().await;
-    backend
-        .create_plugin(PluginCreate {
-            name: Some("YOLO".into()),
-            code: Some(PluginCode::new("yolov8").expect("code")),
-            category: Some("neural_net".into()),
-            ..Default::default()
-        })
-        .await
-        .expect("plugin");
+    create_plugin(&backend, "yolov8", "YOLO").await;
     backend
         .create_plugin_release(PluginReleaseCreateRequest::new(
             PluginCode::new("yolov8").expect("code"),
@@ -64,13 +56,7 @@ async fn cache_run_follow_and_delete_a_release_on_the_agent() {
         1
     );
 
-    let params = serde_json::json!({"epochs": 3});
-    let answer = agent
-        .run_plugin_release("yolov8@1.0.0", "train")
-        .params(params.as_object().cloned().expect("object"))
-        .await
-        .expect("run");
-    let job_id = answer.job_id().expect("job_id").to_owned();
+    let job_id = run_action(&agent, "train", serde_json::json!({"epochs": 3})).await;
     let lines: Vec<String> = agent
         .tail_job_logs(&job_id)
         .messages()
@@ -151,16 +137,6 @@ async fn a_503_on_an_agent_run_is_not_replayed() {
     assert!(stream.next().await.is_some());
 }
 
-/// Runs `train` on the cached release; the job id.
-async fn run_train(agent: &AgentClient, params: serde_json::Value) -> String {
-    let answer = agent
-        .run_plugin_release("yolov8@1.0.0", "train")
-        .params(params.as_object().cloned().expect("object"))
-        .await
-        .expect("run");
-    answer.job_id().expect("job_id").to_owned()
-}
-
 /// The job's whole console, once it has ended, line by line.
 async fn console(agent: &AgentClient, job_id: &str) -> Vec<String> {
     agent
@@ -175,7 +151,7 @@ async fn console(agent: &AgentClient, job_id: &str) -> Vec<String> {
 #[tokio::test]
 async fn the_auto_tail_uses_the_websocket_and_yields_every_line_in_order() {
     let (fake, agent) = start_agent(short_jobs()).await;
-    let job_id = run_train(&agent, serde_json::json!({"epochs": 3})).await;
+    let job_id = run_action(&agent, "train", serde_json::json!({"epochs": 3})).await;
     let lines: Vec<String> = agent
         .tail_job_logs(&job_id)
         .messages()
@@ -213,7 +189,7 @@ async fn without_the_websocket_the_auto_tail_falls_back_to_the_http_stream() {
         ..short_jobs()
     })
     .await;
-    let job_id = run_train(&agent, serde_json::json!({})).await;
+    let job_id = run_action(&agent, "train", serde_json::json!({})).await;
     let lines: Vec<String> = agent
         .tail_job_logs(&job_id)
         .messages()
@@ -245,7 +221,7 @@ async fn without_the_websocket_the_auto_tail_falls_back_to_the_http_stream() {
 #[tokio::test]
 async fn a_failed_handshake_falls_back_and_unknown_jobs_are_404() {
     let (fake, agent) = start_agent(short_jobs()).await;
-    let job_id = run_train(&agent, serde_json::json!({})).await;
+    let job_id = run_action(&agent, "train", serde_json::json!({})).await;
     // A 503 on the handshake only: the tail starts over on the HTTP stream.
     fake.inject(
         Fault::status(503, 1)
@@ -283,7 +259,7 @@ async fn a_failed_handshake_falls_back_and_unknown_jobs_are_404() {
 async fn the_http_stream_sends_events_only_no_comments() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let (fake, agent) = start_agent(short_jobs()).await;
-    let job_id = run_train(&agent, serde_json::json!({})).await;
+    let job_id = run_action(&agent, "train", serde_json::json!({})).await;
     let mut sock = tokio::net::TcpStream::connect(fake.addr())
         .await
         .expect("connect");

@@ -6,25 +6,17 @@ use std::time::Duration;
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 use synapse_backend::models::{
-    AgentId, JobStatus, LogEntry, LogLevel, PluginCode, PluginCreate, PluginRef,
-    PluginReleaseCreateRequest, TailEventType,
+    AgentId, JobStatus, LogEntry, LogLevel, PluginCode, PluginRef, PluginReleaseCreateRequest,
+    TailEventType,
 };
 use synapse_backend::{BackendClient, Error};
-use synapse_e2e::{start, start_with};
+use synapse_e2e::{create_plugin, start, start_with};
 use synapse_fake::{FakeConfig, FakeServer, TailLogShape};
 use synapse_transport::ApiErrorKind;
 
 /// Creates plugin `code` with a release `1.0.0` that has a `train` action.
 async fn plugin_with_release(client: &BackendClient, code: &str) {
-    client
-        .create_plugin(PluginCreate {
-            name: Some(code.to_uppercase()),
-            code: Some(PluginCode::new(code).expect("code")),
-            category: Some("neural_net".into()),
-            ..Default::default()
-        })
-        .await
-        .expect("plugin");
+    create_plugin(client, code, &code.to_uppercase()).await;
     let mut release =
         PluginReleaseCreateRequest::new(PluginCode::new(code).expect("code"), "1.0.0");
     release.config = json!({"actions": {"train": {"entrypoint": "plugin.train"}}})
