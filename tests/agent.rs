@@ -1,7 +1,7 @@
 //! `AgentClient` over real HTTP against the fake's agent endpoints.
 
 use futures_util::{StreamExt, TryStreamExt};
-use synapse_agent::{AgentClient, JobStatus, TailProtocol};
+use synapse_agent::{AgentClient, JobStatus, TailJobLogs, TailProtocol};
 use synapse_backend::models::{PluginCode, PluginReleaseCreateRequest};
 use synapse_e2e::{create_plugin, fast_retries, run_action, short_jobs, start, start_agent};
 use synapse_fake::{FakeConfig, FakeServer, Fault};
@@ -57,12 +57,7 @@ async fn cache_run_follow_and_delete_a_release_on_the_agent() {
     );
 
     let job_id = run_action(&agent, "train", serde_json::json!({"epochs": 3})).await;
-    let lines: Vec<String> = agent
-        .tail_job_logs(&job_id)
-        .messages()
-        .try_collect()
-        .await
-        .expect("log");
+    let lines = tail_lines(agent.tail_job_logs(&job_id)).await.expect("log");
     assert_eq!(lines.len(), 6, "{lines:?}");
     assert!(lines[0].contains("Plugin started"));
     assert_eq!(
@@ -137,6 +132,11 @@ async fn a_503_on_an_agent_run_is_not_replayed() {
     assert!(stream.next().await.is_some());
 }
 
+/// Every line a tail of a job's log yields, until it ends.
+async fn tail_lines(tail: TailJobLogs) -> Result<Vec<String>, Error> {
+    tail.messages().try_collect().await
+}
+
 /// The job's whole console, once it has ended, line by line.
 async fn console(agent: &AgentClient, job_id: &str) -> Vec<String> {
     agent
@@ -152,12 +152,7 @@ async fn console(agent: &AgentClient, job_id: &str) -> Vec<String> {
 async fn the_auto_tail_uses_the_websocket_and_yields_every_line_in_order() {
     let (fake, agent) = start_agent(short_jobs()).await;
     let job_id = run_action(&agent, "train", serde_json::json!({"epochs": 3})).await;
-    let lines: Vec<String> = agent
-        .tail_job_logs(&job_id)
-        .messages()
-        .try_collect()
-        .await
-        .expect("log");
+    let lines = tail_lines(agent.tail_job_logs(&job_id)).await.expect("log");
     // The client does not say which protocol it used; the fake's log does: one handshake on
     // `logs/` and no HTTP stream.
     let logs_path = format!("/agent/jobs/{job_id}/logs/");
@@ -173,10 +168,7 @@ async fn the_auto_tail_uses_the_websocket_and_yields_every_line_in_order() {
     assert!(lines[0].contains("Plugin started: action=train"));
     assert!(lines[5].contains("Action complete"));
     // The WebSocket alone gives the same lines (the job has ended: all at once, then close).
-    let again: Vec<String> = agent
-        .websocket_tail_job_logs(&job_id)
-        .messages()
-        .try_collect()
+    let again = tail_lines(agent.websocket_tail_job_logs(&job_id))
         .await
         .expect("websocket");
     assert_eq!(again, lines);
@@ -190,29 +182,18 @@ async fn without_the_websocket_the_auto_tail_falls_back_to_the_http_stream() {
     })
     .await;
     let job_id = run_action(&agent, "train", serde_json::json!({})).await;
-    let lines: Vec<String> = agent
-        .tail_job_logs(&job_id)
-        .messages()
-        .try_collect()
-        .await
-        .expect("log");
+    let lines = tail_lines(agent.tail_job_logs(&job_id)).await.expect("log");
     assert_eq!(lines, console(&agent, &job_id).await);
     assert_eq!(lines.len(), 6);
     let stream_path = format!("/agent/jobs/{job_id}/logs/stream/");
     assert_eq!(fake.count(&Method::GET, &stream_path), 1);
     // Only the WebSocket: the agent answers the handshake with the plain log, an error.
-    let err = agent
-        .websocket_tail_job_logs(&job_id)
-        .messages()
-        .try_collect::<Vec<String>>()
+    let err = tail_lines(agent.websocket_tail_job_logs(&job_id))
         .await
         .expect_err("no WebSocket");
     assert_eq!(err.status_code(), Some(200), "{err:?}");
     // Only HTTP: the same lines.
-    let http: Vec<String> = agent
-        .stream_tail_job_logs(&job_id)
-        .messages()
-        .try_collect()
+    let http = tail_lines(agent.stream_tail_job_logs(&job_id))
         .await
         .expect("http");
     assert_eq!(http, lines);
@@ -228,23 +209,14 @@ async fn a_failed_handshake_falls_back_and_unknown_jobs_are_404() {
             .method(Method::GET)
             .path(format!("/jobs/{job_id}/logs/")),
     );
-    let lines: Vec<String> = agent
-        .tail_job_logs(&job_id)
-        .messages()
-        .try_collect()
-        .await
-        .expect("log");
+    let lines = tail_lines(agent.tail_job_logs(&job_id)).await.expect("log");
     assert_eq!(lines.len(), 6);
     assert_eq!(
         fake.count(&Method::GET, &format!("/agent/jobs/{job_id}/logs/stream/")),
         1
     );
     for protocol in [TailProtocol::WebSocket, TailProtocol::Http] {
-        let err = agent
-            .tail_job_logs("raysubmit_unknown")
-            .protocol(protocol)
-            .messages()
-            .try_collect::<Vec<String>>()
+        let err = tail_lines(agent.tail_job_logs("raysubmit_unknown").protocol(protocol))
             .await
             .expect_err("unknown job");
         assert!(err.is_not_found(), "{protocol:?}: {err:?}");
