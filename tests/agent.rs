@@ -1,24 +1,16 @@
 //! `AgentClient` over real HTTP against the fake's agent endpoints.
 
 use futures_util::{StreamExt, TryStreamExt};
-use synapse_agent::{AgentClient, JobStatus, TailProtocol};
-use synapse_backend::models::{PluginCode, PluginCreate, PluginReleaseCreateRequest};
-use synapse_e2e::{fast_retries, short_jobs, start, start_agent};
+use synapse_agent::{AgentClient, JobStatus, TailJobLogs, TailProtocol};
+use synapse_backend::models::{PluginCode, PluginReleaseCreateRequest};
+use synapse_e2e::{create_plugin, fast_retries, run_action, short_jobs, start, start_agent};
 use synapse_fake::{FakeConfig, FakeServer, Fault};
 use synapse_transport::{ApiErrorKind, Error, Method};
 
 /// A backend plugin with release 1.0.0, and an agent client for the same fake.
 async fn setup() -> (FakeServer, AgentClient) {
     let (fake, backend) = start().await;
-    backend
-        .create_plugin(PluginCreate {
-            name: Some("YOLO".into()),
-            code: Some(PluginCode::new("yolov8").expect("code")),
-            category: Some("neural_net".into()),
-            ..Default::default()
-        })
-        .await
-        .expect("plugin");
+    create_plugin(&backend, "yolov8", "YOLO").await;
     backend
         .create_plugin_release(PluginReleaseCreateRequest::new(
             PluginCode::new("yolov8").expect("code"),
@@ -64,19 +56,8 @@ async fn cache_run_follow_and_delete_a_release_on_the_agent() {
         1
     );
 
-    let params = serde_json::json!({"epochs": 3});
-    let answer = agent
-        .run_plugin_release("yolov8@1.0.0", "train")
-        .params(params.as_object().cloned().expect("object"))
-        .await
-        .expect("run");
-    let job_id = answer.job_id().expect("job_id").to_owned();
-    let lines: Vec<String> = agent
-        .tail_job_logs(&job_id)
-        .messages()
-        .try_collect()
-        .await
-        .expect("log");
+    let job_id = run_action(&agent, "train", serde_json::json!({"epochs": 3})).await;
+    let lines = tail_lines(agent.tail_job_logs(&job_id)).await.expect("log");
     assert_eq!(lines.len(), 6, "{lines:?}");
     assert!(lines[0].contains("Plugin started"));
     assert_eq!(
@@ -151,14 +132,9 @@ async fn a_503_on_an_agent_run_is_not_replayed() {
     assert!(stream.next().await.is_some());
 }
 
-/// Runs `train` on the cached release; the job id.
-async fn run_train(agent: &AgentClient, params: serde_json::Value) -> String {
-    let answer = agent
-        .run_plugin_release("yolov8@1.0.0", "train")
-        .params(params.as_object().cloned().expect("object"))
-        .await
-        .expect("run");
-    answer.job_id().expect("job_id").to_owned()
+/// Every line a tail of a job's log yields, until it ends.
+async fn tail_lines(tail: TailJobLogs) -> Result<Vec<String>, Error> {
+    tail.messages().try_collect().await
 }
 
 /// The job's whole console, once it has ended, line by line.
@@ -175,13 +151,8 @@ async fn console(agent: &AgentClient, job_id: &str) -> Vec<String> {
 #[tokio::test]
 async fn the_auto_tail_uses_the_websocket_and_yields_every_line_in_order() {
     let (fake, agent) = start_agent(short_jobs()).await;
-    let job_id = run_train(&agent, serde_json::json!({"epochs": 3})).await;
-    let lines: Vec<String> = agent
-        .tail_job_logs(&job_id)
-        .messages()
-        .try_collect()
-        .await
-        .expect("log");
+    let job_id = run_action(&agent, "train", serde_json::json!({"epochs": 3})).await;
+    let lines = tail_lines(agent.tail_job_logs(&job_id)).await.expect("log");
     // The client does not say which protocol it used; the fake's log does: one handshake on
     // `logs/` and no HTTP stream.
     let logs_path = format!("/agent/jobs/{job_id}/logs/");
@@ -197,10 +168,7 @@ async fn the_auto_tail_uses_the_websocket_and_yields_every_line_in_order() {
     assert!(lines[0].contains("Plugin started: action=train"));
     assert!(lines[5].contains("Action complete"));
     // The WebSocket alone gives the same lines (the job has ended: all at once, then close).
-    let again: Vec<String> = agent
-        .websocket_tail_job_logs(&job_id)
-        .messages()
-        .try_collect()
+    let again = tail_lines(agent.websocket_tail_job_logs(&job_id))
         .await
         .expect("websocket");
     assert_eq!(again, lines);
@@ -213,30 +181,19 @@ async fn without_the_websocket_the_auto_tail_falls_back_to_the_http_stream() {
         ..short_jobs()
     })
     .await;
-    let job_id = run_train(&agent, serde_json::json!({})).await;
-    let lines: Vec<String> = agent
-        .tail_job_logs(&job_id)
-        .messages()
-        .try_collect()
-        .await
-        .expect("log");
+    let job_id = run_action(&agent, "train", serde_json::json!({})).await;
+    let lines = tail_lines(agent.tail_job_logs(&job_id)).await.expect("log");
     assert_eq!(lines, console(&agent, &job_id).await);
     assert_eq!(lines.len(), 6);
     let stream_path = format!("/agent/jobs/{job_id}/logs/stream/");
     assert_eq!(fake.count(&Method::GET, &stream_path), 1);
     // Only the WebSocket: the agent answers the handshake with the plain log, an error.
-    let err = agent
-        .websocket_tail_job_logs(&job_id)
-        .messages()
-        .try_collect::<Vec<String>>()
+    let err = tail_lines(agent.websocket_tail_job_logs(&job_id))
         .await
         .expect_err("no WebSocket");
     assert_eq!(err.status_code(), Some(200), "{err:?}");
     // Only HTTP: the same lines.
-    let http: Vec<String> = agent
-        .stream_tail_job_logs(&job_id)
-        .messages()
-        .try_collect()
+    let http = tail_lines(agent.stream_tail_job_logs(&job_id))
         .await
         .expect("http");
     assert_eq!(http, lines);
@@ -245,30 +202,21 @@ async fn without_the_websocket_the_auto_tail_falls_back_to_the_http_stream() {
 #[tokio::test]
 async fn a_failed_handshake_falls_back_and_unknown_jobs_are_404() {
     let (fake, agent) = start_agent(short_jobs()).await;
-    let job_id = run_train(&agent, serde_json::json!({})).await;
+    let job_id = run_action(&agent, "train", serde_json::json!({})).await;
     // A 503 on the handshake only: the tail starts over on the HTTP stream.
     fake.inject(
         Fault::status(503, 1)
             .method(Method::GET)
             .path(format!("/jobs/{job_id}/logs/")),
     );
-    let lines: Vec<String> = agent
-        .tail_job_logs(&job_id)
-        .messages()
-        .try_collect()
-        .await
-        .expect("log");
+    let lines = tail_lines(agent.tail_job_logs(&job_id)).await.expect("log");
     assert_eq!(lines.len(), 6);
     assert_eq!(
         fake.count(&Method::GET, &format!("/agent/jobs/{job_id}/logs/stream/")),
         1
     );
     for protocol in [TailProtocol::WebSocket, TailProtocol::Http] {
-        let err = agent
-            .tail_job_logs("raysubmit_unknown")
-            .protocol(protocol)
-            .messages()
-            .try_collect::<Vec<String>>()
+        let err = tail_lines(agent.tail_job_logs("raysubmit_unknown").protocol(protocol))
             .await
             .expect_err("unknown job");
         assert!(err.is_not_found(), "{protocol:?}: {err:?}");
@@ -283,7 +231,7 @@ async fn a_failed_handshake_falls_back_and_unknown_jobs_are_404() {
 async fn the_http_stream_sends_events_only_no_comments() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let (fake, agent) = start_agent(short_jobs()).await;
-    let job_id = run_train(&agent, serde_json::json!({})).await;
+    let job_id = run_action(&agent, "train", serde_json::json!({})).await;
     let mut sock = tokio::net::TcpStream::connect(fake.addr())
         .await
         .expect("connect");

@@ -7,16 +7,11 @@ use std::time::Duration;
 use futures_util::TryStreamExt;
 use serde_json::{Map, Value, json};
 use synapse_agent::{ApiErrorKind, BuildOutcome, BuildState, ContainerKind};
-use synapse_e2e::{short_jobs, start_agent};
+use synapse_e2e::{assert_not_found, short_jobs, start_agent};
 use synapse_fake::Method;
 
 fn object(v: Value) -> Map<String, Value> {
     v.as_object().cloned().expect("object")
-}
-
-fn assert_404(err: synapse_agent::Error) {
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(err.body_json(), Some(&json!({"detail": "Not found."})));
 }
 
 #[tokio::test]
@@ -109,14 +104,14 @@ async fn a_container_from_a_release_is_built_listed_stopped_and_deleted() {
     );
     // Deleting the record removes its Docker container too.
     agent.delete_container(id).await.expect("delete");
-    assert_404(agent.get_container(id).await.expect_err("gone"));
-    assert_404(
+    assert_not_found(agent.get_container(id).await.expect_err("gone"));
+    assert_not_found(
         agent
             .get_docker_container(docker_id)
             .await
             .expect_err("gone"),
     );
-    assert_404(agent.delete_container(id).await.expect_err("gone"));
+    assert_not_found(agent.delete_container(id).await.expect_err("gone"));
 }
 
 #[tokio::test]
@@ -188,8 +183,8 @@ async fn docker_containers_start_stop_and_delete() {
             .expect("list")
             .is_empty()
     );
-    assert_404(agent.get_docker_container(&id).await.expect_err("gone"));
-    assert_404(agent.stop_docker_container(&id).await.expect_err("gone"));
+    assert_not_found(agent.get_docker_container(&id).await.expect_err("gone"));
+    assert_not_found(agent.stop_docker_container(&id).await.expect_err("gone"));
     let err = agent
         .create_docker_container("yolov8@9.9.9")
         .await
@@ -236,11 +231,11 @@ async fn failed_builds_and_unknown_ids_are_typed() {
             .count,
         Some(1)
     );
-    assert_404(
+    assert_not_found(
         agent
             .get_build_status("no-such-build")
             .await
             .expect_err("404"),
     );
-    assert_404(agent.get_container(999).await.expect_err("404"));
+    assert_not_found(agent.get_container(999).await.expect_err("404"));
 }

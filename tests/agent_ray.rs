@@ -5,25 +5,9 @@ use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
-use synapse_agent::{AgentClient, JobStatus};
-use synapse_e2e::{short_jobs, start_agent};
+use synapse_agent::JobStatus;
+use synapse_e2e::{assert_not_found, run_action, short_jobs, start_agent};
 use synapse_fake::FakeConfig;
-
-async fn run(agent: &AgentClient, action: &str, params: Value) -> String {
-    agent
-        .run_plugin_release("yolov8@1.0.0", action)
-        .params(params.as_object().cloned().expect("object"))
-        .await
-        .expect("run")
-        .job_id()
-        .expect("job_id")
-        .to_owned()
-}
-
-fn assert_404(err: synapse_agent::Error) {
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(err.body_json(), Some(&json!({"detail": "Not found."})));
-}
 
 #[tokio::test]
 async fn stopping_a_running_job_ends_it_and_its_tail() {
@@ -33,7 +17,7 @@ async fn stopping_a_running_job_ends_it_and_its_tail() {
         ..FakeConfig::default()
     })
     .await;
-    let job_id = run(&agent, "train", json!({})).await;
+    let job_id = run_action(&agent, "train", json!({})).await;
     let mut tail = agent.tail_job_logs(&job_id).messages();
     let first = tail.next().await.expect("a line").expect("ok");
     assert!(first.contains("Plugin started"), "{first}");
@@ -63,7 +47,7 @@ async fn stopping_a_running_job_ends_it_and_its_tail() {
     // Stopping it again changes nothing; an unknown job is a 404.
     let again = agent.stop_job(&job_id).await.expect("stop again");
     assert_eq!(again["stopped"], false);
-    assert_404(agent.stop_job("raysubmit_unknown").await.expect_err("404"));
+    assert_not_found(agent.stop_job("raysubmit_unknown").await.expect_err("404"));
 }
 
 #[tokio::test]
@@ -86,7 +70,7 @@ async fn nodes_tasks_and_gpu_status() {
     assert_eq!(worker["resources_total"]["GPU"], 2.0);
     let id = worker["node_id"].as_str().expect("node_id");
     assert_eq!(&agent.get_node(id).await.expect("node"), worker);
-    assert_404(agent.get_node("no-such-node").await.expect_err("404"));
+    assert_not_found(agent.get_node("no-such-node").await.expect_err("404"));
 
     let gpu = agent.get_gpu_status().await.expect("gpu");
     assert_eq!(
@@ -95,7 +79,7 @@ async fn nodes_tasks_and_gpu_status() {
     );
     assert!(agent.list_tasks().await.expect("tasks").is_empty());
     // A running job that asked for a GPU holds one, and has a running driver task.
-    let job_id = run(&agent, "train", json!({"num_gpus": 1})).await;
+    let job_id = run_action(&agent, "train", json!({"num_gpus": 1})).await;
     let gpu = agent.get_gpu_status().await.expect("gpu");
     assert_eq!(gpu["available_gpus"], 1);
     let tasks = agent.list_tasks().await.expect("tasks");
@@ -110,7 +94,7 @@ async fn nodes_tasks_and_gpu_status() {
         agent.get_gpu_status().await.expect("gpu")["available_gpus"],
         2
     );
-    assert_404(agent.get_task("ffff").await.expect_err("404"));
+    assert_not_found(agent.get_task("ffff").await.expect_err("404"));
 }
 
 #[tokio::test]
@@ -123,7 +107,7 @@ async fn a_serve_action_deploys_an_application_that_can_be_deleted() {
             .expect("apps")
             .is_empty()
     );
-    run(&agent, "inference", json!({"num_replicas": 2})).await;
+    run_action(&agent, "inference", json!({"num_replicas": 2})).await;
     let apps = agent.list_serve_applications().await.expect("apps");
     assert_eq!(apps.len(), 1);
     assert_eq!(apps[0]["name"], "yolov8@1.0.0");
@@ -143,7 +127,7 @@ async fn a_serve_action_deploys_an_application_that_can_be_deleted() {
     }
     assert_eq!(status, "RUNNING");
     // A job action deploys nothing.
-    run(&agent, "train", json!({})).await;
+    run_action(&agent, "train", json!({})).await;
     assert_eq!(
         agent.list_serve_applications().await.expect("apps").len(),
         1
@@ -159,13 +143,13 @@ async fn a_serve_action_deploys_an_application_that_can_be_deleted() {
             .expect("apps")
             .is_empty()
     );
-    assert_404(
+    assert_not_found(
         agent
             .get_serve_application("yolov8@1.0.0")
             .await
             .expect_err("gone"),
     );
-    assert_404(
+    assert_not_found(
         agent
             .delete_serve_application("yolov8@1.0.0")
             .await

@@ -5,43 +5,14 @@
 
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
+use synapse_backend::ApiErrorKind;
 use synapse_backend::annotation::AnnotateItem;
 use synapse_backend::models::{
     AnnotateRequest, ProjectCategory, Ref, SetTagsAction, SetTagsRequest, TaskCreateRequest,
     TaskDataSchema, TaskTagCategory,
 };
-use synapse_backend::{ApiErrorKind, BackendClient};
-use synapse_e2e::{start, upload_units};
+use synapse_e2e::{api_error, create_tasks, start, upload_units};
 use synapse_transport::Method;
-
-/// Creates one task per unit in `project`; their ids, in order.
-async fn create_tasks(client: &BackendClient, project: i64, units: &[i64]) -> Vec<i64> {
-    let items = units.iter().map(|u| json!({"data_unit": u}));
-    let request = TaskCreateRequest::new(project, items).expect("request");
-    let created = client.create_tasks(request).await.expect("created");
-    let created = created.as_array().expect("a list of tasks");
-    assert_eq!(created.len(), units.len());
-    created
-        .iter()
-        .zip(units)
-        .map(|(task, unit)| {
-            assert_eq!(task["project"], project);
-            assert_eq!(task["data_unit"], *unit);
-            assert_eq!(task["data"], Value::Null);
-            task["id"].as_i64().expect("id")
-        })
-        .collect()
-}
-
-/// The error of a call that must fail with `kind`, and its JSON body.
-fn api_error(
-    result: Result<impl std::fmt::Debug, synapse_backend::Error>,
-    kind: ApiErrorKind,
-) -> Value {
-    let err = result.expect_err("the call fails");
-    assert_eq!(err.api().map(|a| a.kind), Some(kind), "{err}");
-    err.body_json().cloned().expect("a JSON error body")
-}
 
 #[tokio::test]
 async fn created_tasks_are_listed_read_with_their_unit_tagged_and_annotated() {

@@ -6,13 +6,13 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::json;
 use sha1::{Digest, Sha1};
 use synapse_backend::models::{
     ConfirmFileRequest, ConfirmMultipart, ConfirmPart, PresignedFileRequest,
 };
 use synapse_backend::{BulkUploadOptions, BulkUploadOutcome, DownloadOptions};
-use synapse_e2e::{start, start_with};
+use synapse_e2e::{api_error_status, start, start_with};
 use synapse_fake::{FakeConfig, Fault};
 use synapse_transport::{ApiErrorKind, Method};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -170,13 +170,6 @@ async fn raw_put(url: &str, extra: &str, body: &[u8]) -> (u16, String) {
     (status, body)
 }
 
-fn error_body(result: Result<impl std::fmt::Debug, synapse_backend::Error>) -> Value {
-    let err = result.expect_err("the call fails");
-    assert_eq!(err.status_code(), Some(400), "{err}");
-    assert_eq!(err.api().expect("api").kind, ApiErrorKind::BadRequest);
-    err.body_json().cloned().expect("a JSON error body")
-}
-
 #[tokio::test]
 async fn storage_refuses_bad_requests_and_confirm_checks_what_was_stored() {
     let (_fake, client) = start().await;
@@ -268,7 +261,7 @@ async fn storage_refuses_bad_requests_and_confirm_checks_what_was_stored() {
     assert_eq!(second.created, Some(false));
 
     // Bodies: every bad field at once, list items as DRF nests them.
-    let body = error_body(
+    let body = api_error_status(
         client
             .request_presigned_upload([
                 reserve("ok.txt"),
@@ -280,6 +273,8 @@ async fn storage_refuses_bad_requests_and_confirm_checks_what_was_stored() {
             ])
             .expiration(30)
             .await,
+        400,
+        ApiErrorKind::BadRequest,
     );
     assert_eq!(
         body,
@@ -291,7 +286,7 @@ async fn storage_refuses_bad_requests_and_confirm_checks_what_was_stored() {
             }],
         })
     );
-    let body = error_body(
+    let body = api_error_status(
         client
             .confirm_presigned_upload([
                 confirm(key(0), &put.checksum),
@@ -309,6 +304,8 @@ async fn storage_refuses_bad_requests_and_confirm_checks_what_was_stored() {
                 },
             ])
             .await,
+        400,
+        ApiErrorKind::BadRequest,
     );
     assert_eq!(
         body,
@@ -322,6 +319,10 @@ async fn storage_refuses_bad_requests_and_confirm_checks_what_was_stored() {
             },
         }]})
     );
-    let body = error_body(client.confirm_presigned_upload([]).await);
+    let body = api_error_status(
+        client.confirm_presigned_upload([]).await,
+        400,
+        ApiErrorKind::BadRequest,
+    );
     assert_eq!(body, json!({"files": ["This list may not be empty."]}));
 }

@@ -4,42 +4,17 @@
 //! requests (404, 400 naming every bad field).
 
 use futures_util::TryStreamExt;
-use serde_json::{Value, json};
-use synapse_backend::models::{
-    AssignmentLabelStatus, Ref, SetTagsAction, SetTagsRequest, TaskCreateRequest,
-};
-use synapse_backend::{ApiErrorKind, BackendClient};
-use synapse_e2e::{start, upload_units};
+use serde_json::json;
+use synapse_backend::ApiErrorKind;
+use synapse_backend::models::{AssignmentLabelStatus, Ref, SetTagsAction, SetTagsRequest};
+use synapse_e2e::{api_error, create_tasks, start, upload_units};
 use synapse_transport::Method;
-
-/// Creates one task per unit in project 1; the task ids, in order.
-async fn tasks(client: &BackendClient, n: u8) -> Vec<i64> {
-    let units = upload_units(client, n).await;
-    let request =
-        TaskCreateRequest::new(1, units.iter().map(|u| json!({"data_unit": u}))).expect("request");
-    let created = client.create_tasks(request).await.expect("created");
-    created
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|t| t["id"].as_i64().expect("id"))
-        .collect()
-}
-
-/// The error of a call that must fail with `kind`, and its JSON body.
-fn api_error(
-    result: Result<impl std::fmt::Debug, synapse_backend::Error>,
-    kind: ApiErrorKind,
-) -> Value {
-    let err = result.expect_err("the call fails");
-    assert_eq!(err.api().map(|a| a.kind), Some(kind), "{err}");
-    err.body_json().cloned().expect("a JSON error body")
-}
 
 #[tokio::test]
 async fn assignments_are_listed_read_moved_by_annotation_and_tagged() {
     let (fake, client) = start().await;
-    let tasks = tasks(&client, 5).await;
+    let units = upload_units(&client, 5).await;
+    let tasks = create_tasks(&client, 1, &units).await;
 
     // A page of two; then every page streamed, its count known after page 1.
     let page = client
@@ -168,7 +143,8 @@ async fn unknown_assignments_are_404_and_bad_tags_name_every_bad_field() {
         api_error(client.get_assignment(999).await, ApiErrorKind::NotFound),
         json!({"detail": "Not found."})
     );
-    let tasks = tasks(&client, 1).await;
+    let units = upload_units(&client, 1).await;
+    let tasks = create_tasks(&client, 1, &units).await;
     let page = client.list_assignments().await.expect("page");
     let assignment = page.results[0].id.map(i64::from).expect("id");
     assert_eq!(

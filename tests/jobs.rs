@@ -6,25 +6,17 @@ use std::time::Duration;
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 use synapse_backend::models::{
-    AgentId, JobStatus, LogEntry, LogLevel, PluginCode, PluginCreate, PluginRef,
-    PluginReleaseCreateRequest, TailEventType,
+    AgentId, JobStatus, LogEntry, LogLevel, PluginCode, PluginRef, PluginReleaseCreateRequest,
+    TailEventType,
 };
 use synapse_backend::{BackendClient, Error};
-use synapse_e2e::{start, start_with};
+use synapse_e2e::{create_plugin, start, start_with};
 use synapse_fake::{FakeConfig, FakeServer, TailLogShape};
 use synapse_transport::ApiErrorKind;
 
 /// Creates plugin `code` with a release `1.0.0` that has a `train` action.
 async fn plugin_with_release(client: &BackendClient, code: &str) {
-    client
-        .create_plugin(PluginCreate {
-            name: Some(code.to_uppercase()),
-            code: Some(PluginCode::new(code).expect("code")),
-            category: Some("neural_net".into()),
-            ..Default::default()
-        })
-        .await
-        .expect("plugin");
+    create_plugin(client, code, &code.to_uppercase()).await;
     let mut release =
         PluginReleaseCreateRequest::new(PluginCode::new(code).expect("code"), "1.0.0");
     release.config = json!({"actions": {"train": {"entrypoint": "plugin.train"}}})
@@ -44,6 +36,30 @@ fn bad_request(err: &Error) -> Value {
         synapse_transport::ApiBody::Json(v) => v.clone(),
         other => panic!("a JSON body: {other:?}"),
     }
+}
+
+/// Sends `body` to `path` as another client would (plain HTTP with the access token, not
+/// the SDK); the status and the JSON body of the answer.
+async fn send_raw(
+    fake: &FakeServer,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .request(method, format!("{}{path}", fake.url()))
+        .header(
+            "Synapse-Access-Token",
+            format!("Token {}", fake.access_token()),
+        )
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("sent");
+    let status = resp.status().as_u16();
+    let body = serde_json::from_slice(&resp.bytes().await.expect("body")).expect("JSON");
+    (status, body)
 }
 
 /// Runs a job, tails it with `.events()` and returns the log texts, the raw `data:` lines of
@@ -230,23 +246,15 @@ async fn a_rejected_patch_changes_nothing_and_names_every_bad_field() {
 
     // Another client sends a PATCH the SDK would refuse to send: two bad fields, one good
     // status and an undeclared key.
-    let resp = reqwest::Client::new()
-        .patch(format!("{}jobs/{id}/", fake.url()))
-        .header(
-            "Synapse-Access-Token",
-            format!("Token {}", fake.access_token()),
-        )
-        .header("Content-Type", "application/json")
-        .body(
-            json!({"status": "FAILED", "result": "text", "progress_record": 5, "meta": {"x": 1},
-                   "owner": "me"})
-            .to_string(),
-        )
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(resp.status().as_u16(), 400);
-    let body: Value = serde_json::from_slice(&resp.bytes().await.expect("body")).expect("JSON");
+    let (status, body) = send_raw(
+        &fake,
+        reqwest::Method::PATCH,
+        &format!("jobs/{id}/"),
+        json!({"status": "FAILED", "result": "text", "progress_record": 5, "meta": {"x": 1},
+               "owner": "me"}),
+    )
+    .await;
+    assert_eq!(status, 400);
     assert_eq!(
         body,
         json!({"result": ["Expected an object or a list."],
@@ -264,34 +272,27 @@ async fn a_rejected_patch_changes_nothing_and_names_every_bad_field() {
     );
 
     // A lowercase status is not one of the choices.
-    let resp = reqwest::Client::new()
-        .patch(format!("{}jobs/{id}/", fake.url()))
-        .header(
-            "Synapse-Access-Token",
-            format!("Token {}", fake.access_token()),
-        )
-        .body(json!({"status": "running", "owner": "me"}).to_string())
-        .send()
-        .await
-        .expect("sent");
-    let body: Value = serde_json::from_slice(&resp.bytes().await.expect("body")).expect("JSON");
+    let (_, body) = send_raw(
+        &fake,
+        reqwest::Method::PATCH,
+        &format!("jobs/{id}/"),
+        json!({"status": "running", "owner": "me"}),
+    )
+    .await;
     assert_eq!(
         body,
         json!({"status": ["\"running\" is not a valid choice."]})
     );
 
     // A good PATCH with an undeclared key: stored without it.
-    let resp = reqwest::Client::new()
-        .patch(format!("{}jobs/{id}/", fake.url()))
-        .header(
-            "Synapse-Access-Token",
-            format!("Token {}", fake.access_token()),
-        )
-        .body(json!({"status": "SUCCEEDED", "owner": "me"}).to_string())
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(resp.status().as_u16(), 200);
+    let (status, _) = send_raw(
+        &fake,
+        reqwest::Method::PATCH,
+        &format!("jobs/{id}/"),
+        json!({"status": "SUCCEEDED", "owner": "me"}),
+    )
+    .await;
+    assert_eq!(status, 200);
     let job = client.get_job(id.as_str()).await.expect("job");
     assert_eq!(job.status, Some(JobStatus::Succeeded));
     assert!(!job.extra.contains_key("owner"), "{:?}", job.extra);
@@ -299,7 +300,7 @@ async fn a_rejected_patch_changes_nothing_and_names_every_bad_field() {
 
 #[tokio::test]
 async fn a_duplicate_release_says_it_already_exists() {
-    let (_fake, client) = start().await;
+    let (fake, client) = start().await;
     plugin_with_release(&client, "dup").await;
     let again = PluginReleaseCreateRequest::new(PluginCode::new("dup").expect("code"), "1.0.0");
     let err = client
@@ -313,17 +314,13 @@ async fn a_duplicate_release_says_it_already_exists() {
         json!({"non_field_errors": ["Plugin release with this Plugin and Version already exists."]})
     );
     // Missing fields are named together.
-    let resp = reqwest::Client::new()
-        .post(format!("{}plugin_releases/", _fake.url()))
-        .header(
-            "Synapse-Access-Token",
-            format!("Token {}", _fake.access_token()),
-        )
-        .body(json!({"config": [1], "debug": "yes"}).to_string())
-        .send()
-        .await
-        .expect("sent");
-    let body: Value = serde_json::from_slice(&resp.bytes().await.expect("body")).expect("JSON");
+    let (_, body) = send_raw(
+        &fake,
+        reqwest::Method::POST,
+        "plugin_releases/",
+        json!({"config": [1], "debug": "yes"}),
+    )
+    .await;
     assert_eq!(
         body,
         json!({"plugin": ["This field is required."], "version": ["This field is required."],

@@ -6,24 +6,11 @@
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 use synapse_backend::models::{
-    GroundTruth, GroundTruthEvent, Model, ModelCreateRequest, PluginCode, PluginCreate,
+    GroundTruth, GroundTruthEvent, Model, ModelCreateRequest, PluginCode,
 };
 use synapse_backend::{BackendClient, DownloadOptions};
-use synapse_e2e::{md5_hex, start};
+use synapse_e2e::{api_error_status, create_plugin, md5_hex, start};
 use synapse_transport::{ApiErrorKind, Method};
-
-/// The error of a call that must fail with `status` and `kind`, as its JSON body.
-fn error_body(
-    result: Result<impl std::fmt::Debug, synapse_backend::Error>,
-    status: u16,
-    kind: ApiErrorKind,
-) -> Value {
-    let err = result.expect_err("the call fails");
-    assert_eq!(err.status_code(), Some(status), "{err}");
-    let api = err.api().expect("an API error");
-    assert_eq!(api.kind, kind);
-    api.body_json().cloned().expect("a JSON error body")
-}
 
 /// Downloads `url` (the storage transport: no Synapse headers) and returns its bytes.
 async fn fetch(client: &BackendClient, url: &str, dir: &std::path::Path) -> Vec<u8> {
@@ -38,22 +25,10 @@ async fn fetch(client: &BackendClient, url: &str, dir: &std::path::Path) -> Vec<
     std::fs::read(path).expect("read")
 }
 
-async fn plugin(client: &BackendClient) {
-    client
-        .create_plugin(PluginCreate {
-            name: Some("YOLO v8".into()),
-            code: Some(PluginCode::new("yolov8").expect("code")),
-            category: Some("neural_net".into()),
-            ..Default::default()
-        })
-        .await
-        .expect("plugin");
-}
-
 #[tokio::test]
 async fn a_model_created_with_a_file_serves_the_same_bytes_and_models_page() {
     let (fake, client) = start().await;
-    plugin(&client).await;
+    create_plugin(&client, "yolov8", "YOLO v8").await;
     let dir = tempfile::tempdir().expect("tmp");
     let weights: Vec<u8> = (0..300_000u32).map(|i| (i * 31 % 251) as u8).collect();
     let path = dir.path().join("best.pt");
@@ -271,11 +246,11 @@ async fn ground_truths_events_and_versions_list_filter_and_stream() {
 async fn unknown_ids_are_404_and_bad_requests_name_every_bad_field() {
     let (_fake, client) = start().await;
     assert_eq!(
-        error_body(client.get_model(99).await, 404, ApiErrorKind::NotFound),
+        api_error_status(client.get_model(99).await, 404, ApiErrorKind::NotFound),
         json!({"detail": "Not found."})
     );
     assert_eq!(
-        error_body(
+        api_error_status(
             client.get_ground_truth_version(99).await,
             404,
             ApiErrorKind::NotFound
@@ -287,7 +262,7 @@ async fn unknown_ids_are_404_and_bad_requests_name_every_bad_field() {
     let request = ModelCreateRequest::new("M3")
         .plugin(PluginCode::new("nope").expect("code"))
         .version("1");
-    let body = error_body(
+    let body = api_error_status(
         client
             .create_model(request)
             .checkpoint(42)
@@ -308,7 +283,7 @@ async fn unknown_ids_are_404_and_bad_requests_name_every_bad_field() {
     assert_eq!(page.total(), 1, "nothing was created");
 
     // Filters are checked, as django-filter does.
-    let body = error_body(
+    let body = api_error_status(
         client
             .list_ground_truths()
             .ground_truth_dataset_versions([3, 77])
@@ -320,7 +295,7 @@ async fn unknown_ids_are_404_and_bad_requests_name_every_bad_field() {
         body,
         json!({"ground_truth_dataset_versions": ["Select a valid choice. 77 is not one of the available choices."]})
     );
-    let body = error_body(
+    let body = api_error_status(
         client
             .list_ground_truth_versions()
             .ground_truth_dataset(9)

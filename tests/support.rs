@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
+use serde_json::{Value, json};
 use synapse_backend::BackendClient;
+use synapse_backend::models::{PluginCode, PluginCreate, TaskCreateRequest};
 use synapse_fake::{FakeConfig, FakeServer};
-use synapse_transport::RetryPolicy;
+use synapse_transport::{ApiErrorKind, RetryPolicy};
 
 /// A retry policy with the default rules and millisecond backoffs, so tests stay fast.
 pub fn fast_retries() -> RetryPolicy {
@@ -39,20 +41,12 @@ pub async fn start() -> (FakeServer, BackendClient) {
 /// backend plugin `yolov8` with release `1.0.0` (actions `train` as a job, `inference` on
 /// Ray Serve, `gradio`) cached on the agent, and an agent client for it.
 pub async fn start_agent(config: FakeConfig) -> (FakeServer, synapse_agent::AgentClient) {
-    use synapse_backend::models::{PluginCode, PluginCreate, PluginReleaseCreateRequest};
+    use synapse_backend::models::PluginReleaseCreateRequest;
     let (fake, backend) = start_with(config).await;
+    create_plugin(&backend, "yolov8", "YOLO").await;
     let code = PluginCode::new("yolov8").expect("code");
-    backend
-        .create_plugin(PluginCreate {
-            name: Some("YOLO".into()),
-            code: Some(code.clone()),
-            category: Some("neural_net".into()),
-            ..Default::default()
-        })
-        .await
-        .expect("plugin");
     let mut release = PluginReleaseCreateRequest::new(code, "1.0.0");
-    release.config = serde_json::json!({"actions": {
+    release.config = json!({"actions": {
         "train": {"entrypoint": "plugin.train.train", "method": "job"},
         "inference": {"entrypoint": "plugin.inference.app", "method": "serve"},
         "gradio": {"entrypoint": "plugin.gradio_interface.app", "method": "job"},
@@ -72,6 +66,61 @@ pub async fn start_agent(config: FakeConfig) -> (FakeServer, synapse_agent::Agen
         .await
         .expect("cached on the agent");
     (fake, agent)
+}
+
+/// Creates the backend plugin `code` named `name` (category `neural_net`).
+pub async fn create_plugin(client: &BackendClient, code: &str, name: &str) {
+    client
+        .create_plugin(PluginCreate {
+            name: Some(name.into()),
+            code: Some(PluginCode::new(code).expect("code")),
+            category: Some("neural_net".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("plugin");
+}
+
+/// Runs `action` of the release `yolov8@1.0.0` cached on the agent with `params`; the job id.
+pub async fn run_action(agent: &synapse_agent::AgentClient, action: &str, params: Value) -> String {
+    agent
+        .run_plugin_release("yolov8@1.0.0", action)
+        .params(params.as_object().cloned().expect("object"))
+        .await
+        .expect("run")
+        .job_id()
+        .expect("job_id")
+        .to_owned()
+}
+
+/// Asserts that an agent call failed with the fake's 404 `{"detail": "Not found."}`.
+pub fn assert_not_found(err: synapse_agent::Error) {
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(err.body_json(), Some(&json!({"detail": "Not found."})));
+}
+
+/// The JSON body of a backend call that must fail with an API error of `kind`.
+pub fn api_error(
+    result: Result<impl std::fmt::Debug, synapse_backend::Error>,
+    kind: ApiErrorKind,
+) -> Value {
+    let err = result.expect_err("the call fails");
+    assert_eq!(err.api().map(|a| a.kind), Some(kind), "{err}");
+    err.body_json().cloned().expect("a JSON error body")
+}
+
+/// The JSON body of a backend call that must fail with exactly `status`, an API error of
+/// `kind`.
+pub fn api_error_status(
+    result: Result<impl std::fmt::Debug, synapse_backend::Error>,
+    status: u16,
+    kind: ApiErrorKind,
+) -> Value {
+    let err = result.expect_err("the call fails");
+    assert_eq!(err.status_code(), Some(status), "{err}");
+    let api = err.api().expect("an API error");
+    assert_eq!(api.kind, kind);
+    api.body_json().cloned().expect("a JSON error body")
 }
 
 /// The settings of [`start`]: jobs of 300 ms with 6 console lines.
@@ -402,4 +451,24 @@ pub async fn upload_units(client: &BackendClient, n: u8) -> Vec<i64> {
     let report = client.upload_data_collection(1, units).await;
     assert!(report.is_complete(), "{report:?}");
     report.unit_ids().into_iter().map(i64::from).collect()
+}
+
+/// Creates one task per unit in `project`, checking each created task's project, unit and
+/// empty data; their ids, in order.
+pub async fn create_tasks(client: &BackendClient, project: i64, units: &[i64]) -> Vec<i64> {
+    let items = units.iter().map(|u| json!({"data_unit": u}));
+    let request = TaskCreateRequest::new(project, items).expect("request");
+    let created = client.create_tasks(request).await.expect("created");
+    let created = created.as_array().expect("a list of tasks");
+    assert_eq!(created.len(), units.len());
+    created
+        .iter()
+        .zip(units)
+        .map(|(task, unit)| {
+            assert_eq!(task["project"], project);
+            assert_eq!(task["data_unit"], *unit);
+            assert_eq!(task["data"], Value::Null);
+            task["id"].as_i64().expect("id")
+        })
+        .collect()
 }

@@ -281,6 +281,16 @@ def first(items: Any, *keys: str) -> Any:
     return None
 
 
+def listed(value: Any, what: str, source: str, get: Callable[[Any], Any]) -> Callable[[], Any]:
+    """A call of `get(value)` for an id read from a list; refused when `source` gave no `what` id."""
+
+    def run() -> Any:
+        need(value, f'no {what} id: {source} gave none')
+        return get(value)
+
+    return run
+
+
 def fault_consumed(facts: dict, marker: str) -> None:
     """The fault tagged `marker` (its path) has no times left: the request really hit it."""
     armed = control(facts, 'GET', 'faults') or []
@@ -739,7 +749,7 @@ def annotation(c: Contract, backend: BackendClient, facts: dict, tmp: Path, ctx:
     ctx['tag_id'] = tag_id
     c.call(
         'backend.get_task_tag',
-        lambda: (need(tag_id, 'no task tag id: list_task_tags gave none'), backend.get_task_tag(tag_id))[1],
+        listed(tag_id, 'task tag', 'list_task_tags', backend.get_task_tag),
         check=has_id,
     )
     c.call(
@@ -761,7 +771,7 @@ def hitl(c: Contract, backend: BackendClient, ctx: dict) -> None:
     assignment_id = first(page, 'id')
     c.call(
         'backend.get_assignment',
-        lambda: (need(assignment_id, 'no assignment id: list_assignments gave none'), backend.get_assignment(assignment_id))[1],
+        listed(assignment_id, 'assignment', 'list_assignments', backend.get_assignment),
         check=has_id,
     )
     c.call(
@@ -829,7 +839,7 @@ def ml(c: Contract, backend: BackendClient, tmp: Path, ctx: dict) -> None:
     version_id = first(versions, 'id')
     c.call(
         'backend.get_ground_truth_version',
-        lambda: (need(version_id, 'no version id: list_ground_truth_versions gave none'), backend.get_ground_truth_version(version_id))[1],
+        listed(version_id, 'version', 'list_ground_truth_versions', backend.get_ground_truth_version),
         check=has_id,
     )
     params = {'ground_truth_dataset_versions': [version_id or 1]}
@@ -954,7 +964,7 @@ def agent_flow(c: Contract, agent: AgentClient, backend: BackendClient, ctx: dic
     task_id = first(tasks, 'task_id', 'id')
     c.call(
         'agent.get_task',
-        lambda: (need(task_id, 'no Ray task id: list_tasks gave none'), agent.get_task(task_id))[1],
+        listed(task_id, 'Ray task', 'list_tasks', agent.get_task),
         check=lambda v: need(isinstance(v, dict), short(v, 80)),
     )
     apps = c.call('agent.list_serve_applications', lambda: agent.list_serve_applications(), check=is_array)

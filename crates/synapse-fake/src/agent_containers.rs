@@ -4,6 +4,7 @@
 //! builds' status.
 
 use std::collections::BTreeMap;
+use std::sync::MutexGuard;
 use std::time::{Duration, Instant, SystemTime};
 
 use http::Method;
@@ -28,8 +29,7 @@ pub(crate) const ROUTES: &[Route] = &[
     }),
     answer(Method::DELETE, "containers/{id}", |s, _, id| delete(s, id)),
     answer(Method::GET, "containers/docker/", |s, _, _| {
-        let mut state = s.state();
-        settle(&mut state);
+        let state = settled(s);
         let all: Vec<Value> = state.agent.containers.docker.values().cloned().collect();
         json_resp(200, &json!(all))
     }),
@@ -37,8 +37,7 @@ pub(crate) const ROUTES: &[Route] = &[
         create_docker(s, c)
     }),
     answer(Method::GET, "containers/docker/{id}", |s, _, id| {
-        let mut state = s.state();
-        settle(&mut state);
+        let state = settled(s);
         match state.agent.containers.docker.get(id) {
             Some(d) => json_resp(200, d),
             None => not_found(),
@@ -90,6 +89,14 @@ impl Build {
             "building"
         }
     }
+}
+
+/// The state, locked, with every finished build applied (see [`settle`]): what every
+/// container route reads first.
+fn settled(shared: &Shared) -> MutexGuard<'_, State> {
+    let mut state = shared.state();
+    settle(&mut state);
+    state
 }
 
 /// Applies the end of every finished build: its record runs (with a Docker container and
@@ -146,8 +153,7 @@ fn docker_json(id: &str, release: &str, port: i64, labels: &Value, created: &str
 
 /// Runs `f` on the record `id` (its pending build settled first), or 404.
 fn with_record(shared: &Shared, id: &str, f: impl FnOnce(&Value) -> Resp) -> Resp {
-    let mut state = shared.state();
-    settle(&mut state);
+    let state = settled(shared);
     match id
         .parse::<i64>()
         .ok()
@@ -160,8 +166,7 @@ fn with_record(shared: &Shared, id: &str, f: impl FnOnce(&Value) -> Resp) -> Res
 
 /// `GET containers/`: the records, paginated, filtered by `status`.
 fn list(shared: &Shared, ctx: &Ctx) -> Resp {
-    let mut state = shared.state();
-    settle(&mut state);
+    let state = settled(shared);
     let items: Vec<Value> = state
         .agent
         .containers
@@ -396,8 +401,7 @@ fn create(shared: &Shared, ctx: &Ctx) -> Resp {
 /// `GET builds/{id}/`: `{build_id, status, result, error}`; `result` is the container
 /// record once `completed`.
 fn build_status(shared: &Shared, id: &str) -> Resp {
-    let mut state = shared.state();
-    settle(&mut state);
+    let state = settled(shared);
     let containers = &state.agent.containers;
     let Some(build) = containers.builds.get(id) else {
         return not_found();
@@ -432,8 +436,7 @@ fn update(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
     if let Err(r) = form.finish(&["status"]) {
         return r;
     }
-    let mut state = shared.state();
-    settle(&mut state);
+    let mut state = settled(shared);
     let containers = &mut state.agent.containers;
     let Some(record) = id
         .parse::<i64>()
@@ -461,8 +464,7 @@ fn update(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
 
 /// `DELETE containers/{id}`: removes the record and stops and removes its Docker container.
 fn delete(shared: &Shared, id: &str) -> Resp {
-    let mut state = shared.state();
-    settle(&mut state);
+    let mut state = settled(shared);
     let containers = &mut state.agent.containers;
     let Some(record) = id
         .parse::<i64>()
@@ -518,8 +520,7 @@ fn create_docker(shared: &Shared, ctx: &Ctx) -> Resp {
 /// `POST containers/docker/{id}/start/` and `…/stop/`: the container runs or has exited
 /// (its record follows).
 fn set_docker(shared: &Shared, id: &str, run: bool) -> Resp {
-    let mut state = shared.state();
-    settle(&mut state);
+    let mut state = settled(shared);
     let containers = &mut state.agent.containers;
     let Some(docker) = containers.docker.get_mut(id) else {
         return not_found();
@@ -540,8 +541,7 @@ fn set_docker(shared: &Shared, id: &str, run: bool) -> Resp {
 /// `DELETE containers/docker/{id}`: stops and removes the container; its record, if any,
 /// is left stopped without a container.
 fn delete_docker(shared: &Shared, id: &str) -> Resp {
-    let mut state = shared.state();
-    settle(&mut state);
+    let mut state = settled(shared);
     let containers = &mut state.agent.containers;
     if containers.docker.remove(id).is_none() {
         return not_found();

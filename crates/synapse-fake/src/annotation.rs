@@ -16,7 +16,9 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use crate::data_collections::DataState;
-use crate::respond::{Ctx, Form, Resp, field_error, json_resp, not_found, paginate};
+use crate::respond::{
+    Ctx, Form, Resp, field_error, json_resp, non_empty_names, not_found, paginate, type_name,
+};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 use crate::state::State;
@@ -295,20 +297,10 @@ pub(crate) fn project_form(
             form.error(key, "Expected a dictionary of items but got another type.");
         }
     }
-    let tag_names: Vec<String> = match form.get("tags") {
+    let tag_names = match form.get("tags").map(non_empty_names) {
         None => Vec::new(),
-        Some(Value::Array(names))
-            if names
-                .iter()
-                .all(|n| n.as_str().is_some_and(|s| !s.is_empty())) =>
-        {
-            names
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        }
-        Some(_) => {
+        Some(Some(names)) => names,
+        Some(None) => {
             form.error("tags", "Expected a list of non-empty tag names.");
             Vec::new()
         }
@@ -444,30 +436,17 @@ fn int_list(form: &mut Form, field: &str) -> Option<Vec<i64>> {
     }
 }
 
-/// Python's name of a JSON value's type, as DRF's messages print it.
-pub(crate) fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
-    }
-}
-
 /// A checked `SetTagsRequest`.
-pub(crate) struct SetTags {
-    pub ids: Vec<i64>,
-    pub tags: Vec<i64>,
-    pub add: bool,
+struct SetTags {
+    ids: Vec<i64>,
+    tags: Vec<i64>,
+    add: bool,
 }
 
 /// Checks a `{"ids", "tags", "action"}` body: `ids` must name rows `exists` knows (it gives
 /// the row's project), `tags` existing task tags of those rows' projects; `action` is `add`
 /// (the default) or `remove`. The checked request, or a 400 naming every bad field.
-pub(crate) fn check_set_tags(
+fn check_set_tags(
     ctx: &Ctx,
     annotation: &AnnotationState,
     exists: impl Fn(i64) -> Option<i64>,
@@ -509,7 +488,7 @@ pub(crate) fn check_set_tags(
 }
 
 /// Adds or removes `tags` on one row's tag list (order kept, no duplicates).
-pub(crate) fn apply_tags(row: &mut Vec<i64>, tags: &[i64], add: bool) {
+fn apply_tags(row: &mut Vec<i64>, tags: &[i64], add: bool) {
     if add {
         for tag in tags {
             if !row.contains(tag) {
@@ -522,7 +501,7 @@ pub(crate) fn apply_tags(row: &mut Vec<i64>, tags: &[i64], add: bool) {
 }
 
 /// The answer to a set-tags request: what was applied.
-pub(crate) fn set_tags_answer(request: &SetTags) -> Resp {
+fn set_tags_answer(request: &SetTags) -> Resp {
     json_resp(
         200,
         &json!({
@@ -530,6 +509,76 @@ pub(crate) fn set_tags_answer(request: &SetTags) -> Resp {
             "action": if request.add { "add" } else { "remove" },
         }),
     )
+}
+
+/// A row that task tags are set on: a task or an assignment.
+pub(crate) trait Tagged: Sized {
+    /// The table of these rows.
+    fn table(annotation: &AnnotationState) -> &BTreeMap<i64, Self>;
+    /// The table of these rows, to change them.
+    fn table_mut(annotation: &mut AnnotationState) -> &mut BTreeMap<i64, Self>;
+    /// The row's project.
+    fn project(&self) -> i64;
+    /// The row's tag ids.
+    fn tags_mut(&mut self) -> &mut Vec<i64>;
+}
+
+impl Tagged for Task {
+    fn table(annotation: &AnnotationState) -> &BTreeMap<i64, Self> {
+        &annotation.tasks
+    }
+    fn table_mut(annotation: &mut AnnotationState) -> &mut BTreeMap<i64, Self> {
+        &mut annotation.tasks
+    }
+    fn project(&self) -> i64 {
+        self.project
+    }
+    fn tags_mut(&mut self) -> &mut Vec<i64> {
+        &mut self.tags
+    }
+}
+
+impl Tagged for Assignment {
+    fn table(annotation: &AnnotationState) -> &BTreeMap<i64, Self> {
+        &annotation.assignments
+    }
+    fn table_mut(annotation: &mut AnnotationState) -> &mut BTreeMap<i64, Self> {
+        &mut annotation.assignments
+    }
+    fn project(&self) -> i64 {
+        self.project
+    }
+    fn tags_mut(&mut self) -> &mut Vec<i64> {
+        &mut self.tags
+    }
+}
+
+/// `POST tasks/set_tags/` and `POST assignments/set_tags/` on the rows of `T`'s table
+/// (`?project=`: only that project's rows count as existing): the tags added to or removed
+/// from every row named, or a 400 naming every bad field, nothing changed.
+pub(crate) fn set_tags<T: Tagged>(shared: &Shared, ctx: &Ctx) -> Resp {
+    let project = match int_filter(ctx, "project") {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let mut guard = shared.state();
+    let annotation = &mut guard.annotation;
+    let rows = T::table(annotation);
+    let request = match check_set_tags(ctx, annotation, |id| {
+        rows.get(&id)
+            .map(T::project)
+            .filter(|row| project.is_none_or(|p| *row == p))
+    }) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let rows = T::table_mut(annotation);
+    for id in &request.ids {
+        if let Some(row) = rows.get_mut(id) {
+            apply_tags(row.tags_mut(), &request.tags, request.add);
+        }
+    }
+    set_tags_answer(&request)
 }
 
 /// `GET task_tags/`: filters `project` and `category`.

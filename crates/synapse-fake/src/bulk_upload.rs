@@ -23,7 +23,7 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use crate::object_store::presigned_url;
-use crate::respond::{Ctx, Form, Resp, json_resp};
+use crate::respond::{Ctx, Form, Resp, json_resp, type_name};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 use crate::time::rfc3339;
@@ -115,18 +115,6 @@ fn list_of(
         Ok(ok)
     } else {
         Err(Value::Array(errors))
-    }
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
     }
 }
 

@@ -22,7 +22,9 @@ use md5::{Digest, Md5};
 use serde_json::{Map, Value, json};
 
 use crate::multipart::parse;
-use crate::respond::{Ctx, Resp, field_error, json_resp, not_found, paginate};
+use crate::respond::{
+    Ctx, Resp, field_error, json_resp, non_empty_names, not_found, paginate, type_name,
+};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 use crate::time::rfc3339;
@@ -427,20 +429,14 @@ fn check_unit(state: &DataState, item: &Value) -> Result<Draft, Map<String, Valu
             Value::Null
         }
     };
-    let groups = match item.get("groups") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(names))
-            if names
-                .iter()
-                .all(|n| n.as_str().is_some_and(|s| !s.is_empty())) =>
-        {
-            names
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        }
-        Some(_) => {
+    let groups = match item
+        .get("groups")
+        .filter(|v| !v.is_null())
+        .map(non_empty_names)
+    {
+        None => Vec::new(),
+        Some(Some(names)) => names,
+        Some(None) => {
             error(
                 &mut errors,
                 "groups",
@@ -458,19 +454,6 @@ fn check_unit(state: &DataState, item: &Value) -> Result<Draft, Map<String, Valu
             groups,
         }),
         _ => Err(errors),
-    }
-}
-
-/// Python's name of a JSON value's type, as DRF's messages print it.
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
     }
 }
 

@@ -13,30 +13,27 @@
 use http::Method;
 use serde_json::{Value, json};
 
-use crate::annotation::{
-    Assignment, apply_tags, check_set_tags, ids_filter, int_filter, parse_id, set_tags_answer,
-    unit_files,
-};
-use crate::respond::{Ctx, Resp, json_resp, not_found, paginate};
+use crate::annotation::{Assignment, ids_filter, int_filter, parse_id, set_tags, unit_files};
+use crate::respond::{Ctx, ListView, Resp, json_resp, not_found, paginate};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 
 /// Assignments.
 pub(crate) const ROUTES: &[Route] = &[
     answer(Method::POST, "assignments/set_tags/", |s, c, _| {
-        set_tags(s, c)
+        set_tags::<Assignment>(s, c)
     }),
     answer(Method::GET, "assignments/{id}/", |s, _, id| {
         get_assignment(s, id)
     }),
     answer(Method::GET, "sdk/assignments/", |s, c, _| {
-        list_assignments(s, c, View::Full)
+        list_assignments(s, c, ListView::Full)
     }),
     answer(Method::GET, "sdk/assignments/data/", |s, c, _| {
-        list_assignments(s, c, View::Data)
+        list_assignments(s, c, ListView::Data)
     }),
     answer(Method::GET, "sdk/assignments/files/", |s, c, _| {
-        list_assignments(s, c, View::Files)
+        list_assignments(s, c, ListView::Files)
     }),
 ];
 
@@ -60,19 +57,9 @@ fn get_assignment(shared: &Shared, id: &str) -> Resp {
     }
 }
 
-/// What each item of an assignment list shows.
-#[derive(Clone, Copy)]
-enum View {
-    /// The assignment.
-    Full,
-    /// `{id, data}`.
-    Data,
-    /// `{id, task, files: [...]}`.
-    Files,
-}
-
-/// `GET sdk/assignments/…`: filters `project`, `tasks`, `tags`, `status_label`.
-fn list_assignments(shared: &Shared, ctx: &Ctx, view: View) -> Resp {
+/// `GET sdk/assignments/…`: filters `project`, `tasks`, `tags`, `status_label`. Each item is
+/// the assignment, `{id, data}`, or `{id, task, files: [...]}` as `view` says.
+fn list_assignments(shared: &Shared, ctx: &Ctx, view: ListView) -> Resp {
     let filters = (
         int_filter(ctx, "project"),
         ids_filter(ctx, "tasks"),
@@ -107,38 +94,13 @@ fn list_assignments(shared: &Shared, ctx: &Ctx, view: View) -> Resp {
         .filter(|a| status.is_none_or(|s| a.status_label == s))
         .collect();
     paginate(ctx, items, shared.config.page_size, |a| match view {
-        View::Full => assignment_json(a),
-        View::Data => json!({"id": a.id, "data": a.data}),
-        View::Files => {
+        ListView::Full => assignment_json(a),
+        ListView::Data => json!({"id": a.id, "data": a.data}),
+        ListView::Files => {
             let unit = annotation.tasks.get(&a.task).map(|t| t.data_unit);
             let by_name = shared.config.files_by_name;
             let files = unit.map_or(json!([]), |u| unit_files(&state.data, u, by_name));
             json!({"id": a.id, "task": a.task, "files": files})
         }
     })
-}
-
-fn set_tags(shared: &Shared, ctx: &Ctx) -> Resp {
-    let project = match int_filter(ctx, "project") {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let mut guard = shared.state();
-    let annotation = &mut guard.annotation;
-    let request = match check_set_tags(ctx, annotation, |id| {
-        annotation
-            .assignments
-            .get(&id)
-            .filter(|a| project.is_none_or(|p| a.project == p))
-            .map(|a| a.project)
-    }) {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    for id in &request.ids {
-        if let Some(a) = annotation.assignments.get_mut(id) {
-            apply_tags(&mut a.tags, &request.tags, request.add);
-        }
-    }
-    set_tags_answer(&request)
 }

@@ -24,7 +24,7 @@ use serde_json::{Map, Value, json};
 use sha1::{Digest, Sha1};
 
 use crate::object_store::{Object, presigned_url};
-use crate::respond::{Ctx, Form, Resp, json_resp, not_found, paginate};
+use crate::respond::{Ctx, Form, ListView, Resp, json_resp, not_found, paginate, type_name};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 use crate::state::State;
@@ -39,13 +39,13 @@ pub(crate) const ROUTES: &[Route] = &[
         list_ground_truths(s, c)
     }),
     answer(Method::GET, "sdk/ground_truth_events/", |s, c, _| {
-        list_events(s, c, EventView::Full)
+        list_events(s, c, ListView::Full)
     }),
     answer(Method::GET, "sdk/ground_truth_events/data/", |s, c, _| {
-        list_events(s, c, EventView::Data)
+        list_events(s, c, ListView::Data)
     }),
     answer(Method::GET, "sdk/ground_truth_events/files/", |s, c, _| {
-        list_events(s, c, EventView::Files)
+        list_events(s, c, ListView::Files)
     }),
     answer(Method::GET, "ground_truth_dataset_versions/", |s, c, _| {
         list_versions(s, c)
@@ -472,18 +472,6 @@ fn create_model(shared: &Shared, ctx: &Ctx) -> Resp {
     json_resp(201, &answer)
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NoneType",
-        Value::Bool(_) => "bool",
-        Value::Number(n) if n.is_f64() => "float",
-        Value::Number(_) => "int",
-        Value::String(_) => "str",
-        Value::Array(_) => "list",
-        Value::Object(_) => "dict",
-    }
-}
-
 /// The ground-truth filters of a request.
 struct GtFilter {
     /// Events of any of these versions (none: all).
@@ -627,18 +615,9 @@ fn list_ground_truths(shared: &Shared, ctx: &Ctx) -> Resp {
     })
 }
 
-/// Which of the three event lists.
-#[derive(Clone, Copy)]
-enum EventView {
-    /// `sdk/ground_truth_events/`: the event, `data` when expanded, files by name.
-    Full,
-    /// `sdk/ground_truth_events/data/`: `{id, data}`.
-    Data,
-    /// `sdk/ground_truth_events/files/`: the event with its files as a list.
-    Files,
-}
-
-fn list_events(shared: &Shared, ctx: &Ctx, view: EventView) -> Resp {
+/// `GET sdk/ground_truth_events/…`: each item is the event (`data` when expanded, files by
+/// name), `{id, data}`, or the event with its files as a list, as `view` says.
+fn list_events(shared: &Shared, ctx: &Ctx, view: ListView) -> Resp {
     let state = shared.state();
     let ml = &state.ml;
     let filter = match GtFilter::parse(ml, ctx) {
@@ -663,14 +642,14 @@ fn list_events(shared: &Shared, ctx: &Ctx, view: EventView) -> Resp {
             "data_content_type": "application/json",
         });
         match view {
-            EventView::Full => {
+            ListView::Full => {
                 v["files"] = files_json(&state.objects, ctx, gt.id);
                 if with_data {
                     v["data"] = e.data.clone();
                 }
             }
-            EventView::Data => v = json!({"id": e.id, "data": e.data}),
-            EventView::Files => {
+            ListView::Data => v = json!({"id": e.id, "data": e.data}),
+            ListView::Files => {
                 let files: Vec<Value> = files_json(&state.objects, ctx, gt.id)
                     .as_object()
                     .into_iter()

@@ -242,7 +242,7 @@ impl Form {
                 400,
                 &json!({"non_field_errors": [format!(
                     "Invalid data. Expected a dictionary, but got {}.",
-                    json_type(&other)
+                    type_name(&other)
                 )]}),
             )),
         }
@@ -386,15 +386,37 @@ impl Form {
     }
 }
 
-/// DRF's name of a JSON value's type in "Expected a dictionary, but got …".
-fn json_type(v: &Value) -> &'static str {
+/// Which of a table's three SDK lists a request reads: `sdk/<rows>/`, `sdk/<rows>/data/` or
+/// `sdk/<rows>/files/` (tasks, assignments, ground-truth events).
+#[derive(Clone, Copy)]
+pub(crate) enum ListView {
+    /// `sdk/<rows>/`: the row itself.
+    Full,
+    /// `sdk/<rows>/data/`: `{id, data}`.
+    Data,
+    /// `sdk/<rows>/files/`: the row's files.
+    Files,
+}
+
+/// The names of a list of non-empty strings (a body's `tags`, `groups`, …); `None` when
+/// `value` is anything else (the caller names the field in its error).
+pub(crate) fn non_empty_names(value: &Value) -> Option<Vec<String>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|n| n.as_str().filter(|s| !s.is_empty()).map(str::to_owned))
+        .collect()
+}
+
+/// Python's name of a JSON value's type, as DRF's messages print it.
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
-        Value::Array(_) => "list",
-        Value::String(_) => "str",
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
         Value::Number(n) if n.is_f64() => "float",
         Value::Number(_) => "int",
-        Value::Bool(_) => "bool",
-        Value::Null => "NoneType",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
         Value::Object(_) => "dict",
     }
 }

@@ -24,11 +24,13 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use crate::annotation::{
-    Assignment, Task, apply_tags, check_set_tags, expands, ids_filter, int_filter, parse_id,
-    select_fields, set_tags_answer, type_name, unit_files,
+    Assignment, Task, expands, ids_filter, int_filter, parse_id, select_fields, set_tags,
+    unit_files,
 };
 use crate::data_collections::DataState;
-use crate::respond::{Ctx, Form, Resp, field_error, json_resp, not_found, paginate};
+use crate::respond::{
+    Ctx, Form, ListView, Resp, field_error, json_resp, not_found, paginate, type_name,
+};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 use crate::time::rfc3339;
@@ -37,20 +39,20 @@ use crate::time::rfc3339;
 pub(crate) const ROUTES: &[Route] = &[
     answer(Method::POST, "tasks/", |s, c, _| create_tasks(s, c)),
     answer(Method::POST, "tasks/set_tags/", |s, c, _| {
-        set_tags_tasks(s, c)
+        set_tags::<Task>(s, c)
     }),
     answer(Method::GET, "tasks/{id}/", |s, c, id| get_task(s, c, id)),
     answer(Method::PUT, "tasks/{id}/annotate_task_data/", |s, c, id| {
         annotate_task_data(s, c, id)
     }),
     answer(Method::GET, "sdk/tasks/", |s, c, _| {
-        list_tasks(s, c, View::Full)
+        list_tasks(s, c, ListView::Full)
     }),
     answer(Method::GET, "sdk/tasks/data/", |s, c, _| {
-        list_tasks(s, c, View::Data)
+        list_tasks(s, c, ListView::Data)
     }),
     answer(Method::GET, "sdk/tasks/files/", |s, c, _| {
-        list_tasks(s, c, View::Files)
+        list_tasks(s, c, ListView::Files)
     }),
 ];
 
@@ -300,44 +302,10 @@ fn annotate_task_data(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
     }
 }
 
-fn set_tags_tasks(shared: &Shared, ctx: &Ctx) -> Resp {
-    let project = match int_filter(ctx, "project") {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let mut guard = shared.state();
-    let annotation = &mut guard.annotation;
-    let request = match check_set_tags(ctx, annotation, |id| {
-        annotation
-            .tasks
-            .get(&id)
-            .filter(|t| project.is_none_or(|p| t.project == p))
-            .map(|t| t.project)
-    }) {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    for id in &request.ids {
-        if let Some(task) = annotation.tasks.get_mut(id) {
-            apply_tags(&mut task.tags, &request.tags, request.add);
-        }
-    }
-    set_tags_answer(&request)
-}
-
-/// What each item of a task list shows.
-#[derive(Clone, Copy)]
-enum View {
-    /// The task (`fields`, `expand=data_unit` honoured).
-    Full,
-    /// `{id, data}`.
-    Data,
-    /// `{id, data_unit, files: [...]}`.
-    Files,
-}
-
 /// `GET sdk/tasks/…`: filters `project` and `tags` (tasks with any of them), oldest first.
-fn list_tasks(shared: &Shared, ctx: &Ctx, view: View) -> Resp {
+/// Each item is the task (`fields`, `expand=data_unit` honoured), `{id, data}`, or
+/// `{id, data_unit, files: [...]}` as `view` says.
+fn list_tasks(shared: &Shared, ctx: &Ctx, view: ListView) -> Resp {
     let (project, tags) = match (int_filter(ctx, "project"), ids_filter(ctx, "tags")) {
         (Ok(p), Ok(t)) => (p, t),
         (Err(r), _) | (_, Err(r)) => return r,
@@ -355,9 +323,9 @@ fn list_tasks(shared: &Shared, ctx: &Ctx, view: View) -> Resp {
         .collect();
     let expand = expands(ctx, "data_unit");
     paginate(ctx, tasks, shared.config.page_size, |t| match view {
-        View::Full => select_fields(ctx, annotation.task_json(&state.data, t, expand)),
-        View::Data => json!({"id": t.id, "data": t.data}),
-        View::Files => json!({
+        ListView::Full => select_fields(ctx, annotation.task_json(&state.data, t, expand)),
+        ListView::Data => json!({"id": t.id, "data": t.data}),
+        ListView::Files => json!({
             "id": t.id, "data_unit": t.data_unit, "files": unit_files(&state.data, t.data_unit, shared.config.files_by_name),
         }),
     })
