@@ -311,6 +311,13 @@ pub enum PaginationError {
         /// Items received when the walk stopped.
         received: u64,
     },
+    /// Page after page came back empty yet announced a next page: the server keeps
+    /// minting cursors over nothing. The items received so far were yielded.
+    #[error("pagination: {pages} empty pages in a row still announced a next page")]
+    EmptyPages {
+        /// The empty pages in a row.
+        pages: u64,
+    },
     /// The walk reached its page cap ([`PageStream::max_pages`](crate::PageStream::max_pages)).
     #[error("pagination: stopped after {limit} pages (the page cap)")]
     TooManyPages {
@@ -331,6 +338,9 @@ pub enum ApiErrorKind {
     Forbidden,
     /// 404 (`NotFoundError`).
     NotFound,
+    /// 409: the request conflicts with the resource's state (a job that already stopped,
+    /// a release still in use). The Python SDK reports it as a plain `HTTPError`.
+    Conflict,
     /// 429 (`RateLimitError`).
     RateLimited,
     /// 503 with `{"error_type": "gpu_unavailable"}` (`GpuUnavailableError`).
@@ -380,6 +390,9 @@ pub struct ApiError {
     pub url: String,
     /// The server's `Retry-After`, when it sent a parseable one.
     pub retry_after: Option<Duration>,
+    /// The server's id of the request: the body's `meta.request_id` (the v2 error body),
+    /// else the `X-Request-ID` response header; `None` when the server sent neither.
+    pub request_id: Option<String>,
     /// The body was longer than [`ERROR_BODY_LIMIT`] and was cut.
     truncated: bool,
 }
@@ -397,6 +410,7 @@ impl fmt::Debug for ApiError {
             .field("method", &self.method)
             .field("url", &self.url)
             .field("retry_after", &self.retry_after)
+            .field("request_id", &self.request_id)
             .field("body", &body)
             .field("truncated", &self.truncated)
             .finish()
@@ -405,9 +419,14 @@ impl fmt::Debug for ApiError {
 
 impl ApiError {
     /// An error for `status` with an already parsed body (its kind classified as for a
-    /// response; no `Retry-After`).
+    /// response, its request id taken from the body's `meta.request_id`; no
+    /// `Retry-After`).
     pub fn new(method: Method, url: String, status: StatusCode, body: ApiBody) -> Self {
         let kind = classify(status, &body);
+        let request_id = match &body {
+            ApiBody::Json(v) => body_request_id(v),
+            _ => None,
+        };
         ApiError {
             status,
             kind,
@@ -415,6 +434,7 @@ impl ApiError {
             method,
             url,
             retry_after: None,
+            request_id,
             truncated: false,
         }
     }
@@ -440,6 +460,9 @@ impl ApiError {
             .get(http::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
+        if error.request_id.is_none() {
+            error.request_id = header_request_id(headers);
+        }
         error
     }
 
@@ -481,13 +504,18 @@ impl ApiError {
         self.status.canonical_reason().unwrap_or("")
     }
 
-    /// A one-line human summary of the body (`detail` string, or compact JSON), at most
-    /// 300 characters, control characters escaped: safe to print or log.
+    /// A one-line human summary of the body (`detail` string, the v2 body's
+    /// `CODE: message`, or compact JSON), at most 300 characters, control characters
+    /// escaped: safe to print or log.
     pub fn message(&self) -> String {
         let text = match &self.body {
             ApiBody::Json(Value::Object(map)) => match map.get("detail").or(map.get("message")) {
                 Some(Value::String(s)) => s.clone(),
-                _ => Value::Object(map.clone()).to_string(),
+                _ => match v2_code_and_message(map) {
+                    Some(("", message)) => message.to_owned(),
+                    Some((code, message)) => format!("{code}: {message}"),
+                    None => Value::Object(map.clone()).to_string(),
+                },
             },
             ApiBody::Json(v) => v.to_string(),
             ApiBody::Text(t) => t.trim().to_owned(),
@@ -511,12 +539,20 @@ impl fmt::Display for ApiError {
         if !message.is_empty() {
             write!(f, ": {message}")?;
         }
+        if let Some(id) = &self.request_id {
+            write!(
+                f,
+                " (request id {})",
+                truncate_chars(&escape_controls(id), 100)
+            )?;
+        }
         Ok(())
     }
 }
 
 /// A success response whose body could not be decoded into the expected type.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct DecodeError {
     /// Method of the request.
     pub method: Method,
@@ -530,6 +566,9 @@ pub struct DecodeError {
     pub message: String,
     /// At most 1 KiB of the body, for diagnosis.
     pub excerpt: String,
+    /// The server's id of the request (a v2 envelope's `meta.request_id`, else the
+    /// `X-Request-ID` header), when known.
+    pub request_id: Option<String>,
 }
 
 impl fmt::Display for DecodeError {
@@ -542,7 +581,15 @@ impl fmt::Display for DecodeError {
             self.status,
             escape_controls(&self.path),
             escape_controls(&self.message)
-        )
+        )?;
+        if let Some(id) = &self.request_id {
+            write!(
+                f,
+                " (request id {})",
+                truncate_chars(&escape_controls(id), 100)
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -644,6 +691,18 @@ impl Error {
         }
     }
 
+    /// The server's id of the failed request, when it sent one: an HTTP error's (its body's
+    /// `meta.request_id`, else the `X-Request-ID` header) or an undecodable answer's,
+    /// looking through `RetriesExhausted` and `UploadInterrupted`.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Decode(e) => e.request_id.as_deref(),
+            Error::RetriesExhausted { last, .. } => last.request_id(),
+            Error::UploadInterrupted { source, .. } => source.request_id(),
+            _ => self.api().and_then(|e| e.request_id.as_deref()),
+        }
+    }
+
     /// The JSON body of an HTTP error, looking through `RetriesExhausted`.
     pub fn body_json(&self) -> Option<&Value> {
         self.api().and_then(ApiError::body_json)
@@ -738,6 +797,7 @@ fn classify(status: StatusCode, body: &ApiBody) -> ApiErrorKind {
         401 => ApiErrorKind::Unauthorized,
         403 => ApiErrorKind::Forbidden,
         404 => ApiErrorKind::NotFound,
+        409 => ApiErrorKind::Conflict,
         429 => ApiErrorKind::RateLimited,
         503 if is_gpu_unavailable(body) => ApiErrorKind::GpuUnavailable,
         500..=599 => ApiErrorKind::Server,
@@ -748,6 +808,37 @@ fn classify(status: StatusCode, body: &ApiBody) -> ApiErrorKind {
 fn is_gpu_unavailable(body: &ApiBody) -> bool {
     matches!(body, ApiBody::Json(Value::Object(m))
         if m.get("error_type").and_then(Value::as_str) == Some("gpu_unavailable"))
+}
+
+/// The response header some servers and proxies put the request's id in.
+pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The `meta.request_id` of a JSON body (a v2 envelope or error body), if it is a string.
+pub(crate) fn body_request_id(body: &Value) -> Option<String> {
+    body.get("meta")?
+        .get("request_id")?
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// The `X-Request-ID` response header, if it is non-empty text.
+pub(crate) fn header_request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// The `error.code` and `error.message` of a v2 error body (`{"error": {...}, "meta":
+/// {...}}`); the code may be empty, the message not.
+fn v2_code_and_message(map: &serde_json::Map<String, Value>) -> Option<(&str, &str)> {
+    let error = map.get("error")?.as_object()?;
+    let message = error.get("message")?.as_str()?;
+    let code = error.get("code").and_then(Value::as_str).unwrap_or("");
+    Some((code, message))
 }
 
 /// Takes at most [`EXCERPT_LIMIT`] bytes of a body, on a character boundary.

@@ -11,6 +11,10 @@
 //!   are built on it.
 //!
 //! Every failure is an [`Error`]; none of them ever prints a credential.
+//!
+//! With the `v2` feature, the `v2` module holds what the v2 backend API needs on top: the `{data,
+//! meta}` envelope and request ids, cursor pagination, the v2 error body, reconnecting
+//! event streams and the v2 settings.
 
 pub mod classify;
 mod client;
@@ -34,6 +38,8 @@ mod sse;
 mod text;
 mod transport;
 pub mod urls;
+#[cfg(feature = "v2")]
+pub mod v2;
 mod websocket;
 
 pub use crate::client::{Client, ClientBuilder, IntoTarget, RequestBuilder};
@@ -55,6 +61,8 @@ pub use crate::response::{ByteStream, Response, ResponseBody, decode_json, decod
 pub use crate::retry::{RetryBudget, RetryPolicy, RetryTransport};
 pub use crate::retry_after::parse_retry_after;
 pub use crate::secret::Secret;
+#[cfg(feature = "v2")]
+pub use crate::sse::{SseDecoder, SseEvent};
 pub use crate::sse::{SseFrame, SseFrames};
 pub use crate::text::escape_controls;
 pub use crate::transport::Transport;

@@ -46,6 +46,7 @@ use std::time::Duration;
 use http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tracing::Instrument;
 
 use crate::response::{decode_json, decode_value};
 use crate::{Client, Error, ReadTimeout, Request, RequestBuilder, Response, RetryPolicy};
@@ -79,6 +80,21 @@ impl CallOptions {
             builder = builder.query("page_size", size);
         }
         self.apply_to_page(builder)
+    }
+
+    /// Sets the raw query pair `key=value`, replacing an earlier pair with that key where
+    /// it stands (e.g. a v2 list's `per_page` or `cursor`, set twice).
+    pub fn set_query(&mut self, key: &str, value: impl Into<String>) {
+        let value = value.into();
+        match self.query.iter_mut().find(|(k, _)| k == key) {
+            Some(pair) => pair.1 = value,
+            None => self.query.push((key.to_owned(), value)),
+        }
+    }
+
+    /// Removes the raw query pairs named `key`.
+    pub fn remove_query(&mut self, key: &str) {
+        self.query.retain(|(k, _)| k != key);
     }
 
     /// Applies the options that also hold for the later pages of a walk (all but the
@@ -178,15 +194,40 @@ pub fn request<O: Operation>(op: &O) -> Result<Request, Error> {
     op.call().options().apply(op.prepare()).build()
 }
 
-/// Sends `op` and decodes its answer.
+/// Sends `op` and decodes its answer, inside the call's `tracing` span ([`call_span`]).
 pub async fn send<O: Operation>(op: O) -> Result<O::Output, Error> {
     let request = request(&op)?;
     let call = CallInfo {
         method: request.method.clone(),
         url: request.display_url(),
     };
-    let response = op.call().client().execute(request).await?;
-    O::decode(response, call).await
+    let span = call_span(&request);
+    async move {
+        let result = match op.call().client().execute(request).await {
+            Ok(response) => O::decode(response, call).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = &result
+            && let Some(id) = e.request_id()
+        {
+            tracing::Span::current().record("request_id", id);
+        }
+        result
+    }
+    .instrument(span)
+    .await
+}
+
+/// The `tracing` span of one call (debug level, named `synapse.call`): its `method`, its
+/// redacted `url`, and a `request_id` field that v2 decoders fill with the server's id of
+/// the request (from the answer, or from the error).
+pub fn call_span(request: &Request) -> tracing::Span {
+    tracing::debug_span!(
+        "synapse.call",
+        method = %request.method,
+        url = %request.display_url(),
+        request_id = tracing::field::Empty,
+    )
 }
 
 /// Decodes a JSON body into `T`, straight from the bytes (errors carry the field path).
@@ -342,6 +383,153 @@ macro_rules! fluent_list {
             /// Every page, as a lazy stream (the same walk as [`items`](Self::items)).
             pub fn pages(self) -> $crate::Pages<$item> {
                 $crate::Pages::from_operation(self)
+            }
+        }
+    };
+}
+
+/// [`fluent!`](crate::fluent) for a v2 cursor-list operation (one whose output is a
+/// [`CursorPage`](crate::v2::CursorPage) and whose `decode` is
+/// [`v2::cursor_page`](crate::v2::cursor_page)), plus `.per_page(n)`, `.cursor(c)`,
+/// `.items()` (every item, as a lazy stream) and `.pages()` (every page). Awaiting the call
+/// gives one page: the first, or the one at `.cursor(c)`.
+///
+/// ```
+/// use synapse_transport::v2::{self, CursorPage};
+/// use synapse_transport::{Call, CallInfo, Client, Error, Operation, RequestBuilder, Response};
+///
+/// /// `GET /v2/projects/`.
+/// pub struct ListProjects {
+///     call: Call,
+///     category: Option<String>,
+/// }
+///
+/// impl Operation for ListProjects {
+///     type Output = CursorPage<serde_json::Value>;
+///     fn prepare(&self) -> RequestBuilder {
+///         self.call.client().get("v2/projects/").query_opt("category", self.category.as_ref())
+///     }
+///     async fn decode(response: Response, call: CallInfo) -> Result<Self::Output, Error> {
+///         v2::cursor_page(response, call).await
+///     }
+/// }
+/// synapse_transport::fluent_cursor_list!(ListProjects, serde_json::Value);
+///
+/// let client = Client::builder("https://synapse.test/").build()?;
+/// let list = ListProjects { call: Call::new(client), category: Some("image".into()) };
+/// let request = list.cursor("cD0y").per_page(50).request()?;
+/// assert_eq!(
+///     request.full_url().as_str(),
+///     "https://synapse.test/v2/projects/?category=image&cursor=cD0y&per_page=50"
+/// );
+/// # Ok::<(), synapse_transport::Error>(())
+/// ```
+#[cfg(feature = "v2")]
+#[macro_export]
+macro_rules! fluent_cursor_list {
+    ($ty:ty, $item:ty) => {
+        $crate::fluent!($ty);
+
+        impl $ty {
+            /// Items per page (`per_page`), sent on every page of a walk; without it the
+            /// server's default applies.
+            pub fn per_page(mut self, per_page: u32) -> Self {
+                $crate::operation::HasCall::call_mut(&mut self)
+                    .options_mut()
+                    .set_query($crate::v2::PER_PAGE_KEY, per_page.to_string());
+                self
+            }
+
+            /// Starts at this cursor (a page's `next_cursor`) instead of the first page; an
+            /// empty cursor starts at the first page.
+            pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+                let cursor: String = cursor.into();
+                let options = $crate::operation::HasCall::call_mut(&mut self).options_mut();
+                if cursor.is_empty() {
+                    options.remove_query($crate::v2::CURSOR_KEY);
+                } else {
+                    options.set_query($crate::v2::CURSOR_KEY, cursor);
+                }
+                self
+            }
+
+            /// Every item of every page from here on, as a lazy stream: nothing is sent
+            /// before the first poll; see [`CursorPages`]($crate::v2::CursorPages) for its
+            /// rules.
+            pub fn items(self) -> $crate::v2::CursorStream<$item> {
+                $crate::v2::CursorPages::from_operation(self).items()
+            }
+
+            /// Every page from here on, as a lazy stream (the walk behind
+            /// [`items`](Self::items)).
+            pub fn pages(self) -> $crate::v2::CursorPages<$item> {
+                $crate::v2::CursorPages::from_operation(self)
+            }
+        }
+    };
+}
+
+/// Adds to a v2 [`SseOperation`](crate::v2::SseOperation) type (with a `call` field) the
+/// per-call options that apply to a stream (`.query(k, v)`, `.connect_timeout()`,
+/// `.retry()` for the first connection), `.request()` (the exact first request, without IO)
+/// and `.events()` (the [`SseStream`](crate::v2::SseStream), lazy). See
+/// [`SseOperation`](crate::v2::SseOperation) for an example.
+#[cfg(feature = "v2")]
+#[macro_export]
+macro_rules! fluent_sse {
+    ($ty:ty) => {
+        impl $crate::operation::HasCall for $ty {
+            fn call(&self) -> &$crate::Call {
+                &self.call
+            }
+            fn call_mut(&mut self) -> &mut $crate::Call {
+                &mut self.call
+            }
+        }
+
+        impl $ty {
+            /// Adds a raw query pair after the typed ones, for a parameter the SDK has not
+            /// typed.
+            pub fn query(
+                mut self,
+                key: impl Into<String>,
+                value: impl ::std::string::ToString,
+            ) -> Self {
+                $crate::operation::HasCall::call_mut(&mut self)
+                    .options_mut()
+                    .query
+                    .push((key.into(), value.to_string()));
+                self
+            }
+
+            /// The connect timeout of this stream's connections.
+            pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                $crate::operation::HasCall::call_mut(&mut self)
+                    .options_mut()
+                    .connect_timeout = Some(timeout);
+                self
+            }
+
+            /// The retry policy of the first connection (the client's retry budget still
+            /// applies); reconnections follow the stream's own settings.
+            pub fn retry(mut self, policy: $crate::RetryPolicy) -> Self {
+                $crate::operation::HasCall::call_mut(&mut self)
+                    .options_mut()
+                    .retry = Some(::std::sync::Arc::new(policy));
+                self
+            }
+
+            /// The exact first request of this stream (URL with its query, headers with
+            /// credentials marked sensitive, `Accept: text/event-stream`), finalised and
+            /// without any IO.
+            pub fn request(&self) -> ::std::result::Result<$crate::Request, $crate::Error> {
+                $crate::v2::sse_request(self)
+            }
+
+            /// The events, as a lazy stream: nothing is sent before the first poll; see
+            /// [`SseStream`]($crate::v2::SseStream) for its rules and per-call settings.
+            pub fn events(self) -> $crate::v2::SseStream {
+                $crate::v2::SseStream::from_operation(self)
             }
         }
     };

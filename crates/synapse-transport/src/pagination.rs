@@ -512,6 +512,7 @@ async fn fetch_page<T: DeserializeOwned + Send + 'static>(
                 path: "next".to_owned(),
                 message: format!("`next` is not a valid URL: {e}"),
                 excerpt: crate::error::truncate_chars(&link, 256),
+                request_id: None,
             }))
         })?;
         if !same_origin(&resolved, client.base_url()) {

@@ -119,6 +119,7 @@ pub fn decode_json<T: DeserializeOwned>(
             path,
             message,
             excerpt: excerpt(body),
+            request_id: None,
         }
         .into()
     };

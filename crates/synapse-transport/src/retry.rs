@@ -228,6 +228,12 @@ impl RetryPolicy {
         self.backoff(retry)
     }
 
+    /// A server-given wait, capped as `Retry-After` is.
+    #[cfg(feature = "v2")]
+    pub(crate) fn cap_server_delay(&self, delay: Duration) -> Duration {
+        delay.min(self.retry_after_cap)
+    }
+
     /// The backoff before retry number `retry` (1-based): full jitter under the ceiling
     /// unless jitter is off.
     fn backoff(&self, retry: u32) -> Duration {
