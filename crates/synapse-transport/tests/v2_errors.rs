@@ -11,12 +11,15 @@ use synapse_transport::{
     RetryPolicy,
 };
 
+/// How a test call adjusts its request.
+type Tweak = fn(RequestBuilder) -> RequestBuilder;
+
 /// Any v2 call: a method, a path and how it is prepared.
 struct Any {
     call: Call,
     method: Method,
     path: &'static str,
-    tweak: fn(RequestBuilder) -> RequestBuilder,
+    tweak: Tweak,
 }
 
 impl Operation for Any {
@@ -154,13 +157,7 @@ async fn sends(call: Any, mock: &MockTransport) -> usize {
 
 #[tokio::test(start_paused = true)]
 async fn writes_are_not_replayed_but_bulk_fetches_and_dry_runs_are() {
-    let cases: [(
-        &str,
-        Method,
-        &'static str,
-        fn(RequestBuilder) -> RequestBuilder,
-        usize,
-    ); 6] = [
+    let cases: [(&str, Method, &'static str, Tweak, usize); 6] = [
         ("create", Method::POST, "v2/projects/", |b| b, 1),
         ("partial update", Method::PATCH, "v2/jobs/7/", |b| b, 1),
         (
