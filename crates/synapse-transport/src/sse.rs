@@ -267,6 +267,8 @@ mod decoder {
         bom_checked: bool,
         event: Option<String>,
         data: Option<String>,
+        /// A field line arrived since the last blank line: an event is under way.
+        in_event: bool,
         /// The last event id buffer (`id:` fields).
         id_buffer: Option<String>,
         /// The last event id, as of the last dispatch.
@@ -287,6 +289,7 @@ mod decoder {
                 bom_checked: false,
                 event: None,
                 data: None,
+                in_event: false,
                 id_buffer: None,
                 last_id: None,
                 retry: None,
@@ -369,6 +372,7 @@ mod decoder {
             if line.starts_with(':') {
                 return Ok(());
             }
+            self.in_event = true;
             let (field, value) = split_field(line);
             match field {
                 "event" => self.event = Some(value.to_owned()),
@@ -396,6 +400,7 @@ mod decoder {
         }
 
         fn dispatch(&mut self) {
+            self.in_event = false;
             self.last_id = self.id_buffer.clone();
             let event = self.event.take();
             let Some(data) = self.data.take() else {
@@ -416,11 +421,12 @@ mod decoder {
             self.ready.pop_front()
         }
 
-        /// The end of the bytes. A stream that ends between events ends cleanly; one that
-        /// ends inside a line or an event (data without its blank line) was cut short:
+        /// The end of the bytes. A stream that ends between events (after a blank line or a
+        /// comment) ends cleanly; one that ends inside a line or an event (any field
+        /// without the blank line that closes it) was cut short:
         /// [`Error::ResponseIncomplete`], and the unfinished event is dropped.
         pub fn finish(&mut self) -> Result<(), Error> {
-            let cut = !self.line.is_empty() || self.data.is_some() || self.event.is_some();
+            let cut = !self.line.is_empty() || self.in_event;
             self.reset_connection();
             if cut {
                 return Err(Error::ResponseIncomplete {
@@ -442,6 +448,7 @@ mod decoder {
             self.bom_checked = false;
             self.event = None;
             self.data = None;
+            self.in_event = false;
             self.id_buffer = self.last_id.clone();
         }
 
@@ -516,6 +523,8 @@ mod decoder {
                 );
             }
             let (_, end) = decode(&[b"id: 3\n: ok\n"]);
+            assert!(matches!(end, Err(Error::ResponseIncomplete { .. })));
+            let (_, end) = decode(&[b"id: 3\n\n: ok\n"]);
             assert!(end.is_ok());
         }
 

@@ -128,7 +128,7 @@ pub fn decode_cursor_page<T: DeserializeOwned>(
             let empty = Map::new();
             let pagination = meta.pagination().unwrap_or(&empty);
             let cursor = |key: &str, strict: bool| {
-                cursor_field(pagination.get(key), strict).map_err(|message| {
+                cursor_field(pagination.get(key), strict, false).map_err(|message| {
                     let path = format!("meta.pagination.{key}");
                     decode_error(call, status, body, &path, message, id.as_deref())
                 })
@@ -145,7 +145,7 @@ pub fn decode_cursor_page<T: DeserializeOwned>(
             let id = header_request_id(headers);
             let plain: PlainPage<T> = decode_part(call, status, body, body, None, id.as_deref())?;
             let cursor = |key: &str, link: Option<String>, strict: bool| {
-                cursor_field(link.map(Value::String).as_ref(), strict).map_err(|message| {
+                cursor_field(link.map(Value::String).as_ref(), strict, true).map_err(|message| {
                     decode_error(call, status, body, key, message, id.as_deref())
                 })
             };
@@ -162,10 +162,16 @@ pub fn decode_cursor_page<T: DeserializeOwned>(
     Ok(page)
 }
 
-/// The cursor a pagination field gives: `None` for absent, null or empty; a URL's `cursor`
-/// parameter; else the token itself. `strict`: a URL without a cursor is an error (a `next`
-/// link must lead somewhere); otherwise it gives `None`.
-fn cursor_field(value: Option<&Value>, strict: bool) -> Result<Option<String>, String> {
+/// The cursor a pagination field gives: `None` for absent, null or empty; a link's `cursor`
+/// parameter; else the token itself. Links are absolute `http(s)` URLs, and in a plain page
+/// (`plain`, whose `next` is a link by definition) also paths and queries (`/v2/…?…`,
+/// `?…`). `strict`: a link without a cursor is an error (a `next` link must lead somewhere);
+/// otherwise it gives `None`.
+fn cursor_field(
+    value: Option<&Value>,
+    strict: bool,
+    plain: bool,
+) -> Result<Option<String>, String> {
     let text = match value {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::String(s)) if s.is_empty() => return Ok(None),
@@ -177,7 +183,7 @@ fn cursor_field(value: Option<&Value>, strict: bool) -> Result<Option<String>, S
             ));
         }
     };
-    if !looks_like_link(text) {
+    if !looks_like_link(text, plain) {
         return Ok(Some(text.clone()));
     }
     let parsed = Url::parse(text)
@@ -196,12 +202,12 @@ fn cursor_field(value: Option<&Value>, strict: bool) -> Result<Option<String>, S
 }
 
 /// True for a `next`/`previous` value that is a link rather than a bare token: an absolute
-/// `http(s)` URL, a path, or anything with a query.
-fn looks_like_link(text: &str) -> bool {
+/// `http(s)` URL; in a plain page also a path or anything with a query (a cursor token is
+/// base64 text, which has no `?`).
+fn looks_like_link(text: &str, plain: bool) -> bool {
     text.starts_with("http://")
         || text.starts_with("https://")
-        || text.starts_with('/')
-        || text.contains('?')
+        || (plain && (text.starts_with('/') || text.contains('?')))
 }
 
 fn json_type(value: &Value) -> &'static str {
@@ -616,7 +622,7 @@ mod tests {
 
     #[test]
     fn cursors_from_tokens_and_links() {
-        let c = |v: Value| cursor_field(Some(&v), true);
+        let c = |v: Value| cursor_field(Some(&v), true, true);
         assert_eq!(c(json!("cD0y")), Ok(Some("cD0y".to_owned())));
         assert_eq!(c(json!("")), Ok(None));
         assert_eq!(c(Value::Null), Ok(None));
@@ -629,7 +635,17 @@ mod tests {
         assert_eq!(c(json!("/v2/x/?cursor=abc")), Ok(Some("abc".to_owned())));
         assert_eq!(c(json!("?cursor=abc")), Ok(Some("abc".to_owned())));
         assert!(c(json!("https://h/v2/x/?page=2")).is_err());
-        assert_eq!(cursor_field(Some(&json!("/v2/x/?page=1")), false), Ok(None));
+        assert_eq!(
+            cursor_field(Some(&json!("/v2/x/?page=1")), false, true),
+            Ok(None)
+        );
+        // In an envelope, only an absolute URL is a link: a token may start with `/`.
+        let envelope = |v: Value| cursor_field(Some(&v), true, false);
+        assert_eq!(envelope(json!("/9+a=")), Ok(Some("/9+a=".to_owned())));
+        assert_eq!(
+            envelope(json!("https://h/v2/x/?cursor=abc")),
+            Ok(Some("abc".to_owned()))
+        );
         assert!(c(json!(3)).is_err());
     }
 
