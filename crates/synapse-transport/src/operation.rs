@@ -9,6 +9,9 @@
 //! `.read_timeout()`, `.connect_timeout()`, `.retry(policy)`, `.idempotent(bool)`,
 //! `.request()`, `.send()` and `IntoFuture`; [`fluent_list!`](crate::fluent_list) adds, for
 //! list operations, `.page_size(n)`, `.items()` and `.pages()`.
+//! With the `v2` feature, `fluent_cursor_list!` does the same for v2 cursor lists
+//! (`.per_page(n)`, `.cursor(c)`, `.items()`, `.pages()`) and `fluent_sse!` for v2 event
+//! streams (`.events()`).
 //!
 //! ```
 //! use synapse_transport::{Call, CallInfo, Client, Error, Operation, RequestBuilder, Response};

@@ -17,7 +17,9 @@ use serde_json::{Map, Value};
 use tracing::Instrument;
 use url::Url;
 
-use super::envelope::{Shape, decode_error, decode_part, record_request_id, request_id, shape};
+use super::envelope::{
+    Shape, decode_error, decode_part, fast_envelope, record_request_id, request_id, shape,
+};
 use crate::error::{PaginationError, header_request_id};
 use crate::operation::{CallInfo, Operation, call_span};
 use crate::pagination::DEFAULT_MAX_PAGES;
@@ -114,17 +116,27 @@ pub fn decode_cursor_page<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<CursorPage<T>, Error> {
-    let page = match shape(body) {
-        Shape::Envelope { data, meta } => {
+    let enveloped = match fast_envelope::<Vec<T>>(body) {
+        Some((results, meta)) => Some((results, meta)),
+        None => match shape(body) {
+            Shape::Envelope { data, meta } => {
+                let id = request_id(Some(&meta), headers);
+                let results: Vec<T> = decode_part(
+                    call,
+                    status,
+                    body,
+                    data.get().as_bytes(),
+                    Some("data"),
+                    id.as_deref(),
+                )?;
+                Some((results, meta))
+            }
+            Shape::Bare => None,
+        },
+    };
+    let page = match enveloped {
+        Some((results, meta)) => {
             let id = request_id(Some(&meta), headers);
-            let results: Vec<T> = decode_part(
-                call,
-                status,
-                body,
-                data.get().as_bytes(),
-                Some("data"),
-                id.as_deref(),
-            )?;
             let empty = Map::new();
             let pagination = meta.pagination().unwrap_or(&empty);
             let cursor = |key: &str, strict: bool| {
@@ -141,7 +153,7 @@ pub fn decode_cursor_page<T: DeserializeOwned>(
                 request_id: id,
             }
         }
-        Shape::Bare => {
+        None => {
             let id = header_request_id(headers);
             let plain: PlainPage<T> = decode_part(call, status, body, body, None, id.as_deref())?;
             let cursor = |key: &str, link: Option<String>, strict: bool| {

@@ -1,10 +1,11 @@
 //! The `{data, meta}` envelope of v2 answers and the decoders of 2xx answers.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
 use http::{HeaderMap, StatusCode};
-use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeOwned, Deserializer, Error as _, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
@@ -188,9 +189,10 @@ pub(crate) enum Shape<'a> {
     Bare,
 }
 
-/// Tells an envelope from a bare body without decoding either: one scan of the top-level
-/// keys, nested values skipped. A body that is not a JSON object, or not valid JSON, is
-/// bare (its decoding then reports the error).
+/// Tells an envelope from a bare body without decoding either: a scan of the top-level
+/// keys that stops at the first key other than `data` or `meta` (so a bare object costs
+/// almost nothing), the two values kept as raw text. A body that is not a JSON object, or
+/// not valid JSON, is bare (its decoding then reports the error).
 pub(crate) fn shape(body: &[u8]) -> Shape<'_> {
     let starts_object = body
         .iter()
@@ -212,6 +214,51 @@ pub(crate) fn shape(body: &[u8]) -> Shape<'_> {
             meta: Meta(map),
         },
         Err(_) => Shape::Bare,
+    }
+}
+
+/// Decodes an envelope in one pass, `data` straight into `T`: `Some` only when the body
+/// is an envelope (keys exactly `data` and `meta`, `meta` an object) and its `data`
+/// decodes. `None` otherwise, at the first sign of it; the caller then tells the shapes
+/// apart with [`shape`] and reports any decoding error with its path.
+pub(crate) fn fast_envelope<T: DeserializeOwned>(body: &[u8]) -> Option<(T, Meta)> {
+    let starts_object = body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{');
+    if !starts_object {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let decoded = Deserializer::deserialize_map(&mut de, FastVisitor(PhantomData)).ok()?;
+    de.end().ok()?;
+    Some(decoded)
+}
+
+/// The visitor of [`fast_envelope`].
+struct FastVisitor<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for FastVisitor<T> {
+    type Value = (T, Meta);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a v2 envelope")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut data: Option<T> = None;
+        let mut meta: Option<Map<String, Value>> = None;
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::Data if data.is_none() => data = Some(map.next_value()?),
+                Key::Meta if meta.is_none() => meta = Some(map.next_value()?),
+                _ => return Err(A::Error::custom("not an envelope")),
+            }
+        }
+        match (data, meta) {
+            (Some(data), Some(meta)) => Ok((data, Meta(meta))),
+            _ => Err(A::Error::custom("not an envelope")),
+        }
     }
 }
 
@@ -243,7 +290,8 @@ impl<'de> serde::Deserialize<'de> for Key {
 }
 
 /// Visits the top-level object: `Some((data, meta))` when its keys are exactly `data` and
-/// `meta`, once each, and `meta` is an object.
+/// `meta`, once each, and `meta` is an object; an error as soon as another key or a
+/// repeated one shows that it is not an envelope.
 struct ProbeVisitor;
 
 impl<'de> Visitor<'de> for ProbeVisitor {
@@ -256,24 +304,19 @@ impl<'de> Visitor<'de> for ProbeVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut data: Option<&'de RawValue> = None;
         let mut meta: Option<&'de RawValue> = None;
-        let mut envelope = true;
+        let not_envelope = || A::Error::custom("not an envelope");
         while let Some(key) = map.next_key::<Key>()? {
             let slot = match key {
                 Key::Data => &mut data,
                 Key::Meta => &mut meta,
-                Key::Other => {
-                    envelope = false;
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
+                Key::Other => return Err(not_envelope()),
             };
-            let value = map.next_value::<&'de RawValue>()?;
-            if slot.replace(value).is_some() {
-                envelope = false;
+            if slot.replace(map.next_value::<&'de RawValue>()?).is_some() {
+                return Err(not_envelope());
             }
         }
         Ok(match (data, meta) {
-            (Some(d), Some(m)) if envelope && m.get().starts_with('{') => Some((d, m)),
+            (Some(d), Some(m)) if m.get().starts_with('{') => Some((d, m)),
             _ => None,
         })
     }
@@ -375,6 +418,16 @@ pub fn decode_envelope<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<V2Response<T>, Error> {
+    if let Some((value, meta)) = fast_envelope::<T>(body) {
+        let request_id = request_id(Some(&meta), headers);
+        record_request_id(request_id.as_deref());
+        return Ok(V2Response {
+            value,
+            meta: Some(meta),
+            request_id,
+            status,
+        });
+    }
     let (value, meta) = match shape(body) {
         Shape::Envelope { data, meta } => {
             let id = request_id(Some(&meta), headers);
