@@ -237,6 +237,10 @@ async fn the_page_cap_stops_a_walk_of_fresh_cursors() {
     while let Some(item) = stream.next().await {
         items.push(item);
     }
+    assert!(
+        stream.next().await.is_none(),
+        "still ended when polled again"
+    );
     assert_eq!(ids(&items), [0, 1, 2]);
     assert!(matches!(
         items.last(),

@@ -137,12 +137,20 @@ async fn a_terminal_event_ends_the_stream_once_yielded() {
         MockChunk::Delay(Duration::from_secs(3600)),
     ]));
     let options = SseOptions::new().terminal_events(["close"]).reconnect(3);
-    let items = collect(events(&mock, options)).await;
+    let mut stream = events(&mock, options);
+    let mut items = Vec::new();
+    while let Some(item) = stream.next().await {
+        items.push(item);
+    }
     assert_eq!(
         ok(&items),
         [pair("status_update", "a"), pair("close", "bye")]
     );
     assert_eq!(items.len(), 2);
+    assert!(
+        stream.next().await.is_none(),
+        "still ended when polled again"
+    );
     assert_eq!(mock.request_count(), 1);
 
     // A predicate over the data: the console tail's `complete` payload.

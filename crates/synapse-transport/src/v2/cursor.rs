@@ -458,7 +458,10 @@ impl<T: DeserializeOwned + Send + 'static> CursorPages<T> {
             fetched: self.fetched.clone(),
             item: PhantomData,
         };
-        Box::pin(futures_util::stream::unfold(walk, step))
+        // Fused: polling again after the end gives `None` again.
+        Box::pin(futures_util::StreamExt::fuse(futures_util::stream::unfold(
+            walk, step,
+        )))
     }
 }
 

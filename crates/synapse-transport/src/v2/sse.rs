@@ -375,7 +375,8 @@ impl SseStream {
             started: Instant::now(),
             done: false,
         };
-        Box::pin(futures_util::stream::unfold(walk, step))
+        // Fused: polling again after the end gives `None` again.
+        Box::pin(futures_util::stream::unfold(walk, step).fuse())
     }
 }
 
