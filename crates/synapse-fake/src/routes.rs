@@ -83,6 +83,8 @@ pub(crate) struct Api {
     /// Whether a path without its trailing slash is redirected to the route that has it
     /// (Django's `APPEND_SLASH`).
     pub append_slash: bool,
+    /// The answer to a path no route has (after the credential check).
+    pub not_found: fn(&Shared) -> Resp,
 }
 
 impl Api {

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::faults::{Fault, FaultAction};
-use crate::respond::{Ctx, Resp, detail, json_resp, not_found};
+use crate::respond::{Ctx, Resp, detail, json_resp};
 use crate::routes::{Action, Api};
 use crate::state::State;
 
@@ -549,7 +549,7 @@ async fn dispatch(
         return Some(denied);
     }
     let Some((handler, delay, param)) = answer else {
-        return Some(not_found());
+        return Some((api.not_found)(shared));
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;

@@ -43,6 +43,7 @@ pub(crate) const API: Api = Api {
     prefix: 1,
     authorize: check_auth,
     append_slash: true,
+    not_found: respond::not_found,
 };
 
 /// Checks v2 credentials: 401 without any or with a wrong one (the v1 form `Token <t>` of
