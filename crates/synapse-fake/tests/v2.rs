@@ -1348,6 +1348,34 @@ async fn jobs_of_v1_runs_are_reported_stopped_and_logged_in_v2() {
         ),
         (Some(1001), Some(1000))
     );
+    // Multipart, with a file: stored, and readable at the entry's `file` URL.
+    let (content_type, body) = multipart(
+        &[
+            ("event", "plot"),
+            ("data", "{\"epoch\": 3}"),
+            ("datetime", "2026-01-02T03:04:06Z"),
+        ],
+        Some(("loss.png", b"\x89PNG a plot")),
+    );
+    let plot = data(
+        &api.send(
+            api.http
+                .post(format!("{}/v2/jobs/{id}/logs/", api.origin))
+                .header("SYNAPSE-ACCESS-TOKEN", TOKEN)
+                .header("Content-Type", content_type)
+                .body(body),
+        )
+        .await,
+        201,
+    );
+    assert_eq!(plot["data"], json!({"epoch": 3}));
+    let file = reqwest::get(plot["file"].as_str().expect("a file URL"))
+        .await
+        .expect("GET file");
+    assert_eq!(
+        file.bytes().await.expect("bytes").as_ref(),
+        b"\x89PNG a plot"
+    );
     let (status, _) = api
         .v1(
             Method::POST,
@@ -1360,7 +1388,7 @@ async fn jobs_of_v1_runs_are_reported_stopped_and_logged_in_v2() {
     let (entries, pages) = api.walk(&format!("job-logs/?job={id}"), 2).await;
     assert_eq!(
         (entries.len(), pages),
-        (5, 3),
+        (6, 3),
         "nothing of the refused batches"
     );
     let warning = api.walk("job-logs/?level=warning", 2).await.0;
