@@ -76,7 +76,7 @@ fn roles(target: Target, from: usize) -> Vec<Value> {
         .enumerate()
         .skip(from)
         .map(|(rank, (id, code, name))| {
-            // Each lower role loses the most powerful of the remaining permissions.
+            // Each lower role has one permission fewer: the last of the list.
             let kept: Vec<&String> = all
                 .iter()
                 .take(all.len() - rank.min(all.len() - 1))
