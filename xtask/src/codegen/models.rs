@@ -61,6 +61,10 @@ pub const ID_TYPES: &[(&str, &str)] = &[
     ("user", "UserId"),
 ];
 
+/// `(family, relation)` pairs left as plain integers: an experiment's `task` / `task_id` may
+/// not be an annotation task (the document does not say).
+const NOT_IDS: &[(&str, &str)] = &[("Experiment", "task")];
+
 /// Names of enums that the automatic rule names badly, by `x-spec-enum-id`.
 const ENUM_NAMES: &[(&str, &str)] = &[
     // labeler / reviewer (worker posts and workshop participation)
@@ -680,6 +684,10 @@ impl Builder {
         } else {
             key.strip_suffix("_id").unwrap_or(key).to_owned()
         };
+        let family = naming::family(component).concat();
+        if NOT_IDS.iter().any(|(f, r)| *f == family && *r == relation) {
+            return None;
+        }
         ID_TYPES
             .iter()
             .find(|(rel, _)| *rel == relation)

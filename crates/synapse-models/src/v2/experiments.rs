@@ -2,7 +2,7 @@
 //! Models of the `Experiments` operations.
 
 use super::AccessLevel;
-use crate::{TaskId, TenantId, Timestamp};
+use crate::{TenantId, Timestamp};
 
 wire_struct! {
     #[wire(no_default)]
@@ -35,7 +35,7 @@ wire_struct! {
         pub description: Option<String>,
         /// The `task` value.
         #[wire(required)]
-        pub task: TaskId,
+        pub task: i64,
         /// 공개 범위.
         pub access_level: Option<AccessLevel>,
     }
@@ -65,7 +65,7 @@ wire_struct! {
         pub tenant_id: TenantId,
         /// The `task_id` value.
         #[wire(required)]
-        pub task_id: TaskId,
+        pub task_id: i64,
         /// 설명.
         #[wire(required)]
         pub description: String,
@@ -116,7 +116,7 @@ wire_struct! {
         /// 설명.
         pub description: Option<String>,
         /// The `task` value.
-        pub task: Option<TaskId>,
+        pub task: Option<i64>,
         /// 공개 범위.
         pub access_level: Option<AccessLevel>,
     }
