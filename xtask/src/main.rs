@@ -55,6 +55,20 @@
 //! - `Timestamp` is `{"type": "string", "format": "date-time"}`; the decoder keeps any string,
 //!   so validators should treat `format` as an annotation (the 2020-12 default).
 
+//!
+//! # `cargo xtask codegen [--check]`
+//!
+//! Generates Rust source from the v2 OpenAPI document kept at `openapi/openapi-v2.yaml`: the
+//! `v2` models of `synapse-models` (`crates/synapse-models/src/v2/`, behind its `v2` feature)
+//! and their example fixture (`crates/synapse-models/tests/fixtures/v2/`). Each output
+//! directory is owned by the command, as `schemas/` is by `schemas`: regenerating rewrites only
+//! files whose bytes change and deletes files nothing generates. `--check` regenerates in
+//! memory, prints every file that differs, is missing or is extra, and exits with 1 if there
+//! is any. Needs `rustfmt` (or `$RUSTFMT`): every generated `.rs` file goes through it. The
+//! layout of the generator, and how to add a part, is in `src/codegen/mod.rs`.
+
+mod codegen;
+mod owned_dir;
 mod schemas;
 
 use std::path::{Path, PathBuf};
@@ -65,6 +79,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   schemas          write the JSON Schemas of synapse-models and synapse-agent into schemas/
   schemas --check  exit 1 and name the files of schemas/ that are out of date
+  codegen          generate the v2 models from openapi/openapi-v2.yaml
+  codegen --check  exit 1 and name the generated files that are out of date
   help             print this message";
 
 fn main() -> ExitCode {
@@ -73,6 +89,8 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["schemas"] => report(write_schemas()),
         ["schemas", "--check"] => report(check_schemas()),
+        ["codegen"] => report(write_codegen()),
+        ["codegen", "--check"] => report(check_codegen()),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -103,7 +121,7 @@ fn workspace_root() -> Result<PathBuf, String> {
 fn write_schemas() -> Result<ExitCode, String> {
     let root = workspace_root()?;
     let generated = schemas::generate()?;
-    let summary = schemas::write(&generated, &root.join(schemas::DIR))?;
+    let summary = owned_dir::write(&generated, &root.join(schemas::DIR))?;
     for name in &summary.written {
         println!("wrote   {}/{name}", schemas::DIR);
     }
@@ -124,7 +142,7 @@ fn write_schemas() -> Result<ExitCode, String> {
 fn check_schemas() -> Result<ExitCode, String> {
     let root = workspace_root()?;
     let generated = schemas::generate()?;
-    let drift = schemas::compare(&generated, &root.join(schemas::DIR))?;
+    let drift = owned_dir::compare(&generated, &root.join(schemas::DIR))?;
     if drift.is_empty() {
         println!(
             "schemas: {} files in {}/ are up to date",
@@ -140,6 +158,52 @@ fn check_schemas() -> Result<ExitCode, String> {
         "schemas: {} file(s) of {}/ out of date; run `cargo xtask schemas` and commit the result",
         drift.len(),
         schemas::DIR
+    );
+    Ok(ExitCode::from(1))
+}
+
+fn write_codegen() -> Result<ExitCode, String> {
+    let root = workspace_root()?;
+    let outputs = codegen::generate(&root)?;
+    let (mut total, mut written, mut removed) = (0, 0, 0);
+    for output in &outputs {
+        let summary = owned_dir::write(&output.files, &root.join(output.dir))?;
+        for name in &summary.written {
+            println!("wrote   {}/{name}", output.dir);
+        }
+        for name in &summary.removed {
+            println!("removed {}/{name}", output.dir);
+        }
+        total += output.files.len();
+        written += summary.written.len();
+        removed += summary.removed.len();
+    }
+    println!(
+        "codegen: {total} files in {} directories ({written} written, {removed} removed, {} unchanged)",
+        outputs.len(),
+        total - written,
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_codegen() -> Result<ExitCode, String> {
+    let root = workspace_root()?;
+    let outputs = codegen::generate(&root)?;
+    let mut drift = 0;
+    let mut total = 0;
+    for output in &outputs {
+        total += output.files.len();
+        for d in owned_dir::compare(&output.files, &root.join(output.dir))? {
+            eprintln!("{}/{d}", output.dir);
+            drift += 1;
+        }
+    }
+    if drift == 0 {
+        println!("codegen: {total} generated files are up to date");
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "codegen: {drift} generated file(s) out of date; run `cargo xtask codegen` and commit the result"
     );
     Ok(ExitCode::from(1))
 }

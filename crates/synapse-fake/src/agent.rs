@@ -24,6 +24,7 @@ pub(crate) const API: Api = Api {
     prefix: 1,
     authorize,
     append_slash: false,
+    not_found: |_| not_found(),
 };
 
 const ROUTES: &[Route] = &[

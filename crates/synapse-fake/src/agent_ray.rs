@@ -11,7 +11,6 @@ use crate::respond::{Resp, json_resp, no_content, not_found};
 use crate::routes::{Route, answer};
 use crate::server::Shared;
 use crate::state::{Job, State};
-use crate::time::log_stamp;
 
 /// The Ray routes of the agent.
 pub(crate) const ROUTES: &[Route] = &[
@@ -351,15 +350,7 @@ fn stop_job(shared: &Shared, id: &str) -> Resp {
             &json!({"job_id": id, "stopped": false, "status": job.status()}),
         );
     }
-    let written = job.visible_lines();
-    job.lines.truncate(written);
-    job.lines.push(format!(
-        "{} [WARN] Job stopped by user",
-        log_stamp(SystemTime::now())
-    ));
-    job.duration = job.started.elapsed();
-    job.status_override = Some("STOPPED".to_owned());
-    job.cached = None;
+    job.stop();
     json_resp(
         200,
         &json!({"job_id": id, "stopped": true, "status": "STOPPED"}),

@@ -31,7 +31,7 @@ pub(crate) const ROUTES: &[Route] = &[
     answer(Method::GET, "task_tags/{id}/", |s, _, id| get_tag(s, id)),
 ];
 
-const CATEGORIES: [&str; 7] = [
+pub(crate) const CATEGORIES: [&str; 7] = [
     "image",
     "video",
     "audio",
@@ -40,13 +40,13 @@ const CATEGORIES: [&str; 7] = [
     "prompt",
     "time_series",
 ];
-const ACCESS_LEVELS: [&str; 3] = ["public", "partially_public", "private"];
+pub(crate) const ACCESS_LEVELS: [&str; 3] = ["public", "partially_public", "private"];
 
 /// The annotation tables (and the HITL domain's assignments): one id sequence per table.
 pub(crate) struct AnnotationState {
     pub(crate) projects: BTreeMap<i64, Value>,
     pub(crate) tasks: BTreeMap<i64, Task>,
-    tags: BTreeMap<i64, Value>,
+    pub(crate) tags: BTreeMap<i64, Value>,
     pub(crate) assignments: BTreeMap<i64, Assignment>,
     next_project: i64,
     pub(crate) next_task: i64,
@@ -136,7 +136,7 @@ fn project_fields(
 }
 
 /// The display name of a category (`time_series` → `Time series`, `pcd` → `PCD`).
-fn display(category: &str) -> String {
+pub(crate) fn display(category: &str) -> String {
     match category {
         "pcd" => "PCD".to_owned(),
         other => {
@@ -152,7 +152,7 @@ fn display(category: &str) -> String {
 
 impl AnnotationState {
     /// Stores a project from checked fields; its id.
-    fn insert_project(&mut self, fields: Map<String, Value>) -> i64 {
+    pub(crate) fn insert_project(&mut self, fields: Map<String, Value>) -> i64 {
         self.next_project += 1;
         let id = self.next_project;
         let field = |key: &str, default: Value| fields.get(key).cloned().unwrap_or(default);
@@ -179,7 +179,7 @@ impl AnnotationState {
     }
 
     /// Stores a task tag of `project`; its id.
-    fn insert_tag(&mut self, project: i64, name: &str, category: &str) -> i64 {
+    pub(crate) fn insert_tag(&mut self, project: i64, name: &str, category: &str) -> i64 {
         self.next_tag += 1;
         let id = self.next_tag;
         self.tags.insert(
@@ -197,6 +197,63 @@ impl AnnotationState {
         let mut project = self.projects.get(&id)?.clone();
         project["task_count"] = json!(self.tasks.values().filter(|t| t.project == id).count());
         Some(project)
+    }
+
+    /// Creates a task of `project` on `data_unit`, with its assignment waiting for its
+    /// labeller; the task's id.
+    pub(crate) fn add_task(&mut self, project: i64, data_unit: i64, meta: Value) -> i64 {
+        self.next_task += 1;
+        let now = rfc3339(SystemTime::now());
+        let task = Task {
+            id: self.next_task,
+            project,
+            data_unit,
+            meta,
+            data: Value::Null,
+            schema: "dm_schema_v1".to_owned(),
+            tags: Vec::new(),
+            created: now.clone(),
+        };
+        self.next_assignment += 1;
+        let assignment = Assignment {
+            id: self.next_assignment,
+            task: task.id,
+            project,
+            status_label: "stand_by".to_owned(),
+            data: Value::Null,
+            tags: Vec::new(),
+            created: now,
+        };
+        self.assignments.insert(assignment.id, assignment);
+        self.tasks.insert(task.id, task);
+        self.next_task
+    }
+
+    /// Stores a task's annotation `data` (and `schema`, when given); its assignments move
+    /// to `completed` (`action` `submit`) or `in_progress` (`save`).
+    pub(crate) fn annotate(
+        &mut self,
+        task: i64,
+        data: Value,
+        schema: Option<String>,
+        action: &str,
+    ) {
+        let Some(row) = self.tasks.get_mut(&task) else {
+            return;
+        };
+        row.data = data.clone();
+        if let Some(schema) = schema {
+            row.schema = schema;
+        }
+        let status = if action == "submit" {
+            "completed"
+        } else {
+            "in_progress"
+        };
+        for assignment in self.assignments.values_mut().filter(|a| a.task == task) {
+            assignment.status_label = status.to_owned();
+            assignment.data = data.clone();
+        }
     }
 
     /// The project a task tag belongs to.

@@ -68,6 +68,7 @@ pub(crate) const API: Api = Api {
     prefix: 0,
     authorize: check_backend_auth,
     append_slash: true,
+    not_found: |_| not_found(),
 };
 
 const ROUTES: &[Route] = &[

@@ -133,10 +133,21 @@ fn require_at_least(form: &mut Form, field: &str, min: i64) -> Option<i64> {
 
 /// `POST data_files/presigned_upload/upload/`.
 fn reserve(shared: &Shared, ctx: &Ctx) -> Resp {
-    let (mut form, raw) = match form_and_body(ctx) {
-        Ok(pair) => pair,
+    let raw = match form_and_body(ctx) {
+        Ok((_, raw)) => raw,
         Err(resp) => return resp,
     };
+    match reservation(raw) {
+        Ok(r) => json_resp(201, &reserve_checked(shared, ctx, r)),
+        Err(errors) => json_resp(400, &Value::Object(errors)),
+    }
+}
+
+/// A reservation request checked: its expiration (`expiration`, 60 to 86400 seconds,
+/// default 3600) and its `files`, or the errors naming every bad field.
+pub(crate) fn reservation(body: Map<String, Value>) -> Result<ReserveRequest, Map<String, Value>> {
+    let files = check_reserved(&body);
+    let mut form = Form::from_value(Value::Object(body)).map_err(|_| Map::new())?;
     let expiration = match form.get("expiration").cloned() {
         None => Some(3600),
         Some(_) => match form.require_int("expiration") {
@@ -157,17 +168,33 @@ fn reserve(shared: &Shared, ctx: &Ctx) -> Resp {
             n => n,
         },
     };
-    let files = match (form.checked(&["expiration"]), check_reserved(&raw)) {
-        (Ok(_), Ok(files)) => files,
+    match (form.checked(&["expiration"]), files) {
+        (Ok(_), Ok(files)) => Ok(ReserveRequest {
+            expiration: Duration::from_secs(expiration.unwrap_or(3600).unsigned_abs()),
+            files,
+        }),
         (result, files) => {
             let mut errors = result.err().unwrap_or_default();
             if let Err(e) = files {
                 errors.insert("files".into(), e);
             }
-            return json_resp(400, &Value::Object(errors));
+            Err(errors)
         }
-    };
-    let expiration = Duration::from_secs(expiration.unwrap_or(3600).unsigned_abs());
+    }
+}
+
+/// A checked reservation request.
+pub(crate) struct ReserveRequest {
+    /// How long the presigned URLs stay valid.
+    expiration: Duration,
+    /// The files to reserve (`filename`, `size`, `content_type`).
+    files: Vec<Map<String, Value>>,
+}
+
+/// Reserves a checked request's files in storage: the answer `{"files": [...],
+/// "expires_at"}`, one entry per file, in order.
+pub(crate) fn reserve_checked(shared: &Shared, ctx: &Ctx, request: ReserveRequest) -> Value {
+    let ReserveRequest { expiration, files } = request;
     let part_size = shared.config.presigned_part_size.max(1);
     let mut state = shared.state();
     let mut entries = Vec::new();
@@ -218,10 +245,7 @@ fn reserve(shared: &Shared, ctx: &Ctx) -> Resp {
         );
         entries.push(entry);
     }
-    json_resp(
-        201,
-        &json!({"files": entries, "expires_at": rfc3339(SystemTime::now() + expiration)}),
-    )
+    json!({"files": entries, "expires_at": rfc3339(SystemTime::now() + expiration)})
 }
 
 /// The `files` of a reservation request: `filename`, `size` ≥ 1, `content_type` (a
@@ -242,7 +266,7 @@ fn check_reserved(body: &Map<String, Value>) -> Result<Vec<Map<String, Value>>, 
 
 /// The `files` of a confirmation: `file_key`, `checksum`, `size` ≥ 1 and, for a multipart
 /// upload, `multipart` `{upload_id, parts: [{part_number, etag}]}`.
-fn check_confirmed(body: &Map<String, Value>) -> Result<Vec<Map<String, Value>>, Value> {
+pub(crate) fn check_confirmed(body: &Map<String, Value>) -> Result<Vec<Map<String, Value>>, Value> {
     list_of(
         body,
         "files",
@@ -309,10 +333,15 @@ fn confirm(shared: &Shared, ctx: &Ctx) -> Resp {
         Ok((_, raw)) => raw,
         Err(resp) => return resp,
     };
-    let files = match check_confirmed(&raw) {
-        Ok(files) => files,
-        Err(e) => return json_resp(400, &json!({ "files": e })),
-    };
+    match check_confirmed(&raw) {
+        Ok(files) => json_resp(200, &confirm_checked(shared, ctx, files)),
+        Err(e) => json_resp(400, &json!({ "files": e })),
+    }
+}
+
+/// Confirms checked `files`: `{"results": [...], "created_count", "failed_count"}`, a
+/// result per file, in order.
+pub(crate) fn confirm_checked(shared: &Shared, ctx: &Ctx, files: Vec<Map<String, Value>>) -> Value {
     let mut state = shared.state();
     let mut results = Vec::new();
     for file in files {
@@ -347,10 +376,7 @@ fn confirm(shared: &Shared, ctx: &Ctx) -> Resp {
     }
     let created = results.iter().filter(|r| r["success"] == true).count();
     let failed = results.len() - created;
-    json_resp(
-        200,
-        &json!({"results": results, "created_count": created, "failed_count": failed}),
-    )
+    json!({"results": results, "created_count": created, "failed_count": failed})
 }
 
 /// Checks one confirmed file against storage and registers it: its data file and whether

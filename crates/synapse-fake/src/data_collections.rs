@@ -50,14 +50,17 @@ pub(crate) const ROUTES: &[Route] = &[
 
 /// The data-collection tables: one id sequence per table, as a database has.
 pub(crate) struct DataState {
-    collections: BTreeMap<i64, Value>,
+    pub(crate) collections: BTreeMap<i64, Value>,
     files: BTreeMap<i64, DataFile>,
-    units: BTreeMap<i64, Unit>,
+    pub(crate) units: BTreeMap<i64, Unit>,
     /// `(collection, parent group, name)` → group id.
-    groups: BTreeMap<(i64, Option<i64>, String), i64>,
+    pub(crate) groups: BTreeMap<(i64, Option<i64>, String), i64>,
+    /// The last data-collection id handed out (v2 creates collections).
+    #[cfg(feature = "v2")]
+    pub(crate) next_collection: i64,
     next_file: i64,
     next_unit: i64,
-    next_group: i64,
+    pub(crate) next_group: i64,
 }
 
 /// A stored data file.
@@ -72,10 +75,10 @@ struct DataFile {
 }
 
 /// A stored data unit: its files by specification name, in the order they were given.
-struct Unit {
+pub(crate) struct Unit {
     id: i64,
-    collection: i64,
-    group: Option<i64>,
+    pub(crate) collection: i64,
+    pub(crate) group: Option<i64>,
     checksum: String,
     meta: Value,
     created: String,
@@ -114,6 +117,8 @@ impl Default for DataState {
             files: BTreeMap::new(),
             units: BTreeMap::new(),
             groups: BTreeMap::new(),
+            #[cfg(feature = "v2")]
+            next_collection: 1,
             next_file: 0,
             next_unit: 0,
             next_group: 0,
@@ -121,7 +126,7 @@ impl Default for DataState {
     }
 }
 
-fn display(file_type: &str) -> String {
+pub(crate) fn display(file_type: &str) -> String {
     match file_type {
         "pcd" => "PCD".to_owned(),
         other => {

@@ -216,7 +216,7 @@ impl JobFilters {
 }
 
 /// An ISO 8601 date or date-time (`2026-01-02`, `2026-01-02T03:04:05[.ffffff][Z|±HH:MM]`).
-fn parse_time(text: &str) -> Option<SystemTime> {
+pub(crate) fn parse_time(text: &str) -> Option<SystemTime> {
     let (date, time) = match text.split_once(['T', ' ']) {
         Some((d, t)) => (d, Some(t)),
         None => (text, None),
@@ -426,11 +426,17 @@ fn log_event(line: &str, shape: TailLogShape) -> Value {
 /// server-sent events while the job runs (the backend's with heartbeats when idle), ending
 /// with the job.
 pub(crate) fn tail(shared: &Arc<Shared>, id: &str, format: TailFormat) -> Resp {
+    if shared.state().job(id).is_none() {
+        return not_found();
+    }
+    event_tail(shared, id, format)
+}
+
+/// The tail of [`tail`] for any id: a job that does not exist (or goes) gets `connected`,
+/// then an `error` event (`Job not found`), and the stream ends.
+pub(crate) fn event_tail(shared: &Arc<Shared>, id: &str, format: TailFormat) -> Resp {
     let shape = shared.config.tail_log_shape;
-    let raw = match shared.state().job(id) {
-        None => return not_found(),
-        Some(job) => job.raw_tail.clone(),
-    };
+    let raw = shared.state().job(id).and_then(|job| job.raw_tail.clone());
     if let Some(body) = raw {
         // A pre-rendered console (benchmarks): plain lines in 64 KiB chunks.
         let chunks: Vec<Bytes> = (0..body.len())

@@ -159,6 +159,126 @@
 //! (`{"field": ["message"], …}`; a list's errors one object per item), and keys a route does
 //! not declare are dropped, never stored or echoed.
 //!
+//! # The v2 API
+//!
+//! With the `v2` feature, the backend also speaks v2 under `v2/`, over the same tables as the
+//! v1 routes: a job a v1 plugin run starts is read at `v2/jobs/{id}/`, a project seeded
+//! through the control plane is listed at `v2/projects/`, a plugin created at `v2/plugins/`
+//! runs through v1's `plugins/{plugin}/run/`. Credentials are v2's: the access token bare
+//! in `SYNAPSE-ACCESS-TOKEN` (the v1 form `Token <t>` there is a 401), or `Authorization:
+//! Token <t>` (or `Bearer <t>`); the tenant in `SYNAPSE-Tenant` raw (`acme`) or as `Token
+//! acme`.
+//!
+//! - Every answer carries a request id (`req_` and twelve hex digits, unique per fake) in
+//!   the `X-Request-ID` header and, in the envelope, in `meta.request_id`.
+//! - A successful answer is `{"data": …, "meta": {"request_id"}}`, or with
+//!   `FakeConfig::v2_shape` set to `V2Shape::Plain` the bare object (both shapes are the
+//!   platform's). A delete is 204 without a body; `check_permission` and a join request are
+//!   a 200 / 201 without one.
+//! - Lists are cursor pages, oldest first: `per_page` (default 50) items after `cursor`; in
+//!   the envelope `data` is the items and `meta.pagination` holds `next_cursor`,
+//!   `previous_cursor` (bare tokens, `null` at either end) and `per_page`; in the plain
+//!   shape `{"next", "previous", "results"}` with `next` and `previous` absolute URLs (the
+//!   request's, `cursor` set). A cursor that does not decode is a 404.
+//! - Errors are `{"error": {"code", "message", "details"}, "meta": {"request_id"}}`: 400
+//!   `VALIDATION_ERROR` with one `{"field", "message"}` detail per problem of every bad
+//!   field or filter (`files[1].size` for an item of a list), 401 `NOT_AUTHENTICATED` /
+//!   `AUTHENTICATION_FAILED`, 403 `PERMISSION_DENIED`, 404 `NOT_FOUND`, 409 `CONFLICT` (a
+//!   plugin code or release version in use, a release a running job uses), 409
+//!   `INVALID_STATE` (stopping a job that ended), 400 `INVALID_TRANSITION` (a reported job
+//!   status its state does not allow), 400 `BULK_SIZE_EXCEEDED` (more than 1000 job logs),
+//!   415 `UNSUPPORTED_MEDIA_TYPE` (a release that is not multipart).
+//! - Every write takes `?dry_run=true`: the body is checked as usual, nothing changes, and
+//!   the answer is `{"dry_run": true, "action", "target"}`.
+//!
+//! | method | path | |
+//! |---|---|---|
+//! | `GET` | `v2/projects/` | projects (`category`, `data_collection`) |
+//! | `POST` | `v2/projects/` | creates a project (`title`, `category`, `configuration`; `data_collection`, …) |
+//! | `GET` | `v2/projects/default_roles/` | the codes of the roles every project has |
+//! | `GET` | `v2/projects/my_join_requests/` | the user's join requests on projects (`status`) |
+//! | `GET` | `v2/projects/my_join_requests/{join_request_id}/` | one of them |
+//! | `GET` | `v2/projects/{id}/` | a project (`task_count` counted now) |
+//! | `PUT` | `v2/projects/{id}/` | updates a project (the create's required fields) |
+//! | `PATCH` | `v2/projects/{id}/` | updates some fields of a project |
+//! | `DELETE` | `v2/projects/{id}/` | deletes a project with its tasks, assignments and task tags |
+//! | `GET` | `v2/projects/{id}/check_permission/` | 200 without a body (the user owns everything) |
+//! | `GET` | `v2/projects/{id}/permissions/` | the user's role and permissions |
+//! | `GET` | `v2/projects/{id}/roles/` | the project's roles with their permissions |
+//! | `GET` | `v2/projects/{id}/grantable_roles/` | the roles the user may grant |
+//! | `POST` | `v2/projects/{id}/invite/` | grants roles (`member_roles`, `group_roles`) |
+//! | `GET` | `v2/projects/{id}/join_requests/` | the join requests waiting on the project |
+//! | `POST` | `v2/projects/{id}/join_requests/` | asks to join (one waiting request at a time) |
+//! | `PATCH` | `v2/projects/{id}/join_requests/` | accepts (with a `role`) or rejects the waiting request |
+//! | `GET` | `v2/projects/{id}/my_join_requests/` | the user's join requests on the project |
+//! | `GET` | `v2/projects/{project}/tags/` | the project's task tags (`category`) |
+//! | `POST` | `v2/projects/{project}/tags/` | creates a task tag (`name`, `category`) |
+//! | `GET` | `v2/projects/{project}/tags/{id}/` | a task tag |
+//! | `PATCH` | `v2/projects/{project}/tags/{id}/` | updates a task tag (`name`, `description`, `meta`) |
+//! | `DELETE` | `v2/projects/{project}/tags/{id}/` | deletes a task tag (and takes it off its tasks) |
+//! | `GET` | `v2/projects/{project}/tags/{id}/check_permission/` | 200 without a body |
+//! | `GET` | `v2/projects/{project}/tags/{id}/permissions/` | the permissions derived from the project |
+//! | `GET` | `v2/projects/{project}/tags/{id}/roles/` | the project's roles |
+//! | `GET` | `v2/projects/{project}/statistics/{kind}/` | `worker`, `class`, `rejection` or `defect` statistics, computed now (`datetime`) |
+//! | `GET` | `v2/tasks/` | tasks (`project`, `has_data`, `is_discarded`, `schema`) |
+//! | `POST` | `v2/tasks/` | creates a task (`project`, `data_unit` of the project's collection) with its assignment |
+//! | `POST` | `v2/tasks/bulk-fetch/` | tasks by `ids` (at most 200, order kept, unknown ones dropped) with `data` inline or presigned (`response_mode`) and their files |
+//! | `POST` | `v2/tasks/bulk-create/` | a task per data unit (`project`, `data_unit_ids`, at most 1000) that has none yet: `created_count`, `skipped_count` |
+//! | `GET` | `v2/tasks/{id}/` | a task |
+//! | `PUT` | `v2/tasks/{id}/` | updates a task (`project`, `data_unit` required) |
+//! | `PATCH` | `v2/tasks/{id}/` | updates some fields of a task |
+//! | `DELETE` | `v2/tasks/{id}/` | deletes a task with its assignments |
+//! | `PUT` | `v2/tasks/{id}/annotate-task-data/` | stores the task's annotation (`action`, `data`; `schema`) and moves its assignment on |
+//! | `GET` | `v2/tasks/{id}/check_permission/` | 200 without a body |
+//! | `GET` | `v2/tasks/{id}/permissions/` | the permissions derived from the project |
+//! | `GET` | `v2/tasks/{id}/roles/` | the project's roles |
+//! | `GET` | `v2/data-collections/` | data collections (`category`) |
+//! | `POST` | `v2/data-collections/` | creates a data collection with its `file_specifications` |
+//! | `GET` | `v2/data-collections/default_roles/` | the codes of the roles every data collection has |
+//! | `GET` | `v2/data-collections/my_join_requests/` | the user's join requests on data collections (`status`) |
+//! | `GET` | `v2/data-collections/my_join_requests/{join_request_id}/` | one of them |
+//! | `GET` | `v2/data-collections/{id}/` | a data collection (`count_projects` counted now) |
+//! | `PUT` | `v2/data-collections/{id}/` | updates a data collection (`name`, `category` required) |
+//! | `PATCH` | `v2/data-collections/{id}/` | updates some fields of a data collection |
+//! | `DELETE` | `v2/data-collections/{id}/` | deletes a data collection with its units and groups |
+//! | `POST` | `v2/data-collections/{id}/upload-urls/` | reserves presigned uploads, as `data_files/presigned_upload/upload/` |
+//! | `POST` | `v2/data-collections/{id}/finalize-upload/` | registers stored files as data files, as `data_files/presigned_upload/confirm_upload/` |
+//! | `GET` | `v2/data-collections/{id}/check_permission/` | 200 without a body |
+//! | `GET` | `v2/data-collections/{id}/permissions/` | the user's role and permissions |
+//! | `GET` | `v2/data-collections/{id}/roles/` | the collection's roles |
+//! | `GET` | `v2/data-collections/{id}/grantable_roles/` | the roles the user may grant |
+//! | `POST` | `v2/data-collections/{id}/invite/` | grants roles |
+//! | `GET` | `v2/data-collections/{id}/join_requests/` | the join requests waiting on the collection |
+//! | `POST` | `v2/data-collections/{id}/join_requests/` | asks to join |
+//! | `PATCH` | `v2/data-collections/{id}/join_requests/` | accepts or rejects the waiting request |
+//! | `GET` | `v2/data-collections/{id}/my_join_requests/` | the user's join requests on the collection |
+//! | `GET` | `v2/data-collections/{collection}/groups/` | the collection's data groups |
+//! | `POST` | `v2/data-collections/{collection}/groups/` | creates a data group (`name`, unique) |
+//! | `GET` | `v2/data-collections/{collection}/groups/{id}/` | a data group |
+//! | `DELETE` | `v2/data-collections/{collection}/groups/{id}/` | deletes a data group (its units stay, ungrouped) |
+//! | `GET` | `v2/data-collections/{collection}/groups/{id}/check_permission/` | 200 without a body |
+//! | `GET` | `v2/data-collections/{collection}/groups/{id}/permissions/` | the permissions derived from the collection |
+//! | `GET` | `v2/data-collections/{collection}/groups/{id}/roles/` | the collection's roles |
+//! | `GET` | `v2/jobs/` | jobs (`status`, `action`) |
+//! | `GET` | `v2/jobs/{id}/` | a job, its release embedded |
+//! | `PATCH` | `v2/jobs/{id}/` | reports a job's `status` (allowed transitions only), `progress_record`, `metrics_record`, `meta`, `result` |
+//! | `POST` | `v2/jobs/{id}/stop/` | stops a job that has not ended |
+//! | `POST` | `v2/jobs/{id}/logs/` | a log entry of the job (`event`, `data`, `datetime`; JSON or multipart with a `file`) |
+//! | `POST` | `v2/jobs/{id}/logs/bulk/` | log entries of the job (`logs`, at most 1000), all or nothing |
+//! | `GET` | `v2/jobs/{id}/console_logs/` | `{"logs": [...]}`, the console lines written so far |
+//! | `GET` | `v2/jobs/{id}/tail_console_logs/` | the live tail, as the v1 tail's events; an unknown job gets `connected`, then an `error` event |
+//! | `GET` | `v2/job-logs/` | log entries (`job`, `event`, `level`), those posted to v1's `logs/` included |
+//! | `GET` | `v2/job-logs/{id}/` | a log entry with its `data` |
+//! | `GET` | `v2/plugins/` | plugins (`category`, `is_active`) |
+//! | `POST` | `v2/plugins/` | creates a plugin (JSON or multipart with the archive as `file`) and bootstraps its first release |
+//! | `GET` | `v2/plugins/{id}/` | a plugin |
+//! | `PATCH` | `v2/plugins/{id}/` | updates a plugin's `name`, `description` |
+//! | `GET` | `v2/plugin-releases/` | releases (`plugin`, `debug`) |
+//! | `POST` | `v2/plugin-releases/` | creates a release: multipart `plugin`, `version`, `sha256`, `file` (the archive, whose SHA-256 it must be) |
+//! | `GET` | `v2/plugin-releases/{id}/` | a release, its plugin embedded |
+//! | `DELETE` | `v2/plugin-releases/{id}/` | deletes a release no running job uses |
+//! | `POST` | `v2/plugin-releases/{id}/release/` | locks the release (`is_released`) |
+//!
 //! # Control plane
 //!
 //! Under the reserved prefix `/_fake/` ([`FakeServer::control_url`]), which the SDK never
@@ -236,8 +356,12 @@ mod state;
 mod tasks;
 mod time;
 mod uploads;
+#[cfg(feature = "v2")]
+mod v2;
 
 pub use crate::faults::{Fault, FaultAction};
+#[cfg(feature = "v2")]
+pub use crate::server::V2Shape;
 pub use crate::server::{FakeConfig, FakeServer, RecordedCall, TailLogShape};
 /// The HTTP method type of [`Fault::method`] and [`RecordedCall`].
 pub use http::Method;

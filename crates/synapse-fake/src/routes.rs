@@ -10,7 +10,8 @@ use crate::respond::{Ctx, Resp};
 use crate::server::Shared;
 
 /// A handler: the shared state, the request (body read), and the value of the path's `{…}`
-/// segment (empty when the pattern has none).
+/// segment (empty when the pattern has none; for a pattern with two, both values joined by
+/// `/`, e.g. `7/12` for `projects/{project}/tags/{id}/`).
 pub(crate) type Handler = fn(&Arc<Shared>, &Ctx, &str) -> Resp;
 
 /// A request body consumed as it streams in, never held whole (benchmarks measure memory).
@@ -36,8 +37,8 @@ pub(crate) enum Action {
 pub(crate) struct Route {
     /// The method it answers.
     pub method: Method,
-    /// The path under the API's root: literal segments and at most one `{name}` standing for
-    /// any one segment. A trailing `/` is part of the route.
+    /// The path under the API's root: literal segments and at most two `{name}`s, each
+    /// standing for any one segment. A trailing `/` is part of the route.
     pub path: &'static str,
     /// What it does.
     pub action: Action,
@@ -82,17 +83,19 @@ pub(crate) struct Api {
     /// Whether a path without its trailing slash is redirected to the route that has it
     /// (Django's `APPEND_SLASH`).
     pub append_slash: bool,
+    /// The answer to a path no route has (after the credential check).
+    pub not_found: fn(&Shared) -> Resp,
 }
 
 impl Api {
     /// The route for `method` and `segments` (the whole path's, prefix included) with its
     /// `{…}` value.
-    pub fn find<'a>(
+    pub fn find(
         &self,
         method: &Method,
-        segments: &'a [String],
+        segments: &[String],
         slash: bool,
-    ) -> Option<(&'static Route, &'a str)> {
+    ) -> Option<(&'static Route, String)> {
         let rest = segments.get(self.prefix..)?;
         self.all()
             .filter(|r| r.method == *method)
@@ -112,23 +115,23 @@ impl Api {
     }
 }
 
-/// The value of the `{…}` segment (empty if none) when `pattern` matches the path's segments
-/// and trailing slash.
-fn param<'a>(pattern: &str, segments: &'a [String], slash: bool) -> Option<&'a str> {
+/// The value of the `{…}` segments (empty if none; two joined by `/`) when `pattern` matches
+/// the path's segments and trailing slash.
+fn param(pattern: &str, segments: &[String], slash: bool) -> Option<String> {
     if pattern.ends_with('/') != slash {
         return None;
     }
-    let mut value = "";
+    let mut values: Vec<&str> = Vec::new();
     let mut segments = segments.iter();
     for part in pattern.split('/').filter(|p| !p.is_empty()) {
         let segment = segments.next()?;
         if part.starts_with('{') {
-            value = segment;
+            values.push(segment);
         } else if part != segment {
             return None;
         }
     }
-    segments.next().is_none().then_some(value)
+    segments.next().is_none().then(|| values.join("/"))
 }
 
 #[cfg(test)]
@@ -145,19 +148,50 @@ mod tests {
     #[test]
     fn patterns_match_segments_and_the_trailing_slash() {
         let p = "jobs/{id}/console_logs/";
-        assert_eq!(param(p, &segs("jobs/7/console_logs"), true), Some("7"));
+        assert_eq!(
+            param(p, &segs("jobs/7/console_logs"), true).as_deref(),
+            Some("7")
+        );
         assert_eq!(param(p, &segs("jobs/7/console_logs"), false), None);
         assert_eq!(param(p, &segs("jobs/7"), true), None);
         assert_eq!(param(p, &segs("jobs/7/console_logs/x"), true), None);
-        assert_eq!(param("jobs/", &segs("jobs"), true), Some(""));
+        assert_eq!(param("jobs/", &segs("jobs"), true).as_deref(), Some(""));
         assert_eq!(
             param(
                 "plugin_releases/{lookup}",
                 &segs("plugin_releases/a@1"),
                 false
-            ),
+            )
+            .as_deref(),
             Some("a@1")
         );
+        assert_eq!(
+            param(
+                "projects/{project}/tags/{id}/",
+                &segs("projects/7/tags/12"),
+                true
+            )
+            .as_deref(),
+            Some("7/12")
+        );
+        assert_eq!(
+            param(
+                "projects/{project}/tags/{id}/",
+                &segs("projects/7/tags"),
+                true
+            ),
+            None
+        );
+    }
+
+    /// Every API with the prefix its routes are documented under.
+    fn apis() -> Vec<(&'static Api, &'static str)> {
+        vec![
+            (&crate::backend::API, ""),
+            (&crate::agent::API, "agent/"),
+            #[cfg(feature = "v2")]
+            (&crate::v2::API, "v2/"),
+        ]
     }
 
     #[test]
@@ -170,15 +204,16 @@ mod tests {
                 let (path, _) = rest.split_once('`')?;
                 Some((method.to_owned(), path.to_owned()))
             })
+            // The v2 rows document routes served only with the `v2` feature.
+            .filter(|(_, path)| cfg!(feature = "v2") || !path.starts_with("v2/"))
             .collect();
-        let mut served: Vec<(String, String)> =
-            [(crate::backend::API, ""), (crate::agent::API, "agent/")]
-                .iter()
-                .flat_map(|(api, prefix)| {
-                    api.all()
-                        .map(move |r| (r.method.to_string(), format!("{prefix}{}", r.path)))
-                })
-                .collect();
+        let mut served: Vec<(String, String)> = apis()
+            .into_iter()
+            .flat_map(|(api, prefix)| {
+                api.all()
+                    .map(move |r| (r.method.to_string(), format!("{prefix}{}", r.path)))
+            })
+            .collect();
         documented.sort();
         served.sort();
         assert_eq!(documented, served);
@@ -225,14 +260,25 @@ mod tests {
         let mut checked = 0;
         let mut missing = Vec::new();
         for (method, url) in &sent {
-            let (api, prefix, rest) = if let Some(rest) = url.strip_prefix("https://synapse.test/")
-            {
-                (&crate::backend::API, "", rest)
-            } else if let Some(rest) = url.strip_prefix("http://agent.test:8000/") {
-                (&crate::agent::API, "agent/", rest)
-            } else {
-                continue; // a storage host or a download, not the platform's API
-            };
+            let (api, prefix, rest) =
+                if let Some(rest) = url.strip_prefix("https://synapse.test/v2/") {
+                    // The v2 client's requests, checked when the fake speaks v2.
+                    #[cfg(feature = "v2")]
+                    {
+                        (&crate::v2::API, "v2/", rest)
+                    }
+                    #[cfg(not(feature = "v2"))]
+                    {
+                        let _ = rest;
+                        continue;
+                    }
+                } else if let Some(rest) = url.strip_prefix("https://synapse.test/") {
+                    (&crate::backend::API, "", rest)
+                } else if let Some(rest) = url.strip_prefix("http://agent.test:8000/") {
+                    (&crate::agent::API, "agent/", rest)
+                } else {
+                    continue; // a storage host or a download, not the platform's API
+                };
             let path = format!("{prefix}{}", rest.split('?').next().unwrap_or_default());
             let method = Method::from_bytes(method.as_bytes()).expect("method");
             if api
@@ -257,10 +303,10 @@ mod tests {
     }
 
     #[test]
-    fn every_pattern_has_at_most_one_parameter() {
-        for api in [crate::backend::API, crate::agent::API] {
+    fn every_pattern_has_at_most_two_parameters() {
+        for (api, _) in apis() {
             for r in api.all() {
-                assert!(r.path.matches('{').count() <= 1, "{}", r.path);
+                assert!(r.path.matches('{').count() <= 2, "{}", r.path);
             }
         }
     }

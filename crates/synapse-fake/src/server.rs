@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::faults::{Fault, FaultAction};
-use crate::respond::{Ctx, Resp, detail, json_resp, not_found};
+use crate::respond::{Ctx, Resp, detail, json_resp};
 use crate::routes::{Action, Api};
 use crate::state::State;
 
@@ -63,6 +63,27 @@ pub struct FakeConfig {
     /// `agents/` and `storages/` answer a bare JSON array of every item instead of a DRF page
     /// (the platform has answered both ways).
     pub bare_array_lists: bool,
+    /// How the v2 API (`/v2/…`) shapes its successful answers: the `{data, meta}` envelope
+    /// the platform sends, or the bare bodies its published schemas describe (both are
+    /// recorded).
+    #[cfg(feature = "v2")]
+    pub v2_shape: V2Shape,
+}
+
+/// How the v2 API shapes a successful answer ([`FakeConfig::v2_shape`]).
+#[cfg(feature = "v2")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum V2Shape {
+    /// `{"data": …, "meta": {"request_id": …}}`; a list's `data` is the page's items and its
+    /// `meta.pagination` holds `next_cursor`, `previous_cursor` (bare cursor tokens) and
+    /// `per_page`.
+    #[default]
+    Envelope,
+    /// The bare object; a list is `{"next", "previous", "results"}` with `next` and
+    /// `previous` absolute URLs carrying the `cursor` query parameter. The request id is
+    /// then only in the `X-Request-ID` header.
+    Plain,
 }
 
 /// How a `log` event of the backend tail (`jobs/{id}/tail_console_logs/`) carries its line.
@@ -94,6 +115,8 @@ impl Default for FakeConfig {
             agent_websocket: true,
             tail_log_shape: TailLogShape::Plain,
             bare_array_lists: false,
+            #[cfg(feature = "v2")]
+            v2_shape: V2Shape::Envelope,
         }
     }
 }
@@ -126,6 +149,9 @@ pub(crate) struct Shared {
     calls: Mutex<Vec<Call>>,
     /// The tenant required now (starts as [`FakeConfig::tenant`]).
     tenant: Mutex<Option<String>>,
+    /// How many v2 request ids were handed out.
+    #[cfg(feature = "v2")]
+    pub request_ids: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -207,6 +233,8 @@ impl FakeServer {
             state: Mutex::new(State::default()),
             faults: Mutex::new(Vec::new()),
             calls: Mutex::new(Vec::new()),
+            #[cfg(feature = "v2")]
+            request_ids: std::sync::atomic::AtomicU64::new(0),
         });
         crate::backend::seed(&mut shared.state());
         let (tx, mut rx) = oneshot::channel::<()>();
@@ -464,21 +492,24 @@ fn context(shared: &Shared, req: &Request<Incoming>) -> (Ctx, String) {
     (ctx, path_and_query)
 }
 
-/// The API a request is for: the agent's under `agent/`, else the backend's.
+/// The API a request is for: the agent's under `agent/`, the v2 backend's under `v2/` (with
+/// the `v2` feature), else the backend's.
 fn api_of(ctx: &Ctx) -> &'static Api {
-    if ctx.segments.first().map(String::as_str) == Some("agent") {
-        &crate::agent::API
-    } else {
-        &crate::backend::API
+    match ctx.segments.first().map(String::as_str) {
+        Some("agent") => &crate::agent::API,
+        #[cfg(feature = "v2")]
+        Some("v2") => &crate::v2::API,
+        _ => &crate::backend::API,
     }
 }
 
-/// Where the request's API starts (`/` or `/agent/`).
+/// Where the request's API starts (`/`, `/agent/` or `/v2/`).
 fn api_root(ctx: &Ctx) -> &'static str {
-    if ctx.segments.first().map(String::as_str) == Some("agent") {
-        "/agent/"
-    } else {
-        "/"
+    match ctx.segments.first().map(String::as_str) {
+        Some("agent") => "/agent/",
+        #[cfg(feature = "v2")]
+        Some("v2") => "/v2/",
+        _ => "/",
     }
 }
 
@@ -502,7 +533,6 @@ async fn dispatch(
     }
     let mut answer = None;
     if let Some((route, param)) = api.find(&ctx.method, &ctx.segments, ctx.slash) {
-        let param = param.to_owned();
         match route.action {
             Action::Stream(kind) => {
                 return Some(match (api.authorize)(shared, &ctx) {
@@ -519,7 +549,7 @@ async fn dispatch(
         return Some(denied);
     }
     let Some((handler, delay, param)) = answer else {
-        return Some(not_found());
+        return Some((api.not_found)(shared));
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;

@@ -120,6 +120,20 @@ impl Job {
         matches!(self.status(), "SUCCEEDED" | "FAILED" | "STOPPED")
     }
 
+    /// Stops a running job: its console ends with a last line, its status becomes `STOPPED`
+    /// (and its tail ends).
+    pub fn stop(&mut self) {
+        let written = self.visible_lines();
+        self.lines.truncate(written);
+        self.lines.push(format!(
+            "{} [WARN] Job stopped by user",
+            log_stamp(SystemTime::now())
+        ));
+        self.duration = self.started.elapsed();
+        self.status_override = Some("STOPPED".to_owned());
+        self.cached = None;
+    }
+
     /// How many console lines have been written so far.
     pub fn visible_lines(&self) -> usize {
         if self.is_terminal() {
@@ -217,6 +231,9 @@ pub(crate) struct State {
     pub annotation: crate::annotation::AnnotationState,
     /// The agent's Serve applications, policy, system and containers.
     pub agent: crate::agent::AgentState,
+    /// What the v2 API adds: join requests.
+    #[cfg(feature = "v2")]
+    pub v2: crate::v2::V2State,
     pub runs: u64,
     /// Rendered job-list pages of jobs that can no longer change, by request; cleared
     /// whenever a job is added or updated.

@@ -18,14 +18,11 @@
 //! Errors are Django REST Framework's: 404 `{"detail": "Not found."}`, 400 naming every bad
 //! field (`{"data": [{}, {"data_unit": ["…"]}]}` for a bad item of a list).
 
-use std::time::SystemTime;
-
 use http::Method;
 use serde_json::{Map, Value, json};
 
 use crate::annotation::{
-    Assignment, Task, expands, ids_filter, int_filter, parse_id, select_fields, set_tags,
-    unit_files,
+    Task, expands, ids_filter, int_filter, parse_id, select_fields, set_tags, unit_files,
 };
 use crate::data_collections::DataState;
 use crate::respond::{
@@ -33,7 +30,6 @@ use crate::respond::{
 };
 use crate::routes::{Route, answer};
 use crate::server::Shared;
-use crate::time::rfc3339;
 
 /// Tasks.
 pub(crate) const ROUTES: &[Route] = &[
@@ -199,31 +195,10 @@ fn create_tasks(shared: &Shared, ctx: &Ctx) -> Resp {
     let annotation = &mut state.annotation;
     let mut created = Vec::new();
     for draft in drafts {
-        annotation.next_task += 1;
-        let now = rfc3339(SystemTime::now());
-        let task = Task {
-            id: annotation.next_task,
-            project,
-            data_unit: draft.data_unit,
-            meta: draft.meta,
-            data: Value::Null,
-            schema: "dm_schema_v1".to_owned(),
-            tags: Vec::new(),
-            created: now.clone(),
-        };
-        annotation.next_assignment += 1;
-        let assignment = Assignment {
-            id: annotation.next_assignment,
-            task: task.id,
-            project,
-            status_label: "stand_by".to_owned(),
-            data: Value::Null,
-            tags: Vec::new(),
-            created: now,
-        };
-        created.push(annotation.task_json(&state.data, &task, false));
-        annotation.assignments.insert(assignment.id, assignment);
-        annotation.tasks.insert(task.id, task);
+        let id = annotation.add_task(project, draft.data_unit, draft.meta);
+        if let Some(task) = annotation.tasks.get(&id) {
+            created.push(annotation.task_json(&state.data, task, false));
+        }
     }
     json_resp(201, &Value::Array(created))
 }
@@ -276,25 +251,8 @@ fn annotate_task_data(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
     if let Err(resp) = form.finish(&["action", "data"]) {
         return resp;
     }
-    task.data = data.clone();
-    if let Some(schema) = schema {
-        task.schema = schema;
-    }
     let task_id = task.id;
-    let status = if action == "submit" {
-        "completed"
-    } else {
-        "in_progress"
-    };
-    for assignment in state
-        .annotation
-        .assignments
-        .values_mut()
-        .filter(|a| a.task == task_id)
-    {
-        assignment.status_label = status.to_owned();
-        assignment.data = data.clone();
-    }
+    state.annotation.annotate(task_id, data, schema, &action);
     let annotation = &state.annotation;
     match annotation.tasks.get(&task_id) {
         Some(task) => json_resp(200, &annotation.task_json(&state.data, task, false)),

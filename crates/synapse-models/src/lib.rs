@@ -17,6 +17,9 @@
 #[doc(hidden)]
 pub mod macros;
 
+#[cfg(feature = "v2")]
+pub mod v2;
+
 mod agent;
 mod agent_requests;
 mod annotation;
@@ -29,6 +32,7 @@ mod error_body;
 mod ids;
 mod job;
 mod logs;
+mod nullable;
 mod page;
 mod plugin;
 mod plugin_config;
@@ -76,6 +80,7 @@ pub use ids::{
 pub use job::{Job, JobError, JobQueueState};
 pub use logs::{JobLog, LogEntry};
 pub use macros::UnknownValue;
+pub use nullable::Nullable;
 pub use page::Page;
 pub use plugin::{Plugin, PluginCreate, PluginRunRequest, PluginUpdate};
 pub use plugin_config::{PluginAction, PluginConfig, PluginRequires};

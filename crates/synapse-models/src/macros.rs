@@ -107,17 +107,52 @@ pub mod __private {
             .map(DeserializeAsWrap::into_inner)
     }
 
-    /// `true` when a decoded optional field is `null` (fields without a default or `required`
-    /// must be `Option<_>`).
-    #[inline]
-    pub fn is_null<T>(value: &Option<T>) -> bool {
-        value.is_none()
+    /// The type of an optional `wire_struct!` field (one without a default or `required`):
+    /// `Option<T>` or [`Nullable<T>`](crate::Nullable).
+    pub trait OptionalField {
+        /// The value of an absent key.
+        fn absent() -> Self;
+        /// Whether the field is written.
+        fn is_set(&self) -> bool;
+        /// Whether a decoded value stands for a `null` the type cannot show (`Option`'s `None`),
+        /// so that the `null` is kept in `extra` for a faithful re-serialisation.
+        fn null_lost(&self) -> bool;
     }
 
-    /// `true` when an optional field holds a value.
+    impl<T> OptionalField for Option<T> {
+        #[inline]
+        fn absent() -> Self {
+            None
+        }
+        #[inline]
+        fn is_set(&self) -> bool {
+            self.is_some()
+        }
+        #[inline]
+        fn null_lost(&self) -> bool {
+            self.is_none()
+        }
+    }
+
+    impl<T> OptionalField for crate::Nullable<T> {
+        #[inline]
+        fn absent() -> Self {
+            Self::Absent
+        }
+        #[inline]
+        fn is_set(&self) -> bool {
+            self.is_present()
+        }
+        #[inline]
+        fn null_lost(&self) -> bool {
+            false
+        }
+    }
+
+    /// `true` when an optional field is written.
     #[inline]
-    pub fn is_set<T>(value: &Option<T>) -> bool {
-        value.is_some()
+    pub fn is_set<F: OptionalField>(value: &F) -> bool {
+        value.is_set()
     }
 
     /// Sets `title` and `description` from doc-comment lines, as `schemars`' derive does
@@ -321,6 +356,222 @@ macro_rules! open_enum {
     (@ci exact) => { false };
 }
 
+/// Generates an open integer enum: known variants plus `Unknown(i64)`.
+///
+/// Syntax: `open_int_enum! { #[doc] pub enum Name { #[doc] Variant = 0, … } }`. Decoding never
+/// fails on an integer (other integers become `Unknown`, written back verbatim); the JSON Schema
+/// lists the known values and accepts any integer.
+///
+/// Exported (hidden from the docs) for the SDK's sibling crates; the expansion needs `serde`
+/// and `schemars` in the using crate.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! open_int_enum {
+    (
+        $(#[$m:meta])*
+        pub enum $name:ident {
+            $( $(#[$vm:meta])* $var:ident = $wire:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$m])*
+        ///
+        /// Open enum: match the known variants and read any other value with `as_i64()`.
+        /// Unknown wire values decode to `Unknown` and are written back verbatim.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vm])* $var, )+
+            /// A value this crate does not know, kept verbatim.
+            Unknown(i64),
+        }
+
+        impl $name {
+            /// Every known wire value, in declaration order.
+            pub const KNOWN: &'static [i64] = &[$($wire),+];
+
+            /// The wire integer.
+            pub fn as_i64(&self) -> i64 {
+                match self {
+                    $( Self::$var => $wire, )+
+                    Self::Unknown(value) => *value,
+                }
+            }
+
+            /// Returns `true` for a value outside the known set.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl From<i64> for $name {
+            fn from(value: i64) -> Self {
+                match value {
+                    $( $wire => Self::$var, )+
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.as_i64(), f)
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.as_i64())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct EnumVisitor;
+                impl ::serde::de::Visitor<'_> for EnumVisitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("an integer (", stringify!($name), ")"))
+                    }
+                    fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> Result<$name, E> {
+                        Ok($name::from(v))
+                    }
+                    fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> Result<$name, E> {
+                        i64::try_from(v)
+                            .map($name::from)
+                            .map_err(|_| E::invalid_value(::serde::de::Unexpected::Unsigned(v), &self))
+                    }
+                }
+                deserializer.deserialize_i64(EnumVisitor)
+            }
+        }
+
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+            fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", stringify!($name)))
+            }
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({
+                    "description": concat!(
+                        "Open enum ", stringify!($name),
+                        ": one of the known values, or any other integer (unknown values are accepted and kept verbatim)."
+                    ),
+                    "anyOf": [
+                        { "type": "integer", "enum": [ $($wire),+ ] },
+                        { "type": "integer" }
+                    ]
+                })
+            }
+        }
+    };
+}
+
+/// Generates an open tagged union: one variant per known value of a tag key, each holding the
+/// struct that value selects, plus `Unknown(serde_json::Value)`.
+///
+/// Syntax: `open_union! { #[doc] pub enum Name (tag = "key") { #[doc] Variant = "value" => Type, … } }`.
+/// Decoding reads the object, then decodes it as the type its tag selects (an error there is a
+/// decode error); a missing, non-string or unknown tag, or a value that is not an object, gives
+/// `Unknown` with the value verbatim. Encoding writes the variant's struct (which carries the tag
+/// key itself) or the unknown value. The JSON Schema is an `anyOf` of the variants' schemas and
+/// any value.
+///
+/// Exported (hidden from the docs) for the SDK's sibling crates; the expansion needs `serde`,
+/// `serde_json` and `schemars` in the using crate.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! open_union {
+    (
+        $(#[$m:meta])*
+        pub enum $name:ident (tag = $tag:literal) {
+            $( $(#[$vm:meta])* $var:ident = $wire:literal => $ty:ty ),+ $(,)?
+        }
+    ) => {
+        $(#[$m])*
+        ///
+        /// Open union: match the known variants; a value with another tag is kept verbatim in
+        /// `Unknown`.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vm])* $var($ty), )+
+            /// A value whose tag this crate does not know, kept verbatim.
+            Unknown($crate::macros::__private::serde_json::Value),
+        }
+
+        impl $name {
+            /// The key whose value selects the variant.
+            pub const TAG: &'static str = $tag;
+
+            /// Every known tag value, in declaration order.
+            pub const KNOWN: &'static [&'static str] = &[$($wire),+];
+
+            /// The tag value (for `Unknown`, the value's tag when it is a string).
+            pub fn tag(&self) -> Option<&str> {
+                match self {
+                    $( Self::$var(_) => Some($wire), )+
+                    Self::Unknown(value) => value.get($tag).and_then(|tag| tag.as_str()),
+                }
+            }
+
+            /// Returns `true` for a value with an unknown tag.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $( Self::$var(value) => ::serde::Serialize::serialize(value, serializer), )+
+                    Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use ::serde::de::Error as _;
+                let value = <$crate::macros::__private::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get($tag).and_then(|tag| tag.as_str()).map(str::to_owned);
+                match tag.as_deref() {
+                    $(
+                        Some($wire) => $crate::macros::__private::serde_json::from_value::<$ty>(value)
+                            .map(Self::$var)
+                            .map_err(D::Error::custom),
+                    )+
+                    _ => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+            fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", stringify!($name)))
+            }
+            fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                let variants = vec![
+                    $( generator.subschema_for::<$ty>().to_value(), )+
+                    $crate::macros::__private::serde_json::Value::Bool(true),
+                ];
+                let mut schema = ::schemars::json_schema!({
+                    "description": concat!(
+                        "Open union ", stringify!($name), " (by the key `", $tag,
+                        "`): one of the known variants, or any other value (kept verbatim)."
+                    ),
+                });
+                schema.insert("anyOf".to_owned(), $crate::macros::__private::serde_json::Value::Array(variants));
+                schema
+            }
+        }
+    };
+}
+
 /// Generates a lossless response struct from a declaration that reads like the struct itself.
 ///
 /// ```text
@@ -353,9 +604,14 @@ macro_rules! open_enum {
 ///
 /// - **optional** (`Option<T>`, no default): absent or `null` → `None`. An explicit `null` is
 ///   also recorded in `extra`, so a re-serialisation reproduces the input; `None` is not written.
+/// - **tri-state** ([`Nullable<T>`](crate::Nullable), no default): absent → `Absent` (not
+///   written), `null` → `Null` (written as `null`), a value → `Value` (written). For request
+///   bodies that must be able to clear a field.
 /// - **defaulted** (`T = expr`): absent or `null` → `expr`; always written.
 /// - **required** (`#[wire(required)]`, `T`): absent → a decode error (`null` is up to `T`);
 ///   always written.
+/// - **required, nullable** (`#[wire(required)]`, `Option<T>`): absent → a decode error,
+///   `null` → `None`; always written, `None` as `null` (present, possibly `null`).
 ///
 /// Every other key is kept in `extra`, in input order. A duplicate known key is an error.
 /// Serialisation writes the fields in declaration order (skipping unset optional ones), then
@@ -504,7 +760,7 @@ macro_rules! wire_struct {
             }
         }
     };
-    (@default_value (optional)) => { None };
+    (@default_value (optional)) => { $crate::macros::__private::OptionalField::absent() };
     (@default_value (required)) => { Default::default() };
     (@default_value (default $default:expr)) => { $default };
 
@@ -514,8 +770,8 @@ macro_rules! wire_struct {
     };
 
     (@decode $map:ident $extra:ident $key:ident $slot:ident (optional) [$fty:ty] [$($as:ty)?]) => {
-        let value = $crate::wire_struct!(@next $map [$fty] [$($as)?])?;
-        if $crate::macros::__private::is_null(&value) {
+        let value: $fty = $crate::wire_struct!(@next $map [$fty] [$($as)?])?;
+        if $crate::macros::__private::OptionalField::null_lost(&value) {
             $extra.insert($key.into_owned(), $crate::macros::__private::serde_json::Value::Null);
         }
         $slot = Some(value);
@@ -528,7 +784,9 @@ macro_rules! wire_struct {
         $slot = Some(value.unwrap_or_else(|| $default));
     };
 
-    (@finish $slot:ident (optional) [$($key:tt)+]) => { $slot.unwrap_or(None) };
+    (@finish $slot:ident (optional) [$($key:tt)+]) => {
+        $slot.unwrap_or_else($crate::macros::__private::OptionalField::absent)
+    };
     (@finish $slot:ident (required) [$($key:tt)+]) => {
         match $slot {
             Some(value) => value,
@@ -540,8 +798,8 @@ macro_rules! wire_struct {
     };
 
     (@serialize $map:ident (optional) [$($key:tt)+] $value:expr, [$fty:ty] []) => {
-        if let Some(value) = &$value {
-            $map.serialize_entry($($key)+, value)?;
+        if $crate::macros::__private::is_set(&$value) {
+            $map.serialize_entry($($key)+, &$value)?;
         }
     };
     (@serialize $map:ident (optional) [$($key:tt)+] $value:expr, [$fty:ty] [$as:ty]) => {

@@ -549,3 +549,151 @@ fn wire_struct_field_kinds() {
     );
     assert!(schema["properties"]["count"].to_string().contains("string"));
 }
+
+mod declared_v2_kinds {
+    //! The kinds the v2 models add: tri-state and required-nullable fields, integer enums,
+    //! tagged unions.
+    use synapse_models::{Nullable, open_int_enum, open_union, wire_struct};
+
+    wire_struct! {
+        #[wire(no_default)]
+        /// A body with a tri-state field and a required, nullable one.
+        pub struct Body {
+            /// Absent, null or a value.
+            pub note: Nullable<String>,
+            /// Present, possibly null.
+            #[wire(required)]
+            pub closed_at: Option<String>,
+        }
+    }
+
+    open_int_enum! {
+        /// A level.
+        pub enum Level {
+            /// `0`.
+            Low = 0,
+            /// `1`.
+            High = 1,
+        }
+    }
+
+    wire_struct! {
+        #[wire(no_default)]
+        /// The `a` shape.
+        pub struct ShapeA {
+            /// Tag.
+            #[wire(required)]
+            pub kind: String,
+            /// Payload.
+            #[wire(required)]
+            pub size: i64,
+        }
+    }
+
+    open_union! {
+        /// A shape.
+        pub enum Shape (tag = "kind") {
+            /// `a`.
+            A = "a" => ShapeA,
+        }
+    }
+}
+
+#[test]
+fn wire_struct_tri_state_and_required_nullable_fields() {
+    use declared_v2_kinds::Body;
+    use synapse_models::Nullable;
+    // Absent tri-state: not written; a required nullable field is always written.
+    let b: Body = serde_json::from_value(json!({"closed_at": null})).unwrap();
+    assert_eq!(
+        (b.note.clone(), b.closed_at.clone()),
+        (Nullable::Absent, None)
+    );
+    assert_eq!(
+        serde_json::to_value(&b).unwrap(),
+        json!({"closed_at": null})
+    );
+    assert!(b.extra.is_empty());
+    // `null` and a value.
+    let b: Body = serde_json::from_value(json!({"note": null, "closed_at": "t"})).unwrap();
+    assert_eq!(b.note, Nullable::Null);
+    assert!(
+        b.extra.is_empty(),
+        "a tri-state null is held by the field, not `extra`"
+    );
+    assert_eq!(
+        serde_json::to_value(&b).unwrap(),
+        json!({"note": null, "closed_at": "t"})
+    );
+    let b = Body {
+        note: Nullable::Value("x".to_owned()),
+        closed_at: None,
+        extra: Default::default(),
+    };
+    assert_eq!(
+        serde_json::to_value(&b).unwrap(),
+        json!({"note": "x", "closed_at": null})
+    );
+    // Absent required nullable: an error.
+    let err = serde_json::from_value::<Body>(json!({"note": "x"})).unwrap_err();
+    assert!(
+        err.to_string().contains("missing field `closed_at`"),
+        "{err}"
+    );
+    // Schema: the tri-state is nullable and not required; the other is nullable and required.
+    let schema = serde_json::to_value(schemars::schema_for!(Body)).unwrap();
+    assert_eq!(schema["required"], json!(["closed_at"]));
+    assert_eq!(
+        schema["properties"]["note"]["type"],
+        json!(["string", "null"])
+    );
+    assert_eq!(
+        schema["properties"]["closed_at"]["type"],
+        json!(["string", "null"])
+    );
+}
+
+#[test]
+fn open_int_enum_keeps_unknown_integers() {
+    use declared_v2_kinds::Level;
+    assert_eq!(
+        serde_json::from_value::<Level>(json!(1)).unwrap(),
+        Level::High
+    );
+    let other: Level = serde_json::from_value(json!(7)).unwrap();
+    assert_eq!(
+        (other, other.is_unknown(), other.as_i64()),
+        (Level::Unknown(7), true, 7)
+    );
+    assert_eq!(serde_json::to_value(other).unwrap(), json!(7));
+    assert_eq!(Level::KNOWN, &[0, 1]);
+    assert_eq!(Level::Low.to_string(), "0");
+    assert!(serde_json::from_value::<Level>(json!("1")).is_err());
+    let schema = serde_json::to_value(schemars::schema_for!(Level)).unwrap();
+    assert_eq!(schema["anyOf"][0]["enum"], json!([0, 1]));
+}
+
+#[test]
+fn open_union_selects_by_tag_and_keeps_the_rest() {
+    use declared_v2_kinds::Shape;
+    let a: Shape = serde_json::from_value(json!({"kind": "a", "size": 2})).unwrap();
+    assert!(matches!(&a, Shape::A(s) if s.size == 2), "{a:?}");
+    assert_eq!((a.tag(), a.is_unknown()), (Some("a"), false));
+    assert_eq!(
+        serde_json::to_value(&a).unwrap(),
+        json!({"kind": "a", "size": 2})
+    );
+    for other in [
+        json!({"kind": "b"}),
+        json!({"size": 1}),
+        json!([1]),
+        json!({"kind": 3}),
+    ] {
+        let decoded: Shape = serde_json::from_value(other.clone()).unwrap();
+        assert_eq!(decoded, Shape::Unknown(other.clone()));
+        assert_eq!(serde_json::to_value(&decoded).unwrap(), other);
+    }
+    let err = serde_json::from_value::<Shape>(json!({"kind": "a"})).unwrap_err();
+    assert!(err.to_string().contains("missing field `size`"), "{err}");
+    assert_eq!(Shape::KNOWN, ["a"]);
+}
