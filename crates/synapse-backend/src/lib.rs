@@ -113,6 +113,8 @@ mod plugins;
 mod serve_applications;
 mod storage_hosts;
 mod storages;
+#[cfg(feature = "v2")]
+pub mod v2;
 
 pub use crate::agents::{HealthCheckAgent, ListAgents};
 pub use crate::bulk_upload::{

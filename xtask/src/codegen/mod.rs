@@ -8,6 +8,7 @@
 //! | part | module | writes |
 //! |---|---|---|
 //! | models | [`models`] (intermediate form), [`emit`] (Rust text), [`examples`] | `crates/synapse-models/src/v2/*.rs`, `crates/synapse-models/tests/fixtures/v2/examples.json` |
+//! | operations | [`operations`] (intermediate form, with the grouping of `openapi/v2-operations.tsv`), [`ops_render`] (Rust text), [`ops_tests`] and [`samples`] (the request test) | `crates/synapse-backend/src/v2/generated/*.rs`, `crates/synapse-backend/tests/v2_operations/main.rs` |
 //!
 //! Shared by the parts: [`spec`] (loading, references, operations, which tags use which
 //! schemas), [`naming`] (Rust names), [`docs`] (rustdoc text from descriptions), [`rustfmt`]
@@ -24,7 +25,11 @@ pub mod emit;
 pub mod examples;
 pub mod models;
 pub mod naming;
+pub mod operations;
+pub mod ops_render;
+pub mod ops_tests;
 pub mod rustfmt;
+pub mod samples;
 pub mod spec;
 
 use std::path::Path;
@@ -57,7 +62,7 @@ pub struct Output {
 pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     let api = spec::load(&root.join(SPEC))?;
     let mut outputs = models_part(&api)?;
-    // Further parts (the operations) add their directories here.
+    outputs.extend(operations_part(&api, root)?);
     let mut dirs = std::collections::BTreeSet::new();
     for output in &outputs {
         if !dirs.insert(output.dir) {
@@ -66,6 +71,31 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     }
     outputs.sort_by_key(|o| o.dir);
     Ok(outputs)
+}
+
+/// The operations' directory, relative to the workspace root.
+pub const OPERATIONS_DIR: &str = "crates/synapse-backend/src/v2/generated";
+
+/// The directory of the operations' request test, relative to the workspace root.
+pub const OPERATIONS_TEST_DIR: &str = "crates/synapse-backend/tests/v2_operations";
+
+/// The operations part: `synapse-backend`'s `v2::generated` module and its request test.
+pub fn operations_part(api: &OpenAPI, root: &Path) -> Result<Vec<Output>, String> {
+    let path = root.join(operations::GROUPING);
+    let grouping = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let ops = operations::build(api, &grouping)?;
+    let title = format!("{} ({})", api.info.title, api.info.version);
+    Ok(vec![
+        Output {
+            dir: OPERATIONS_DIR,
+            files: ops_render::render(&ops, &title)?,
+        },
+        Output {
+            dir: OPERATIONS_TEST_DIR,
+            files: ops_tests::render(&ops)?,
+        },
+    ])
 }
 
 /// The models part: `synapse-models`' `v2` module and its example fixture.
