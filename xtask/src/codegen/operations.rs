@@ -12,6 +12,7 @@
 //! | optional query parameter | a typed setter; arrays repeat the key (`explode: true`) or join the values with commas (`explode: false`); `dry_run` through `RequestBuilder::dry_run` |
 //! | required request body | an argument of the method (the generated request model, sent as JSON) |
 //! | optional request body | `.body(model)` |
+//! | `format: binary` property of the body | the file's path: an argument before the body when required, else `.file(path)`; the body then goes as `multipart/form-data` (text parts for the model's fields, then the file streamed from disk), as it always does when the document declares no JSON body |
 //! | 2xx JSON body | `V2Response<T>` (`v2::json`) |
 //! | cursor page (`cursor`/`per_page`) | `CursorPage<T>` with `fluent_cursor_list!` |
 //! | page-number page (`page`/`page_size`) | `Page<T>` with `fluent_list!` |
@@ -25,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::OpenAPI;
 use serde_json::Value;
 
-use super::models::ID_TYPES;
+use super::models::{CLIENT_FILLED, ID_TYPES};
 use super::naming;
 
 /// The grouping file, relative to the workspace root.
@@ -74,6 +75,7 @@ const RESERVED: &[&str] = &[
     "per_page",
     "page_size",
     "body",
+    "file",
     "new",
 ];
 
@@ -152,11 +154,24 @@ pub enum Body {
         required: bool,
         /// The document's content types, for the documentation.
         media: Vec<String>,
+        /// The file part, when the body has one.
+        file: Option<FilePart>,
     },
     /// An inline schema: a `serde_json::Value` argument (the schema kept for the samples).
     Inline(Value),
     /// `{"ids": [...]}` of a bulk fetch, with the id type.
     Ids(String),
+}
+
+/// The file part of a body (a `format: binary` property).
+#[derive(Debug, Clone)]
+pub struct FilePart {
+    /// The part's name.
+    pub wire: String,
+    /// Whether the document requires it (a method argument) or not (`.file(path)`).
+    pub required: bool,
+    /// Fields the client computes from the file when the caller leaves them out.
+    pub filled: Vec<String>,
 }
 
 /// What an operation's answer decodes to.
@@ -492,6 +507,16 @@ impl Ctx<'_> {
             }
             _ => self.body(id, op)?,
         };
+        if let Some(Body::Model {
+            required: false,
+            file: Some(_),
+            ..
+        }) = &body
+        {
+            return Err(format!(
+                "{id}: an optional body with a file is not supported"
+            ));
+        }
         let mut description = op
             .get("description")
             .and_then(Value::as_str)
@@ -598,6 +623,39 @@ impl Ctx<'_> {
         Ok(Answer::Json("serde_json::Value".to_owned()))
     }
 
+    /// The file part of a request body component, if it has one.
+    fn file_part(&self, id: &str, component: &str) -> Result<Option<FilePart>, String> {
+        let schema = self.components.get(component);
+        let properties = schema
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object);
+        let files: Vec<&String> = properties
+            .into_iter()
+            .flatten()
+            .filter(|(_, p)| p["type"] == "string" && p["format"] == "binary")
+            .map(|(k, _)| k)
+            .collect();
+        let wire = match files.as_slice() {
+            [] => return Ok(None),
+            [one] => (*one).clone(),
+            _ => return Err(format!("{id}: a body with more than one file")),
+        };
+        let required = schema
+            .and_then(|s| s.get("required"))
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|k| *k == *wire));
+        let filled = CLIENT_FILLED
+            .iter()
+            .filter(|(c, _)| *c == component)
+            .map(|(_, k)| (*k).to_owned())
+            .collect();
+        Ok(Some(FilePart {
+            wire,
+            required,
+            filled,
+        }))
+    }
+
     /// The item type of a `Paginated…` component.
     fn page_item(&self, name: &str) -> Result<String, String> {
         let item = self
@@ -624,11 +682,15 @@ impl Ctx<'_> {
             .ok_or_else(|| format!("{id}: a request body without a media type"))?;
         let schema = &first["schema"];
         match schema.get("$ref").and_then(Value::as_str) {
-            Some(reference) => Ok(Some(Body::Model {
-                name: naming::type_name(component_name(reference)?),
-                required: body["required"] == true,
-                media,
-            })),
+            Some(reference) => {
+                let component = component_name(reference)?;
+                Ok(Some(Body::Model {
+                    name: naming::type_name(component),
+                    required: body["required"] == true,
+                    media,
+                    file: self.file_part(id, component)?,
+                }))
+            }
             None => Ok(Some(Body::Inline(schema.clone()))),
         }
     }

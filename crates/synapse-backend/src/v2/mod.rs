@@ -53,6 +53,7 @@
 
 mod client;
 pub mod generated;
+mod multipart;
 mod python_only;
 pub mod streams;
 mod support;
