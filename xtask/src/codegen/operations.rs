@@ -42,6 +42,32 @@ const BULK_FETCH: &[(&str, Option<&str>)] = &[
     ("ground_truth_events:bulkData", None),
 ];
 
+/// An operation whose builder is written by hand (in `synapse-backend`'s `v2` module): the
+/// handle's method is generated, calling the builder's `new(&client, args)`.
+#[derive(Debug)]
+pub struct HandWritten {
+    /// `operationId`.
+    pub id: &'static str,
+    /// The method's parameters (after `&self`).
+    pub params: &'static str,
+    /// The arguments of the builder's `new`, after the client.
+    pub args: &'static str,
+    /// The builder's path.
+    pub builder: &'static str,
+    /// The arguments of the request test's call.
+    pub sample_args: &'static str,
+}
+
+/// The hand-written operations: `auth.login` takes the password as a `Secret`, does not send
+/// the client's `Authorization`, and answers the token as a `Secret`.
+pub const HAND_WRITTEN: &[HandWritten] = &[HandWritten {
+    id: "user_login",
+    params: "email: impl Into<String>, password: impl Into<synapse_transport::Secret>",
+    args: "email.into(), password.into()",
+    builder: "crate::v2::AuthLogin",
+    sample_args: "\"user@example.com\", \"sample-password\"",
+}];
+
 /// The stream settings of the event-stream operations: a function of the hand-written
 /// `v2::streams` module, by operationId.
 const SSE_OPTIONS: &[(&str, &str)] = &[
@@ -226,6 +252,8 @@ pub struct OpDef {
     pub idempotent: bool,
     /// `python` or `added`.
     pub source: String,
+    /// The hand-written builder, if the operation has one.
+    pub hand: Option<&'static HandWritten>,
 }
 
 /// The operations by top-level resource (file stem), each list in grouping-file order.
@@ -558,6 +586,7 @@ impl Ctx<'_> {
             answer,
             idempotent: bulk.is_some(),
             source: group.source.clone(),
+            hand: HAND_WRITTEN.iter().find(|h| h.id == id),
         })
     }
 

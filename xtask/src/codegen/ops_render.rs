@@ -206,7 +206,7 @@ fn render_resource(resource: &str, list: &[OpDef]) -> Result<String, String> {
     for handle in handles.values() {
         render_handle(&mut body, handle, &handles, &mut imports);
     }
-    for op in list {
+    for op in list.iter().filter(|op| op.hand.is_none()) {
         render_op(&mut body, op, &mut imports);
     }
     let mut out = String::new();
@@ -314,6 +314,31 @@ fn render_handle(
         writeln!(out).ok();
     }
     for op in &handle.ops {
+        if let Some(hand) = op.hand {
+            writeln!(out, "    /// {}", op.summary).ok();
+            writeln!(out, "    ///").ok();
+            writeln!(
+                out,
+                "    /// `{} {}`: [`{}`]({}).",
+                op.method, op.path, op.struct_name, hand.builder
+            )
+            .ok();
+            writeln!(
+                out,
+                "    pub fn {}(&self, {}) -> {} {{",
+                op.method_name, hand.params, hand.builder
+            )
+            .ok();
+            writeln!(
+                out,
+                "        {}::new(&self.client, {})",
+                hand.builder, hand.args
+            )
+            .ok();
+            writeln!(out, "    }}").ok();
+            writeln!(out).ok();
+            continue;
+        }
         let mut params = Vec::new();
         let mut args = vec!["&self.client".to_owned()];
         for (arg, ty) in &handle.args {

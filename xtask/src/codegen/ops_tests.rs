@@ -232,6 +232,10 @@ fn call_expr(op: &OpDef, components: &serde_json::Map<String, Value>) -> Result<
             }
         }
     }
+    if let Some(hand) = op.hand {
+        write!(out, ".{}({})", op.method_name, hand.sample_args).ok();
+        return Ok(out);
+    }
     let mut args: Vec<String> = params.map(|(i, p)| path_value(p, i)).collect();
     let resource = &op.handle[0].0;
     match &op.body {

@@ -372,9 +372,7 @@ async fn auth() {
         "auth.login",
         record(
             &mock,
-            client.auth().login(body::<Value>(
-                r##"{"email":"user@example.com","password":"sample-password"}"##,
-            )),
+            client.auth().login("user@example.com", "sample-password"),
         )
         .await,
     );
