@@ -280,3 +280,70 @@ async fn the_python_only_calls_are_reachable() {
         ]
     );
 }
+
+#[tokio::test]
+async fn login_sends_the_password_without_the_clients_authorization_and_answers_a_usable_token() {
+    let mock = MockTransport::new();
+    let signed_in = BackendV2Client::builder("https://synapse.test/")
+        .without_env()
+        .drf_token("old_drf")
+        .tenant("acme")
+        .transport(mock.clone())
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .expect("client");
+    let call = signed_in.auth().login("ada@example.com", "pa55word");
+    assert!(!format!("{call:?}").contains("pa55word"), "{call:?}");
+    mock.push(MockResponse::json(200, json!({"token": "new_drf"})));
+    let login = call.await.expect("login");
+    assert_eq!(login.token.expose(), "new_drf");
+    assert!(!format!("{login:?}").contains("new_drf"), "{login:?}");
+
+    let sent = &mock.requests()[0];
+    assert_eq!(
+        (sent.method.as_str(), sent.url.as_str()),
+        ("POST", "https://synapse.test/users/login/")
+    );
+    assert_eq!(sent.header("authorization"), None);
+    assert_eq!(sent.header("synapse-tenant"), Some("acme"));
+    assert_eq!(
+        sent.json(),
+        Some(&json!({"email": "ada@example.com", "password": "pa55word"}))
+    );
+
+    // The token authenticates a client built with it.
+    let client = BackendV2Client::builder("https://synapse.test/")
+        .without_env()
+        .drf_token(login.token.clone())
+        .tenant("acme")
+        .build()
+        .expect("client");
+    let request = client.account().me().request().expect("request");
+    assert_eq!(request.headers["authorization"], "Token new_drf");
+
+    // A refused login: the error does not carry the password.
+    mock.push(MockResponse::json(
+        400,
+        json!({"non_field_errors": ["Unable to log in with provided credentials."]}),
+    ));
+    let err = signed_in
+        .auth()
+        .login("ada@example.com", "wrong-pa55word")
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(&err, Error::Api(api) if api.status.as_u16() == 400),
+        "{err:?}"
+    );
+    for text in [format!("{err:?}"), err.to_string()] {
+        assert!(!text.contains("wrong-pa55word"), "{text}");
+    }
+    // An answer without a token is a decode error, not an empty token.
+    mock.push(MockResponse::json(200, json!({"detail": "ok"})));
+    let err = signed_in
+        .auth()
+        .login("ada@example.com", "pa55word")
+        .await
+        .expect_err("no token");
+    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+}

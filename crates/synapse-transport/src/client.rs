@@ -486,6 +486,20 @@ impl RequestBuilder {
         })
     }
 
+    /// Removes a header, the client's own included (a credential one call must not carry).
+    pub fn without_header(self, name: &str) -> Self {
+        let parsed = HeaderName::from_bytes(name.as_bytes());
+        self.map(move |r| match parsed {
+            Ok(n) => {
+                r.headers.remove(n);
+                Ok(())
+            }
+            Err(_) => Err(Error::invalid_input(format!(
+                "header {name:?} has an invalid name"
+            ))),
+        })
+    }
+
     /// A JSON body.
     pub fn json<T: Serialize + ?Sized>(self, body: &T) -> Self {
         let body = Body::json(body);

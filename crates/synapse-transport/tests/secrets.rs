@@ -148,3 +148,20 @@ async fn a_hand_built_request_to_another_origin_loses_every_credential_header() 
     names.sort_unstable();
     assert_eq!(names, ["accept", "user-agent", "x-plain"], "{names:?}");
 }
+
+#[test]
+fn one_request_can_leave_out_a_credential_header_of_the_client() {
+    let mock = MockTransport::new();
+    let client = client(&mock, RetryPolicy::never());
+    let request = client
+        .post("users/login/")
+        .without_header("authorization")
+        .build()
+        .expect("request");
+    assert!(!request.headers.contains_key("authorization"));
+    assert!(request.headers.contains_key("synapse-access-token"));
+    let other = client.post("users/login/").build().expect("request");
+    assert!(other.headers.contains_key("authorization"));
+    let bad = client.post("x/").without_header("bad header").build();
+    assert!(matches!(bad, Err(Error::InvalidInput { .. })), "{bad:?}");
+}

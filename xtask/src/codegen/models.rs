@@ -18,6 +18,8 @@
 //! | `allOf` of one `$ref` | that type |
 //! | object without properties | `Map<String, Value>`, or `BTreeMap<String, T>` for typed values |
 //! | `format: date-time` | `Timestamp` (kept as received) |
+//! | `format: binary` in a `…Request` body | no field: the file is an argument of the operation (sent as a multipart file part) |
+//! | a field the client computes from that file (see [`CLIENT_FILLED`]) | optional, whatever `required` says |
 //! | `format: uri`, `email`, `uuid`, `binary`, other strings | `String` |
 //! | `integer` / `number` / `boolean` | `i64` / `f64` / `bool` |
 //! | ids (see [`ID_TYPES`]) | the crate's id newtypes (`ProjectId`, `JobId`, …) |
@@ -64,6 +66,22 @@ pub const ID_TYPES: &[(&str, &str)] = &[
 /// `(family, relation)` pairs left as plain integers: an experiment's `task` / `task_id` may
 /// not be an annotation task (the document does not say).
 const NOT_IDS: &[(&str, &str)] = &[("Experiment", "task")];
+
+/// Required fields of request bodies that the client fills from the operation's file when
+/// the caller leaves them out (`sha256` of the uploaded archive): `(component, key)`.
+pub const CLIENT_FILLED: &[(&str, &str)] = &[("PluginReleaseV2CreateRequest", "sha256")];
+
+/// Whether a property is a file (`type: string, format: binary`).
+fn is_binary(property: &ReferenceOr<Box<Schema>>) -> bool {
+    matches!(
+        property,
+        ReferenceOr::Item(schema) if matches!(
+            &schema.schema_kind,
+            SchemaKind::Type(Type::String(s))
+                if s.format == VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+        )
+    )
+}
 
 /// Names of enums that the automatic rule names badly, by `x-spec-enum-id`.
 const ENUM_NAMES: &[(&str, &str)] = &[
@@ -469,7 +487,13 @@ impl Builder {
         let keys: BTreeSet<String> = properties.iter().map(|(k, _)| naming::snake(k)).collect();
         let mut fields = Vec::new();
         let mut names = BTreeSet::new();
+        let mut files = Vec::new();
         for (key, property) in properties {
+            if request && is_binary(property) {
+                // A file: an argument of the operation, sent as a multipart part.
+                files.push(format!("`{key}`"));
+                continue;
+            }
             let mut facts = Facts::default();
             let ty = self.property_ty(component, key, property, &mut facts)?;
             let field_name = naming::field_name(key, &|n| keys.contains(n));
@@ -478,7 +502,8 @@ impl Builder {
                     "{component}.{key}: the field name {field_name} is taken"
                 ));
             }
-            let is_required = required.iter().any(|r| r == key);
+            let filled = CLIENT_FILLED.contains(&(component, key.as_str()));
+            let is_required = required.iter().any(|r| r == key) && !filled;
             let nullable = facts.nullable && !ty.holds_null();
             let (ty, kind) = match (is_required, nullable) {
                 (true, false) => (ty, FieldKind::Required),
@@ -496,7 +521,14 @@ impl Builder {
                 (false, true) if request => (Ty::Nullable(Box::new(ty)), FieldKind::Optional),
                 (false, _) => (Ty::Option(Box::new(ty)), FieldKind::Optional),
             };
-            let doc = field_doc(key, &facts, &kind, request);
+            let mut doc = field_doc(key, &facts, &kind, request);
+            if filled {
+                doc.push(String::new());
+                doc.push(
+                    "Left out, the client computes it from the uploaded file before sending."
+                        .to_owned(),
+                );
+            }
             fields.push(Field {
                 name: field_name,
                 key: key.clone(),
@@ -504,6 +536,15 @@ impl Builder {
                 ty,
                 kind,
             });
+        }
+        let mut doc = doc;
+        if !files.is_empty() {
+            doc.push(String::new());
+            doc.push(format!(
+                "The file ({}) is not a field: the operation takes it as a path and sends the \
+                 body as `multipart/form-data`.",
+                files.join(", ")
+            ));
         }
         Ok(Item::Struct { name, doc, fields })
     }

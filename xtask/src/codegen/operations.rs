@@ -12,6 +12,7 @@
 //! | optional query parameter | a typed setter; arrays repeat the key (`explode: true`) or join the values with commas (`explode: false`); `dry_run` through `RequestBuilder::dry_run` |
 //! | required request body | an argument of the method (the generated request model, sent as JSON) |
 //! | optional request body | `.body(model)` |
+//! | `format: binary` property of the body | the file's path: an argument before the body when required, else `.file(path)`; the body then goes as `multipart/form-data` (text parts for the model's fields, then the file streamed from disk), as it always does when the document declares no JSON body |
 //! | 2xx JSON body | `V2Response<T>` (`v2::json`) |
 //! | cursor page (`cursor`/`per_page`) | `CursorPage<T>` with `fluent_cursor_list!` |
 //! | page-number page (`page`/`page_size`) | `Page<T>` with `fluent_list!` |
@@ -25,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::OpenAPI;
 use serde_json::Value;
 
-use super::models::ID_TYPES;
+use super::models::{CLIENT_FILLED, ID_TYPES};
 use super::naming;
 
 /// The grouping file, relative to the workspace root.
@@ -40,6 +41,32 @@ const BULK_FETCH: &[(&str, Option<&str>)] = &[
     ("ground_truth_bulk_data", Some("i64")),
     ("ground_truth_events:bulkData", None),
 ];
+
+/// An operation whose builder is written by hand (in `synapse-backend`'s `v2` module): the
+/// handle's method is generated, calling the builder's `new(&client, args)`.
+#[derive(Debug)]
+pub struct HandWritten {
+    /// `operationId`.
+    pub id: &'static str,
+    /// The method's parameters (after `&self`).
+    pub params: &'static str,
+    /// The arguments of the builder's `new`, after the client.
+    pub args: &'static str,
+    /// The builder's path.
+    pub builder: &'static str,
+    /// The arguments of the request test's call.
+    pub sample_args: &'static str,
+}
+
+/// The hand-written operations: `auth.login` takes the password as a `Secret`, does not send
+/// the client's `Authorization`, and answers the token as a `Secret`.
+pub const HAND_WRITTEN: &[HandWritten] = &[HandWritten {
+    id: "user_login",
+    params: "email: impl Into<String>, password: impl Into<synapse_transport::Secret>",
+    args: "email.into(), password.into()",
+    builder: "crate::v2::AuthLogin",
+    sample_args: "\"user@example.com\", \"sample-password\"",
+}];
 
 /// The stream settings of the event-stream operations: a function of the hand-written
 /// `v2::streams` module, by operationId.
@@ -74,6 +101,7 @@ const RESERVED: &[&str] = &[
     "per_page",
     "page_size",
     "body",
+    "file",
     "new",
 ];
 
@@ -152,11 +180,24 @@ pub enum Body {
         required: bool,
         /// The document's content types, for the documentation.
         media: Vec<String>,
+        /// The file part, when the body has one.
+        file: Option<FilePart>,
     },
     /// An inline schema: a `serde_json::Value` argument (the schema kept for the samples).
     Inline(Value),
     /// `{"ids": [...]}` of a bulk fetch, with the id type.
     Ids(String),
+}
+
+/// The file part of a body (a `format: binary` property).
+#[derive(Debug, Clone)]
+pub struct FilePart {
+    /// The part's name.
+    pub wire: String,
+    /// Whether the document requires it (a method argument) or not (`.file(path)`).
+    pub required: bool,
+    /// Fields the client computes from the file when the caller leaves them out.
+    pub filled: Vec<String>,
 }
 
 /// What an operation's answer decodes to.
@@ -211,6 +252,8 @@ pub struct OpDef {
     pub idempotent: bool,
     /// `python` or `added`.
     pub source: String,
+    /// The hand-written builder, if the operation has one.
+    pub hand: Option<&'static HandWritten>,
 }
 
 /// The operations by top-level resource (file stem), each list in grouping-file order.
@@ -492,6 +535,16 @@ impl Ctx<'_> {
             }
             _ => self.body(id, op)?,
         };
+        if let Some(Body::Model {
+            required: false,
+            file: Some(_),
+            ..
+        }) = &body
+        {
+            return Err(format!(
+                "{id}: an optional body with a file is not supported"
+            ));
+        }
         let mut description = op
             .get("description")
             .and_then(Value::as_str)
@@ -533,6 +586,7 @@ impl Ctx<'_> {
             answer,
             idempotent: bulk.is_some(),
             source: group.source.clone(),
+            hand: HAND_WRITTEN.iter().find(|h| h.id == id),
         })
     }
 
@@ -598,6 +652,39 @@ impl Ctx<'_> {
         Ok(Answer::Json("serde_json::Value".to_owned()))
     }
 
+    /// The file part of a request body component, if it has one.
+    fn file_part(&self, id: &str, component: &str) -> Result<Option<FilePart>, String> {
+        let schema = self.components.get(component);
+        let properties = schema
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object);
+        let files: Vec<&String> = properties
+            .into_iter()
+            .flatten()
+            .filter(|(_, p)| p["type"] == "string" && p["format"] == "binary")
+            .map(|(k, _)| k)
+            .collect();
+        let wire = match files.as_slice() {
+            [] => return Ok(None),
+            [one] => (*one).clone(),
+            _ => return Err(format!("{id}: a body with more than one file")),
+        };
+        let required = schema
+            .and_then(|s| s.get("required"))
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|k| *k == *wire));
+        let filled = CLIENT_FILLED
+            .iter()
+            .filter(|(c, _)| *c == component)
+            .map(|(_, k)| (*k).to_owned())
+            .collect();
+        Ok(Some(FilePart {
+            wire,
+            required,
+            filled,
+        }))
+    }
+
     /// The item type of a `Paginated…` component.
     fn page_item(&self, name: &str) -> Result<String, String> {
         let item = self
@@ -624,11 +711,15 @@ impl Ctx<'_> {
             .ok_or_else(|| format!("{id}: a request body without a media type"))?;
         let schema = &first["schema"];
         match schema.get("$ref").and_then(Value::as_str) {
-            Some(reference) => Ok(Some(Body::Model {
-                name: naming::type_name(component_name(reference)?),
-                required: body["required"] == true,
-                media,
-            })),
+            Some(reference) => {
+                let component = component_name(reference)?;
+                Ok(Some(Body::Model {
+                    name: naming::type_name(component),
+                    required: body["required"] == true,
+                    media,
+                    file: self.file_part(id, component)?,
+                }))
+            }
             None => Ok(Some(Body::Inline(schema.clone()))),
         }
     }

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::operations::{
-    Answer, Body, OpDef, Operations, ParamTy, PathParam, QueryKind, QueryParam, handle_name,
+    Answer, Body, FilePart, OpDef, Operations, ParamTy, PathParam, QueryKind, QueryParam,
+    handle_name,
 };
 use super::{HEADER, rustfmt};
 
@@ -31,7 +32,11 @@ its exact request without IO (`.request()`), and takes per-call options (`.read_
 - **Replays**: a `POST` or `PATCH` is never sent again once it may have reached the server,
   except the read-only bulk fetches and a call with `.dry_run(true)`, which are marked
   idempotent.
-- **Bodies** are the generated request models of `synapse_models::v2`, sent as JSON.";
+- **Bodies** are the generated request models of `synapse_models::v2`, sent as JSON. A
+  body with a file (plugin and model archives, a job log's attachment) takes the file's path
+  and goes as `multipart/form-data`: one text part per field the model writes (strings as
+  they are, numbers and `true`/`false` as JSON writes them, objects and arrays as JSON text,
+  `null` left out), then the file, streamed from disk under its own name.";
 
 /// Renders every file of `crates/synapse-backend/src/v2/generated/`, by file name.
 pub fn render(ops: &Operations, title: &str) -> Result<BTreeMap<String, String>, String> {
@@ -201,7 +206,7 @@ fn render_resource(resource: &str, list: &[OpDef]) -> Result<String, String> {
     for handle in handles.values() {
         render_handle(&mut body, handle, &handles, &mut imports);
     }
-    for op in list {
+    for op in list.iter().filter(|op| op.hand.is_none()) {
         render_op(&mut body, op, &mut imports);
     }
     let mut out = String::new();
@@ -309,6 +314,31 @@ fn render_handle(
         writeln!(out).ok();
     }
     for op in &handle.ops {
+        if let Some(hand) = op.hand {
+            writeln!(out, "    /// {}", op.summary).ok();
+            writeln!(out, "    ///").ok();
+            writeln!(
+                out,
+                "    /// `{} {}`: [`{}`]({}).",
+                op.method, op.path, op.struct_name, hand.builder
+            )
+            .ok();
+            writeln!(
+                out,
+                "    pub fn {}(&self, {}) -> {} {{",
+                op.method_name, hand.params, hand.builder
+            )
+            .ok();
+            writeln!(
+                out,
+                "        {}::new(&self.client, {})",
+                hand.builder, hand.args
+            )
+            .ok();
+            writeln!(out, "    }}").ok();
+            writeln!(out).ok();
+            continue;
+        }
         let mut params = Vec::new();
         let mut args = vec!["&self.client".to_owned()];
         for (arg, ty) in &handle.args {
@@ -322,8 +352,13 @@ fn render_handle(
             Some(Body::Model {
                 name,
                 required: true,
+                file,
                 ..
             }) => {
+                if let Some(FilePart { required: true, .. }) = file {
+                    params.push("file: impl Into<std::path::PathBuf>".into());
+                    args.push("file.into()".into());
+                }
                 params.push(format!("body: {name}"));
                 args.push("body".into());
             }
@@ -448,16 +483,46 @@ fn render_op(out: &mut String, op: &OpDef, imports: &mut Imports) {
         }
         _ => {}
     }
-    if let Some(Body::Model { media, .. }) = &op.body
-        && !media.iter().any(|m| m == "application/json")
-    {
-        writeln!(out, "///").ok();
-        writeln!(
-            out,
-            "/// The document declares only `{}` for this body; it is sent as JSON.",
-            media.join("`, `")
-        )
-        .ok();
+    if let Some(Body::Model { media, file, .. }) = &op.body {
+        let json = media.iter().any(|m| m == "application/json");
+        match file {
+            Some(file) => {
+                writeln!(out, "///").ok();
+                let when = if file.required || !json {
+                    "The body goes as `multipart/form-data`"
+                } else {
+                    "Without a file the body is JSON; with one (`.file(path)`) it goes as \
+                     `multipart/form-data`"
+                };
+                writeln!(
+                    out,
+                    "/// {when}: one text part per field of the model, then the file as the \
+                     `{}` part, streamed from disk and named after the path's last component.",
+                    file.wire
+                )
+                .ok();
+                for field in &file.filled {
+                    writeln!(
+                        out,
+                        "/// Without a `{field}`, the client computes the file's SHA-256 (lower-case \
+                         hex) and sends it; the file is then read once more when the request is \
+                         built."
+                    )
+                    .ok();
+                }
+            }
+            None if !json => {
+                writeln!(out, "///").ok();
+                writeln!(
+                    out,
+                    "/// The document declares only `{}` for this body; it goes as \
+                     `multipart/form-data` text parts.",
+                    media.join("`, `")
+                )
+                .ok();
+            }
+            None => {}
+        }
     }
     writeln!(out, "#[derive(Debug)]").ok();
     let must_use = if matches!(op.answer, Answer::Sse(_)) {
@@ -480,9 +545,19 @@ fn render_op(out: &mut String, op: &OpDef, imports: &mut Imports) {
         Some(Body::Model {
             name: model,
             required,
+            file,
             ..
         }) => {
             imports.model(model);
+            match file {
+                Some(FilePart { required: true, .. }) => {
+                    writeln!(out, "    file: std::path::PathBuf,").ok();
+                }
+                Some(_) => {
+                    writeln!(out, "    file: Option<std::path::PathBuf>,").ok();
+                }
+                None => {}
+            }
             if *required {
                 writeln!(out, "    body: {model},").ok();
             } else {
@@ -519,8 +594,17 @@ fn render_op(out: &mut String, op: &OpDef, imports: &mut Imports) {
         Some(Body::Model {
             name: model,
             required,
+            file,
             ..
         }) => {
+            match file {
+                Some(FilePart { required: true, .. }) => {
+                    params.push("file: std::path::PathBuf".into());
+                    inits.push("file".into());
+                }
+                Some(_) => inits.push("file: None".into()),
+                None => {}
+            }
             if *required {
                 params.push(format!("body: {model}"));
                 inits.push("body".into());
@@ -551,6 +635,28 @@ fn render_op(out: &mut String, op: &OpDef, imports: &mut Imports) {
     for q in &op.query {
         writeln!(out).ok();
         render_setter(out, q);
+    }
+    if let Some(Body::Model {
+        file: Some(file), ..
+    }) = &op.body
+        && !file.required
+    {
+        writeln!(out).ok();
+        writeln!(
+            out,
+            "    /// The file to upload as the `{}` part; the body then goes as \
+             `multipart/form-data`.",
+            file.wire
+        )
+        .ok();
+        writeln!(
+            out,
+            "    pub fn file(mut self, path: impl Into<std::path::PathBuf>) -> Self {{"
+        )
+        .ok();
+        writeln!(out, "        self.file = Some(path.into());").ok();
+        writeln!(out, "        self").ok();
+        writeln!(out, "    }}").ok();
     }
     if let Some(Body::Model {
         name: model,
@@ -749,10 +855,27 @@ fn prepare_body(op: &OpDef, _imports: &mut Imports) -> String {
             ..
         })
     );
+    let form = match &op.body {
+        Some(Body::Model {
+            required: true,
+            media,
+            file,
+            ..
+        }) if file.is_some() || !media.iter().any(|m| m == "application/json") => {
+            Some((file.clone(), media.iter().any(|m| m == "application/json")))
+        }
+        _ => None,
+    };
     if needs_mut {
         writeln!(
             out,
             "        let mut builder = self.call.client().{method}(path)"
+        )
+        .ok();
+    } else if form.is_some() {
+        writeln!(
+            out,
+            "        let builder = self.call.client().{method}(path)"
         )
         .ok();
     } else {
@@ -795,6 +918,7 @@ fn prepare_body(op: &OpDef, _imports: &mut Imports) -> String {
         }
     }
     match &op.body {
+        _ if form.is_some() => {}
         Some(Body::Model { required: true, .. }) | Some(Body::Inline(_)) => {
             writeln!(out, "            .json(&self.body)").ok();
         }
@@ -821,6 +945,51 @@ fn prepare_body(op: &OpDef, _imports: &mut Imports) -> String {
         writeln!(out, "            builder = builder.json(body);").ok();
         writeln!(out, "        }}").ok();
         writeln!(out, "        builder").ok();
+    }
+    if let Some((file, json)) = form {
+        writeln!(out, "            ;").ok();
+        let filled = file
+            .as_ref()
+            .map(|f| {
+                f.filled
+                    .iter()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        match file {
+            None => {
+                writeln!(
+                    out,
+                    "        crate::v2::multipart::attach(builder, &self.body, None, &[{filled}])"
+                )
+                .ok();
+            }
+            Some(f) if f.required || !json => {
+                let part = if f.required {
+                    format!("Some(({:?}, self.file.as_path()))", f.wire)
+                } else {
+                    format!("self.file.as_deref().map(|p| ({:?}, p))", f.wire)
+                };
+                writeln!(
+                    out,
+                    "        crate::v2::multipart::attach(builder, &self.body, {part}, &[{filled}])"
+                )
+                .ok();
+            }
+            Some(f) => {
+                writeln!(out, "        match &self.file {{").ok();
+                writeln!(
+                    out,
+                    "            Some(file) => crate::v2::multipart::attach(builder, &self.body, Some(({:?}, file.as_path())), &[{filled}]),",
+                    f.wire
+                )
+                .ok();
+                writeln!(out, "            None => builder.json(&self.body),").ok();
+                writeln!(out, "        }}").ok();
+            }
+        }
     }
     out
 }

@@ -41,6 +41,18 @@ fn body<T: DeserializeOwned>(sample: &str) -> T {
     serde_json::from_str(sample).expect("the sample decodes into the request model")
 }
 
+/// A small archive on disk for the operations that upload a file: `sample.zip` holding
+/// fixed bytes, in a directory of its own per resource (the tests run in parallel).
+fn archive(resource: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("v2_operations")
+        .join(resource);
+    std::fs::create_dir_all(&dir).expect("archive directory");
+    let path = dir.join("sample.zip");
+    std::fs::write(&path, b"PK\x03\x04 sample archive").expect("archive");
+    path
+}
+
 /// Sends `op` to the mock (its answer is not under test here) and returns the request's
 /// snapshot, after checking that the request sent is the one `.request()` built.
 async fn record<O: Operation>(mock: &MockTransport, op: O) -> Value {
@@ -220,14 +232,32 @@ fn call_expr(op: &OpDef, components: &serde_json::Map<String, Value>) -> Result<
             }
         }
     }
+    if let Some(hand) = op.hand {
+        write!(out, ".{}({})", op.method_name, hand.sample_args).ok();
+        return Ok(out);
+    }
     let mut args: Vec<String> = params.map(|(i, p)| path_value(p, i)).collect();
+    let resource = &op.handle[0].0;
     match &op.body {
         Some(Body::Model {
             name,
             required: true,
+            file,
             ..
         }) => {
-            let sample = samples::sample(&component_ref(name), components);
+            let mut sample = samples::sample(&component_ref(name), components);
+            if let Some(file) = file {
+                if file.required {
+                    args.push(format!("archive({resource:?})"));
+                }
+                // The file is an argument, and what the client computes from it is left to it.
+                if let Some(fields) = sample.as_object_mut() {
+                    fields.remove(&file.wire);
+                    for key in &file.filled {
+                        fields.remove(key);
+                    }
+                }
+            }
             args.push(format!("body::<m::{name}>({})", json_literal(&sample)?));
         }
         Some(Body::Inline(schema)) => {
@@ -251,6 +281,13 @@ fn call_expr(op: &OpDef, components: &serde_json::Map<String, Value>) -> Result<
     write!(out, ".{}({})", op.method_name, args.join(", ")).ok();
     for q in &op.query {
         write!(out, ".{}({})", q.setter, query_value(q)).ok();
+    }
+    if let Some(Body::Model {
+        file: Some(file), ..
+    }) = &op.body
+        && !file.required
+    {
+        write!(out, ".file(archive({resource:?}))").ok();
     }
     if let Some(Body::Model {
         name,

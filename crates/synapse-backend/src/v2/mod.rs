@@ -53,12 +53,15 @@
 
 mod client;
 pub mod generated;
+mod login;
+mod multipart;
 mod python_only;
 pub mod streams;
 mod support;
 
 pub use self::client::{BackendV2Client, BackendV2ClientBuilder};
 pub use self::generated::*;
+pub use self::login::{AuthLogin, LoginResponse};
 pub use self::python_only::{AsyncJobsStreamProgress, ContainersReportHealth};
 pub use self::support::MAX_BULK_IDS;
 pub use synapse_transport::v2::{

@@ -28,6 +28,18 @@ fn body<T: DeserializeOwned>(sample: &str) -> T {
     serde_json::from_str(sample).expect("the sample decodes into the request model")
 }
 
+/// A small archive on disk for the operations that upload a file: `sample.zip` holding
+/// fixed bytes, in a directory of its own per resource (the tests run in parallel).
+fn archive(resource: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("v2_operations")
+        .join(resource);
+    std::fs::create_dir_all(&dir).expect("archive directory");
+    let path = dir.join("sample.zip");
+    std::fs::write(&path, b"PK\x03\x04 sample archive").expect("archive");
+    path
+}
+
 /// Sends `op` to the mock (its answer is not under test here) and returns the request's
 /// snapshot, after checking that the request sent is the one `.request()` built.
 async fn record<O: Operation>(mock: &MockTransport, op: O) -> Value {
@@ -360,9 +372,7 @@ async fn auth() {
         "auth.login",
         record(
             &mock,
-            client.auth().login(body::<Value>(
-                r##"{"email":"user@example.com","password":"sample-password"}"##,
-            )),
+            client.auth().login("user@example.com", "sample-password"),
         )
         .await,
     );
@@ -1595,7 +1605,8 @@ async fn jobs() {
                         r##"{"event":"sample","data":"sample","datetime":"2026-01-15T09:00:00Z"}"##,
                     ),
                 )
-                .dry_run(true),
+                .dry_run(true)
+                .file(archive("jobs")),
         )
         .await,
     );
@@ -1690,9 +1701,10 @@ async fn models() {
             &mock,
             client
                 .models()
-                .create(body::<m::ModelV2CreateRequest>(
-                    r##"{"name":"sample","plugin":1,"file":"sample.zip"}"##,
-                ))
+                .create(
+                    archive("models"),
+                    body::<m::ModelV2CreateRequest>(r##"{"name":"sample","plugin":1}"##),
+                )
                 .dry_run(true),
         )
         .await,
@@ -1802,9 +1814,10 @@ async fn plugin_releases() {
             &mock,
             client
                 .plugin_releases()
-                .create(body::<m::PluginReleaseV2CreateRequest>(
-                    r##"{"plugin":1,"version":"sample","sha256":"sample","file":"sample.zip"}"##,
-                ))
+                .create(
+                    archive("plugin_releases"),
+                    body::<m::PluginReleaseV2CreateRequest>(r##"{"plugin":1,"version":"sample"}"##),
+                )
                 .dry_run(true),
         )
         .await,
@@ -1872,7 +1885,8 @@ async fn plugins() {
                 .create(body::<m::PluginV2CreateRequest>(
                     r##"{"code":"sample","name":"sample","category":"neural_net"}"##,
                 ))
-                .dry_run(true),
+                .dry_run(true)
+                .file(archive("plugins")),
         )
         .await,
     );

@@ -2,7 +2,7 @@
 //! Models of the `Jobs` operations.
 
 use super::{JobLogLevel, JobStatus};
-use crate::{JobId, Nullable, PluginId, PluginReleaseId, Timestamp};
+use crate::{JobId, PluginId, PluginReleaseId, Timestamp};
 use serde_json::Value;
 
 wire_struct! {
@@ -80,6 +80,8 @@ wire_struct! {
     /// JobLogger 의 단일 log 전송용. parent ``job`` 은 URL path 에서 추출되어
     /// ``serializer.save(job=...)`` 로 주입되므로 본 serializer 의 fields 에 포함하지
     /// 않는다. ``file`` 은 multipart 만 지원 — bulk variant 는 file 미지원.
+    ///
+    /// The file (`file`) is not a field: the operation takes it as a path and sends the body as `multipart/form-data`.
     pub struct JobLogV2CreateRequest {
         /// 이벤트.
         ///
@@ -95,8 +97,6 @@ wire_struct! {
         /// 데이터.
         #[wire(required)]
         pub data: Value,
-        /// 파일.
-        pub file: Nullable<String>,
         /// 시간.
         #[wire(required)]
         pub datetime: Timestamp,

@@ -89,6 +89,8 @@ wire_struct! {
     /// - ``file`` — zip archive (multipart)
     ///
     /// 응답은 ``ModelV2DetailSerializer`` 로 위임한다 (``to_representation``).
+    ///
+    /// The file (`file`) is not a field: the operation takes it as a path and sends the body as `multipart/form-data`.
     pub struct ModelV2CreateRequest {
         /// 이름.
         ///
@@ -114,9 +116,6 @@ wire_struct! {
         pub version: Option<String>,
         /// The `checkpoint` value.
         pub checkpoint: Nullable<i64>,
-        /// 파일.
-        #[wire(required)]
-        pub file: String,
     }
 }
 

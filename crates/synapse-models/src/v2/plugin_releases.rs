@@ -45,6 +45,8 @@ wire_struct! {
     /// ``file`` (.zip) 를 받는다. ``sha256`` 는 모델 컬럼이 아니라 형식 검증
     /// 전용 write-only 필드다. ``config`` 는 업로드 zip 내 ``config.yaml`` 파싱
     /// 결과로 초기화된다. ``author`` 는 viewset 이 ``save(author=...)`` 로 주입.
+    ///
+    /// The file (`file`) is not a field: the operation takes it as a path and sends the body as `multipart/form-data`.
     pub struct PluginReleaseV2CreateRequest {
         /// The `plugin` value.
         #[wire(required)]
@@ -57,11 +59,9 @@ wire_struct! {
         /// The `sha256` value.
         ///
         /// Write-only; at least 1 character.
-        #[wire(required)]
-        pub sha256: String,
-        /// The `file` value.
-        #[wire(required)]
-        pub file: String,
+        ///
+        /// Left out, the client computes it from the uploaded file before sending.
+        pub sha256: Option<String>,
     }
 }
 

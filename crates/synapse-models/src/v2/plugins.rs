@@ -70,6 +70,8 @@ wire_struct! {
     /// 를 등록해 중복 시 400 으로 가로챈다. 본 contract 는 code UNIQUE 위반을 viewset
     /// 의 IntegrityError → 409 로 단일 변환하므로 자동 validator 를 비워 둔다 (409 가
     /// 단일 진실).
+    ///
+    /// The file (`file`) is not a field: the operation takes it as a path and sends the body as `multipart/form-data`.
     pub struct PluginV2CreateRequest {
         /// The `code` value.
         ///
@@ -104,8 +106,6 @@ wire_struct! {
         pub smart_tool_type: Nullable<PluginSmartToolType>,
         /// The `supported_data_types` value.
         pub supported_data_types: Option<Vec<PluginDataType>>,
-        /// The `file` value.
-        pub file: Option<String>,
         /// The `readme` value.
         pub readme: Option<String>,
         /// The `debug` value.

@@ -17,49 +17,12 @@ impl Auth {
 
     /// 사용자 로그인
     ///
-    /// `POST /users/login/`: [`AuthLogin`].
-    pub fn login(&self, body: serde_json::Value) -> AuthLogin {
-        AuthLogin::new(&self.client, body)
+    /// `POST /users/login/`: [`AuthLogin`](crate::v2::AuthLogin).
+    pub fn login(
+        &self,
+        email: impl Into<String>,
+        password: impl Into<synapse_transport::Secret>,
+    ) -> crate::v2::AuthLogin {
+        crate::v2::AuthLogin::new(&self.client, email.into(), password.into())
     }
 }
-
-/// 사용자 로그인
-///
-/// 이메일/비밀번호로 인증하고 DRF Token을 반환합니다.
-///
-/// 발급된 토큰은 `Authorization: Token <key>` 헤더로 사용합니다.
-///
-/// `POST /users/login/` (`user_login`), as `client.auth().login(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct AuthLogin {
-    call: synapse_transport::Call,
-    body: serde_json::Value,
-}
-
-impl AuthLogin {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, body: serde_json::Value) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            body,
-        }
-    }
-}
-
-impl synapse_transport::Operation for AuthLogin {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(["users", "login"], true);
-        self.call.client().post(path).json(&self.body)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(AuthLogin);

@@ -314,12 +314,15 @@ synapse_transport::fluent!(JobsConsoleLogs);
 /// 응답은 ``JobLogV2DetailSerializer`` shape 입니다.
 ///
 /// `POST /v2/jobs/{id}/logs/` (`job_log_create`), as `client.jobs().create_log(…)`.
+///
+/// Without a file the body is JSON; with one (`.file(path)`) it goes as `multipart/form-data`: one text part per field of the model, then the file as the `file` part, streamed from disk and named after the path's last component.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
 pub struct JobsCreateLog {
     call: synapse_transport::Call,
     id: JobId,
     dry_run: bool,
+    file: Option<std::path::PathBuf>,
     body: JobLogV2CreateRequest,
 }
 
@@ -330,6 +333,7 @@ impl JobsCreateLog {
             call: synapse_transport::Call::new(client.clone()),
             id,
             dry_run: false,
+            file: None,
             body,
         }
     }
@@ -337,6 +341,12 @@ impl JobsCreateLog {
     /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
     pub fn dry_run(mut self, dry_run: bool) -> Self {
         self.dry_run = dry_run;
+        self
+    }
+
+    /// The file to upload as the `file` part; the body then goes as `multipart/form-data`.
+    pub fn file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.file = Some(path.into());
         self
     }
 }
@@ -349,11 +359,16 @@ impl synapse_transport::Operation for JobsCreateLog {
             ["v2", "jobs", self.id.to_string().as_str(), "logs"],
             true,
         );
-        self.call
-            .client()
-            .post(path)
-            .dry_run(self.dry_run)
-            .json(&self.body)
+        let builder = self.call.client().post(path).dry_run(self.dry_run);
+        match &self.file {
+            Some(file) => crate::v2::multipart::attach(
+                builder,
+                &self.body,
+                Some(("file", file.as_path())),
+                &[],
+            ),
+            None => builder.json(&self.body),
+        }
     }
 
     async fn decode(

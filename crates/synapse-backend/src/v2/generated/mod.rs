@@ -21,7 +21,11 @@
 //! - **Replays**: a `POST` or `PATCH` is never sent again once it may have reached the server,
 //!   except the read-only bulk fetches and a call with `.dry_run(true)`, which are marked
 //!   idempotent.
-//! - **Bodies** are the generated request models of `synapse_models::v2`, sent as JSON.
+//! - **Bodies** are the generated request models of `synapse_models::v2`, sent as JSON. A
+//!   body with a file (plugin and model archives, a job log's attachment) takes the file's path
+//!   and goes as `multipart/form-data`: one text part per field the model writes (strings as
+//!   they are, numbers and `true`/`false` as JSON writes them, objects and arrays as JSON text,
+//!   `null` left out), then the file, streamed from disk under its own name.
 //!
 //! | resource | operations |
 //! |---|---|

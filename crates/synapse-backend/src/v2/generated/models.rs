@@ -30,8 +30,12 @@ impl Models {
     /// ML 모델 생성
     ///
     /// `POST /v2/models/`: [`ModelsCreate`].
-    pub fn create(&self, body: ModelV2CreateRequest) -> ModelsCreate {
-        ModelsCreate::new(&self.client, body)
+    pub fn create(
+        &self,
+        file: impl Into<std::path::PathBuf>,
+        body: ModelV2CreateRequest,
+    ) -> ModelsCreate {
+        ModelsCreate::new(&self.client, file.into(), body)
     }
 
     /// ML 모델 상세 조회
@@ -130,21 +134,27 @@ synapse_transport::fluent_cursor_list!(ModelsList, ModelV2List);
 ///
 /// `POST /v2/models/` (`model_create`), as `client.models().create(…)`.
 ///
-/// The document declares only `multipart/form-data` for this body; it is sent as JSON.
+/// The body goes as `multipart/form-data`: one text part per field of the model, then the file as the `file` part, streamed from disk and named after the path's last component.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ModelsCreate {
     call: synapse_transport::Call,
     dry_run: bool,
+    file: std::path::PathBuf,
     body: ModelV2CreateRequest,
 }
 
 impl ModelsCreate {
     /// The call through `client`.
-    pub(crate) fn new(client: &Client, body: ModelV2CreateRequest) -> Self {
+    pub(crate) fn new(
+        client: &Client,
+        file: std::path::PathBuf,
+        body: ModelV2CreateRequest,
+    ) -> Self {
         Self {
             call: synapse_transport::Call::new(client.clone()),
             dry_run: false,
+            file,
             body,
         }
     }
@@ -161,11 +171,13 @@ impl synapse_transport::Operation for ModelsCreate {
 
     fn prepare(&self) -> synapse_transport::RequestBuilder {
         let path = synapse_transport::urls::path(["v2", "models"], true);
-        self.call
-            .client()
-            .post(path)
-            .dry_run(self.dry_run)
-            .json(&self.body)
+        let builder = self.call.client().post(path).dry_run(self.dry_run);
+        crate::v2::multipart::attach(
+            builder,
+            &self.body,
+            Some(("file", self.file.as_path())),
+            &[],
+        )
     }
 
     async fn decode(

@@ -29,8 +29,12 @@ impl PluginReleases {
     /// 플러그인 릴리즈 등록
     ///
     /// `POST /v2/plugin-releases/`: [`PluginReleasesCreate`].
-    pub fn create(&self, body: PluginReleaseV2CreateRequest) -> PluginReleasesCreate {
-        PluginReleasesCreate::new(&self.client, body)
+    pub fn create(
+        &self,
+        file: impl Into<std::path::PathBuf>,
+        body: PluginReleaseV2CreateRequest,
+    ) -> PluginReleasesCreate {
+        PluginReleasesCreate::new(&self.client, file.into(), body)
     }
 
     /// 플러그인 릴리즈 상세 조회
@@ -120,21 +124,28 @@ synapse_transport::fluent_cursor_list!(PluginReleasesList, PluginReleaseV2List);
 ///
 /// `POST /v2/plugin-releases/` (`plugin_release_create`), as `client.plugin_releases().create(…)`.
 ///
-/// The document declares only `multipart/form-data` for this body; it is sent as JSON.
+/// The body goes as `multipart/form-data`: one text part per field of the model, then the file as the `file` part, streamed from disk and named after the path's last component.
+/// Without a `sha256`, the client computes the file's SHA-256 (lower-case hex) and sends it; the file is then read once more when the request is built.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
 pub struct PluginReleasesCreate {
     call: synapse_transport::Call,
     dry_run: bool,
+    file: std::path::PathBuf,
     body: PluginReleaseV2CreateRequest,
 }
 
 impl PluginReleasesCreate {
     /// The call through `client`.
-    pub(crate) fn new(client: &Client, body: PluginReleaseV2CreateRequest) -> Self {
+    pub(crate) fn new(
+        client: &Client,
+        file: std::path::PathBuf,
+        body: PluginReleaseV2CreateRequest,
+    ) -> Self {
         Self {
             call: synapse_transport::Call::new(client.clone()),
             dry_run: false,
+            file,
             body,
         }
     }
@@ -151,11 +162,13 @@ impl synapse_transport::Operation for PluginReleasesCreate {
 
     fn prepare(&self) -> synapse_transport::RequestBuilder {
         let path = synapse_transport::urls::path(["v2", "plugin-releases"], true);
-        self.call
-            .client()
-            .post(path)
-            .dry_run(self.dry_run)
-            .json(&self.body)
+        let builder = self.call.client().post(path).dry_run(self.dry_run);
+        crate::v2::multipart::attach(
+            builder,
+            &self.body,
+            Some(("file", self.file.as_path())),
+            &["sha256"],
+        )
     }
 
     async fn decode(

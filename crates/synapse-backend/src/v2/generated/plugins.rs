@@ -118,11 +118,14 @@ synapse_transport::fluent_cursor_list!(PluginsList, PluginV2List);
 /// 새 플러그인을 등록하면서 첫 release 를 같은 트랜잭션에서 자동 bootstrap 합니다. bootstrap 입력 (source=scaffold 비-식별 conditional 또는 source=file zip) 은 필수이며, 실패 시 plugin row 까지 롤백됩니다. 응답은 기존 plugin shape + nested release. code 글로벌 unique 위반은 409 로 응답합니다.
 ///
 /// `POST /v2/plugins/` (`plugin_create`), as `client.plugins().create(…)`.
+///
+/// Without a file the body is JSON; with one (`.file(path)`) it goes as `multipart/form-data`: one text part per field of the model, then the file as the `file` part, streamed from disk and named after the path's last component.
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is awaited"]
 pub struct PluginsCreate {
     call: synapse_transport::Call,
     dry_run: bool,
+    file: Option<std::path::PathBuf>,
     body: PluginV2CreateRequest,
 }
 
@@ -132,6 +135,7 @@ impl PluginsCreate {
         Self {
             call: synapse_transport::Call::new(client.clone()),
             dry_run: false,
+            file: None,
             body,
         }
     }
@@ -141,6 +145,12 @@ impl PluginsCreate {
         self.dry_run = dry_run;
         self
     }
+
+    /// The file to upload as the `file` part; the body then goes as `multipart/form-data`.
+    pub fn file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.file = Some(path.into());
+        self
+    }
 }
 
 impl synapse_transport::Operation for PluginsCreate {
@@ -148,11 +158,16 @@ impl synapse_transport::Operation for PluginsCreate {
 
     fn prepare(&self) -> synapse_transport::RequestBuilder {
         let path = synapse_transport::urls::path(["v2", "plugins"], true);
-        self.call
-            .client()
-            .post(path)
-            .dry_run(self.dry_run)
-            .json(&self.body)
+        let builder = self.call.client().post(path).dry_run(self.dry_run);
+        match &self.file {
+            Some(file) => crate::v2::multipart::attach(
+                builder,
+                &self.body,
+                Some(("file", file.as_path())),
+                &[],
+            ),
+            None => builder.json(&self.body),
+        }
     }
 
     async fn decode(
