@@ -201,7 +201,7 @@
 //! | `GET` | `v2/projects/{id}/` | a project (`task_count` counted now) |
 //! | `PUT` | `v2/projects/{id}/` | updates a project (the create's required fields) |
 //! | `PATCH` | `v2/projects/{id}/` | updates some fields of a project |
-//! | `DELETE` | `v2/projects/{id}/` | deletes a project with its tasks, assignments and task tags |
+//! | `DELETE` | `v2/projects/{id}/` | deletes a project with its tasks, assignments, task tags and review tags |
 //! | `GET` | `v2/projects/{id}/check_permission/` | 200 without a body (the user owns everything) |
 //! | `GET` | `v2/projects/{id}/permissions/` | the user's role and permissions |
 //! | `GET` | `v2/projects/{id}/roles/` | the project's roles with their permissions |
@@ -219,6 +219,11 @@
 //! | `GET` | `v2/projects/{project}/tags/{id}/check_permission/` | 200 without a body |
 //! | `GET` | `v2/projects/{project}/tags/{id}/permissions/` | the permissions derived from the project |
 //! | `GET` | `v2/projects/{project}/tags/{id}/roles/` | the project's roles |
+//! | `GET` | `v2/projects/{project}/review-tags/` | the project's review tags (`name`: a part of it, any case) |
+//! | `POST` | `v2/projects/{project}/review-tags/` | creates a review tag (`name`, unique in the project; `background_color`, `description`) |
+//! | `GET` | `v2/projects/{project}/review-tags/{id}/check_permission/` | 200 without a body |
+//! | `GET` | `v2/projects/{project}/review-tags/{id}/permissions/` | the permissions derived from the project |
+//! | `GET` | `v2/projects/{project}/review-tags/{id}/roles/` | the project's roles |
 //! | `GET` | `v2/projects/{project}/statistics/{kind}/` | `worker`, `class`, `rejection` or `defect` statistics, computed now (`datetime`) |
 //! | `GET` | `v2/tasks/` | tasks (`project`, `has_data`, `is_discarded`, `schema`) |
 //! | `POST` | `v2/tasks/` | creates a task (`project`, `data_unit` of the project's collection) with its assignment |

@@ -737,6 +737,200 @@ async fn task_tags_statistics_and_membership_of_a_project() {
 }
 
 #[tokio::test]
+async fn review_tags_of_a_project() {
+    let fake = fake().await;
+    let api = V2::new(&fake);
+
+    // A project starts without review tags.
+    assert_eq!(api.walk("projects/1/review-tags/", 1).await, (vec![], 1));
+
+    // A dry run checks the body and stores nothing.
+    assert_eq!(
+        data(
+            &api.post(
+                "projects/1/review-tags/?dry_run=true",
+                &json!({"name": "misaligned"})
+            )
+            .await,
+            200
+        ),
+        json!({"dry_run": true, "action": "create", "target": null})
+    );
+    let first = data(
+        &api.post(
+            "projects/1/review-tags/",
+            &json!({"name": "misaligned", "background_color": "#FF0000",
+                    "description": "The box is off its object."}),
+        )
+        .await,
+        201,
+    );
+    let keys: BTreeSet<&str> = first
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from([
+            "background_color",
+            "created",
+            "description",
+            "id",
+            "name",
+            "project_id"
+        ])
+    );
+    assert_eq!(
+        (
+            first["project_id"].as_i64(),
+            first["name"].as_str(),
+            first["background_color"].as_str(),
+            first["description"].as_str()
+        ),
+        (
+            Some(1),
+            Some("misaligned"),
+            Some("#FF0000"),
+            Some("The box is off its object.")
+        )
+    );
+    // Without a colour or a description: the defaults.
+    let second = data(
+        &api.post("projects/1/review-tags/", &json!({"name": "Missed object"}))
+            .await,
+        201,
+    );
+    assert_eq!(
+        (
+            second["background_color"].as_str(),
+            second["description"].as_str()
+        ),
+        (Some("#FFFFFF"), Some(""))
+    );
+    let (first_id, second_id) = (
+        first["id"].as_i64().expect("id"),
+        second["id"].as_i64().expect("id"),
+    );
+    assert!(second_id > first_id);
+
+    // One per page: two pages, oldest first, each item a `ReviewTagV2List`.
+    let (tags, pages) = api.walk("projects/1/review-tags/", 1).await;
+    assert_eq!(pages, 2);
+    assert_eq!(
+        tags,
+        [
+            json!({"id": first_id, "name": "misaligned", "background_color": "#FF0000",
+                   "created": first["created"]}),
+            json!({"id": second_id, "name": "Missed object", "background_color": "#FFFFFF",
+                   "created": second["created"]}),
+        ]
+    );
+    // `name` matches a part of the name, in any case.
+    let (found, _) = api.walk("projects/1/review-tags/?name=MIS", 1).await;
+    assert_eq!(found, tags);
+    let (found, _) = api.walk("projects/1/review-tags/?name=object", 10).await;
+    assert_eq!(found, [tags[1].clone()]);
+    // Another project has its own.
+    assert_eq!(
+        api.walk("projects/2/review-tags/", 10).await.0,
+        Vec::<Value>::new()
+    );
+
+    // A bad body: every bad field named, nothing stored.
+    let details = error(
+        &api.post(
+            "projects/1/review-tags/",
+            &json!({"name": "x".repeat(51), "background_color": "#FF00FF00",
+                    "description": ["not", "text"]}),
+        )
+        .await,
+        400,
+        "VALIDATION_ERROR",
+    );
+    assert_eq!(
+        fields(&details),
+        ["background_color", "description", "name"]
+    );
+    let details = error(
+        &api.post("projects/1/review-tags/", &json!({"background_color": ""}))
+            .await,
+        400,
+        "VALIDATION_ERROR",
+    );
+    assert_eq!(fields(&details), ["background_color", "name"]);
+    // A name the project already has; the same name in another project is fine.
+    let details = error(
+        &api.post(
+            "projects/1/review-tags/?dry_run=true",
+            &json!({"name": "misaligned"}),
+        )
+        .await,
+        400,
+        "VALIDATION_ERROR",
+    );
+    assert_eq!(fields(&details), ["name"]);
+    data(
+        &api.post("projects/2/review-tags/", &json!({"name": "misaligned"}))
+            .await,
+        201,
+    );
+    assert_eq!(api.walk("projects/1/review-tags/", 10).await.0, tags);
+
+    // Permissions and roles derive from the project.
+    empty(
+        &api.get(&format!(
+            "projects/1/review-tags/{first_id}/check_permission/?permission=view"
+        ))
+        .await,
+        200,
+    );
+    let derived = data(
+        &api.get(&format!("projects/1/review-tags/{first_id}/permissions/"))
+            .await,
+        200,
+    );
+    assert_eq!(
+        (
+            derived["parent_model"].as_str(),
+            derived["parent_id"].as_i64(),
+            derived["is_derived"].as_bool()
+        ),
+        (Some("project"), Some(1), Some(true))
+    );
+    let roles = data(
+        &api.get(&format!("projects/1/review-tags/{second_id}/roles/"))
+            .await,
+        200,
+    );
+    assert_eq!(
+        (
+            roles["parent_id"].as_i64(),
+            roles["roles"].as_array().map(Vec::len)
+        ),
+        (Some(1), Some(4))
+    );
+    // A tag under another project, or one that does not exist: 404.
+    for path in [
+        format!("projects/2/review-tags/{first_id}/permissions/"),
+        format!("projects/2/review-tags/{first_id}/check_permission/"),
+        "projects/1/review-tags/999/roles/".to_owned(),
+    ] {
+        error(&api.get(&path).await, 404, "NOT_FOUND");
+    }
+
+    // An unknown project: 404 to a list and to a create.
+    error(&api.get("projects/99/review-tags/").await, 404, "NOT_FOUND");
+    error(
+        &api.post("projects/99/review-tags/", &json!({"name": "late"}))
+            .await,
+        404,
+        "NOT_FOUND",
+    );
+}
+
+#[tokio::test]
 async fn tasks_are_created_one_or_in_bulk_annotated_fetched_and_deleted() {
     let fake = fake().await;
     let api = V2::new(&fake);

@@ -1,7 +1,7 @@
-//! The v2 API under `/v2/` (the `v2` feature): projects (with their task tags and
-//! statistics), tasks, data collections (with their data groups and presigned uploads), jobs,
-//! job logs, plugins and plugin releases, each in its own module, over the same tables as the
-//! v1 routes, so that what one API writes the other reads.
+//! The v2 API under `/v2/` (the `v2` feature): projects (with their task tags, review tags
+//! and statistics), tasks, data collections (with their data groups and presigned uploads),
+//! jobs, job logs, plugins and plugin releases, each in its own module, over the same tables
+//! as the v1 routes, so that what one API writes the other reads.
 //!
 //! Answers follow [`respond`]: the `{data, meta}` envelope (or the bare shape), a request id
 //! on every answer, cursor pages, and the v2 error body. Credentials are v2's: the access
@@ -16,6 +16,7 @@ mod plugin_releases;
 mod plugins;
 mod projects;
 pub(crate) mod respond;
+mod review_tags;
 mod tasks;
 
 use crate::respond::{Ctx, Resp};
@@ -27,12 +28,15 @@ use crate::server::Shared;
 pub(crate) struct V2State {
     /// Join requests.
     pub(crate) membership: membership::MembershipState,
+    /// Projects' review tags.
+    pub(crate) review_tags: review_tags::ReviewTagState,
 }
 
 /// The v2 API's routes (every path ends in `/`; a path without it is redirected).
 pub(crate) const API: Api = Api {
     routes: &[
         projects::ROUTES,
+        review_tags::ROUTES,
         tasks::ROUTES,
         data_collections::ROUTES,
         jobs::ROUTES,

@@ -117,7 +117,7 @@ pub(crate) const ROUTES: &[Route] = &[
 ];
 
 /// The id of the project the path names, if it exists.
-fn exists(shared: &Shared, id: &str) -> Option<i64> {
+pub(crate) fn exists(shared: &Shared, id: &str) -> Option<i64> {
     int_id(id).filter(|id| shared.state().annotation.projects.contains_key(id))
 }
 
@@ -321,8 +321,8 @@ fn update(shared: &Shared, ctx: &Ctx, id: &str, partial: bool) -> Resp {
     }
 }
 
-/// `DELETE projects/{id}/`: the project goes, with its tasks (and their assignments) and
-/// task tags.
+/// `DELETE projects/{id}/`: the project goes, with its tasks (and their assignments), task
+/// tags and review tags.
 fn destroy(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
     let Some(id) = exists(shared, id) else {
         return respond::not_found(shared);
@@ -338,6 +338,7 @@ fn destroy(shared: &Shared, ctx: &Ctx, id: &str) -> Resp {
     annotation.tasks.retain(|_, t| t.project != id);
     annotation.assignments.retain(|_, a| a.project != id);
     annotation.tags.retain(|_, t| t["project"] != id);
+    state.v2.review_tags.remove_project(id);
     respond::empty(shared, 204)
 }
 
