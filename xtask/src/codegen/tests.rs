@@ -48,6 +48,9 @@ components:
           x-spec-enum-id: s1
         project_id:
           type: integer
+        owner:
+          type: integer
+          nullable: true
     Shape:
       oneOf:
       - $ref: '#/components/schemas/Square'
@@ -99,11 +102,19 @@ components:
           additionalProperties: {}
         shape:
           $ref: '#/components/schemas/Shape'
+        owner_id:
+          type: integer
+          readOnly: true
+        maker_id:
+          type: integer
+          readOnly: true
       required:
       - id
       - type
       - closed
       - state
+      - owner_id
+      - maker_id
 "#;
 
 fn fragment_files() -> Generated {
@@ -134,6 +145,8 @@ wire_struct! {
         pub state: Option<ThingState>,
         /// The `project_id` value.
         pub project_id: Option<ProjectId>,
+        /// The `owner` value.
+        pub owner: Nullable<i64>,
     }
 }
 
@@ -179,6 +192,12 @@ wire_struct! {
         pub meta: Option<Map<String, Value>>,
         /// The `shape` value.
         pub shape: Option<Shape>,
+        /// The `owner_id` value.
+        #[wire(required)]
+        pub owner_id: Option<i64>,
+        /// The `maker_id` value.
+        #[wire(required)]
+        pub maker_id: i64,
     }
 }
 
