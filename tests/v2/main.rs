@@ -3,6 +3,7 @@
 //! and the credentials. Every test starts its own fake.
 
 mod projects;
+mod tasks;
 
 use std::time::Duration;
 
