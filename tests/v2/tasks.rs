@@ -118,8 +118,8 @@ async fn tasks_are_created_listed_annotated_fetched_and_deleted() {
     let repeated: Vec<TaskId> = fetch().await.expect("again").iter().map(|t| t.id).collect();
     assert_eq!(repeated, order);
     // The data behind the presigned URL is the annotation, read without credentials.
-    let url = &fetched[1].data;
-    let bytes = reqwest::get(url.as_str())
+    let url = fetched[1].data.as_deref().expect("a presigned URL");
+    let bytes = reqwest::get(url)
         .await
         .expect("get")
         .bytes()

@@ -10,7 +10,7 @@
 //! | `required`, `nullable` | `#[wire(required)] Option<T>` (always written, `None` as `null`) |
 //! | optional | `Option<T>`, not written when `None` |
 //! | optional `nullable`, in a `…Request` body | `Nullable<T>` (absent, `null` or a value) |
-//! | read-only `<name>_id` of a response, `<name>` nullable in its family's requests | `Option<T>`, as if `nullable` (see [`nullable_relations`]) |
+//! | read-only `<name>` or `<name>_id` of a response, `<name>` nullable in its family's requests | `Option<T>`, as if `nullable` (see [`nullable_relations`]) |
 //! | `default`, in a `…Request` body | `T = default` (always written) |
 //! | string `enum` | `open_enum!` (known variants + `Unknown`) |
 //! | integer `enum` | `open_int_enum!` (known variants + `Unknown(i64)`) |
@@ -384,13 +384,15 @@ struct Builder {
     nullable_relations: BTreeSet<(String, String)>,
 }
 
-/// The `(family, relation)` pairs that a request body of the family declares nullable
-/// (`TaskV2CreateRequest.workshop`, `ProjectV2CreateRequest.data_collection`).
+/// The `(family, field)` pairs that a request body of the family declares nullable
+/// (`TaskV2CreateRequest.workshop`, `ProjectV2CreateRequest.data_collection`,
+/// `JobLogV2CreateRequest.file`).
 ///
-/// The document marks the read-only `<relation>_id` of the family's responses as a plain
-/// integer, but a relation a request may clear reads back as `null` (a task without a
-/// workshop has `workshop_id: null`); a required `<relation>_id` of such a pair is decoded as
-/// required and nullable, so a real answer does not fail to decode.
+/// The document marks the read-only `<field>` or `<field>_id` of the family's responses as
+/// not nullable, but what a request may leave `null` reads back as `null` (a task without a
+/// workshop has `workshop_id: null`, a log entry without a file `file: null`); a required
+/// response field of such a pair is decoded as required and nullable, so a real answer does
+/// not fail to decode.
 fn nullable_relations(api: &OpenAPI) -> BTreeSet<(String, String)> {
     let mut pairs = BTreeSet::new();
     for (component, schema) in spec::schemas(api) {
@@ -515,12 +517,12 @@ impl Builder {
                 ));
             }
             let is_required = required.iter().any(|r| r == key);
-            let clearable = !request
-                && facts.read_only
-                && key.strip_suffix("_id").is_some_and(|relation| {
-                    self.nullable_relations
-                        .contains(&(naming::family(component).concat(), relation.to_owned()))
-                });
+            let clearable = !request && facts.read_only && {
+                let family = naming::family(component).concat();
+                let relation = key.strip_suffix("_id").unwrap_or(key);
+                self.nullable_relations
+                    .contains(&(family, relation.to_owned()))
+            };
             let nullable = (facts.nullable || clearable) && !ty.holds_null();
             let (ty, kind) = match (is_required, nullable) {
                 (true, false) => (ty, FieldKind::Required),

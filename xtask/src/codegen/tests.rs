@@ -51,6 +51,9 @@ components:
         owner:
           type: integer
           nullable: true
+        label:
+          type: string
+          nullable: true
     Shape:
       oneOf:
       - $ref: '#/components/schemas/Square'
@@ -108,6 +111,9 @@ components:
         maker_id:
           type: integer
           readOnly: true
+        label:
+          type: string
+          readOnly: true
       required:
       - id
       - type
@@ -115,6 +121,7 @@ components:
       - state
       - owner_id
       - maker_id
+      - label
 "#;
 
 fn fragment_files() -> Generated {
@@ -147,6 +154,8 @@ wire_struct! {
         pub project_id: Option<ProjectId>,
         /// The `owner` value.
         pub owner: Nullable<i64>,
+        /// The `label` value.
+        pub label: Nullable<String>,
     }
 }
 
@@ -198,6 +207,9 @@ wire_struct! {
         /// The `maker_id` value.
         #[wire(required)]
         pub maker_id: i64,
+        /// The `label` value.
+        #[wire(required)]
+        pub label: Option<String>,
     }
 }
 

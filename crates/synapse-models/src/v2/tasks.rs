@@ -119,7 +119,7 @@ wire_struct! {
         pub data_unit_id: DataUnitId,
         /// The `data` value.
         #[wire(required)]
-        pub data: String,
+        pub data: Option<String>,
         /// The `files_manifest` value.
         #[wire(required)]
         pub files_manifest: Map<String, Value>,
