@@ -2,6 +2,7 @@
 //! v2 API: one realistic flow per resource the fake serves, the dry runs, the plain shape
 //! and the credentials. Every test starts its own fake.
 
+mod jobs;
 mod projects;
 mod tasks;
 
