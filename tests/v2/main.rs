@@ -5,6 +5,7 @@
 mod jobs;
 mod projects;
 mod tasks;
+mod wire;
 
 use std::time::Duration;
 
