@@ -10,6 +10,7 @@
 //! | `required`, `nullable` | `#[wire(required)] Option<T>` (always written, `None` as `null`) |
 //! | optional | `Option<T>`, not written when `None` |
 //! | optional `nullable`, in a `…Request` body | `Nullable<T>` (absent, `null` or a value) |
+//! | read-only `<name>` or `<name>_id` of a response, `<name>` nullable in its family's requests | `Option<T>`, as if `nullable` (see [`nullable_relations`]) |
 //! | `default`, in a `…Request` body | `T = default` (always written) |
 //! | string `enum` | `open_enum!` (known variants + `Unknown`) |
 //! | integer `enum` | `open_int_enum!` (known variants + `Unknown(i64)`) |
@@ -397,6 +398,42 @@ struct Builder {
     /// Component name → Rust name.
     type_names: BTreeMap<String, String>,
     pending: Vec<PendingEnum>,
+    /// `(family, relation)` pairs a request of the family may set to `null`.
+    nullable_relations: BTreeSet<(String, String)>,
+}
+
+/// The `(family, field)` pairs that a request body of the family declares nullable
+/// (`TaskV2CreateRequest.workshop`, `ProjectV2CreateRequest.data_collection`,
+/// `JobLogV2CreateRequest.file`).
+///
+/// The document marks the read-only `<field>` or `<field>_id` of the family's responses as
+/// not nullable, but what a request may leave `null` reads back as `null` (a task without a
+/// workshop has `workshop_id: null`, a log entry without a file `file: null`); a required
+/// response field of such a pair is decoded as required and nullable, so a real answer does
+/// not fail to decode.
+fn nullable_relations(api: &OpenAPI) -> BTreeSet<(String, String)> {
+    let mut pairs = BTreeSet::new();
+    for (component, schema) in spec::schemas(api) {
+        let ReferenceOr::Item(schema) = schema else {
+            continue;
+        };
+        if !component.ends_with("Request") {
+            continue;
+        }
+        let properties = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(object)) => &object.properties,
+            SchemaKind::Any(any) => &any.properties,
+            _ => continue,
+        };
+        for (key, property) in properties {
+            if let ReferenceOr::Item(p) = property
+                && p.schema_data.nullable
+            {
+                pairs.insert((naming::family(component).concat(), key.clone()));
+            }
+        }
+    }
+    pairs
 }
 
 impl Builder {
@@ -413,6 +450,7 @@ impl Builder {
         Ok(Self {
             type_names,
             pending: Vec::new(),
+            nullable_relations: nullable_relations(api),
         })
     }
 
@@ -504,7 +542,13 @@ impl Builder {
             }
             let filled = CLIENT_FILLED.contains(&(component, key.as_str()));
             let is_required = required.iter().any(|r| r == key) && !filled;
-            let nullable = facts.nullable && !ty.holds_null();
+            let clearable = !request && facts.read_only && {
+                let family = naming::family(component).concat();
+                let relation = key.strip_suffix("_id").unwrap_or(key);
+                self.nullable_relations
+                    .contains(&(family, relation.to_owned()))
+            };
+            let nullable = (facts.nullable || clearable) && !ty.holds_null();
             let (ty, kind) = match (is_required, nullable) {
                 (true, false) => (ty, FieldKind::Required),
                 (true, true) => (Ty::Option(Box::new(ty)), FieldKind::Required),

@@ -48,6 +48,12 @@ components:
           x-spec-enum-id: s1
         project_id:
           type: integer
+        owner:
+          type: integer
+          nullable: true
+        label:
+          type: string
+          nullable: true
     Shape:
       oneOf:
       - $ref: '#/components/schemas/Square'
@@ -99,11 +105,23 @@ components:
           additionalProperties: {}
         shape:
           $ref: '#/components/schemas/Shape'
+        owner_id:
+          type: integer
+          readOnly: true
+        maker_id:
+          type: integer
+          readOnly: true
+        label:
+          type: string
+          readOnly: true
       required:
       - id
       - type
       - closed
       - state
+      - owner_id
+      - maker_id
+      - label
 "#;
 
 fn fragment_files() -> Generated {
@@ -134,6 +152,10 @@ wire_struct! {
         pub state: Option<ThingState>,
         /// The `project_id` value.
         pub project_id: Option<ProjectId>,
+        /// The `owner` value.
+        pub owner: Nullable<i64>,
+        /// The `label` value.
+        pub label: Nullable<String>,
     }
 }
 
@@ -179,6 +201,15 @@ wire_struct! {
         pub meta: Option<Map<String, Value>>,
         /// The `shape` value.
         pub shape: Option<Shape>,
+        /// The `owner_id` value.
+        #[wire(required)]
+        pub owner_id: Option<i64>,
+        /// The `maker_id` value.
+        #[wire(required)]
+        pub maker_id: i64,
+        /// The `label` value.
+        #[wire(required)]
+        pub label: Option<String>,
     }
 }
 

@@ -112,7 +112,7 @@ wire_struct! {
         pub data_collection_id: DataCollectionId,
         /// The `group_id` value.
         #[wire(required)]
-        pub group_id: i64,
+        pub group_id: Option<i64>,
         /// 체크섬.
         #[wire(required)]
         pub checksum: String,

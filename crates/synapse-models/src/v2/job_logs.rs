@@ -29,7 +29,7 @@ wire_struct! {
         pub data: Value,
         /// 파일.
         #[wire(required)]
-        pub file: String,
+        pub file: Option<String>,
         /// 시간.
         #[wire(required)]
         pub datetime: Timestamp,

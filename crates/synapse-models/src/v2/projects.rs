@@ -332,7 +332,7 @@ wire_struct! {
         pub tenant_id: TenantId,
         /// The `data_collection_id` value.
         #[wire(required)]
-        pub data_collection_id: DataCollectionId,
+        pub data_collection_id: Option<DataCollectionId>,
         /// 제목.
         #[wire(required)]
         pub title: String,

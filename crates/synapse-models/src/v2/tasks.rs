@@ -119,7 +119,7 @@ wire_struct! {
         pub data_unit_id: DataUnitId,
         /// The `data` value.
         #[wire(required)]
-        pub data: String,
+        pub data: Option<String>,
         /// The `files_manifest` value.
         #[wire(required)]
         pub files_manifest: Map<String, Value>,
@@ -158,7 +158,7 @@ wire_struct! {
         pub data_unit_id: DataUnitId,
         /// The `workshop_id` value.
         #[wire(required)]
-        pub workshop_id: i64,
+        pub workshop_id: Option<i64>,
         /// 메타정보.
         #[wire(required)]
         pub meta: Value,
