@@ -2,7 +2,9 @@
 //! v2 API: one realistic flow per resource the fake serves, the dry runs, the plain shape
 //! and the credentials. Every test starts its own fake.
 
+mod data_collections;
 mod jobs;
+mod plugins;
 mod projects;
 mod tasks;
 mod wire;
