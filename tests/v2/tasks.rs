@@ -118,7 +118,7 @@ async fn tasks_are_created_listed_annotated_fetched_and_deleted() {
     let repeated: Vec<TaskId> = fetch().await.expect("again").iter().map(|t| t.id).collect();
     assert_eq!(repeated, order);
     // The data behind the presigned URL is the annotation, read without credentials.
-    let url = fetched[1].data.as_deref().expect("a presigned URL");
+    let url = fetched[1].data.as_str().expect("a presigned URL");
     let bytes = reqwest::get(url)
         .await
         .expect("get")
@@ -128,6 +128,18 @@ async fn tasks_are_created_listed_annotated_fetched_and_deleted() {
     let body: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
     assert_eq!(body, annotation);
     assert_eq!(fetched[1].files_manifest.len(), 1, "{:?}", fetched[1]);
+    // Inline, the data is the annotation itself (an object, though the document says string).
+    let inline = client
+        .tasks()
+        .bulk_fetch([first.id, listed[2].0])
+        .response_mode("inline")
+        .await
+        .expect("fetched inline");
+    assert_request_id(inline.request_id());
+    let order: Vec<TaskId> = inline.iter().map(|t| t.id).collect();
+    assert_eq!(order, [first.id, listed[2].0]);
+    assert_eq!(inline[0].data, annotation);
+    assert_eq!(inline[0].files_manifest, fetched[1].files_manifest);
 
     client.tasks().destroy(listed[4].0).await.expect("deleted");
     v2_error(

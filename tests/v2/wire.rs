@@ -69,17 +69,17 @@ async fn a_wrong_token_is_a_typed_401() {
 }
 
 #[tokio::test]
-#[ignore = "a dry run answers {dry_run, action, target}, which the client decodes as the \
-            operation's model (ProjectV2Detail) and fails: dry runs need their own answer type"]
 async fn a_dry_run_changes_nothing() {
     let (_fake, _v1, client) = start().await;
-    let answer = client
-        .projects()
-        .create(project("Checked"))
-        .dry_run(true)
-        .await
-        .expect("validated");
+    let check = client.projects().create(project("Checked")).dry_run();
+    let request = check.request().expect("request");
+    assert_eq!(request.full_url().query(), Some("dry_run=true"));
+    assert!(request.is_idempotent(), "a validation may be replayed");
+    let answer = check.await.expect("validated");
     assert_request_id(answer.request_id());
+    assert!(answer.dry_run);
+    assert_eq!(answer.action, "create");
+    assert_eq!(answer.target, None, "a create has no target yet");
     let all: Vec<_> = client
         .projects()
         .list()
@@ -88,4 +88,16 @@ async fn a_dry_run_changes_nothing() {
         .await
         .expect("list");
     assert_eq!(all.len(), 2, "nothing created");
+    // A dry run of a delete names its target and deletes nothing.
+    let id = all[0].id;
+    let answer = client
+        .projects()
+        .destroy(id)
+        .dry_run()
+        .await
+        .expect("validated");
+    assert_eq!((answer.dry_run, answer.action.as_str()), (true, "destroy"));
+    assert_eq!(answer.target, Some(serde_json::json!(id.0)));
+    let kept = client.projects().retrieve(id).await.expect("still there");
+    assert_eq!(kept.title, all[0].title);
 }

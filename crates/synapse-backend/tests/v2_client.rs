@@ -205,7 +205,7 @@ fn bulk_fetches_are_idempotent_and_bounded() {
     let check = c
         .jobs()
         .stop("550e8400-e29b-41d4-a716-446655440000")
-        .dry_run(true);
+        .dry_run();
     assert!(check.request().expect("request").is_idempotent());
 }
 

@@ -100,6 +100,7 @@ pub fn operations_part(api: &OpenAPI, root: &Path) -> Result<Vec<Output>, String
 
 /// The models part: `synapse-models`' `v2` module and its example fixture.
 pub fn models_part(api: &OpenAPI) -> Result<Vec<Output>, String> {
+    models::check_wire_values(api)?;
     let models = models::build(api)?;
     let title = format!("{} ({})", api.info.title, api.info.version);
     Ok(vec![

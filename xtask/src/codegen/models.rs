@@ -72,6 +72,19 @@ const NOT_IDS: &[(&str, &str)] = &[("Experiment", "task")];
 /// the caller leaves them out (`sha256` of the uploaded archive): `(component, key)`.
 pub const CLIENT_FILLED: &[(&str, &str)] = &[("PluginReleaseV2CreateRequest", "sha256")];
 
+/// Where the server differs from the document: fields it declares with one type but the
+/// server sends with several, generated as `serde_json::Value`: `(component, key, what the
+/// server sends)`. The note joins the field's documentation.
+///
+/// `TaskV2BulkFetch.data` is declared a string, but with `response_mode=inline` the server
+/// sends the annotation itself (an object); with `presigned` it sends a URL.
+pub const WIRE_VALUES: &[(&str, &str, &str)] = &[(
+    "TaskV2BulkFetch",
+    "data",
+    "The server sends the annotation itself (an object) with `response_mode=inline`, a \
+     presigned URL (a string) with `presigned`: kept as JSON.",
+)];
+
 /// Whether a property is a file (`type: string, format: binary`).
 fn is_binary(property: &ReferenceOr<Box<Schema>>) -> bool {
     matches!(
@@ -250,6 +263,27 @@ pub struct Models {
     pub items: Vec<(String, Item)>,
     /// Module → doc summary.
     pub modules: BTreeMap<String, String>,
+}
+
+/// Fails when an entry of [`WIRE_VALUES`] names a property the document does not have (the
+/// document was fixed, or renamed it): the platform's document is checked before generating.
+pub fn check_wire_values(api: &OpenAPI) -> Result<(), String> {
+    let schemas: BTreeMap<&str, _> = spec::schemas(api).into_iter().collect();
+    for (component, key, _) in WIRE_VALUES {
+        let declared = match schemas.get(component) {
+            Some(ReferenceOr::Item(schema)) => match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => o.properties.contains_key(*key),
+                _ => false,
+            },
+            _ => false,
+        };
+        if !declared {
+            return Err(format!(
+                "WIRE_VALUES: the document has no property {component}.{key}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Builds the models of every component schema.
@@ -533,7 +567,14 @@ impl Builder {
                 continue;
             }
             let mut facts = Facts::default();
-            let ty = self.property_ty(component, key, property, &mut facts)?;
+            let mut ty = self.property_ty(component, key, property, &mut facts)?;
+            let wire_value = WIRE_VALUES
+                .iter()
+                .find(|(c, k, _)| *c == component && k == key)
+                .map(|(_, _, note)| *note);
+            if wire_value.is_some() {
+                ty = Ty::Value;
+            }
             let field_name = naming::field_name(key, &|n| keys.contains(n));
             if field_name == "extra" || !names.insert(field_name.clone()) {
                 return Err(format!(
@@ -566,6 +607,10 @@ impl Builder {
                 (false, _) => (Ty::Option(Box::new(ty)), FieldKind::Optional),
             };
             let mut doc = field_doc(key, &facts, &kind, request);
+            if let Some(note) = wire_value {
+                doc.push(String::new());
+                doc.push(note.to_owned());
+            }
             if filled {
                 doc.push(String::new());
                 doc.push(

@@ -9,7 +9,7 @@
 //! |---|---|
 //! | `operationId` | a builder struct named after its place in the grouping (`projects.tags(project_id).list` → `ProjectsTagsList`) and a method of its resource handle |
 //! | path parameter | an argument of the handle (`tags(project_id)`) or of the method (`retrieve(id)`), typed with the crate's id newtypes where the models use them |
-//! | optional query parameter | a typed setter; arrays repeat the key (`explode: true`) or join the values with commas (`explode: false`); `dry_run` through `RequestBuilder::dry_run` |
+//! | optional query parameter | a typed setter; arrays repeat the key (`explode: true`) or join the values with commas (`explode: false`); `dry_run` as `.dry_run()`, which turns the call into a `DryRun` (the same request through `RequestBuilder::dry_run`, answered by a `DryRunAnswer`) |
 //! | required request body | an argument of the method (the generated request model, sent as JSON) |
 //! | optional request body | `.body(model)` |
 //! | `format: binary` property of the body | the file's path: an argument before the body when required, else `.file(path)`; the body then goes as `multipart/form-data` (text parts for the model's fields, then the file streamed from disk), as it always does when the document declares no JSON body |
@@ -867,8 +867,10 @@ fn query_param(p: &Value) -> Result<QueryParam, String> {
         }
         QueryKind::DryRun => {
             doc = vec![
-                "Validates the request without executing it (`?dry_run=true`); a \
-                 validation changes nothing, so the call then retries like a `GET`."
+                "Sends the call as a dry run (`?dry_run=true`): the server validates the \
+                 request without executing it and answers a \
+                 [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, \
+                 so the dry run retries like a `GET`. Set the call's options first."
                     .to_owned(),
             ];
         }

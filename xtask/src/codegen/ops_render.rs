@@ -30,7 +30,7 @@ its exact request without IO (`.request()`), and takes per-call options (`.read_
 - **Streams**: the event-stream operations give `.events()`, a lazy
   [`SseStream`](synapse_transport::v2::SseStream).
 - **Replays**: a `POST` or `PATCH` is never sent again once it may have reached the server,
-  except the read-only bulk fetches and a call with `.dry_run(true)`, which are marked
+  except the read-only bulk fetches and a call sent as `.dry_run()`, which are marked
   idempotent.
 - **Bodies** are the generated request models of `synapse_models::v2`, sent as JSON. A
   body with a file (plugin and model archives, a job log's attachment) takes the file's path
@@ -812,10 +812,13 @@ fn render_setter(out: &mut String, q: &QueryParam) {
         QueryKind::DryRun => {
             writeln!(
                 out,
-                "    pub fn {setter}(mut self, dry_run: bool) -> Self {{"
+                "    pub fn {setter}(mut self) -> crate::v2::DryRun<Self> {{"
             )
             .ok();
-            writeln!(out, "        self.{field} = dry_run;").ok();
+            writeln!(out, "        self.{field} = true;").ok();
+            writeln!(out, "        crate::v2::DryRun::new(self)").ok();
+            writeln!(out, "    }}").ok();
+            return;
         }
     }
     writeln!(out, "        self").ok();

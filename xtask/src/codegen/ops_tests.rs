@@ -192,7 +192,7 @@ fn scalar(ty: &ParamTy, n: i64, values: &[String], datetime: bool, uuid: bool) -
 
 fn query_value(q: &QueryParam) -> String {
     match q.kind {
-        QueryKind::DryRun => "true".to_owned(),
+        QueryKind::DryRun => String::new(),
         QueryKind::One => scalar(&q.ty, 3, &q.values, q.datetime, false),
         QueryKind::Repeated | QueryKind::Joined => match q.ty {
             ParamTy::Str => {
@@ -279,7 +279,7 @@ fn call_expr(op: &OpDef, components: &serde_json::Map<String, Value>) -> Result<
         _ => {}
     }
     write!(out, ".{}({})", op.method_name, args.join(", ")).ok();
-    for q in &op.query {
+    for q in op.query.iter().filter(|q| q.kind != QueryKind::DryRun) {
         write!(out, ".{}({})", q.setter, query_value(q)).ok();
     }
     if let Some(Body::Model {
@@ -302,6 +302,10 @@ fn call_expr(op: &OpDef, components: &serde_json::Map<String, Value>) -> Result<
         Answer::Cursor(_) => out.push_str(".per_page(50)"),
         Answer::Pages(_) => out.push_str(".page_size(50)"),
         _ => {}
+    }
+    // `.dry_run()` turns the call into a `DryRun`, so it comes last.
+    if let Some(q) = op.query.iter().find(|q| q.kind == QueryKind::DryRun) {
+        write!(out, ".{}()", q.setter).ok();
     }
     Ok(out)
 }

@@ -295,3 +295,13 @@ fn committed_output_is_current_and_generation_is_deterministic() {
         assert!(text.starts_with(HEADER), "{name}");
     }
 }
+
+#[test]
+fn a_wire_value_override_must_name_a_declared_property() {
+    let api = spec::parse(FRAGMENT).unwrap();
+    let error = models::check_wire_values(&api).err().unwrap();
+    assert_eq!(
+        error,
+        "WIRE_VALUES: the document has no property TaskV2BulkFetch.data"
+    );
+}

@@ -44,7 +44,8 @@
 //!
 //! Answers are [`V2Response<T>`] (the value, its `meta` and request id; it dereferences to
 //! the value), [`CursorPage<T>`] for a list's page, [`NoContent`] when the server sends no
-//! body, and event streams for the three streaming operations. The models are
+//! body, [`DryRunAnswer`] for a call sent as a dry run (`.dry_run()`, a [`DryRun`]), and event
+//! streams for the three streaming operations. The models are
 //! [`synapse_models::v2`].
 //!
 //! Besides the document's operations, two calls the Python SDK makes on paths the document
@@ -52,6 +53,7 @@
 //! and [`AsyncJobs::stream_progress`](generated::async_jobs::AsyncJobs::stream_progress).
 
 mod client;
+mod dry_run;
 pub mod generated;
 mod login;
 mod multipart;
@@ -60,6 +62,7 @@ pub mod streams;
 mod support;
 
 pub use self::client::{BackendV2Client, BackendV2ClientBuilder};
+pub use self::dry_run::{DryRun, DryRunAnswer};
 pub use self::generated::*;
 pub use self::login::{AuthLogin, LoginResponse};
 pub use self::python_only::{AsyncJobsStreamProgress, ContainersReportHealth};

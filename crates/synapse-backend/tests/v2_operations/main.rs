@@ -214,7 +214,7 @@ async fn assignments() {
                     synapse_backend::models::AssignmentId(7),
                     body::<m::AssignmentDataWriteV2Request>(r##"{"data":"sample"}"##),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -255,7 +255,6 @@ async fn assignments() {
                 .created_after("2026-01-15T09:00:00Z")
                 .created_before("2026-01-15T09:00:00Z")
                 .cursor_param("sample")
-                .dry_run(true)
                 .groups([1, 2])
                 .id(3)
                 .id_gt(3)
@@ -307,7 +306,8 @@ async fn assignments() {
                 .tasks([1, 2])
                 .users([1, 2])
                 .workshop(3.0)
-                .response_mode("inline"),
+                .response_mode("inline")
+                .dry_run(),
         )
         .await,
     );
@@ -355,7 +355,7 @@ async fn async_jobs() {
             client
                 .async_jobs()
                 .cancel("550e8400-e29b-41d4-a716-446655440000")
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -534,7 +534,7 @@ async fn data_collections() {
         )
         .await,
     );
-    calls.insert("data_collections.create", record(&mock, client.data_collections().create(body::<m::DataCollectionV2CreateRequest>(r##"{"name":"sample","category":"image","file_specifications":[{"name":"sample","file_type":"audio"}]}"##)).dry_run(true)).await);
+    calls.insert("data_collections.create", record(&mock, client.data_collections().create(body::<m::DataCollectionV2CreateRequest>(r##"{"name":"sample","category":"image","file_specifications":[{"name":"sample","file_type":"audio"}]}"##)).dry_run()).await);
     calls.insert(
         "data_collections.groups(dc_id).list",
         record(
@@ -557,7 +557,7 @@ async fn data_collections() {
                 .create(body::<m::DataGroupV2CreateRequest>(
                     r##"{"name":"sample"}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -580,7 +580,7 @@ async fn data_collections() {
                 .data_collections()
                 .groups(synapse_backend::models::DataCollectionId(7))
                 .destroy(42)
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -640,7 +640,7 @@ async fn data_collections() {
                         r##"{"name":"sample","category":"image"}"##,
                     ),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -651,8 +651,8 @@ async fn data_collections() {
             client
                 .data_collections()
                 .partial_update(synapse_backend::models::DataCollectionId(7))
-                .dry_run(true)
-                .body(body::<m::PatchedDataCollectionV2UpdateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedDataCollectionV2UpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -663,7 +663,7 @@ async fn data_collections() {
             client
                 .data_collections()
                 .destroy(synapse_backend::models::DataCollectionId(7))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -690,7 +690,7 @@ async fn data_collections() {
                         r##"{"files":[{"file_key":"sample","checksum":"sample","size":1}]}"##,
                     ),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -711,8 +711,8 @@ async fn data_collections() {
             client
                 .data_collections()
                 .invite(synapse_backend::models::DataCollectionId(7))
-                .dry_run(true)
-                .body(body::<m::TargetRoleCreateRequest>(r##"{}"##)),
+                .body(body::<m::TargetRoleCreateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -735,8 +735,8 @@ async fn data_collections() {
             client
                 .data_collections()
                 .request_join(synapse_backend::models::DataCollectionId(7))
-                .dry_run(true)
-                .body(body::<m::MemberRoleJoinRequestCreateRequest>(r##"{}"##)),
+                .body(body::<m::MemberRoleJoinRequestCreateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -747,10 +747,10 @@ async fn data_collections() {
             client
                 .data_collections()
                 .confirm_join_request(synapse_backend::models::DataCollectionId(7))
-                .dry_run(true)
                 .body(body::<m::PatchedMemberRoleJoinRequestConfirmRequest>(
                     r##"{}"##,
-                )),
+                ))
+                .dry_run(),
         )
         .await,
     );
@@ -798,7 +798,7 @@ async fn data_collections() {
                         r##"{"files":[{"filename":"sample","size":1}]}"##,
                     ),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -888,7 +888,7 @@ async fn data_units() {
                 .create(body::<m::DataUnitV2CreateRequest>(
                     r##"{"data_collection":1}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -912,7 +912,7 @@ async fn data_units() {
                     synapse_backend::models::DataUnitId(7),
                     body::<m::DataUnitV2CreateRequest>(r##"{"data_collection":1}"##),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -923,8 +923,8 @@ async fn data_units() {
             client
                 .data_units()
                 .partial_update(synapse_backend::models::DataUnitId(7))
-                .dry_run(true)
-                .body(body::<m::PatchedDataUnitV2CreateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedDataUnitV2CreateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -935,7 +935,7 @@ async fn data_units() {
             client
                 .data_units()
                 .destroy(synapse_backend::models::DataUnitId(7))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -979,7 +979,7 @@ async fn data_units() {
                 .bulk_create(body::<m::DataUnitV2BulkCreateRequest>(
                     r##"{"data_collection":1,"units":[{"files":{}}]}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1005,7 +1005,7 @@ async fn experiments() {
                 .create(body::<m::ExperimentV2CreateRequest>(
                     r##"{"name":"sample","task":1}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1023,7 +1023,7 @@ async fn experiments() {
                     7,
                     body::<m::ExperimentV2CreateRequest>(r##"{"name":"sample","task":1}"##),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1034,14 +1034,14 @@ async fn experiments() {
             client
                 .experiments()
                 .partial_update(7)
-                .dry_run(true)
-                .body(body::<m::PatchedExperimentV2CreateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedExperimentV2CreateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
     calls.insert(
         "experiments.destroy",
-        record(&mock, client.experiments().destroy(7).dry_run(true)).await,
+        record(&mock, client.experiments().destroy(7).dry_run()).await,
     );
     calls.insert(
         "experiments.check_permission",
@@ -1062,8 +1062,8 @@ async fn experiments() {
             client
                 .experiments()
                 .invite(7)
-                .dry_run(true)
-                .body(body::<m::TargetRoleCreateRequest>(r##"{}"##)),
+                .body(body::<m::TargetRoleCreateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -1082,8 +1082,8 @@ async fn experiments() {
             client
                 .experiments()
                 .request_join(7)
-                .dry_run(true)
-                .body(body::<m::MemberRoleJoinRequestCreateRequest>(r##"{}"##)),
+                .body(body::<m::MemberRoleJoinRequestCreateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -1094,10 +1094,10 @@ async fn experiments() {
             client
                 .experiments()
                 .confirm_join_request(7)
-                .dry_run(true)
                 .body(body::<m::PatchedMemberRoleJoinRequestConfirmRequest>(
                     r##"{}"##,
-                )),
+                ))
+                .dry_run(),
         )
         .await,
     );
@@ -1201,7 +1201,7 @@ async fn ground_truth_datasets() {
                 .create(body::<m::GroundTruthDatasetV2CreateRequest>(
                     r##"{"name":"sample"}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1227,7 +1227,7 @@ async fn ground_truth_datasets() {
                 .create(body::<m::GroundTruthDatasetVersionV2CreateRequest>(
                     r##"{"version":"sample"}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1303,7 +1303,7 @@ async fn ground_truth_datasets() {
                     7,
                     body::<m::GroundTruthDatasetV2CreateRequest>(r##"{"name":"sample"}"##),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1314,20 +1314,16 @@ async fn ground_truth_datasets() {
             client
                 .ground_truth_datasets()
                 .partial_update(7)
-                .dry_run(true)
                 .body(body::<m::PatchedGroundTruthDatasetV2CreateRequest>(
                     r##"{}"##,
-                )),
+                ))
+                .dry_run(),
         )
         .await,
     );
     calls.insert(
         "ground_truth_datasets.destroy",
-        record(
-            &mock,
-            client.ground_truth_datasets().destroy(7).dry_run(true),
-        )
-        .await,
+        record(&mock, client.ground_truth_datasets().destroy(7).dry_run()).await,
     );
     assert_eq!(calls.len(), 13);
     snapshot("ground_truth_datasets", &calls);
@@ -1388,14 +1384,14 @@ async fn ground_truth_events() {
                     r##"{"pgh_ids":[1]}"##,
                 ))
                 .cursor_param("sample")
-                .dry_run(true)
                 .ground_truth_dataset(3)
                 .ground_truth_dataset_version(synapse_backend::models::GroundTruthDatasetVersionId(
                     3,
                 ))
                 .per_page_param(3)
                 .pgh_obj_id_in([1, 2])
-                .project(synapse_backend::models::ProjectId(3)),
+                .project(synapse_backend::models::ProjectId(3))
+                .dry_run(),
         )
         .await,
     );
@@ -1444,12 +1440,12 @@ async fn ground_truths() {
                 .category("test")
                 .classes(["a", "b"])
                 .cursor_param("sample")
-                .dry_run(true)
                 .ground_truth_dataset(3)
                 .id(3)
                 .per_page_param(3)
                 .task(synapse_backend::models::TaskId(3))
-                .response_mode("inline"),
+                .response_mode("inline")
+                .dry_run(),
         )
         .await,
     );
@@ -1473,7 +1469,7 @@ async fn groups() {
             client
                 .groups()
                 .create(body::<m::GroupV2CreateRequest>(r##"{"name":"sample"}"##))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1488,7 +1484,7 @@ async fn groups() {
             client
                 .groups()
                 .update(7, body::<m::GroupV2UpdateRequest>(r##"{"name":"sample"}"##))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1499,14 +1495,14 @@ async fn groups() {
             client
                 .groups()
                 .partial_update(7)
-                .dry_run(true)
-                .body(body::<m::PatchedGroupV2UpdateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedGroupV2UpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
     calls.insert(
         "groups.destroy",
-        record(&mock, client.groups().destroy(7).dry_run(true)).await,
+        record(&mock, client.groups().destroy(7).dry_run()).await,
     );
     assert_eq!(calls.len(), 6);
     snapshot("groups", &calls);
@@ -1576,8 +1572,8 @@ async fn jobs() {
                 .partial_update(synapse_backend::models::JobId::from(
                     "550e8400-e29b-41d4-a716-446655440007",
                 ))
-                .dry_run(true)
-                .body(body::<m::PatchedJobV2PartialUpdateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedJobV2PartialUpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -1605,12 +1601,12 @@ async fn jobs() {
                         r##"{"event":"sample","data":"sample","datetime":"2026-01-15T09:00:00Z"}"##,
                     ),
                 )
-                .dry_run(true)
-                .file(archive("jobs")),
+                .file(archive("jobs"))
+                .dry_run(),
         )
         .await,
     );
-    calls.insert("jobs.create_logs_bulk", record(&mock, client.jobs().create_logs_bulk(synapse_backend::models::JobId::from("550e8400-e29b-41d4-a716-446655440007"), body::<m::JobLogV2BulkCreateRequest>(r##"{"logs":[{"event":"sample","data":"sample","datetime":"2026-01-15T09:00:00Z"}]}"##)).dry_run(true)).await);
+    calls.insert("jobs.create_logs_bulk", record(&mock, client.jobs().create_logs_bulk(synapse_backend::models::JobId::from("550e8400-e29b-41d4-a716-446655440007"), body::<m::JobLogV2BulkCreateRequest>(r##"{"logs":[{"event":"sample","data":"sample","datetime":"2026-01-15T09:00:00Z"}]}"##)).dry_run()).await);
     calls.insert(
         "jobs.stop",
         record(
@@ -1620,7 +1616,7 @@ async fn jobs() {
                 .stop(synapse_backend::models::JobId::from(
                     "550e8400-e29b-41d4-a716-446655440007",
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1658,7 +1654,7 @@ async fn members() {
                 .create(body::<m::MemberV2CreateRequest>(
                     r##"{"user":1,"role":"owner"}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1673,14 +1669,14 @@ async fn members() {
             client
                 .members()
                 .partial_update(7)
-                .dry_run(true)
-                .body(body::<m::PatchedMemberV2UpdateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedMemberV2UpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
     calls.insert(
         "members.destroy",
-        record(&mock, client.members().destroy(7).dry_run(true)).await,
+        record(&mock, client.members().destroy(7).dry_run()).await,
     );
     assert_eq!(calls.len(), 5);
     snapshot("members", &calls);
@@ -1705,7 +1701,7 @@ async fn models() {
                     archive("models"),
                     body::<m::ModelV2CreateRequest>(r##"{"name":"sample","plugin":1}"##),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1726,8 +1722,8 @@ async fn models() {
             client
                 .models()
                 .partial_update(synapse_backend::models::ModelId(7))
-                .dry_run(true)
-                .body(body::<m::PatchedModelV2UpdateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedModelV2UpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -1738,7 +1734,7 @@ async fn models() {
             client
                 .models()
                 .destroy(synapse_backend::models::ModelId(7))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1760,7 +1756,7 @@ async fn models() {
                     synapse_backend::models::ModelId(7),
                     body::<m::ModelPlaygroundCreateRequest>(r##"{"agent":1}"##),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1782,7 +1778,7 @@ async fn plugin_exports() {
                 .create(body::<m::PluginExportEnqueueRequest>(
                     r##"{"storage_id":1,"path":"sample"}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1818,7 +1814,7 @@ async fn plugin_releases() {
                     archive("plugin_releases"),
                     body::<m::PluginReleaseV2CreateRequest>(r##"{"plugin":1,"version":"sample"}"##),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1839,7 +1835,7 @@ async fn plugin_releases() {
             client
                 .plugin_releases()
                 .destroy(synapse_backend::models::PluginReleaseId(7))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1850,7 +1846,7 @@ async fn plugin_releases() {
             client
                 .plugin_releases()
                 .release(synapse_backend::models::PluginReleaseId(7))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1885,8 +1881,8 @@ async fn plugins() {
                 .create(body::<m::PluginV2CreateRequest>(
                     r##"{"code":"sample","name":"sample","category":"neural_net"}"##,
                 ))
-                .dry_run(true)
-                .file(archive("plugins")),
+                .file(archive("plugins"))
+                .dry_run(),
         )
         .await,
     );
@@ -1907,8 +1903,8 @@ async fn plugins() {
             client
                 .plugins()
                 .partial_update(synapse_backend::models::PluginId(7))
-                .dry_run(true)
-                .body(body::<m::PatchedPluginV2UpdateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedPluginV2UpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -1946,7 +1942,7 @@ async fn posts() {
                 .create(body::<m::WorkerPostV2CreateRequest>(
                     r##"{"project":1,"title":"sample","category":"notice","content":"sample"}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -1961,14 +1957,14 @@ async fn posts() {
             client
                 .posts()
                 .partial_update(7)
-                .dry_run(true)
-                .body(body::<m::PatchedWorkerPostV2UpdateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedWorkerPostV2UpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
     calls.insert(
         "posts.destroy",
-        record(&mock, client.posts().destroy(7).dry_run(true)).await,
+        record(&mock, client.posts().destroy(7).dry_run()).await,
     );
     calls.insert(
         "posts.check_permission",
@@ -2040,7 +2036,7 @@ async fn projects() {
                 .create(body::<m::ProjectV2CreateRequest>(
                     r##"{"title":"sample","category":"image","configuration":"sample"}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2066,7 +2062,7 @@ async fn projects() {
                         r##"{"title":"sample","category":"image","configuration":"sample"}"##,
                     ),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2077,8 +2073,8 @@ async fn projects() {
             client
                 .projects()
                 .partial_update(synapse_backend::models::ProjectId(7))
-                .dry_run(true)
-                .body(body::<m::PatchedProjectV2CreateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedProjectV2CreateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -2089,7 +2085,7 @@ async fn projects() {
             client
                 .projects()
                 .destroy(synapse_backend::models::ProjectId(7))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2121,8 +2117,8 @@ async fn projects() {
             client
                 .projects()
                 .invite(synapse_backend::models::ProjectId(7))
-                .dry_run(true)
-                .body(body::<m::TargetRoleCreateRequest>(r##"{}"##)),
+                .body(body::<m::TargetRoleCreateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -2146,8 +2142,8 @@ async fn projects() {
             client
                 .projects()
                 .request_join(synapse_backend::models::ProjectId(7))
-                .dry_run(true)
-                .body(body::<m::MemberRoleJoinRequestCreateRequest>(r##"{}"##)),
+                .body(body::<m::MemberRoleJoinRequestCreateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -2158,10 +2154,10 @@ async fn projects() {
             client
                 .projects()
                 .confirm_join_request(synapse_backend::models::ProjectId(7))
-                .dry_run(true)
                 .body(body::<m::PatchedMemberRoleJoinRequestConfirmRequest>(
                     r##"{}"##,
-                )),
+                ))
+                .dry_run(),
         )
         .await,
     );
@@ -2220,7 +2216,7 @@ async fn projects() {
                 .create(body::<m::ReviewTagV2CreateRequest>(
                     r##"{"name":"sample"}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2293,7 +2289,7 @@ async fn projects() {
                 .create(body::<m::TaskTagV2CreateRequest>(
                     r##"{"name":"sample","category":"export"}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2316,8 +2312,8 @@ async fn projects() {
                 .projects()
                 .tags(synapse_backend::models::ProjectId(7))
                 .partial_update(synapse_backend::models::TaskTagId(42))
-                .dry_run(true)
-                .body(body::<m::PatchedTaskTagV2PartialUpdateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedTaskTagV2PartialUpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -2329,7 +2325,7 @@ async fn projects() {
                 .projects()
                 .tags(synapse_backend::models::ProjectId(7))
                 .destroy(synapse_backend::models::TaskTagId(42))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2407,14 +2403,14 @@ async fn review_tags() {
             client
                 .review_tags()
                 .partial_update(7)
-                .dry_run(true)
-                .body(body::<m::PatchedReviewTagV2UpdateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedReviewTagV2UpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
     calls.insert(
         "review_tags.destroy",
-        record(&mock, client.review_tags().destroy(7).dry_run(true)).await,
+        record(&mock, client.review_tags().destroy(7).dry_run()).await,
     );
     calls.insert(
         "review_tags.check_permission",
@@ -2461,7 +2457,7 @@ async fn reviews() {
             client
                 .reviews()
                 .create(body::<m::ReviewV2CreateRequest>(r##"{"assignment":1}"##))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2476,8 +2472,8 @@ async fn reviews() {
             client
                 .reviews()
                 .partial_update(7)
-                .dry_run(true)
-                .body(body::<m::PatchedReviewV2UpdateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedReviewV2UpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -2558,7 +2554,7 @@ async fn tasks() {
                 .create(body::<m::TaskV2CreateRequest>(
                     r##"{"project":1,"data_unit":1}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2580,7 +2576,7 @@ async fn tasks() {
                     synapse_backend::models::TaskId(7),
                     body::<m::TaskV2CreateRequest>(r##"{"project":1,"data_unit":1}"##),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2591,8 +2587,8 @@ async fn tasks() {
             client
                 .tasks()
                 .partial_update(synapse_backend::models::TaskId(7))
-                .dry_run(true)
-                .body(body::<m::PatchedTaskV2CreateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedTaskV2CreateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -2603,7 +2599,7 @@ async fn tasks() {
             client
                 .tasks()
                 .destroy(synapse_backend::models::TaskId(7))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2614,9 +2610,9 @@ async fn tasks() {
             client
                 .tasks()
                 .annotate_task_data(synapse_backend::models::TaskId(7))
-                .dry_run(true)
                 .schema("any")
-                .body(body::<m::TaskV2AnnotateRequestRequest>(r##"{}"##)),
+                .body(body::<m::TaskV2AnnotateRequestRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -2658,7 +2654,7 @@ async fn tasks() {
                 .bulk_create(body::<m::TaskV2BulkCreateRequest>(
                     r##"{"project":1,"data_unit_ids":[1]}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2673,13 +2669,13 @@ async fn tasks() {
                     synapse_backend::models::TaskId(2),
                 ])
                 .cursor_param("sample")
-                .dry_run(true)
                 .has_data(true)
                 .is_discarded(true)
                 .per_page_param(3)
                 .project(synapse_backend::models::ProjectId(3))
                 .schema("any")
-                .response_mode("inline"),
+                .response_mode("inline")
+                .dry_run(),
         )
         .await,
     );
@@ -2732,8 +2728,8 @@ async fn tokens() {
             client
                 .tokens()
                 .create()
-                .dry_run(true)
-                .body(body::<m::AccessTokenV2CreateRequest>(r##"{}"##)),
+                .body(body::<m::AccessTokenV2CreateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -2743,7 +2739,7 @@ async fn tokens() {
     );
     calls.insert(
         "tokens.destroy",
-        record(&mock, client.tokens().destroy(7).dry_run(true)).await,
+        record(&mock, client.tokens().destroy(7).dry_run()).await,
     );
     assert_eq!(calls.len(), 4);
     snapshot("tokens", &calls);
@@ -2838,7 +2834,7 @@ async fn validation_scripts() {
                 .create(body::<m::ValidationScriptV2WriteRequest>(
                     r##"{"name":"sample"}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2856,7 +2852,7 @@ async fn validation_scripts() {
                     7,
                     body::<m::ValidationScriptV2WriteRequest>(r##"{"name":"sample"}"##),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2867,14 +2863,14 @@ async fn validation_scripts() {
             client
                 .validation_scripts()
                 .partial_update(7)
-                .dry_run(true)
-                .body(body::<m::PatchedValidationScriptV2WriteRequest>(r##"{}"##)),
+                .body(body::<m::PatchedValidationScriptV2WriteRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
     calls.insert(
         "validation_scripts.destroy",
-        record(&mock, client.validation_scripts().destroy(7).dry_run(true)).await,
+        record(&mock, client.validation_scripts().destroy(7).dry_run()).await,
     );
     assert_eq!(calls.len(), 6);
     snapshot("validation_scripts", &calls);
@@ -2907,7 +2903,7 @@ async fn workshops() {
                 .create(body::<m::WorkshopV2CreateRequest>(
                     r##"{"project":1,"name":"sample"}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2922,8 +2918,8 @@ async fn workshops() {
             client
                 .workshops()
                 .update(7)
-                .dry_run(true)
-                .body(body::<m::WorkshopV2UpdateRequest>(r##"{}"##)),
+                .body(body::<m::WorkshopV2UpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -2934,14 +2930,14 @@ async fn workshops() {
             client
                 .workshops()
                 .partial_update(7)
-                .dry_run(true)
-                .body(body::<m::PatchedWorkshopV2UpdateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedWorkshopV2UpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
     calls.insert(
         "workshops.destroy",
-        record(&mock, client.workshops().destroy(7).dry_run(true)).await,
+        record(&mock, client.workshops().destroy(7).dry_run()).await,
     );
     calls.insert(
         "workshops.check_permission",
@@ -2961,7 +2957,7 @@ async fn workshops() {
                     7,
                     body::<m::WorkshopV2ParticipateRequest>(r##"{"role":"labeler"}"##),
                 )
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -2989,7 +2985,7 @@ async fn workshops() {
                 .workshops()
                 .reviewer_covers(7)
                 .create(body::<m::ReviewerCoverV2CreateRequest>(r##"{"user":1}"##))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -3005,8 +3001,8 @@ async fn workshops() {
                 .workshops()
                 .reviewer_covers(7)
                 .partial_update(42)
-                .dry_run(true)
-                .body(body::<m::PatchedReviewerCoverV2UpdateRequest>(r##"{}"##)),
+                .body(body::<m::PatchedReviewerCoverV2UpdateRequest>(r##"{}"##))
+                .dry_run(),
         )
         .await,
     );
@@ -3014,11 +3010,7 @@ async fn workshops() {
         "workshops.reviewer_covers(workshop_id).destroy",
         record(
             &mock,
-            client
-                .workshops()
-                .reviewer_covers(7)
-                .destroy(42)
-                .dry_run(true),
+            client.workshops().reviewer_covers(7).destroy(42).dry_run(),
         )
         .await,
     );
@@ -3056,7 +3048,7 @@ async fn workshops() {
                 .create(body::<m::WorkerParticipationV2CreateRequest>(
                     r##"{"user":1}"##,
                 ))
-                .dry_run(true),
+                .dry_run(),
         )
         .await,
     );
@@ -3072,20 +3064,16 @@ async fn workshops() {
                 .workshops()
                 .workers(7)
                 .partial_update(42)
-                .dry_run(true)
                 .body(body::<m::PatchedWorkerParticipationV2UpdateRequest>(
                     r##"{}"##,
-                )),
+                ))
+                .dry_run(),
         )
         .await,
     );
     calls.insert(
         "workshops.workers(workshop_id).destroy",
-        record(
-            &mock,
-            client.workshops().workers(7).destroy(42).dry_run(true),
-        )
-        .await,
+        record(&mock, client.workshops().workers(7).destroy(42).dry_run()).await,
     );
     calls.insert(
         "workshops.workers(workshop_id).check_permission",

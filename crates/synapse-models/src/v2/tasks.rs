@@ -118,8 +118,10 @@ wire_struct! {
         #[wire(required)]
         pub data_unit_id: DataUnitId,
         /// The `data` value.
+        ///
+        /// The server sends the annotation itself (an object) with `response_mode=inline`, a presigned URL (a string) with `presigned`: kept as JSON.
         #[wire(required)]
-        pub data: Option<String>,
+        pub data: Value,
         /// The `files_manifest` value.
         #[wire(required)]
         pub files_manifest: Map<String, Value>,

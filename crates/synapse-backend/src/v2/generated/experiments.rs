@@ -211,10 +211,10 @@ impl ExperimentsCreate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -312,10 +312,10 @@ impl ExperimentsUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -371,10 +371,10 @@ impl ExperimentsPartialUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -434,10 +434,10 @@ impl ExperimentsDestroy {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -599,10 +599,10 @@ impl ExperimentsInvite {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -713,10 +713,10 @@ impl ExperimentsRequestJoin {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -784,10 +784,10 @@ impl ExperimentsConfirmJoinRequest {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).

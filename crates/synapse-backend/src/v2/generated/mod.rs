@@ -19,7 +19,7 @@
 //! - **Streams**: the event-stream operations give `.events()`, a lazy
 //!   [`SseStream`](synapse_transport::v2::SseStream).
 //! - **Replays**: a `POST` or `PATCH` is never sent again once it may have reached the server,
-//!   except the read-only bulk fetches and a call with `.dry_run(true)`, which are marked
+//!   except the read-only bulk fetches and a call sent as `.dry_run()`, which are marked
 //!   idempotent.
 //! - **Bodies** are the generated request models of `synapse_models::v2`, sent as JSON. A
 //!   body with a file (plugin and model archives, a job log's attachment) takes the file's path

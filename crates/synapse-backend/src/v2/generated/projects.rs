@@ -385,10 +385,10 @@ impl ProjectsCreate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -484,10 +484,10 @@ impl ProjectsUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -541,10 +541,10 @@ impl ProjectsPartialUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -602,10 +602,10 @@ impl ProjectsDestroy {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -765,10 +765,10 @@ impl ProjectsInvite {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -901,10 +901,10 @@ impl ProjectsRequestJoin {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -972,10 +972,10 @@ impl ProjectsConfirmJoinRequest {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -1260,10 +1260,10 @@ impl ProjectsReviewTagsCreate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -1621,10 +1621,10 @@ impl ProjectsTagsCreate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -1741,10 +1741,10 @@ impl ProjectsTagsPartialUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -1812,10 +1812,10 @@ impl ProjectsTagsDestroy {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 

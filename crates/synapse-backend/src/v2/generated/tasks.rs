@@ -215,10 +215,10 @@ impl TasksCreate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -326,10 +326,10 @@ impl TasksUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -389,10 +389,10 @@ impl TasksPartialUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -456,10 +456,10 @@ impl TasksDestroy {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -508,10 +508,10 @@ impl TasksAnnotateTaskData {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// 유효 schema 오버라이드. 미지정 시 Task.schema 로 폴백. any 이면 DM 스키마 검증 skip.
@@ -738,10 +738,10 @@ impl TasksBulkCreate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -813,10 +813,10 @@ impl TasksBulkFetch {
         self
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The `has_data` query parameter.

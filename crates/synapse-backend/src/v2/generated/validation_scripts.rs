@@ -153,10 +153,10 @@ impl ValidationScriptsCreate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -254,10 +254,10 @@ impl ValidationScriptsUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -313,10 +313,10 @@ impl ValidationScriptsPartialUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -376,10 +376,10 @@ impl ValidationScriptsDestroy {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 

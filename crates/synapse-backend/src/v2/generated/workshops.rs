@@ -322,10 +322,10 @@ impl WorkshopsCreate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -418,10 +418,10 @@ impl WorkshopsUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -478,10 +478,10 @@ impl WorkshopsPartialUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -536,10 +536,10 @@ impl WorkshopsDestroy {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -646,10 +646,10 @@ impl WorkshopsParticipate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -847,10 +847,10 @@ impl WorkshopsReviewerCoversCreate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -960,10 +960,10 @@ impl WorkshopsReviewerCoversPartialUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -1028,10 +1028,10 @@ impl WorkshopsReviewerCoversDestroy {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -1303,10 +1303,10 @@ impl WorkshopsWorkersCreate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
@@ -1418,10 +1418,10 @@ impl WorkshopsWorkersPartialUpdate {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 
     /// The request body (without one, none is sent).
@@ -1486,10 +1486,10 @@ impl WorkshopsWorkersDestroy {
         }
     }
 
-    /// Validates the request without executing it (`?dry_run=true`); a validation changes nothing, so the call then retries like a `GET`.
-    pub fn dry_run(mut self, dry_run: bool) -> Self {
-        self.dry_run = dry_run;
-        self
+    /// Sends the call as a dry run (`?dry_run=true`): the server validates the request without executing it and answers a [`DryRunAnswer`](crate::v2::DryRunAnswer); a validation changes nothing, so the dry run retries like a `GET`. Set the call's options first.
+    pub fn dry_run(mut self) -> crate::v2::DryRun<Self> {
+        self.dry_run = true;
+        crate::v2::DryRun::new(self)
     }
 }
 
