@@ -294,6 +294,11 @@ async fn login_sends_the_password_without_the_clients_authorization_and_answers_
         .expect("client");
     let call = signed_in.auth().login("ada@example.com", "pa55word");
     assert!(!format!("{call:?}").contains("pa55word"), "{call:?}");
+    // The request value's Debug shows the body's length, not the password in it.
+    let request = call.request().expect("request");
+    let shown = format!("{request:?}");
+    assert!(!shown.contains("pa55word"), "{shown}");
+    assert!(shown.contains("bytes, redacted>"), "{shown}");
     mock.push(MockResponse::json(200, json!({"token": "new_drf"})));
     let login = call.await.expect("login");
     assert_eq!(login.token.expose(), "new_drf");

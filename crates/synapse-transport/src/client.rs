@@ -486,6 +486,15 @@ impl RequestBuilder {
         })
     }
 
+    /// Marks the body as a credential (a login's password): `Debug` of the request shows its
+    /// length only.
+    pub fn redact_body(self) -> Self {
+        self.map(|r| {
+            r.redact_body();
+            Ok(())
+        })
+    }
+
     /// Removes a header, the client's own included (a credential one call must not carry).
     pub fn without_header(self, name: &str) -> Self {
         let parsed = HeaderName::from_bytes(name.as_bytes());

@@ -134,6 +134,8 @@ pub struct Request {
     pub(crate) secret_segments: Vec<String>,
     /// The query is a credential (a presigned URL's signature): never shown.
     pub(crate) secret_query: bool,
+    /// The body holds a credential (a login's password): `Debug` shows its length only.
+    pub(crate) secret_body: bool,
 }
 
 impl Request {
@@ -152,6 +154,7 @@ impl Request {
             retry: None,
             secret_segments: Vec::new(),
             secret_query: false,
+            secret_body: false,
         }
     }
 
@@ -187,6 +190,11 @@ impl Request {
     /// `Debug` show the URL without it.
     pub fn redact_query(&mut self) {
         self.secret_query = true;
+    }
+
+    /// Marks the body as a credential (a login's password): `Debug` shows its length only.
+    pub fn redact_body(&mut self) {
+        self.secret_body = true;
     }
 
     /// Finalises the headers, the one place where `Accept`, `User-Agent`, `Content-Type` and
@@ -267,12 +275,26 @@ impl fmt::Debug for Request {
             .field("method", &self.method)
             .field("url", &self.display_url())
             .field("headers", &self.headers)
-            .field("body", &self.body)
+            .field("body", &RedactedBody(self))
             .field("read_timeout", &self.read_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("response_mode", &self.response_mode)
             .field("idempotent", &self.idempotent)
             .finish()
+    }
+}
+
+/// A request's body for `Debug`: the body itself, or only its length when it holds a
+/// credential.
+struct RedactedBody<'a>(&'a Request);
+
+impl fmt::Debug for RedactedBody<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.secret_body {
+            write!(f, "<{} bytes, redacted>", self.0.body.content_length())
+        } else {
+            fmt::Debug::fmt(&self.0.body, f)
+        }
     }
 }
 

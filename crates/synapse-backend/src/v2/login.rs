@@ -69,6 +69,7 @@ impl Operation for AuthLogin {
                 "email": self.email,
                 "password": self.password.expose(),
             }))
+            .redact_body()
     }
 
     async fn decode(response: Response, call: CallInfo) -> Result<Self::Output, Error> {
