@@ -206,7 +206,10 @@ fn render_resource(resource: &str, list: &[OpDef]) -> Result<String, String> {
     for handle in handles.values() {
         render_handle(&mut body, handle, &handles, &mut imports);
     }
-    for op in list.iter().filter(|op| op.hand.is_none()) {
+    for op in list
+        .iter()
+        .filter(|op| op.hand.is_none() && access_builder(op).is_none())
+    {
         render_op(&mut body, op, &mut imports);
     }
     let mut out = String::new();
@@ -339,6 +342,10 @@ fn render_handle(
             writeln!(out).ok();
             continue;
         }
+        if let Some(builder) = access_builder(op) {
+            render_access_method(out, handle, op, builder);
+            continue;
+        }
         let mut params = Vec::new();
         let mut args = vec!["&self.client".to_owned()];
         for (arg, ty) in &handle.args {
@@ -394,6 +401,84 @@ fn render_handle(
         writeln!(out).ok();
     }
     writeln!(out, "}}").ok();
+    writeln!(out).ok();
+}
+
+/// The shared builder (`crate::v2::…`, its constructor) serving `op` when it is one of the
+/// access reads every object has: `check_permission` (only `?permission=`, no answer body),
+/// `permissions` and `roles` (no query, an untyped answer), a `GET` with path parameters only.
+fn access_builder(op: &OpDef) -> Option<&'static str> {
+    if op.method != "GET" || op.body.is_some() || op.hand.is_some() {
+        return None;
+    }
+    let query: Vec<&str> = op.query.iter().map(|q| q.wire.as_str()).collect();
+    let untyped = matches!(&op.answer, Answer::Json(t) if t == "serde_json::Value");
+    match (op.method_name.as_str(), query.as_slice()) {
+        ("check_permission", ["permission"]) if op.answer == Answer::NoContent => {
+            Some("crate::v2::CheckPermission::new")
+        }
+        ("permissions", []) if untyped => Some("crate::v2::AccessRead::permissions"),
+        ("roles", []) if untyped => Some("crate::v2::AccessRead::roles"),
+        _ => None,
+    }
+}
+
+/// A handle's method for an access read: the object's path segments (the handle's
+/// arguments, then the method's), given to the shared builder.
+fn render_access_method(out: &mut String, handle: &Handle, op: &OpDef, builder: &str) {
+    let mut params = Vec::new();
+    let mut locals = Vec::new();
+    for p in op.path_params.iter().skip(op.handle_args) {
+        params.push(format!("{}: {}", p.field, arg_ty(&p.ty)));
+        let value = arg_into(&p.field, &p.ty);
+        if value != p.field {
+            locals.push(format!("let {} = {value};", p.field));
+        }
+    }
+    let object = op.path.trim_end_matches('/');
+    let object = object.rsplit_once('/').map_or(object, |(head, _)| head);
+    let segments: Vec<String> = object
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|seg| {
+            let wire = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
+            match wire.and_then(|w| op.path_params.iter().position(|p| p.wire == w)) {
+                Some(i) if i < op.handle_args => match handle.args.get(i) {
+                    Some((arg, _)) => format!("self.{arg}.to_string()"),
+                    None => format!("{seg:?}.to_owned()"),
+                },
+                Some(i) => format!("{}.to_string()", op.path_params[i].field),
+                None => format!("{seg:?}.to_owned()"),
+            }
+        })
+        .collect();
+    let ty = builder.rsplit_once("::").map_or(builder, |(t, _)| t);
+    let short = ty.rsplit("::").next().unwrap_or(ty);
+    writeln!(out, "    /// {}", op.summary).ok();
+    writeln!(out, "    ///").ok();
+    writeln!(
+        out,
+        "    /// `{} {}`: [`{short}`]({ty}).",
+        op.method, op.path
+    )
+    .ok();
+    writeln!(
+        out,
+        "    pub fn {}(&self, {}) -> {ty} {{",
+        op.method_name,
+        params.join(", ")
+    )
+    .ok();
+    for local in locals {
+        writeln!(out, "        {local}").ok();
+    }
+    writeln!(
+        out,
+        "        {builder}(&self.client, vec![{}])",
+        segments.join(", ")
+    )
+    .ok();
+    writeln!(out, "    }}").ok();
     writeln!(out).ok();
 }
 

@@ -52,6 +52,7 @@
 //! does not describe are written by hand: [`Containers::report_health`](generated::containers::Containers::report_health)
 //! and [`AsyncJobs::stream_progress`](generated::async_jobs::AsyncJobs::stream_progress).
 
+mod access;
 mod client;
 mod dry_run;
 pub mod generated;
@@ -61,6 +62,7 @@ mod python_only;
 pub mod streams;
 mod support;
 
+pub use self::access::{AccessRead, CheckPermission};
 pub use self::client::{BackendV2Client, BackendV2ClientBuilder};
 pub use self::dry_run::{DryRun, DryRunAnswer};
 pub use self::generated::*;

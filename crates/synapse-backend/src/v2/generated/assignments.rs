@@ -35,9 +35,13 @@ impl Assignments {
 
     /// 권한 확인 (파생)
     ///
-    /// `GET /v2/assignments/{id}/check_permission/`: [`AssignmentsCheckPermission`].
-    pub fn check_permission(&self, id: impl Into<AssignmentId>) -> AssignmentsCheckPermission {
-        AssignmentsCheckPermission::new(&self.client, id.into())
+    /// `GET /v2/assignments/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, id: impl Into<AssignmentId>) -> crate::v2::CheckPermission {
+        let id = id.into();
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec!["v2".to_owned(), "assignments".to_owned(), id.to_string()],
+        )
     }
 
     /// 할당작업 데이터 수정 RPC
@@ -53,16 +57,24 @@ impl Assignments {
 
     /// 사용자 권한 상세 정보 (파생)
     ///
-    /// `GET /v2/assignments/{id}/permissions/`: [`AssignmentsPermissions`].
-    pub fn permissions(&self, id: impl Into<AssignmentId>) -> AssignmentsPermissions {
-        AssignmentsPermissions::new(&self.client, id.into())
+    /// `GET /v2/assignments/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: impl Into<AssignmentId>) -> crate::v2::AccessRead {
+        let id = id.into();
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec!["v2".to_owned(), "assignments".to_owned(), id.to_string()],
+        )
     }
 
     /// 부모 Target Model 역할 조회
     ///
-    /// `GET /v2/assignments/{id}/roles/`: [`AssignmentsRoles`].
-    pub fn roles(&self, id: impl Into<AssignmentId>) -> AssignmentsRoles {
-        AssignmentsRoles::new(&self.client, id.into())
+    /// `GET /v2/assignments/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: impl Into<AssignmentId>) -> crate::v2::AccessRead {
+        let id = id.into();
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec!["v2".to_owned(), "assignments".to_owned(), id.to_string()],
+        )
     }
 
     /// 할당작업 데이터 일괄 조회 RPC
@@ -792,66 +804,6 @@ impl synapse_transport::Operation for AssignmentsRetrieve {
 }
 synapse_transport::fluent!(AssignmentsRetrieve);
 
-/// 권한 확인 (파생)
-///
-/// Derived Model에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 부모 Target Model의 권한을 기반으로 검증하며, 사용자가 해당 파생 리소스에 접근할 수 있는 권한이 있는지 확인합니다.
-///
-/// `GET /v2/assignments/{id}/check_permission/` (`assignment_check_permission`), as `client.assignments().check_permission(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct AssignmentsCheckPermission {
-    call: synapse_transport::Call,
-    id: AssignmentId,
-    permission: Option<String>,
-}
-
-impl AssignmentsCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: AssignmentId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for AssignmentsCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "assignments",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(AssignmentsCheckPermission);
-
 /// 할당작업 데이터 수정 RPC
 ///
 /// Assignment ``data`` 페이로드만 치환합니다. 서버 단일 진입점(`set_annotation_data`)을 경유해 ``data`` / ``classifications`` / 외재화 버전을 함께 갱신합니다.
@@ -915,95 +867,6 @@ impl synapse_transport::Operation for AssignmentsSetData {
     }
 }
 synapse_transport::fluent!(AssignmentsSetData);
-
-/// 사용자 권한 상세 정보 (파생)
-///
-/// Derived Model에 대한 현재 사용자의 상세 권한 정보를 반환합니다. 부모 Target Model의 권한을 기반으로 합니다.
-///
-/// `GET /v2/assignments/{id}/permissions/` (`assignment_permissions`), as `client.assignments().permissions(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct AssignmentsPermissions {
-    call: synapse_transport::Call,
-    id: AssignmentId,
-}
-
-impl AssignmentsPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: AssignmentId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for AssignmentsPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "assignments",
-                self.id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(AssignmentsPermissions);
-
-/// 부모 Target Model 역할 조회
-///
-/// Derived Model의 부모 Target Model에 대한 역할 정보를 반환합니다.
-///
-/// `GET /v2/assignments/{id}/roles/` (`assignment_roles`), as `client.assignments().roles(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct AssignmentsRoles {
-    call: synapse_transport::Call,
-    id: AssignmentId,
-}
-
-impl AssignmentsRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: AssignmentId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for AssignmentsRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            ["v2", "assignments", self.id.to_string().as_str(), "roles"],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(AssignmentsRoles);
 
 /// 할당작업 데이터 일괄 조회 RPC
 ///

@@ -81,12 +81,17 @@ impl DataCollections {
 
     /// 권한 확인
     ///
-    /// `GET /v2/data-collections/{id}/check_permission/`: [`DataCollectionsCheckPermission`].
-    pub fn check_permission(
-        &self,
-        id: impl Into<DataCollectionId>,
-    ) -> DataCollectionsCheckPermission {
-        DataCollectionsCheckPermission::new(&self.client, id.into())
+    /// `GET /v2/data-collections/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, id: impl Into<DataCollectionId>) -> crate::v2::CheckPermission {
+        let id = id.into();
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "data-collections".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// Presigned 업로드 확정
@@ -156,16 +161,32 @@ impl DataCollections {
 
     /// 사용자 권한 상세 정보
     ///
-    /// `GET /v2/data-collections/{id}/permissions/`: [`DataCollectionsPermissions`].
-    pub fn permissions(&self, id: impl Into<DataCollectionId>) -> DataCollectionsPermissions {
-        DataCollectionsPermissions::new(&self.client, id.into())
+    /// `GET /v2/data-collections/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: impl Into<DataCollectionId>) -> crate::v2::AccessRead {
+        let id = id.into();
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "data-collections".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 리소스 역할 목록 조회
     ///
-    /// `GET /v2/data-collections/{id}/roles/`: [`DataCollectionsRoles`].
-    pub fn roles(&self, id: impl Into<DataCollectionId>) -> DataCollectionsRoles {
-        DataCollectionsRoles::new(&self.client, id.into())
+    /// `GET /v2/data-collections/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: impl Into<DataCollectionId>) -> crate::v2::AccessRead {
+        let id = id.into();
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "data-collections".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// Presigned 업로드 URL 발급
@@ -242,23 +263,50 @@ impl DataCollectionsGroups {
 
     /// 권한 확인 (파생)
     ///
-    /// `GET /v2/data-collections/{dc_pk}/groups/{id}/check_permission/`: [`DataCollectionsGroupsCheckPermission`].
-    pub fn check_permission(&self, id: i64) -> DataCollectionsGroupsCheckPermission {
-        DataCollectionsGroupsCheckPermission::new(&self.client, self.dc_id, id)
+    /// `GET /v2/data-collections/{dc_pk}/groups/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, id: i64) -> crate::v2::CheckPermission {
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "data-collections".to_owned(),
+                self.dc_id.to_string(),
+                "groups".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 사용자 권한 상세 정보 (파생)
     ///
-    /// `GET /v2/data-collections/{dc_pk}/groups/{id}/permissions/`: [`DataCollectionsGroupsPermissions`].
-    pub fn permissions(&self, id: i64) -> DataCollectionsGroupsPermissions {
-        DataCollectionsGroupsPermissions::new(&self.client, self.dc_id, id)
+    /// `GET /v2/data-collections/{dc_pk}/groups/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "data-collections".to_owned(),
+                self.dc_id.to_string(),
+                "groups".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 부모 Target Model 역할 조회
     ///
-    /// `GET /v2/data-collections/{dc_pk}/groups/{id}/roles/`: [`DataCollectionsGroupsRoles`].
-    pub fn roles(&self, id: i64) -> DataCollectionsGroupsRoles {
-        DataCollectionsGroupsRoles::new(&self.client, self.dc_id, id)
+    /// `GET /v2/data-collections/{dc_pk}/groups/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "data-collections".to_owned(),
+                self.dc_id.to_string(),
+                "groups".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 }
 
@@ -592,172 +640,6 @@ impl synapse_transport::Operation for DataCollectionsGroupsDestroy {
 }
 synapse_transport::fluent!(DataCollectionsGroupsDestroy);
 
-/// 권한 확인 (파생)
-///
-/// Derived Model에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 부모 Target Model의 권한을 기반으로 검증하며, 사용자가 해당 파생 리소스에 접근할 수 있는 권한이 있는지 확인합니다.
-///
-/// `GET /v2/data-collections/{dc_pk}/groups/{id}/check_permission/` (`data_collection_check_permission`), as `client.data_collections().groups(dc_id).check_permission(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct DataCollectionsGroupsCheckPermission {
-    call: synapse_transport::Call,
-    dc_pk: DataCollectionId,
-    id: i64,
-    permission: Option<String>,
-}
-
-impl DataCollectionsGroupsCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, dc_pk: DataCollectionId, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            dc_pk,
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for DataCollectionsGroupsCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "data-collections",
-                self.dc_pk.to_string().as_str(),
-                "groups",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(DataCollectionsGroupsCheckPermission);
-
-/// 사용자 권한 상세 정보 (파생)
-///
-/// Derived Model에 대한 현재 사용자의 상세 권한 정보를 반환합니다. 부모 Target Model의 권한을 기반으로 합니다.
-///
-/// `GET /v2/data-collections/{dc_pk}/groups/{id}/permissions/` (`data_collection_permissions`), as `client.data_collections().groups(dc_id).permissions(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct DataCollectionsGroupsPermissions {
-    call: synapse_transport::Call,
-    dc_pk: DataCollectionId,
-    id: i64,
-}
-
-impl DataCollectionsGroupsPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, dc_pk: DataCollectionId, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            dc_pk,
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for DataCollectionsGroupsPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "data-collections",
-                self.dc_pk.to_string().as_str(),
-                "groups",
-                self.id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(DataCollectionsGroupsPermissions);
-
-/// 부모 Target Model 역할 조회
-///
-/// Derived Model의 부모 Target Model에 대한 역할 정보를 반환합니다.
-///
-/// `GET /v2/data-collections/{dc_pk}/groups/{id}/roles/` (`data_collection_roles`), as `client.data_collections().groups(dc_id).roles(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct DataCollectionsGroupsRoles {
-    call: synapse_transport::Call,
-    dc_pk: DataCollectionId,
-    id: i64,
-}
-
-impl DataCollectionsGroupsRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, dc_pk: DataCollectionId, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            dc_pk,
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for DataCollectionsGroupsRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "data-collections",
-                self.dc_pk.to_string().as_str(),
-                "groups",
-                self.id.to_string().as_str(),
-                "roles",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(DataCollectionsGroupsRoles);
-
 /// 데이터 컬렉션 상세 조회
 ///
 /// 데이터 컬렉션 CRUD 및 멤버 관리.
@@ -983,66 +865,6 @@ impl synapse_transport::Operation for DataCollectionsDestroy {
     }
 }
 synapse_transport::fluent!(DataCollectionsDestroy);
-
-/// 권한 확인
-///
-/// 대상 리소스에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 이 엔드포인트는 사용자가 해당 리소스에 접근할 수 있는 권한이 있는지 검증합니다.
-///
-/// `GET /v2/data-collections/{id}/check_permission/` (`data_collection_check_permission_2`), as `client.data_collections().check_permission(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct DataCollectionsCheckPermission {
-    call: synapse_transport::Call,
-    id: DataCollectionId,
-    permission: Option<String>,
-}
-
-impl DataCollectionsCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: DataCollectionId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for DataCollectionsCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "data-collections",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(DataCollectionsCheckPermission);
 
 /// Presigned 업로드 확정
 ///
@@ -1500,100 +1322,6 @@ synapse_transport::fluent_cursor_list!(
     DataCollectionsMyJoinRequestsFor,
     MemberRoleJoinRequestMyRead
 );
-
-/// 사용자 권한 상세 정보
-///
-/// 대상 리소스에 대한 현재 사용자의 역할 및 권한 목록을 반환합니다.
-///
-/// `GET /v2/data-collections/{id}/permissions/` (`data_collection_permissions_2`), as `client.data_collections().permissions(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct DataCollectionsPermissions {
-    call: synapse_transport::Call,
-    id: DataCollectionId,
-}
-
-impl DataCollectionsPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: DataCollectionId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for DataCollectionsPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "data-collections",
-                self.id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(DataCollectionsPermissions);
-
-/// 리소스 역할 목록 조회
-///
-/// 대상 리소스에 대한 사용 가능한 역할 목록을 조회합니다.
-///
-/// `GET /v2/data-collections/{id}/roles/` (`data_collection_roles_2`), as `client.data_collections().roles(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct DataCollectionsRoles {
-    call: synapse_transport::Call,
-    id: DataCollectionId,
-}
-
-impl DataCollectionsRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: DataCollectionId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for DataCollectionsRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "data-collections",
-                self.id.to_string().as_str(),
-                "roles",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(DataCollectionsRoles);
 
 /// Presigned 업로드 URL 발급
 ///

@@ -65,9 +65,12 @@ impl Experiments {
 
     /// 권한 확인
     ///
-    /// `GET /v2/experiments/{id}/check_permission/`: [`ExperimentsCheckPermission`].
-    pub fn check_permission(&self, id: i64) -> ExperimentsCheckPermission {
-        ExperimentsCheckPermission::new(&self.client, id)
+    /// `GET /v2/experiments/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, id: i64) -> crate::v2::CheckPermission {
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec!["v2".to_owned(), "experiments".to_owned(), id.to_string()],
+        )
     }
 
     /// 부여 가능한 역할 조회
@@ -114,16 +117,22 @@ impl Experiments {
 
     /// 사용자 권한 상세 정보
     ///
-    /// `GET /v2/experiments/{id}/permissions/`: [`ExperimentsPermissions`].
-    pub fn permissions(&self, id: i64) -> ExperimentsPermissions {
-        ExperimentsPermissions::new(&self.client, id)
+    /// `GET /v2/experiments/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec!["v2".to_owned(), "experiments".to_owned(), id.to_string()],
+        )
     }
 
     /// 리소스 역할 목록 조회
     ///
-    /// `GET /v2/experiments/{id}/roles/`: [`ExperimentsRoles`].
-    pub fn roles(&self, id: i64) -> ExperimentsRoles {
-        ExperimentsRoles::new(&self.client, id)
+    /// `GET /v2/experiments/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec!["v2".to_owned(), "experiments".to_owned(), id.to_string()],
+        )
     }
 
     /// 기본 역할 목록 조회
@@ -460,66 +469,6 @@ impl synapse_transport::Operation for ExperimentsDestroy {
     }
 }
 synapse_transport::fluent!(ExperimentsDestroy);
-
-/// 권한 확인
-///
-/// 대상 리소스에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 이 엔드포인트는 사용자가 해당 리소스에 접근할 수 있는 권한이 있는지 검증합니다.
-///
-/// `GET /v2/experiments/{id}/check_permission/` (`experiment_check_permission`), as `client.experiments().check_permission(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ExperimentsCheckPermission {
-    call: synapse_transport::Call,
-    id: i64,
-    permission: Option<String>,
-}
-
-impl ExperimentsCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for ExperimentsCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "experiments",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(ExperimentsCheckPermission);
 
 /// 부여 가능한 역할 조회
 ///
@@ -891,95 +840,6 @@ impl synapse_transport::Operation for ExperimentsMyJoinRequestsFor {
     }
 }
 synapse_transport::fluent_cursor_list!(ExperimentsMyJoinRequestsFor, MemberRoleJoinRequestMyRead);
-
-/// 사용자 권한 상세 정보
-///
-/// 대상 리소스에 대한 현재 사용자의 역할 및 권한 목록을 반환합니다.
-///
-/// `GET /v2/experiments/{id}/permissions/` (`experiment_permissions`), as `client.experiments().permissions(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ExperimentsPermissions {
-    call: synapse_transport::Call,
-    id: i64,
-}
-
-impl ExperimentsPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for ExperimentsPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "experiments",
-                self.id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(ExperimentsPermissions);
-
-/// 리소스 역할 목록 조회
-///
-/// 대상 리소스에 대한 사용 가능한 역할 목록을 조회합니다.
-///
-/// `GET /v2/experiments/{id}/roles/` (`experiment_roles`), as `client.experiments().roles(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ExperimentsRoles {
-    call: synapse_transport::Call,
-    id: i64,
-}
-
-impl ExperimentsRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for ExperimentsRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            ["v2", "experiments", self.id.to_string().as_str(), "roles"],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(ExperimentsRoles);
 
 /// 기본 역할 목록 조회
 ///

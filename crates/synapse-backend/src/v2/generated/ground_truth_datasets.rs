@@ -126,32 +126,56 @@ impl GroundTruthDatasetsVersions {
 
     /// 권한 확인 (파생)
     ///
-    /// `GET /v2/ground-truth-datasets/{gt_dataset_pk}/versions/{id}/check_permission/`: [`GroundTruthDatasetsVersionsCheckPermission`].
+    /// `GET /v2/ground-truth-datasets/{gt_dataset_pk}/versions/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
     pub fn check_permission(
         &self,
         id: impl Into<GroundTruthDatasetVersionId>,
-    ) -> GroundTruthDatasetsVersionsCheckPermission {
-        GroundTruthDatasetsVersionsCheckPermission::new(&self.client, self.dataset_id, id.into())
+    ) -> crate::v2::CheckPermission {
+        let id = id.into();
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "ground-truth-datasets".to_owned(),
+                self.dataset_id.to_string(),
+                "versions".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 사용자 권한 상세 정보 (파생)
     ///
-    /// `GET /v2/ground-truth-datasets/{gt_dataset_pk}/versions/{id}/permissions/`: [`GroundTruthDatasetsVersionsPermissions`].
-    pub fn permissions(
-        &self,
-        id: impl Into<GroundTruthDatasetVersionId>,
-    ) -> GroundTruthDatasetsVersionsPermissions {
-        GroundTruthDatasetsVersionsPermissions::new(&self.client, self.dataset_id, id.into())
+    /// `GET /v2/ground-truth-datasets/{gt_dataset_pk}/versions/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: impl Into<GroundTruthDatasetVersionId>) -> crate::v2::AccessRead {
+        let id = id.into();
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "ground-truth-datasets".to_owned(),
+                self.dataset_id.to_string(),
+                "versions".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 부모 Target Model 역할 조회
     ///
-    /// `GET /v2/ground-truth-datasets/{gt_dataset_pk}/versions/{id}/roles/`: [`GroundTruthDatasetsVersionsRoles`].
-    pub fn roles(
-        &self,
-        id: impl Into<GroundTruthDatasetVersionId>,
-    ) -> GroundTruthDatasetsVersionsRoles {
-        GroundTruthDatasetsVersionsRoles::new(&self.client, self.dataset_id, id.into())
+    /// `GET /v2/ground-truth-datasets/{gt_dataset_pk}/versions/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: impl Into<GroundTruthDatasetVersionId>) -> crate::v2::AccessRead {
+        let id = id.into();
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "ground-truth-datasets".to_owned(),
+                self.dataset_id.to_string(),
+                "versions".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 }
 
@@ -443,74 +467,6 @@ impl synapse_transport::Operation for GroundTruthDatasetsVersionsRetrieve {
 }
 synapse_transport::fluent!(GroundTruthDatasetsVersionsRetrieve);
 
-/// 권한 확인 (파생)
-///
-/// Derived Model에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 부모 Target Model의 권한을 기반으로 검증하며, 사용자가 해당 파생 리소스에 접근할 수 있는 권한이 있는지 확인합니다.
-///
-/// `GET /v2/ground-truth-datasets/{gt_dataset_pk}/versions/{id}/check_permission/` (`ground_truth_dataset_check_permission`), as `client.ground_truth_datasets().versions(dataset_id).check_permission(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GroundTruthDatasetsVersionsCheckPermission {
-    call: synapse_transport::Call,
-    gt_dataset_pk: i64,
-    id: GroundTruthDatasetVersionId,
-    permission: Option<String>,
-}
-
-impl GroundTruthDatasetsVersionsCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(
-        client: &Client,
-        gt_dataset_pk: i64,
-        id: GroundTruthDatasetVersionId,
-    ) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            gt_dataset_pk,
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for GroundTruthDatasetsVersionsCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "ground-truth-datasets",
-                self.gt_dataset_pk.to_string().as_str(),
-                "versions",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(GroundTruthDatasetsVersionsCheckPermission);
-
 /// 버전 스냅샷의 GT Event 목록 조회
 ///
 /// 본 버전 snapshot 의 M2M (``GroundTruthDatasetVersion.ground_truths``) 에 묶인 GroundTruth Event 만 cursor pagination 으로 반환합니다. 응답은 slim invariant (외재화 ``data`` 미포함) — 외재화 페이로드는 ``POST /v2/ground-truth-events/bulk-data/`` RPC 로 회수합니다 (SYN-6919 / TS-2).
@@ -568,116 +524,6 @@ synapse_transport::fluent_cursor_list!(
     GroundTruthDatasetsVersionsEventsList,
     GroundTruthEventV2List
 );
-
-/// 사용자 권한 상세 정보 (파생)
-///
-/// Derived Model에 대한 현재 사용자의 상세 권한 정보를 반환합니다. 부모 Target Model의 권한을 기반으로 합니다.
-///
-/// `GET /v2/ground-truth-datasets/{gt_dataset_pk}/versions/{id}/permissions/` (`ground_truth_dataset_permissions`), as `client.ground_truth_datasets().versions(dataset_id).permissions(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GroundTruthDatasetsVersionsPermissions {
-    call: synapse_transport::Call,
-    gt_dataset_pk: i64,
-    id: GroundTruthDatasetVersionId,
-}
-
-impl GroundTruthDatasetsVersionsPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(
-        client: &Client,
-        gt_dataset_pk: i64,
-        id: GroundTruthDatasetVersionId,
-    ) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            gt_dataset_pk,
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for GroundTruthDatasetsVersionsPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "ground-truth-datasets",
-                self.gt_dataset_pk.to_string().as_str(),
-                "versions",
-                self.id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(GroundTruthDatasetsVersionsPermissions);
-
-/// 부모 Target Model 역할 조회
-///
-/// Derived Model의 부모 Target Model에 대한 역할 정보를 반환합니다.
-///
-/// `GET /v2/ground-truth-datasets/{gt_dataset_pk}/versions/{id}/roles/` (`ground_truth_dataset_roles`), as `client.ground_truth_datasets().versions(dataset_id).roles(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GroundTruthDatasetsVersionsRoles {
-    call: synapse_transport::Call,
-    gt_dataset_pk: i64,
-    id: GroundTruthDatasetVersionId,
-}
-
-impl GroundTruthDatasetsVersionsRoles {
-    /// The call through `client`.
-    pub(crate) fn new(
-        client: &Client,
-        gt_dataset_pk: i64,
-        id: GroundTruthDatasetVersionId,
-    ) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            gt_dataset_pk,
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for GroundTruthDatasetsVersionsRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "ground-truth-datasets",
-                self.gt_dataset_pk.to_string().as_str(),
-                "versions",
-                self.id.to_string().as_str(),
-                "roles",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(GroundTruthDatasetsVersionsRoles);
 
 /// GT 데이터셋 상세 조회
 ///

@@ -35,23 +35,44 @@ impl GroundTruthEvents {
 
     /// 권한 확인 (파생)
     ///
-    /// `GET /v2/ground-truth-events/{pgh_id}/check_permission/`: [`GroundTruthEventsCheckPermission`].
-    pub fn check_permission(&self, pgh_id: i64) -> GroundTruthEventsCheckPermission {
-        GroundTruthEventsCheckPermission::new(&self.client, pgh_id)
+    /// `GET /v2/ground-truth-events/{pgh_id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, pgh_id: i64) -> crate::v2::CheckPermission {
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "ground-truth-events".to_owned(),
+                pgh_id.to_string(),
+            ],
+        )
     }
 
     /// 사용자 권한 상세 정보 (파생)
     ///
-    /// `GET /v2/ground-truth-events/{pgh_id}/permissions/`: [`GroundTruthEventsPermissions`].
-    pub fn permissions(&self, pgh_id: i64) -> GroundTruthEventsPermissions {
-        GroundTruthEventsPermissions::new(&self.client, pgh_id)
+    /// `GET /v2/ground-truth-events/{pgh_id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, pgh_id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "ground-truth-events".to_owned(),
+                pgh_id.to_string(),
+            ],
+        )
     }
 
     /// 부모 Target Model 역할 조회
     ///
-    /// `GET /v2/ground-truth-events/{pgh_id}/roles/`: [`GroundTruthEventsRoles`].
-    pub fn roles(&self, pgh_id: i64) -> GroundTruthEventsRoles {
-        GroundTruthEventsRoles::new(&self.client, pgh_id)
+    /// `GET /v2/ground-truth-events/{pgh_id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, pgh_id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "ground-truth-events".to_owned(),
+                pgh_id.to_string(),
+            ],
+        )
     }
 
     /// GT Event 데이터 외재화 페이로드 일괄 조회 RPC
@@ -196,166 +217,6 @@ impl synapse_transport::Operation for GroundTruthEventsRetrieve {
     }
 }
 synapse_transport::fluent!(GroundTruthEventsRetrieve);
-
-/// 권한 확인 (파생)
-///
-/// Derived Model에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 부모 Target Model의 권한을 기반으로 검증하며, 사용자가 해당 파생 리소스에 접근할 수 있는 권한이 있는지 확인합니다.
-///
-/// `GET /v2/ground-truth-events/{pgh_id}/check_permission/` (`ground_truth_event_check_permission`), as `client.ground_truth_events().check_permission(…)`.
-///
-/// The Python SDK has no method for this operation; the name follows its siblings'.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GroundTruthEventsCheckPermission {
-    call: synapse_transport::Call,
-    pgh_id: i64,
-    permission: Option<String>,
-}
-
-impl GroundTruthEventsCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, pgh_id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            pgh_id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for GroundTruthEventsCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "ground-truth-events",
-                self.pgh_id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(GroundTruthEventsCheckPermission);
-
-/// 사용자 권한 상세 정보 (파생)
-///
-/// Derived Model에 대한 현재 사용자의 상세 권한 정보를 반환합니다. 부모 Target Model의 권한을 기반으로 합니다.
-///
-/// `GET /v2/ground-truth-events/{pgh_id}/permissions/` (`ground_truth_event_permissions`), as `client.ground_truth_events().permissions(…)`.
-///
-/// The Python SDK has no method for this operation; the name follows its siblings'.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GroundTruthEventsPermissions {
-    call: synapse_transport::Call,
-    pgh_id: i64,
-}
-
-impl GroundTruthEventsPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, pgh_id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            pgh_id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for GroundTruthEventsPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "ground-truth-events",
-                self.pgh_id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(GroundTruthEventsPermissions);
-
-/// 부모 Target Model 역할 조회
-///
-/// Derived Model의 부모 Target Model에 대한 역할 정보를 반환합니다.
-///
-/// `GET /v2/ground-truth-events/{pgh_id}/roles/` (`ground_truth_event_roles`), as `client.ground_truth_events().roles(…)`.
-///
-/// The Python SDK has no method for this operation; the name follows its siblings'.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GroundTruthEventsRoles {
-    call: synapse_transport::Call,
-    pgh_id: i64,
-}
-
-impl GroundTruthEventsRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, pgh_id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            pgh_id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for GroundTruthEventsRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "ground-truth-events",
-                self.pgh_id.to_string().as_str(),
-                "roles",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(GroundTruthEventsRoles);
 
 /// GT Event 데이터 외재화 페이로드 일괄 조회 RPC
 ///

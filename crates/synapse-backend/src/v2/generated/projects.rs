@@ -92,9 +92,13 @@ impl Projects {
 
     /// 권한 확인
     ///
-    /// `GET /v2/projects/{id}/check_permission/`: [`ProjectsCheckPermission`].
-    pub fn check_permission(&self, id: impl Into<ProjectId>) -> ProjectsCheckPermission {
-        ProjectsCheckPermission::new(&self.client, id.into())
+    /// `GET /v2/projects/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, id: impl Into<ProjectId>) -> crate::v2::CheckPermission {
+        let id = id.into();
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec!["v2".to_owned(), "projects".to_owned(), id.to_string()],
+        )
     }
 
     /// 부여 가능한 역할 조회
@@ -141,16 +145,24 @@ impl Projects {
 
     /// 사용자 권한 상세 정보
     ///
-    /// `GET /v2/projects/{id}/permissions/`: [`ProjectsPermissions`].
-    pub fn permissions(&self, id: impl Into<ProjectId>) -> ProjectsPermissions {
-        ProjectsPermissions::new(&self.client, id.into())
+    /// `GET /v2/projects/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: impl Into<ProjectId>) -> crate::v2::AccessRead {
+        let id = id.into();
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec!["v2".to_owned(), "projects".to_owned(), id.to_string()],
+        )
     }
 
     /// 리소스 역할 목록 조회
     ///
-    /// `GET /v2/projects/{id}/roles/`: [`ProjectsRoles`].
-    pub fn roles(&self, id: impl Into<ProjectId>) -> ProjectsRoles {
-        ProjectsRoles::new(&self.client, id.into())
+    /// `GET /v2/projects/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: impl Into<ProjectId>) -> crate::v2::AccessRead {
+        let id = id.into();
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec!["v2".to_owned(), "projects".to_owned(), id.to_string()],
+        )
     }
 
     /// 기본 역할 목록 조회
@@ -202,23 +214,50 @@ impl ProjectsReviewTags {
 
     /// 권한 확인 (파생)
     ///
-    /// `GET /v2/projects/{project_pk}/review-tags/{id}/check_permission/`: [`ProjectsReviewTagsCheckPermission`].
-    pub fn check_permission(&self, id: i64) -> ProjectsReviewTagsCheckPermission {
-        ProjectsReviewTagsCheckPermission::new(&self.client, self.project_id, id)
+    /// `GET /v2/projects/{project_pk}/review-tags/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, id: i64) -> crate::v2::CheckPermission {
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "projects".to_owned(),
+                self.project_id.to_string(),
+                "review-tags".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 사용자 권한 상세 정보 (파생)
     ///
-    /// `GET /v2/projects/{project_pk}/review-tags/{id}/permissions/`: [`ProjectsReviewTagsPermissions`].
-    pub fn permissions(&self, id: i64) -> ProjectsReviewTagsPermissions {
-        ProjectsReviewTagsPermissions::new(&self.client, self.project_id, id)
+    /// `GET /v2/projects/{project_pk}/review-tags/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "projects".to_owned(),
+                self.project_id.to_string(),
+                "review-tags".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 부모 Target Model 역할 조회
     ///
-    /// `GET /v2/projects/{project_pk}/review-tags/{id}/roles/`: [`ProjectsReviewTagsRoles`].
-    pub fn roles(&self, id: i64) -> ProjectsReviewTagsRoles {
-        ProjectsReviewTagsRoles::new(&self.client, self.project_id, id)
+    /// `GET /v2/projects/{project_pk}/review-tags/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "projects".to_owned(),
+                self.project_id.to_string(),
+                "review-tags".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 }
 
@@ -283,23 +322,53 @@ impl ProjectsTags {
 
     /// 권한 확인 (파생)
     ///
-    /// `GET /v2/projects/{project_pk}/tags/{id}/check_permission/`: [`ProjectsTagsCheckPermission`].
-    pub fn check_permission(&self, id: impl Into<TaskTagId>) -> ProjectsTagsCheckPermission {
-        ProjectsTagsCheckPermission::new(&self.client, self.project_id, id.into())
+    /// `GET /v2/projects/{project_pk}/tags/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, id: impl Into<TaskTagId>) -> crate::v2::CheckPermission {
+        let id = id.into();
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "projects".to_owned(),
+                self.project_id.to_string(),
+                "tags".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 사용자 권한 상세 정보 (파생)
     ///
-    /// `GET /v2/projects/{project_pk}/tags/{id}/permissions/`: [`ProjectsTagsPermissions`].
-    pub fn permissions(&self, id: impl Into<TaskTagId>) -> ProjectsTagsPermissions {
-        ProjectsTagsPermissions::new(&self.client, self.project_id, id.into())
+    /// `GET /v2/projects/{project_pk}/tags/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: impl Into<TaskTagId>) -> crate::v2::AccessRead {
+        let id = id.into();
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "projects".to_owned(),
+                self.project_id.to_string(),
+                "tags".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 부모 Target Model 역할 조회
     ///
-    /// `GET /v2/projects/{project_pk}/tags/{id}/roles/`: [`ProjectsTagsRoles`].
-    pub fn roles(&self, id: impl Into<TaskTagId>) -> ProjectsTagsRoles {
-        ProjectsTagsRoles::new(&self.client, self.project_id, id.into())
+    /// `GET /v2/projects/{project_pk}/tags/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: impl Into<TaskTagId>) -> crate::v2::AccessRead {
+        let id = id.into();
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "projects".to_owned(),
+                self.project_id.to_string(),
+                "tags".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 }
 
@@ -626,66 +695,6 @@ impl synapse_transport::Operation for ProjectsDestroy {
     }
 }
 synapse_transport::fluent!(ProjectsDestroy);
-
-/// 권한 확인
-///
-/// 대상 리소스에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 이 엔드포인트는 사용자가 해당 리소스에 접근할 수 있는 권한이 있는지 검증합니다.
-///
-/// `GET /v2/projects/{id}/check_permission/` (`project_check_permission`), as `client.projects().check_permission(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ProjectsCheckPermission {
-    call: synapse_transport::Call,
-    id: ProjectId,
-    permission: Option<String>,
-}
-
-impl ProjectsCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: ProjectId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for ProjectsCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "projects",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(ProjectsCheckPermission);
 
 /// 부여 가능한 역할 조회
 ///
@@ -1080,95 +1089,6 @@ impl synapse_transport::Operation for ProjectsMyJoinRequestsFor {
 }
 synapse_transport::fluent_cursor_list!(ProjectsMyJoinRequestsFor, MemberRoleJoinRequestMyRead);
 
-/// 사용자 권한 상세 정보
-///
-/// 대상 리소스에 대한 현재 사용자의 역할 및 권한 목록을 반환합니다.
-///
-/// `GET /v2/projects/{id}/permissions/` (`project_permissions`), as `client.projects().permissions(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ProjectsPermissions {
-    call: synapse_transport::Call,
-    id: ProjectId,
-}
-
-impl ProjectsPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: ProjectId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for ProjectsPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "projects",
-                self.id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(ProjectsPermissions);
-
-/// 리소스 역할 목록 조회
-///
-/// 대상 리소스에 대한 사용 가능한 역할 목록을 조회합니다.
-///
-/// `GET /v2/projects/{id}/roles/` (`project_roles`), as `client.projects().roles(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ProjectsRoles {
-    call: synapse_transport::Call,
-    id: ProjectId,
-}
-
-impl ProjectsRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: ProjectId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for ProjectsRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            ["v2", "projects", self.id.to_string().as_str(), "roles"],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(ProjectsRoles);
-
 /// 검수 태그 목록 조회
 ///
 /// 프로젝트의 검수 태그 목록을 커서 기반 페이지네이션으로 조회합니다.
@@ -1295,178 +1215,6 @@ impl synapse_transport::Operation for ProjectsReviewTagsCreate {
     }
 }
 synapse_transport::fluent!(ProjectsReviewTagsCreate);
-
-/// 권한 확인 (파생)
-///
-/// Derived Model에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 부모 Target Model의 권한을 기반으로 검증하며, 사용자가 해당 파생 리소스에 접근할 수 있는 권한이 있는지 확인합니다.
-///
-/// `GET /v2/projects/{project_pk}/review-tags/{id}/check_permission/` (`project_review_tag_check_permission`), as `client.projects().review_tags(project_id).check_permission(…)`.
-///
-/// The Python SDK has no method for this operation; the name follows its siblings'.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ProjectsReviewTagsCheckPermission {
-    call: synapse_transport::Call,
-    project_pk: ProjectId,
-    id: i64,
-    permission: Option<String>,
-}
-
-impl ProjectsReviewTagsCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, project_pk: ProjectId, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            project_pk,
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for ProjectsReviewTagsCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "projects",
-                self.project_pk.to_string().as_str(),
-                "review-tags",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(ProjectsReviewTagsCheckPermission);
-
-/// 사용자 권한 상세 정보 (파생)
-///
-/// Derived Model에 대한 현재 사용자의 상세 권한 정보를 반환합니다. 부모 Target Model의 권한을 기반으로 합니다.
-///
-/// `GET /v2/projects/{project_pk}/review-tags/{id}/permissions/` (`project_review_tag_permissions`), as `client.projects().review_tags(project_id).permissions(…)`.
-///
-/// The Python SDK has no method for this operation; the name follows its siblings'.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ProjectsReviewTagsPermissions {
-    call: synapse_transport::Call,
-    project_pk: ProjectId,
-    id: i64,
-}
-
-impl ProjectsReviewTagsPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, project_pk: ProjectId, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            project_pk,
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for ProjectsReviewTagsPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "projects",
-                self.project_pk.to_string().as_str(),
-                "review-tags",
-                self.id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(ProjectsReviewTagsPermissions);
-
-/// 부모 Target Model 역할 조회
-///
-/// Derived Model의 부모 Target Model에 대한 역할 정보를 반환합니다.
-///
-/// `GET /v2/projects/{project_pk}/review-tags/{id}/roles/` (`project_review_tag_roles`), as `client.projects().review_tags(project_id).roles(…)`.
-///
-/// The Python SDK has no method for this operation; the name follows its siblings'.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ProjectsReviewTagsRoles {
-    call: synapse_transport::Call,
-    project_pk: ProjectId,
-    id: i64,
-}
-
-impl ProjectsReviewTagsRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, project_pk: ProjectId, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            project_pk,
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for ProjectsReviewTagsRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "projects",
-                self.project_pk.to_string().as_str(),
-                "review-tags",
-                self.id.to_string().as_str(),
-                "roles",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(ProjectsReviewTagsRoles);
 
 /// 프로젝트 통계 조회 (kind 별)
 ///
@@ -1844,172 +1592,6 @@ impl synapse_transport::Operation for ProjectsTagsDestroy {
     }
 }
 synapse_transport::fluent!(ProjectsTagsDestroy);
-
-/// 권한 확인 (파생)
-///
-/// Derived Model에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 부모 Target Model의 권한을 기반으로 검증하며, 사용자가 해당 파생 리소스에 접근할 수 있는 권한이 있는지 확인합니다.
-///
-/// `GET /v2/projects/{project_pk}/tags/{id}/check_permission/` (`project_check_permission_2`), as `client.projects().tags(project_id).check_permission(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ProjectsTagsCheckPermission {
-    call: synapse_transport::Call,
-    project_pk: ProjectId,
-    id: TaskTagId,
-    permission: Option<String>,
-}
-
-impl ProjectsTagsCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, project_pk: ProjectId, id: TaskTagId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            project_pk,
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for ProjectsTagsCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "projects",
-                self.project_pk.to_string().as_str(),
-                "tags",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(ProjectsTagsCheckPermission);
-
-/// 사용자 권한 상세 정보 (파생)
-///
-/// Derived Model에 대한 현재 사용자의 상세 권한 정보를 반환합니다. 부모 Target Model의 권한을 기반으로 합니다.
-///
-/// `GET /v2/projects/{project_pk}/tags/{id}/permissions/` (`project_permissions_2`), as `client.projects().tags(project_id).permissions(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ProjectsTagsPermissions {
-    call: synapse_transport::Call,
-    project_pk: ProjectId,
-    id: TaskTagId,
-}
-
-impl ProjectsTagsPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, project_pk: ProjectId, id: TaskTagId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            project_pk,
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for ProjectsTagsPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "projects",
-                self.project_pk.to_string().as_str(),
-                "tags",
-                self.id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(ProjectsTagsPermissions);
-
-/// 부모 Target Model 역할 조회
-///
-/// Derived Model의 부모 Target Model에 대한 역할 정보를 반환합니다.
-///
-/// `GET /v2/projects/{project_pk}/tags/{id}/roles/` (`project_roles_2`), as `client.projects().tags(project_id).roles(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ProjectsTagsRoles {
-    call: synapse_transport::Call,
-    project_pk: ProjectId,
-    id: TaskTagId,
-}
-
-impl ProjectsTagsRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, project_pk: ProjectId, id: TaskTagId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            project_pk,
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for ProjectsTagsRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "projects",
-                self.project_pk.to_string().as_str(),
-                "tags",
-                self.id.to_string().as_str(),
-                "roles",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(ProjectsTagsRoles);
 
 /// 기본 역할 목록 조회
 ///

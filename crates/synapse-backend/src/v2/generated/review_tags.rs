@@ -39,23 +39,32 @@ impl ReviewTags {
 
     /// 권한 확인 (파생)
     ///
-    /// `GET /v2/review-tags/{id}/check_permission/`: [`ReviewTagsCheckPermission`].
-    pub fn check_permission(&self, id: i64) -> ReviewTagsCheckPermission {
-        ReviewTagsCheckPermission::new(&self.client, id)
+    /// `GET /v2/review-tags/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, id: i64) -> crate::v2::CheckPermission {
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec!["v2".to_owned(), "review-tags".to_owned(), id.to_string()],
+        )
     }
 
     /// 사용자 권한 상세 정보 (파생)
     ///
-    /// `GET /v2/review-tags/{id}/permissions/`: [`ReviewTagsPermissions`].
-    pub fn permissions(&self, id: i64) -> ReviewTagsPermissions {
-        ReviewTagsPermissions::new(&self.client, id)
+    /// `GET /v2/review-tags/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec!["v2".to_owned(), "review-tags".to_owned(), id.to_string()],
+        )
     }
 
     /// 부모 Target Model 역할 조회
     ///
-    /// `GET /v2/review-tags/{id}/roles/`: [`ReviewTagsRoles`].
-    pub fn roles(&self, id: i64) -> ReviewTagsRoles {
-        ReviewTagsRoles::new(&self.client, id)
+    /// `GET /v2/review-tags/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec!["v2".to_owned(), "review-tags".to_owned(), id.to_string()],
+        )
     }
 }
 
@@ -215,152 +224,3 @@ impl synapse_transport::Operation for ReviewTagsDestroy {
     }
 }
 synapse_transport::fluent!(ReviewTagsDestroy);
-
-/// 권한 확인 (파생)
-///
-/// Derived Model에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 부모 Target Model의 권한을 기반으로 검증하며, 사용자가 해당 파생 리소스에 접근할 수 있는 권한이 있는지 확인합니다.
-///
-/// `GET /v2/review-tags/{id}/check_permission/` (`review_tag_check_permission`), as `client.review_tags().check_permission(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ReviewTagsCheckPermission {
-    call: synapse_transport::Call,
-    id: i64,
-    permission: Option<String>,
-}
-
-impl ReviewTagsCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for ReviewTagsCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "review-tags",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(ReviewTagsCheckPermission);
-
-/// 사용자 권한 상세 정보 (파생)
-///
-/// Derived Model에 대한 현재 사용자의 상세 권한 정보를 반환합니다. 부모 Target Model의 권한을 기반으로 합니다.
-///
-/// `GET /v2/review-tags/{id}/permissions/` (`review_tag_permissions`), as `client.review_tags().permissions(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ReviewTagsPermissions {
-    call: synapse_transport::Call,
-    id: i64,
-}
-
-impl ReviewTagsPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for ReviewTagsPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "review-tags",
-                self.id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(ReviewTagsPermissions);
-
-/// 부모 Target Model 역할 조회
-///
-/// Derived Model의 부모 Target Model에 대한 역할 정보를 반환합니다.
-///
-/// `GET /v2/review-tags/{id}/roles/` (`review_tag_roles`), as `client.review_tags().roles(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ReviewTagsRoles {
-    call: synapse_transport::Call,
-    id: i64,
-}
-
-impl ReviewTagsRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for ReviewTagsRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            ["v2", "review-tags", self.id.to_string().as_str(), "roles"],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(ReviewTagsRoles);

@@ -71,23 +71,35 @@ impl Tasks {
 
     /// 권한 확인 (파생)
     ///
-    /// `GET /v2/tasks/{id}/check_permission/`: [`TasksCheckPermission`].
-    pub fn check_permission(&self, id: impl Into<TaskId>) -> TasksCheckPermission {
-        TasksCheckPermission::new(&self.client, id.into())
+    /// `GET /v2/tasks/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, id: impl Into<TaskId>) -> crate::v2::CheckPermission {
+        let id = id.into();
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec!["v2".to_owned(), "tasks".to_owned(), id.to_string()],
+        )
     }
 
     /// 사용자 권한 상세 정보 (파생)
     ///
-    /// `GET /v2/tasks/{id}/permissions/`: [`TasksPermissions`].
-    pub fn permissions(&self, id: impl Into<TaskId>) -> TasksPermissions {
-        TasksPermissions::new(&self.client, id.into())
+    /// `GET /v2/tasks/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: impl Into<TaskId>) -> crate::v2::AccessRead {
+        let id = id.into();
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec!["v2".to_owned(), "tasks".to_owned(), id.to_string()],
+        )
     }
 
     /// 부모 Target Model 역할 조회
     ///
-    /// `GET /v2/tasks/{id}/roles/`: [`TasksRoles`].
-    pub fn roles(&self, id: impl Into<TaskId>) -> TasksRoles {
-        TasksRoles::new(&self.client, id.into())
+    /// `GET /v2/tasks/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: impl Into<TaskId>) -> crate::v2::AccessRead {
+        let id = id.into();
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec!["v2".to_owned(), "tasks".to_owned(), id.to_string()],
+        )
     }
 
     /// 데이터 유닛에서 작업 일괄 생성 RPC
@@ -562,150 +574,6 @@ impl synapse_transport::Operation for TasksAnnotateTaskData {
     }
 }
 synapse_transport::fluent!(TasksAnnotateTaskData);
-
-/// 권한 확인 (파생)
-///
-/// Derived Model에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 부모 Target Model의 권한을 기반으로 검증하며, 사용자가 해당 파생 리소스에 접근할 수 있는 권한이 있는지 확인합니다.
-///
-/// `GET /v2/tasks/{id}/check_permission/` (`task_check_permission`), as `client.tasks().check_permission(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct TasksCheckPermission {
-    call: synapse_transport::Call,
-    id: TaskId,
-    permission: Option<String>,
-}
-
-impl TasksCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: TaskId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for TasksCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "tasks",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(TasksCheckPermission);
-
-/// 사용자 권한 상세 정보 (파생)
-///
-/// Derived Model에 대한 현재 사용자의 상세 권한 정보를 반환합니다. 부모 Target Model의 권한을 기반으로 합니다.
-///
-/// `GET /v2/tasks/{id}/permissions/` (`task_permissions`), as `client.tasks().permissions(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct TasksPermissions {
-    call: synapse_transport::Call,
-    id: TaskId,
-}
-
-impl TasksPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: TaskId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for TasksPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            ["v2", "tasks", self.id.to_string().as_str(), "permissions"],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(TasksPermissions);
-
-/// 부모 Target Model 역할 조회
-///
-/// Derived Model의 부모 Target Model에 대한 역할 정보를 반환합니다.
-///
-/// `GET /v2/tasks/{id}/roles/` (`task_roles`), as `client.tasks().roles(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct TasksRoles {
-    call: synapse_transport::Call,
-    id: TaskId,
-}
-
-impl TasksRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: TaskId) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for TasksRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            ["v2", "tasks", self.id.to_string().as_str(), "roles"],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(TasksRoles);
 
 /// 데이터 유닛에서 작업 일괄 생성 RPC
 ///

@@ -83,9 +83,12 @@ impl Workshops {
 
     /// 권한 확인 (파생)
     ///
-    /// `GET /v2/workshops/{id}/check_permission/`: [`WorkshopsCheckPermission`].
-    pub fn check_permission(&self, id: i64) -> WorkshopsCheckPermission {
-        WorkshopsCheckPermission::new(&self.client, id)
+    /// `GET /v2/workshops/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, id: i64) -> crate::v2::CheckPermission {
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec!["v2".to_owned(), "workshops".to_owned(), id.to_string()],
+        )
     }
 
     /// 워크샵 참여
@@ -97,16 +100,22 @@ impl Workshops {
 
     /// 사용자 권한 상세 정보 (파생)
     ///
-    /// `GET /v2/workshops/{id}/permissions/`: [`WorkshopsPermissions`].
-    pub fn permissions(&self, id: i64) -> WorkshopsPermissions {
-        WorkshopsPermissions::new(&self.client, id)
+    /// `GET /v2/workshops/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec!["v2".to_owned(), "workshops".to_owned(), id.to_string()],
+        )
     }
 
     /// 부모 Target Model 역할 조회
     ///
-    /// `GET /v2/workshops/{id}/roles/`: [`WorkshopsRoles`].
-    pub fn roles(&self, id: i64) -> WorkshopsRoles {
-        WorkshopsRoles::new(&self.client, id)
+    /// `GET /v2/workshops/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec!["v2".to_owned(), "workshops".to_owned(), id.to_string()],
+        )
     }
 }
 
@@ -155,23 +164,50 @@ impl WorkshopsReviewerCovers {
 
     /// 권한 확인 (파생)
     ///
-    /// `GET /v2/workshops/{workshop_pk}/reviewer-covers/{id}/check_permission/`: [`WorkshopsReviewerCoversCheckPermission`].
-    pub fn check_permission(&self, id: i64) -> WorkshopsReviewerCoversCheckPermission {
-        WorkshopsReviewerCoversCheckPermission::new(&self.client, self.workshop_id, id)
+    /// `GET /v2/workshops/{workshop_pk}/reviewer-covers/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, id: i64) -> crate::v2::CheckPermission {
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "workshops".to_owned(),
+                self.workshop_id.to_string(),
+                "reviewer-covers".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 사용자 권한 상세 정보 (파생)
     ///
-    /// `GET /v2/workshops/{workshop_pk}/reviewer-covers/{id}/permissions/`: [`WorkshopsReviewerCoversPermissions`].
-    pub fn permissions(&self, id: i64) -> WorkshopsReviewerCoversPermissions {
-        WorkshopsReviewerCoversPermissions::new(&self.client, self.workshop_id, id)
+    /// `GET /v2/workshops/{workshop_pk}/reviewer-covers/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "workshops".to_owned(),
+                self.workshop_id.to_string(),
+                "reviewer-covers".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 부모 Target Model 역할 조회
     ///
-    /// `GET /v2/workshops/{workshop_pk}/reviewer-covers/{id}/roles/`: [`WorkshopsReviewerCoversRoles`].
-    pub fn roles(&self, id: i64) -> WorkshopsReviewerCoversRoles {
-        WorkshopsReviewerCoversRoles::new(&self.client, self.workshop_id, id)
+    /// `GET /v2/workshops/{workshop_pk}/reviewer-covers/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "workshops".to_owned(),
+                self.workshop_id.to_string(),
+                "reviewer-covers".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 }
 
@@ -220,23 +256,50 @@ impl WorkshopsWorkers {
 
     /// 권한 확인 (파생)
     ///
-    /// `GET /v2/workshops/{workshop_pk}/workers/{id}/check_permission/`: [`WorkshopsWorkersCheckPermission`].
-    pub fn check_permission(&self, id: i64) -> WorkshopsWorkersCheckPermission {
-        WorkshopsWorkersCheckPermission::new(&self.client, self.workshop_id, id)
+    /// `GET /v2/workshops/{workshop_pk}/workers/{id}/check_permission/`: [`CheckPermission`](crate::v2::CheckPermission).
+    pub fn check_permission(&self, id: i64) -> crate::v2::CheckPermission {
+        crate::v2::CheckPermission::new(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "workshops".to_owned(),
+                self.workshop_id.to_string(),
+                "workers".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 사용자 권한 상세 정보 (파생)
     ///
-    /// `GET /v2/workshops/{workshop_pk}/workers/{id}/permissions/`: [`WorkshopsWorkersPermissions`].
-    pub fn permissions(&self, id: i64) -> WorkshopsWorkersPermissions {
-        WorkshopsWorkersPermissions::new(&self.client, self.workshop_id, id)
+    /// `GET /v2/workshops/{workshop_pk}/workers/{id}/permissions/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn permissions(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::permissions(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "workshops".to_owned(),
+                self.workshop_id.to_string(),
+                "workers".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 
     /// 부모 Target Model 역할 조회
     ///
-    /// `GET /v2/workshops/{workshop_pk}/workers/{id}/roles/`: [`WorkshopsWorkersRoles`].
-    pub fn roles(&self, id: i64) -> WorkshopsWorkersRoles {
-        WorkshopsWorkersRoles::new(&self.client, self.workshop_id, id)
+    /// `GET /v2/workshops/{workshop_pk}/workers/{id}/roles/`: [`AccessRead`](crate::v2::AccessRead).
+    pub fn roles(&self, id: i64) -> crate::v2::AccessRead {
+        crate::v2::AccessRead::roles(
+            &self.client,
+            vec![
+                "v2".to_owned(),
+                "workshops".to_owned(),
+                self.workshop_id.to_string(),
+                "workers".to_owned(),
+                id.to_string(),
+            ],
+        )
     }
 }
 
@@ -561,66 +624,6 @@ impl synapse_transport::Operation for WorkshopsDestroy {
 }
 synapse_transport::fluent!(WorkshopsDestroy);
 
-/// 권한 확인 (파생)
-///
-/// Derived Model에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 부모 Target Model의 권한을 기반으로 검증하며, 사용자가 해당 파생 리소스에 접근할 수 있는 권한이 있는지 확인합니다.
-///
-/// `GET /v2/workshops/{id}/check_permission/` (`workshop_check_permission`), as `client.workshops().check_permission(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct WorkshopsCheckPermission {
-    call: synapse_transport::Call,
-    id: i64,
-    permission: Option<String>,
-}
-
-impl WorkshopsCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for WorkshopsCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "workshops",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(WorkshopsCheckPermission);
-
 /// 워크샵 참여
 ///
 /// 요청자를 워크샵에 작업자(labeler) 또는 검수자(reviewer)로 참여시킵니다. 참여코드가 설정된 워크샵은 access_code 가 일치해야 합니다.
@@ -681,95 +684,6 @@ impl synapse_transport::Operation for WorkshopsParticipate {
     }
 }
 synapse_transport::fluent!(WorkshopsParticipate);
-
-/// 사용자 권한 상세 정보 (파생)
-///
-/// Derived Model에 대한 현재 사용자의 상세 권한 정보를 반환합니다. 부모 Target Model의 권한을 기반으로 합니다.
-///
-/// `GET /v2/workshops/{id}/permissions/` (`workshop_permissions`), as `client.workshops().permissions(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct WorkshopsPermissions {
-    call: synapse_transport::Call,
-    id: i64,
-}
-
-impl WorkshopsPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for WorkshopsPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "workshops",
-                self.id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(WorkshopsPermissions);
-
-/// 부모 Target Model 역할 조회
-///
-/// Derived Model의 부모 Target Model에 대한 역할 정보를 반환합니다.
-///
-/// `GET /v2/workshops/{id}/roles/` (`workshop_roles`), as `client.workshops().roles(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct WorkshopsRoles {
-    call: synapse_transport::Call,
-    id: i64,
-}
-
-impl WorkshopsRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for WorkshopsRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            ["v2", "workshops", self.id.to_string().as_str(), "roles"],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(WorkshopsRoles);
 
 /// 워크샵 검수자 커버 목록 조회
 ///
@@ -1060,172 +974,6 @@ impl synapse_transport::Operation for WorkshopsReviewerCoversDestroy {
     }
 }
 synapse_transport::fluent!(WorkshopsReviewerCoversDestroy);
-
-/// 권한 확인 (파생)
-///
-/// Derived Model에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 부모 Target Model의 권한을 기반으로 검증하며, 사용자가 해당 파생 리소스에 접근할 수 있는 권한이 있는지 확인합니다.
-///
-/// `GET /v2/workshops/{workshop_pk}/reviewer-covers/{id}/check_permission/` (`workshop_reviewer_cover_check_permission`), as `client.workshops().reviewer_covers(workshop_id).check_permission(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct WorkshopsReviewerCoversCheckPermission {
-    call: synapse_transport::Call,
-    workshop_pk: i64,
-    id: i64,
-    permission: Option<String>,
-}
-
-impl WorkshopsReviewerCoversCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, workshop_pk: i64, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            workshop_pk,
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for WorkshopsReviewerCoversCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "workshops",
-                self.workshop_pk.to_string().as_str(),
-                "reviewer-covers",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(WorkshopsReviewerCoversCheckPermission);
-
-/// 사용자 권한 상세 정보 (파생)
-///
-/// Derived Model에 대한 현재 사용자의 상세 권한 정보를 반환합니다. 부모 Target Model의 권한을 기반으로 합니다.
-///
-/// `GET /v2/workshops/{workshop_pk}/reviewer-covers/{id}/permissions/` (`workshop_reviewer_cover_permissions`), as `client.workshops().reviewer_covers(workshop_id).permissions(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct WorkshopsReviewerCoversPermissions {
-    call: synapse_transport::Call,
-    workshop_pk: i64,
-    id: i64,
-}
-
-impl WorkshopsReviewerCoversPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, workshop_pk: i64, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            workshop_pk,
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for WorkshopsReviewerCoversPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "workshops",
-                self.workshop_pk.to_string().as_str(),
-                "reviewer-covers",
-                self.id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(WorkshopsReviewerCoversPermissions);
-
-/// 부모 Target Model 역할 조회
-///
-/// Derived Model의 부모 Target Model에 대한 역할 정보를 반환합니다.
-///
-/// `GET /v2/workshops/{workshop_pk}/reviewer-covers/{id}/roles/` (`workshop_reviewer_cover_roles`), as `client.workshops().reviewer_covers(workshop_id).roles(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct WorkshopsReviewerCoversRoles {
-    call: synapse_transport::Call,
-    workshop_pk: i64,
-    id: i64,
-}
-
-impl WorkshopsReviewerCoversRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, workshop_pk: i64, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            workshop_pk,
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for WorkshopsReviewerCoversRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "workshops",
-                self.workshop_pk.to_string().as_str(),
-                "reviewer-covers",
-                self.id.to_string().as_str(),
-                "roles",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(WorkshopsReviewerCoversRoles);
 
 /// 워크샵 작업자 배정 목록 조회
 ///
@@ -1518,169 +1266,3 @@ impl synapse_transport::Operation for WorkshopsWorkersDestroy {
     }
 }
 synapse_transport::fluent!(WorkshopsWorkersDestroy);
-
-/// 권한 확인 (파생)
-///
-/// Derived Model에 대한 사용자의 접근 권한을 확인합니다.
-///
-/// 부모 Target Model의 권한을 기반으로 검증하며, 사용자가 해당 파생 리소스에 접근할 수 있는 권한이 있는지 확인합니다.
-///
-/// `GET /v2/workshops/{workshop_pk}/workers/{id}/check_permission/` (`workshop_worker_check_permission`), as `client.workshops().workers(workshop_id).check_permission(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct WorkshopsWorkersCheckPermission {
-    call: synapse_transport::Call,
-    workshop_pk: i64,
-    id: i64,
-    permission: Option<String>,
-}
-
-impl WorkshopsWorkersCheckPermission {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, workshop_pk: i64, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            workshop_pk,
-            id,
-            permission: None,
-        }
-    }
-
-    /// The permission to check (`view`, …); the document does not declare this key, the Python SDK always sends it.
-    pub fn permission(mut self, value: impl Into<String>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-}
-
-impl synapse_transport::Operation for WorkshopsWorkersCheckPermission {
-    type Output = synapse_transport::v2::NoContent;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "workshops",
-                self.workshop_pk.to_string().as_str(),
-                "workers",
-                self.id.to_string().as_str(),
-                "check_permission",
-            ],
-            true,
-        );
-        self.call
-            .client()
-            .get(path)
-            .query_opt("permission", self.permission.as_ref())
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::unit(response, call).await
-    }
-}
-synapse_transport::fluent!(WorkshopsWorkersCheckPermission);
-
-/// 사용자 권한 상세 정보 (파생)
-///
-/// Derived Model에 대한 현재 사용자의 상세 권한 정보를 반환합니다. 부모 Target Model의 권한을 기반으로 합니다.
-///
-/// `GET /v2/workshops/{workshop_pk}/workers/{id}/permissions/` (`workshop_worker_permissions`), as `client.workshops().workers(workshop_id).permissions(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct WorkshopsWorkersPermissions {
-    call: synapse_transport::Call,
-    workshop_pk: i64,
-    id: i64,
-}
-
-impl WorkshopsWorkersPermissions {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, workshop_pk: i64, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            workshop_pk,
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for WorkshopsWorkersPermissions {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "workshops",
-                self.workshop_pk.to_string().as_str(),
-                "workers",
-                self.id.to_string().as_str(),
-                "permissions",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(WorkshopsWorkersPermissions);
-
-/// 부모 Target Model 역할 조회
-///
-/// Derived Model의 부모 Target Model에 대한 역할 정보를 반환합니다.
-///
-/// `GET /v2/workshops/{workshop_pk}/workers/{id}/roles/` (`workshop_worker_roles`), as `client.workshops().workers(workshop_id).roles(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct WorkshopsWorkersRoles {
-    call: synapse_transport::Call,
-    workshop_pk: i64,
-    id: i64,
-}
-
-impl WorkshopsWorkersRoles {
-    /// The call through `client`.
-    pub(crate) fn new(client: &Client, workshop_pk: i64, id: i64) -> Self {
-        Self {
-            call: synapse_transport::Call::new(client.clone()),
-            workshop_pk,
-            id,
-        }
-    }
-}
-
-impl synapse_transport::Operation for WorkshopsWorkersRoles {
-    type Output = synapse_transport::v2::V2Response<serde_json::Value>;
-
-    fn prepare(&self) -> synapse_transport::RequestBuilder {
-        let path = synapse_transport::urls::path(
-            [
-                "v2",
-                "workshops",
-                self.workshop_pk.to_string().as_str(),
-                "workers",
-                self.id.to_string().as_str(),
-                "roles",
-            ],
-            true,
-        );
-        self.call.client().get(path)
-    }
-
-    async fn decode(
-        response: synapse_transport::Response,
-        call: synapse_transport::CallInfo,
-    ) -> Result<Self::Output, synapse_transport::Error> {
-        synapse_transport::v2::json(response, call).await
-    }
-}
-synapse_transport::fluent!(WorkshopsWorkersRoles);
