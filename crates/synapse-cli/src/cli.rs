@@ -173,6 +173,10 @@ pub struct UploadArgs {
     /// Chunk size in MiB.
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub chunk_mib: u64,
+    /// How many interruptions (timeouts, resets, 5xx) the upload survives before it stops
+    /// and leaves its checkpoint.
+    #[arg(long, default_value_t = 5)]
+    pub retries: u32,
 }
 
 /// `synapse serve …`.

@@ -11,9 +11,10 @@
 //! config file's `agent`, or `SYNAPSE_AGENT_URL` and `SYNAPSE_AGENT_TOKEN` when both are set.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use synapse_agent::AgentClient;
-use synapse_backend::BackendClient;
+use synapse_agent::{AgentClient, AgentClientBuilder};
+use synapse_backend::{BackendClient, BackendClientBuilder, RetryPolicy};
 
 use crate::config::{AgentEntry, ConfigFile, DEFAULT_HOST};
 use crate::exit::CliError;
@@ -163,6 +164,20 @@ impl Ctx {
 
     /// A backend client; [`CliError::NotLoggedIn`] without a credential.
     pub fn backend(&self) -> Result<BackendClient, CliError> {
+        Ok(self.backend_builder()?.build()?)
+    }
+
+    /// A backend client for a quick check (`doctor`): short timeouts, no retries.
+    pub fn backend_probe(&self) -> Result<BackendClient, CliError> {
+        Ok(self
+            .backend_builder()?
+            .connect_timeout(PROBE_CONNECT)
+            .read_timeout(PROBE_READ)
+            .retry_policy(RetryPolicy::never())
+            .build()?)
+    }
+
+    fn backend_builder(&self) -> Result<BackendClientBuilder, CliError> {
         let (credential, _) = self.credential.as_ref().ok_or(CliError::NotLoggedIn)?;
         let mut builder = BackendClient::builder(self.host.0.clone()).without_env();
         builder = match credential {
@@ -172,12 +187,26 @@ impl Ctx {
         if let Some(tenant) = &self.tenant {
             builder = builder.tenant(tenant.clone());
         }
-        Ok(builder.build()?)
+        Ok(builder)
     }
 
     /// A client of the selected agent; [`CliError::NoAgent`] when none is selected or it
     /// lacks a URL or token.
     pub fn agent(&self) -> Result<AgentClient, CliError> {
+        Ok(self.agent_builder()?.build()?)
+    }
+
+    /// A client of the selected agent for a quick check: short timeouts, no retries.
+    pub fn agent_probe(&self) -> Result<AgentClient, CliError> {
+        Ok(self
+            .agent_builder()?
+            .connect_timeout(PROBE_CONNECT)
+            .read_timeout(PROBE_READ)
+            .retry_policy(RetryPolicy::never())
+            .build()?)
+    }
+
+    fn agent_builder(&self) -> Result<AgentClientBuilder, CliError> {
         let agent = self.agent.as_ref().ok_or(CliError::NoAgent)?;
         let (Some(url), Some(token)) = (&agent.url, &agent.token) else {
             return Err(CliError::usage(format!(
@@ -190,9 +219,14 @@ impl Ctx {
         if let Some(tenant) = &self.tenant {
             builder = builder.tenant(tenant.clone());
         }
-        Ok(builder.build()?)
+        Ok(builder)
     }
 }
+
+/// Connect timeout of a quick check.
+const PROBE_CONNECT: Duration = Duration::from_secs(5);
+/// Read timeout of a quick check.
+const PROBE_READ: Duration = Duration::from_secs(10);
 
 #[cfg(test)]
 mod tests {

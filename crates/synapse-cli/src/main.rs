@@ -35,7 +35,7 @@ fn main() -> ExitCode {
     };
     let json = cli.globals.json;
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::from(exit::OK),
         Err(error) => {
             report(&error, json);
             ExitCode::from(error.exit_code())
@@ -48,6 +48,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Mcp(command) => mcp::run(&globals, command).await,
         Command::Login(args) => commands::login::run(&globals, args).await,
+        Command::Doctor => commands::doctor::run(&globals).await,
         command => {
             let ctx = Ctx::load(&globals)?;
             commands::dispatch(&ctx, command).await

@@ -120,7 +120,7 @@ async fn select(ctx: &Ctx, id: Option<i64>) -> Result<(), CliError> {
         (Some(_), Some(_)) => {
             let mut with_agent = Ctx::resolve(&Default::default(), file.clone());
             with_agent.tenant = ctx.tenant.clone();
-            Some(with_agent.agent()?.health_check().await.map(|_| ()))
+            Some(with_agent.agent_probe()?.health_check().await.map(|_| ()))
         }
         _ => None,
     };
