@@ -535,7 +535,7 @@ mod tests {
             (agent.id, agent.url.as_deref()),
             (7, Some("http://10.0.0.5:8000"))
         );
-        assert_eq!(format!("{agent:?}").contains("agt"), false);
+        assert!(!format!("{agent:?}").contains("agt"));
         let (name, env) = &file.environments()[0];
         assert_eq!(
             (name.as_str(), env.plugin_paths.as_slice()),

@@ -291,10 +291,8 @@ fn report(out: &Out, checks: Vec<Check>) -> Result<(), CliError> {
                 Status::Skip => out.dim("skip"),
             };
             out.line(format!("{label}  {:<18} {}", c.name, escape(&c.detail)));
-            if let Some(fix) = &c.fix {
-                if c.status != Status::Ok {
-                    out.line(format!("      {:<18} fix: {}", "", escape(fix)));
-                }
+            if let Some(fix) = c.fix.as_ref().filter(|_| c.status != Status::Ok) {
+                out.line(format!("      {:<18} fix: {}", "", escape(fix)));
             }
         }
     }

@@ -1,0 +1,109 @@
+//! Terminal manners: the upload's progress bar renders under a pseudo-terminal, and not
+//! when stderr is a pipe or NO_COLOR is set.
+
+mod support;
+
+use std::io::Read;
+use std::process::Stdio;
+use std::time::Duration;
+
+use support::Env;
+use synapse_fake::{Fault, FaultAction, Method};
+
+/// Runs `synapse` with stdout and stderr on a new pseudo-terminal; returns what the
+/// terminal received and the exit code.
+async fn run_on_pty(env: &Env, args: &[&str], extra_env: &[(&str, &str)]) -> (String, i32) {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("openpt");
+    grantpt(&master).expect("grantpt");
+    unlockpt(&master).expect("unlockpt");
+    let name = ptsname(&master, Vec::new()).expect("ptsname");
+    let size = rustix::termios::Winsize {
+        ws_row: 40,
+        ws_col: 120,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    rustix::termios::tcsetwinsize(&master, size).expect("winsize");
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(name.to_str().expect("pty name"))
+        .expect("open slave");
+    let mut cmd = env.command();
+    cmd.args(args)
+        .envs(extra_env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(slave.try_clone().expect("dup"))
+        .stderr(slave);
+    let mut child = cmd.spawn().expect("spawn");
+    drop(cmd); // the parent's copies of the terminal's other end
+    let mut master = std::fs::File::from(master);
+    tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Reading ends with EIO once the child has exited and closed the terminal.
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+        }
+        let status = child.wait().expect("wait");
+        (
+            String::from_utf8_lossy(&seen).into_owned(),
+            status.code().expect("code"),
+        )
+    })
+    .await
+    .expect("join")
+}
+
+fn slow_file(env: &Env, dir: &std::path::Path) -> String {
+    env.fake.inject(
+        Fault::new(FaultAction::Delay(Duration::from_millis(200)), 1000)
+            .method(Method::PUT)
+            .path("/chunked_upload/"),
+    );
+    let path = dir.join("data.bin");
+    std::fs::write(&path, vec![7u8; 3 * 1024 * 1024]).expect("write");
+    path.to_str().expect("path").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_progress_bar_renders_on_a_terminal_only() {
+    let env = Env::start().await;
+    env.write_python_config();
+    let dir = tempfile::tempdir().expect("dir");
+    let file = slow_file(&env, dir.path());
+
+    let (screen, code) = run_on_pty(&env, &["upload", &file, "--chunk-mib", "1"], &[]).await;
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("uploading ["),
+        "no progress bar on the terminal: {screen:?}"
+    );
+    assert!(screen.contains("MiB"), "the bar counts bytes: {screen:?}");
+    assert!(screen.contains("Uploaded"), "{screen:?}");
+
+    // The same upload with stderr on a pipe: no bar, no escape sequences.
+    let output = env.run(&["upload", &file, "--chunk-mib", "1"]).await;
+    assert_eq!(output.status.code(), Some(0));
+    let err = support::stderr(&output);
+    assert!(!err.contains("uploading"), "{err:?}");
+    assert!(
+        !support::stdout(&output).contains('\u{1b}'),
+        "colour on a pipe"
+    );
+
+    // On a terminal with NO_COLOR: no bar either.
+    let (screen, code) = run_on_pty(
+        &env,
+        &["upload", &file, "--chunk-mib", "1"],
+        &[("NO_COLOR", "1")],
+    )
+    .await;
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("uploading ["), "{screen:?}");
+    assert!(!screen.contains('\u{1b}'), "{screen:?}");
+}
