@@ -97,7 +97,9 @@ async fn a_fault_mid_upload_leaves_a_checkpoint_that_resume_finishes() {
             .path("/chunked_upload/"),
     );
     let output = run.await.expect("join");
-    assert_eq!(code(&output), 5, "{}", stderr(&output));
+    // The fault answers before reading the chunk: the client sees the 5xx (exit 5) or, when
+    // the answer lands while the chunk is still being written, a broken write (exit 6).
+    assert!(matches!(code(&output), 5 | 6), "{}", stderr(&output));
     assert!(stderr(&output).contains("--resume"), "{}", stderr(&output));
     let left = checkpoints(&env);
     assert_eq!(left.len(), 1, "{left:?}");
