@@ -4,8 +4,9 @@
 //! (also outside a git repository), what its `.synapseignore` files ignore (which may
 //! re-include with `!pattern`), and the Python SDK's default excludes ([`DEFAULT_EXCLUDES`]:
 //! caches, virtual environments, version control, editor files, build output, logs), which
-//! nothing re-includes. Hidden files are kept; symbolic links are not followed; ignore
-//! files above the root are not read. The archive itself is never part of it.
+//! nothing re-includes. Hidden files are kept; symbolic links are not followed (a link is
+//! left out, whatever it points to); ignore files above the root, the global gitignore and
+//! `.git/info/exclude` are not read, so the archive depends only on the plugin's tree. The archive itself is never part of it.
 //!
 //! The zip is deterministic: entries sorted by their `/`-separated relative path, files
 //! only, deflated, each with the same timestamp (1980-01-01) and a mode of 0644 or 0755

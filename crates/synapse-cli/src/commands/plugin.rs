@@ -49,7 +49,7 @@ fn open_checked(ctx: &Ctx, path: &Path) -> Result<(PluginDir, String), CliError>
             eprintln!("warning: {}", escape(warning));
         }
     }
-    if !check.errors.is_empty() {
+    if !check.is_valid() {
         return Err(CliError::usage(format!(
             "{} is not a valid plugin config:\n  {}",
             plugin.config_file().display(),
@@ -71,16 +71,14 @@ fn archive_name(code: &str, version: Option<&str>) -> String {
     }
 }
 
-/// Prints an archive's summary lines (not with `--json`).
-fn print_archive(ctx: &Ctx, archive: &Archive) {
-    let out = &ctx.out;
-    out.line(format!(
+/// An archive's summary line: files, size, MD5.
+fn summary(archive: &Archive) -> String {
+    format!(
         "{} files, {} bytes, md5 {}",
         archive.files.len(),
         archive.size,
         archive.md5
-    ));
-    out.line(format!("Archive: {}", archive.path.display()));
+    )
 }
 
 /// `plugin package`.
@@ -95,7 +93,8 @@ fn package_command(ctx: &Ctx, path: &Path, output: Option<PathBuf>) -> Result<()
             "md5": archive.md5, "code": code, "version": version,
         }));
     } else {
-        print_archive(ctx, &archive);
+        ctx.out.line(summary(&archive));
+        ctx.out.line(format!("Archive: {}", archive.path.display()));
     }
     Ok(())
 }
@@ -165,7 +164,7 @@ async fn publish(
                 "size": archive.size, "md5": archive.md5,
             }));
         } else {
-            print_archive(ctx, &archive);
+            ctx.out.line(summary(&archive));
             ctx.out.line(format!(
                 "Dry run: would publish {code} {version}{} ({} requirements); nothing sent.",
                 if debug { " (debug)" } else { "" },
@@ -175,11 +174,7 @@ async fn publish(
         return Ok(());
     };
     if !ctx.out.is_json() {
-        eprintln!(
-            "Publishing {code} {version}: {} files, {} bytes",
-            archive.files.len(),
-            archive.size
-        );
+        eprintln!("Publishing {code} {version}: {}", summary(&archive));
     }
     let release = match upload(ctx, &client, &request, &archive).await {
         Err(CliError::Sdk(e)) if plugin_missing(&e) => {
