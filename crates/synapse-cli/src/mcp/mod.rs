@@ -1,10 +1,24 @@
-//! `synapse mcp serve|init`.
+//! `synapse mcp serve|init`: the MCP server for AI assistants, on the official Rust MCP SDK
+//! (`rmcp`), with the Python server's 25 tools, and the command writing its config.
+
+mod environments;
+mod init;
+mod local_run;
+mod reply;
+mod server;
+mod tools_env;
+mod tools_jobs;
+mod tools_plugin;
+mod tools_run;
 
 use crate::cli::McpCommand;
 use crate::context::Globals;
 use crate::exit::CliError;
 
 /// Runs `synapse mcp …`.
-pub async fn run(_globals: &Globals, _command: McpCommand) -> Result<(), CliError> {
-    Err(CliError::usage("TODO(mcp helper)"))
+pub async fn run(globals: &Globals, command: McpCommand) -> Result<(), CliError> {
+    match command {
+        McpCommand::Serve => server::serve(globals).await,
+        McpCommand::Init { force } => init::run(globals, force),
+    }
 }
