@@ -8,8 +8,8 @@ use synapse_models::{
 };
 use synapse_transport::urls::encode_lookup;
 use synapse_transport::{
-    Call, CallInfo, Error, FileRange, Multipart, OneShotReader, Operation, RequestBuilder,
-    Response, fluent, fluent_list, operation,
+    BodyProgress, Call, CallInfo, Error, FileRange, Multipart, OneShotReader, Operation,
+    RequestBuilder, Response, fluent, fluent_list, operation,
 };
 
 use crate::BackendClient;
@@ -156,6 +156,7 @@ impl BackendClient {
             call: Call::new(self.core.clone()),
             request,
             archive: None,
+            progress: None,
         }
     }
 }
@@ -251,6 +252,7 @@ pub struct CreatePluginRelease {
     call: Call,
     request: PluginReleaseCreateRequest,
     archive: Option<ReleaseArchive>,
+    progress: Option<BodyProgress>,
 }
 
 impl CreatePluginRelease {
@@ -258,6 +260,26 @@ impl CreatePluginRelease {
     /// multipart.
     pub fn archive(mut self, archive: impl Into<ReleaseArchive>) -> Self {
         self.archive = Some(archive.into());
+        self
+    }
+
+    /// Reports the archive's upload: `f(bytes sent, archive size)` after every chunk of it
+    /// the body streams (from zero again if the request is re-sent). Only a request with an
+    /// [`archive`](Self::archive) reports; the bytes sent are the same with or without it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: synapse_backend::BackendClient) -> Result<(), synapse_backend::Error> {
+    /// use synapse_backend::models::{PluginCode, PluginReleaseCreateRequest};
+    /// let request = PluginReleaseCreateRequest::new(PluginCode::new("yolov8")?, "1.0.0");
+    /// client
+    ///     .create_plugin_release(request)
+    ///     .archive("dist/yolov8-1.0.0.zip")
+    ///     .progress(|sent, total| eprintln!("{sent}/{total}"))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn progress(mut self, f: impl Fn(u64, u64) + Send + Sync + 'static) -> Self {
+        self.progress = Some(BodyProgress::new(f));
         self
     }
 
@@ -275,6 +297,9 @@ impl CreatePluginRelease {
             form = form.text("requirements", requirement.as_str());
         }
         form = form.text("debug", python_bool(request.debug));
+        if let Some(progress) = &self.progress {
+            form = form.progress(progress.clone());
+        }
         Ok(match archive {
             ReleaseArchive::Path(path) => {
                 let range = FileRange::whole(path)?;

@@ -274,6 +274,45 @@ async fn create_plugin_release_json_and_multipart() {
 }
 
 #[tokio::test]
+async fn create_plugin_release_reports_the_archive_bytes_and_sends_the_same_body() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let archive = dir.path().join("yolov8-1.0.0.zip");
+    std::fs::write(&archive, vec![9u8; 700_000]).expect("write");
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(201, json!({"id": 10})))
+        .push(MockResponse::json(201, json!({"id": 11})));
+    let c = client(&mock);
+    let request =
+        PluginReleaseCreateRequest::new(PluginCode::new("yolov8").expect("code"), "1.0.0");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    c.create_plugin_release(request.clone())
+        .archive(archive.as_path())
+        .await
+        .expect("plain");
+    c.create_plugin_release(request)
+        .archive(archive.as_path())
+        .progress(move |sent, total| log.lock().expect("lock").push((sent, total)))
+        .await
+        .expect("with progress");
+    let sent = mock.requests();
+    let (plain, counted) = (sent[0].snapshot(), sent[1].snapshot());
+    let boundary = |v: &Value| v["headers"]["content-type"].as_str().map(str::to_owned);
+    let strip = |v: &Value, b: Option<String>| {
+        v.to_string()
+            .replace(b.as_deref().unwrap_or("-"), "BOUNDARY")
+    };
+    assert_eq!(
+        strip(&plain, boundary(&plain)),
+        strip(&counted, boundary(&counted))
+    );
+    let seen = seen.lock().expect("lock").clone();
+    assert!(seen.len() >= 2, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "{seen:?}");
+    assert_eq!(seen.last(), Some(&(700_000, 700_000)));
+}
+
+#[tokio::test]
 async fn jobs_get_list_update() {
     let id = JobId::from("550e8400-e29b-41d4-a716-446655440000");
     let mock = MockTransport::new();

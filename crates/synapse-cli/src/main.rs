@@ -10,6 +10,7 @@ mod context;
 mod exit;
 mod mcp;
 mod output;
+mod package;
 mod plugin_dir;
 
 use std::process::ExitCode;

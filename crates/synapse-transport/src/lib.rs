@@ -50,7 +50,7 @@ pub use crate::error::{
 };
 pub use crate::http_transport::{DEFAULT_MAX_BODY_BYTES, HttpConfig, HttpTransport, TLS_ENABLED};
 pub use crate::lines::{LineMode, LineOptions, LineStream};
-pub use crate::multipart::{FileRange, Multipart, OneShotReader, Part, PartData};
+pub use crate::multipart::{BodyProgress, FileRange, Multipart, OneShotReader, Part, PartData};
 pub use crate::operation::{Call, CallInfo, CallOptions, HasCall, Operation};
 pub use crate::pagination::{DEFAULT_MAX_PAGES, PageStream, Pages};
 pub use crate::redirect::{MAX_REDIRECTS, send_following_redirects};

@@ -8,6 +8,7 @@ use std::fmt;
 use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
@@ -254,11 +255,37 @@ fn escape_param(value: &str) -> String {
         .replace('\n', "%0A")
 }
 
+/// A callback told `(bytes so far, total)` of a body's file parts as they stream.
+#[derive(Clone)]
+pub struct BodyProgress(Arc<dyn Fn(u64, u64) + Send + Sync>);
+
+impl BodyProgress {
+    /// Wraps `f`, called with the file bytes streamed so far and their total.
+    pub fn new(f: impl Fn(u64, u64) + Send + Sync + 'static) -> Self {
+        BodyProgress(Arc::new(f))
+    }
+}
+
+impl fmt::Debug for BodyProgress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BodyProgress")
+    }
+}
+
+impl PartialEq for BodyProgress {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for BodyProgress {}
+
 /// A `multipart/form-data` body description; cheap to clone and re-stream for a retry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Multipart {
     boundary: String,
     parts: Vec<Part>,
+    progress: Option<BodyProgress>,
 }
 
 impl Default for Multipart {
@@ -278,7 +305,16 @@ impl Multipart {
         Multipart {
             boundary: boundary.into(),
             parts: Vec::new(),
+            progress: None,
         }
+    }
+
+    /// Reports the file parts' bytes (those added with [`Multipart::file`], [`Multipart::bytes`]
+    /// or [`Multipart::reader`]) as the body streams: `(so far, total)`, after every chunk.
+    /// Each send of the body counts from zero again. The bytes sent do not change.
+    pub fn progress(mut self, progress: BodyProgress) -> Self {
+        self.progress = Some(progress);
+        self
     }
 
     /// Adds a text field.
@@ -365,15 +401,34 @@ impl Multipart {
     pub fn stream(&self) -> Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>> {
         let mut pieces: Vec<Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>> =
             Vec::with_capacity(self.parts.len() * 3 + 1);
+        let total: u64 = self
+            .parts
+            .iter()
+            .filter(|p| p.filename.is_some())
+            .map(|p| p.data.len())
+            .sum();
+        let sent = Arc::new(AtomicU64::new(0));
         for part in &self.parts {
             let head = Bytes::from(part.header(&self.boundary));
             pieces.push(Box::pin(futures_util::stream::iter([Ok(head)])));
-            match &part.data {
-                PartData::Bytes(b) => {
-                    pieces.push(Box::pin(futures_util::stream::iter([Ok(b.clone())])))
+            let data: Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>> = match &part.data
+            {
+                PartData::Bytes(b) => Box::pin(futures_util::stream::iter([Ok(b.clone())])),
+                PartData::File(f) => Box::pin(f.stream()),
+                PartData::Reader(r) => r.stream(),
+            };
+            match (&self.progress, &part.filename) {
+                (Some(progress), Some(_)) => {
+                    let (progress, sent) = (progress.clone(), sent.clone());
+                    pieces.push(Box::pin(data.inspect(move |chunk| {
+                        if let Ok(chunk) = chunk {
+                            let len = chunk.len() as u64;
+                            let so_far = sent.fetch_add(len, Ordering::Relaxed) + len;
+                            (progress.0)(so_far, total);
+                        }
+                    })));
                 }
-                PartData::File(f) => pieces.push(Box::pin(f.stream())),
-                PartData::Reader(r) => pieces.push(r.stream()),
+                _ => pieces.push(data),
             }
             pieces.push(Box::pin(futures_util::stream::iter([Ok(
                 Bytes::from_static(b"\r\n"),
@@ -456,6 +511,39 @@ mod tests {
             short.to_bytes().await.expect_err("short").kind(),
             std::io::ErrorKind::UnexpectedEof
         );
+    }
+
+    #[tokio::test]
+    async fn progress_counts_the_file_bytes_and_leaves_the_body_unchanged() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.zip");
+        std::fs::write(&path, vec![1u8; 600_000]).expect("write");
+        let plain = Multipart::with_boundary("b").text("plugin", "hello").file(
+            "file",
+            "a.zip",
+            FileRange::whole(&path).expect("range"),
+        );
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let counted = plain
+            .clone()
+            .progress(BodyProgress::new(move |done, total| {
+                log.lock().expect("lock").push((done, total));
+            }));
+        assert_eq!(
+            counted.to_bytes().await.expect("counted"),
+            plain.to_bytes().await.expect("plain")
+        );
+        let first: Vec<(u64, u64)> = seen.lock().expect("lock").clone();
+        assert!(first.len() >= 3, "{first:?}");
+        assert!(first.windows(2).all(|w| w[0].0 < w[1].0), "{first:?}");
+        assert_eq!(first.last(), Some(&(600_000, 600_000)));
+        // A second send (a retry) counts from zero again.
+        counted.to_bytes().await.expect("again");
+        let all = seen.lock().expect("lock").clone();
+        assert_eq!(all[first.len()].1, 600_000);
+        assert!(all[first.len()].0 <= READ_BUF as u64);
+        assert_eq!(all.last(), Some(&(600_000, 600_000)));
     }
 
     #[test]
