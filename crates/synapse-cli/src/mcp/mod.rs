@@ -9,6 +9,7 @@ mod server;
 mod tools_env;
 mod tools_jobs;
 mod tools_plugin;
+mod tools_publish;
 mod tools_run;
 
 use crate::cli::McpCommand;

@@ -34,7 +34,8 @@ impl SynapseServer {
             tool_router: Self::environment_tools()
                 + Self::plugin_tools()
                 + Self::run_tools()
-                + Self::job_tools(),
+                + Self::job_tools()
+                + Self::publish_tools(),
         })
     }
 
