@@ -23,7 +23,12 @@ pub fn run(globals: &Globals, force: bool) -> Result<(), CliError> {
         None => ConfigFile::default_path()?,
     };
     let shown = escape(&path.display().to_string()).into_owned();
-    if path.exists() && !force {
+    let loaded = ConfigFile::load(&path);
+    let exists = match &loaded {
+        Ok(file) => file.exists(),
+        Err(_) => path.exists(),
+    };
+    if exists && !force {
         if out.is_json() {
             out.json(&json!({"created": false, "config_path": shown, "reason": "the file exists; use --force to overwrite it"}));
         } else {
@@ -32,7 +37,7 @@ pub fn run(globals: &Globals, force: bool) -> Result<(), CliError> {
         }
         return Ok(());
     }
-    let mut file = match ConfigFile::load(&path) {
+    let mut file = match loaded {
         Ok(file) => file,
         Err(CliError::Config { .. }) if path.exists() => {
             let (file, backup) = ConfigFile::replace_broken(&path)?;
