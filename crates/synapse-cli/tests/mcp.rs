@@ -590,3 +590,78 @@ async fn mcp_init_writes_the_login_and_refuses_to_overwrite_without_force() {
         json!({"backend_url": "https://api.synapse.sh"})
     );
 }
+
+/// Writes an executable shell script standing in for Python.
+#[cfg(unix)]
+fn fake_python(dir: &std::path::Path, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("script");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path.display().to_string()
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_local_plugin_reads_the_python_runners_answer_and_stops_a_slow_run() {
+    let env = Env::start().await;
+    let bin = tempfile::tempdir().expect("bin dir");
+    let plugin = tempfile::tempdir().expect("plugin dir");
+    let path = plugin.path().display().to_string();
+    // The arguments arrive on stdin; what the plugin prints is ignored; the marked line is
+    // the answer.
+    let answering = fake_python(
+        bin.path(),
+        "answering",
+        r#"read -r args; echo "plugin noise"; echo "@@synapse-result@@{\"ok\": {\"args\": $args}}""#,
+    );
+    let (mut mcp, _) = Mcp::start(&env, &[("SYNAPSE_PYTHON", answering.as_str())]).await;
+    let run = mcp
+        .call(
+            "run_local_plugin",
+            json!({"path": path, "action": "train", "params": {"epochs": 1}, "mode": "task"}),
+        )
+        .await
+        .json();
+    assert_eq!(run["mode"], "task");
+    let args = &run["result"]["args"];
+    assert_eq!(args["action"], "train", "{run}");
+    assert_eq!(args["params"], json!({"epochs": 1}));
+    assert_eq!(args["mode"], "task");
+    assert_eq!(mcp.close().await, 0);
+
+    let missing = fake_python(
+        bin.path(),
+        "missing",
+        r#"cat >/dev/null; echo '@@synapse-result@@{"missing": "synapse_sdk is not installed"}'; exit 3"#,
+    );
+    let (mut mcp, _) = Mcp::start(&env, &[("SYNAPSE_PYTHON", missing.as_str())]).await;
+    let answer = mcp
+        .call("run_local_plugin", json!({"path": path, "action": "train"}))
+        .await;
+    assert!(answer.is_error);
+    assert_eq!(answer.text, "synapse_sdk is not installed");
+    assert_eq!(mcp.close().await, 0);
+
+    let slow = fake_python(bin.path(), "slow", "exec sleep 30");
+    let (mut mcp, _) = Mcp::start(
+        &env,
+        &[
+            ("SYNAPSE_PYTHON", slow.as_str()),
+            ("SYNAPSE_LOCAL_RUN_TIMEOUT", "1"),
+        ],
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let answer = mcp
+        .call("run_local_plugin", json!({"path": path, "action": "train"}))
+        .await;
+    assert!(answer.is_error);
+    assert!(
+        answer.text.contains("did not finish within 1 s"),
+        "{}",
+        answer.text
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(mcp.close().await, 0);
+}

@@ -35,7 +35,7 @@ def answer(value, code):
 try:
     from synapse_sdk.plugins.runner import run_plugin
 except ImportError as e:
-    answer({"missing": "synapse_sdk is not installed for " + sys.executable + " (" + str(e) + "): pip install synapse-sdk, or set SYNAPSE_PYTHON to a Python that has it"}, 3)
+    answer({"missing": sys.executable + " cannot import synapse_sdk's plugin runner (" + str(e) + "): pip install synapse-sdk, or set SYNAPSE_PYTHON to a Python that has it"}, 3)
 sys.stdout = sys.stderr
 try:
     result = run_plugin(plugin_code=args["path"], action=args["action"], params=args["params"], mode=args["mode"])
