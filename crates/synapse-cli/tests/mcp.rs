@@ -425,6 +425,23 @@ async fn run_plugin_runs_a_release_cached_on_the_agent() {
         not_cached.text
     );
 
+    let plugin_dir = tempfile::tempdir().expect("plugin dir");
+    let debug = mcp
+        .call(
+            "run_debug_plugin",
+            json!({"path": plugin_dir.path().display().to_string(), "action": "train"}),
+        )
+        .await
+        .json();
+    assert!(debug["result"]["job_id"].is_string(), "{debug}");
+    assert_eq!(
+        env.fake.count(
+            &synapse_fake::Method::POST,
+            "/agent/plugin_releases/run_debug/"
+        ),
+        1
+    );
+
     let releases = mcp.call("list_plugin_releases", json!({})).await.json();
     assert_eq!(releases["total"], 1, "{releases}");
     assert_no_secret(&env, &mcp.transcript);
@@ -663,5 +680,44 @@ async fn run_local_plugin_reads_the_python_runners_answer_and_stops_a_slow_run()
         answer.text
     );
     assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(mcp.close().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_logs_models_and_serve_applications_answer_the_python_shapes() {
+    let env = Env::start().await;
+    let log_job = env.fake.seed_log_job(5, 60);
+    env.write_config(&backend_config(&env));
+    let (mut mcp, _) = Mcp::start(&env, &[]).await;
+
+    let logs = mcp
+        .call("get_job_logs", json!({"job_id": log_job, "lines": 2}))
+        .await
+        .json();
+    assert_eq!(logs["job_id"], log_job.as_str());
+    let text = logs["logs"].as_str().expect("logs");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("line 00000004"), "the last lines: {text}");
+
+    let models = mcp.call("list_models", json!({"limit": 5})).await.json();
+    let count = models["models"]["count"].as_u64().expect("count");
+    let first = &models["models"]["results"][0];
+    assert!(count >= 1, "{models}");
+    let id = first["id"].as_i64().expect("model id");
+    let model = mcp.call("get_model", json!({"model_id": id})).await.json();
+    assert_eq!(model["model"]["id"], id);
+    let past = mcp
+        .call("list_models", json!({"offset": count}))
+        .await
+        .json();
+    assert_eq!(past["models"]["results"], json!([]));
+
+    let apps = mcp.call("list_serve_applications", json!({})).await.json();
+    assert_eq!(apps["success"], true);
+    assert!(apps["applications"].is_array(), "{apps}");
+    let no_agent = mcp
+        .call("get_serve_application", json!({"name": "x@1"}))
+        .await;
+    assert!(no_agent.is_error);
     assert_eq!(mcp.close().await, 0);
 }
