@@ -89,7 +89,7 @@ pub struct Archive {
 /// Packages the plugin directory into a zip at `output`.
 pub fn build(plugin: &PluginDir, output: &Path) -> Result<Archive, CliError> {
     let root = plugin.root();
-    let files = collect(root, output)?;
+    let files = collect(root, output, plugin.code())?;
     write_zip(root, &files, output)?;
     let (size, md5) = digest(output)?;
     Ok(Archive {
@@ -100,10 +100,13 @@ pub fn build(plugin: &PluginDir, output: &Path) -> Result<Archive, CliError> {
     })
 }
 
-/// The default excludes, as overrides (every glob an ignore glob) rooted at `root`.
-fn default_excludes(root: &Path) -> Result<Override, CliError> {
+/// The default excludes, as overrides (every glob an ignore glob) rooted at `root`, plus
+/// the archives `plugin package` writes by default (`<code>-*.zip` at the root), so that a
+/// package made earlier is not shipped inside the next one.
+fn default_excludes(root: &Path, code: Option<&str>) -> Result<Override, CliError> {
     let mut builder = OverrideBuilder::new(root);
-    for pattern in DEFAULT_EXCLUDES {
+    let own = code.map(|code| format!("/{code}-*.zip"));
+    for pattern in DEFAULT_EXCLUDES.iter().copied().chain(own.as_deref()) {
         builder
             .add(&format!("!{pattern}"))
             .map_err(|e| CliError::usage(format!("default exclude {pattern}: {e}")))?;
@@ -129,7 +132,11 @@ fn canonical(path: &Path) -> PathBuf {
 }
 
 /// The files to package: `(entry name, path on disk)`, sorted by entry name.
-fn collect(root: &Path, output: &Path) -> Result<Vec<(String, PathBuf)>, CliError> {
+fn collect(
+    root: &Path,
+    output: &Path,
+    code: Option<&str>,
+) -> Result<Vec<(String, PathBuf)>, CliError> {
     let output = canonical(output);
     let mut walk = WalkBuilder::new(root);
     walk.standard_filters(false)
@@ -142,7 +149,7 @@ fn collect(root: &Path, output: &Path) -> Result<Vec<(String, PathBuf)>, CliErro
         .require_git(false)
         .follow_links(false)
         .add_custom_ignore_filename(IGNORE_FILE)
-        .overrides(default_excludes(root)?);
+        .overrides(default_excludes(root, code)?);
     let mut files = Vec::new();
     for entry in walk.build() {
         let entry = entry.map_err(|e| CliError::usage(format!("cannot read the plugin: {e}")))?;
@@ -328,6 +335,22 @@ mod tests {
         assert_eq!(first, second);
         assert_eq!(std::fs::read(&out).expect("read"), first_bytes);
         assert_eq!(second.files, ["a/z.py", "b.py", "config.yaml"]);
+    }
+
+    #[test]
+    fn an_earlier_package_of_the_plugin_is_not_shipped_in_the_next() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let plugin = plugin(root);
+        write(root, "hello-0.9.0.zip", "an older package");
+        write(root, "sub/hello-0.9.0.zip", "data, kept");
+        write(root, "other-1.0.zip", "kept");
+        let out = dir.path().join("elsewhere.zip");
+        let built = build(&plugin, &out).expect("build");
+        assert_eq!(
+            built.files,
+            ["config.yaml", "other-1.0.zip", "sub/hello-0.9.0.zip"]
+        );
     }
 
     #[test]
