@@ -12,6 +12,7 @@ mod mcp;
 mod output;
 mod package;
 mod plugin_dir;
+mod publish;
 
 use std::process::ExitCode;
 

@@ -1,13 +1,11 @@
 //! `synapse plugin package|publish|run|releases`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use futures_util::TryStreamExt;
 use serde_json::{Map, Value, json};
-use synapse_backend::BackendClient;
-use synapse_backend::models::{
-    PluginCategory, PluginCode, PluginCreate, PluginRelease, PluginReleaseCreateRequest,
-};
+use synapse_backend::models::PluginRelease;
 
 use crate::cli::PluginCommand;
 use crate::commands::job::{follow_agent_job, follow_backend_job};
@@ -17,6 +15,7 @@ use crate::exit::CliError;
 use crate::output::escape;
 use crate::package::{self, Archive};
 use crate::plugin_dir::PluginDir;
+use crate::publish::{Progress, Publication, plugin_code};
 
 /// Runs `synapse plugin …`.
 pub async fn run(ctx: &Ctx, command: PluginCommand) -> Result<(), CliError> {
@@ -99,34 +98,6 @@ fn package_command(ctx: &Ctx, path: &Path, output: Option<PathBuf>) -> Result<()
     Ok(())
 }
 
-/// The requirements of `requirements.txt` in the plugin's root: its non-empty lines that
-/// are not comments; `None` without the file.
-fn requirements(plugin: &PluginDir) -> Result<Option<Vec<String>>, CliError> {
-    let path = plugin.root().join("requirements.txt");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(CliError::usage(format!(
-                "{}: cannot be read: {e}",
-                path.display()
-            )));
-        }
-    };
-    let lines: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
-    Ok((!lines.is_empty()).then_some(lines))
-}
-
-/// A plugin code, checked.
-fn plugin_code(code: &str) -> Result<PluginCode, CliError> {
-    PluginCode::new(code).map_err(|e| CliError::usage(format!("plugin code {code:?}: {e}")))
-}
-
 /// `plugin publish`.
 async fn publish(
     ctx: &Ctx,
@@ -135,124 +106,65 @@ async fn publish(
     debug: bool,
     dry_run: bool,
 ) -> Result<(), CliError> {
-    let (plugin, code) = open_checked(ctx, path)?;
-    let version = version
-        .filter(|v| !v.is_empty())
-        .or_else(|| plugin.version().map(str::to_owned))
-        .ok_or_else(|| {
-            CliError::usage("no version: set `version` in the plugin config or pass --version")
-        })?;
-    let mut config = plugin.config().clone();
-    config.insert("version".into(), Value::String(version.clone()));
-    let mut request = PluginReleaseCreateRequest::new(plugin_code(&code)?, version.clone());
-    request.config = Some(config);
-    request.requirements = requirements(&plugin)?;
-    request.debug = debug;
+    let (plugin, _) = open_checked(ctx, path)?;
     // Checked before packaging, so a missing login fails fast (except for a dry run).
     let client = if dry_run { None } else { Some(ctx.backend()?) };
-    let dir = tempfile::tempdir()
-        .map_err(|e| CliError::usage(format!("cannot create a temporary directory: {e}")))?;
-    let archive = package::build(
-        &plugin,
-        &dir.path().join(archive_name(&code, Some(&version))),
-    )?;
+    let publication = Publication::prepare(&plugin, version, debug)?;
+    let (code, version, archive) = (
+        &publication.code,
+        &publication.version,
+        &publication.archive,
+    );
     let Some(client) = client else {
+        let requirements = &publication.request.requirements;
         if ctx.out.is_json() {
             ctx.out.json(&json!({
                 "dry_run": true, "plugin": code, "version": version, "debug": debug,
-                "requirements": request.requirements, "files": archive.files,
+                "requirements": requirements, "files": archive.files,
                 "size": archive.size, "md5": archive.md5,
             }));
         } else {
-            ctx.out.line(summary(&archive));
+            ctx.out.line(summary(archive));
             ctx.out.line(format!(
                 "Dry run: would publish {code} {version}{} ({} requirements); nothing sent.",
                 if debug { " (debug)" } else { "" },
-                request.requirements.as_ref().map_or(0, Vec::len)
+                requirements.as_ref().map_or(0, Vec::len)
             ));
         }
         return Ok(());
     };
     if !ctx.out.is_json() {
-        eprintln!("Publishing {code} {version}: {}", summary(&archive));
+        eprintln!("Publishing {code} {version}: {}", summary(archive));
     }
-    let release = match upload(ctx, &client, &request, &archive).await {
-        Err(CliError::Sdk(e)) if plugin_missing(&e) => {
-            create_plugin(ctx, &client, &plugin, &code).await?;
-            upload(ctx, &client, &request, &archive).await?
-        }
-        other => other?,
-    };
+    let bar = ctx.out.bytes_bar(archive.size, "Uploading");
+    let progress = bar
+        .clone()
+        .map(|bar| -> Progress { Arc::new(move |sent, _| bar.set_position(sent)) });
+    let json = ctx.out.is_json();
+    let release = publication
+        .send(&client, &plugin, progress, |code| {
+            if !json {
+                eprintln!("Plugin {} does not exist yet: creating it.", escape(code));
+            }
+        })
+        .await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let release = release?;
     if ctx.out.is_json() {
         ctx.out.json(&release);
     } else {
         let id = release.id.map(|id| id.to_string()).unwrap_or_default();
         ctx.out.line(format!(
             "Published {} {} (release {}), md5 {}",
-            escape(&code),
-            escape(&version),
+            escape(code),
+            escape(version),
             id,
             archive.md5
         ));
     }
     Ok(())
-}
-
-/// True when the backend refused a release because its plugin does not exist.
-fn plugin_missing(error: &synapse_backend::Error) -> bool {
-    error.status_code() == Some(400)
-        && error
-            .body_json()
-            .and_then(|b| b.get("plugin"))
-            .is_some_and(|p| p.to_string().contains("does not exist"))
-}
-
-/// Creates the plugin from its config: code, name (else the code), category (else
-/// `custom`, the Python SDK's default) and description.
-async fn create_plugin(
-    ctx: &Ctx,
-    client: &BackendClient,
-    plugin: &PluginDir,
-    code: &str,
-) -> Result<(), CliError> {
-    if !ctx.out.is_json() {
-        eprintln!("Plugin {} does not exist yet: creating it.", escape(code));
-    }
-    let description = plugin
-        .config()
-        .get("description")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let create = PluginCreate {
-        name: Some(plugin.name().unwrap_or(code).to_owned()),
-        code: Some(plugin_code(code)?),
-        category: Some(PluginCategory::from(plugin.category().unwrap_or("custom"))),
-        description,
-        ..Default::default()
-    };
-    client.create_plugin(create).await?;
-    Ok(())
-}
-
-/// Sends the release with its archive, with a progress bar on a terminal.
-async fn upload(
-    ctx: &Ctx,
-    client: &BackendClient,
-    request: &PluginReleaseCreateRequest,
-    archive: &Archive,
-) -> Result<PluginRelease, CliError> {
-    let mut call = client
-        .create_plugin_release(request.clone())
-        .archive(archive.path.as_path());
-    let bar = ctx.out.bytes_bar(archive.size, "Uploading");
-    if let Some(bar) = bar.clone() {
-        call = call.progress(move |sent, _| bar.set_position(sent));
-    }
-    let result = call.await;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    Ok(result?)
 }
 
 /// A plugin reference: `-p CODE[@VERSION]`, else the `code` and `version` of

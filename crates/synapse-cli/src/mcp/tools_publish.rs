@@ -7,16 +7,11 @@ use rmcp::model::CallToolResult;
 use rmcp::{schemars, tool, tool_router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use synapse_backend::BackendClient;
-use synapse_backend::models::{
-    PluginCategory, PluginCode, PluginCreate, PluginRelease, PluginReleaseCreateRequest,
-};
 
 use crate::mcp::reply::{ToolError, ToolResult};
 use crate::mcp::server::SynapseServer;
 use crate::mcp::tools_plugin::open_plugin;
-use crate::package;
-use crate::plugin_dir::PluginDir;
+use crate::publish::Publication;
 
 /// `publish_plugin`'s arguments.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -51,36 +46,18 @@ impl SynapseServer {
                 check.errors.join("; ")
             )));
         }
-        let code = plugin.code().unwrap_or_default().to_owned();
-        let version = args
-            .version
-            .filter(|v| !v.is_empty())
-            .or_else(|| plugin.version().map(str::to_owned))
-            .ok_or_else(|| {
-                ToolError::new(
-                    "No version specified. Provide version parameter or set in config.yaml",
-                )
-            })?;
-        let mut config = plugin.config().clone();
-        config.insert("version".into(), Value::String(version.clone()));
-        let mut request = PluginReleaseCreateRequest::new(checked_code(&code)?, version.clone());
-        request.config = Some(config);
-        request.requirements = requirements(&plugin)?;
-        let dir = tempfile::tempdir()
-            .map_err(|e| ToolError::new(format!("cannot create a temporary directory: {e}")))?;
-        let archive = package::build(&plugin, &dir.path().join(format!("{code}-{version}.zip")))?;
-        let send = || {
-            client
-                .create_plugin_release(request.clone())
-                .archive(archive.path.as_path())
-        };
-        let release: PluginRelease = match send().await {
-            Err(e) if plugin_missing(&e) => {
-                create_plugin(&client, &plugin, &code).await?;
-                send().await?
-            }
-            other => other?,
-        };
+        if args.version.as_deref().is_none_or(str::is_empty) && plugin.version().is_none() {
+            return Err(ToolError::new(
+                "No version specified. Provide version parameter or set in config.yaml",
+            ));
+        }
+        let publication = Publication::prepare(&plugin, args.version, false)?;
+        let release = publication.send(&client, &plugin, None, |_| {}).await?;
+        let (code, version, archive) = (
+            &publication.code,
+            &publication.version,
+            &publication.archive,
+        );
         eprintln!("[synapse-mcp] published {code} {version}");
         Ok(json!({
             "success": true,
@@ -89,63 +66,4 @@ impl SynapseServer {
             "archive": {"files": archive.files.len(), "size": archive.size, "md5": archive.md5},
         }))
     }
-}
-
-/// A plugin code, checked.
-fn checked_code(code: &str) -> Result<PluginCode, ToolError> {
-    PluginCode::new(code).map_err(|e| ToolError::new(format!("plugin code {code:?}: {e}")))
-}
-
-/// The non-empty, non-comment lines of the plugin's `requirements.txt`, if it has one.
-fn requirements(plugin: &PluginDir) -> Result<Option<Vec<String>>, ToolError> {
-    let path = plugin.root().join("requirements.txt");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(ToolError::new(format!(
-                "{}: cannot be read: {e}",
-                path.display()
-            )));
-        }
-    };
-    let lines: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
-    Ok((!lines.is_empty()).then_some(lines))
-}
-
-/// True when the backend refused a release because its plugin does not exist.
-fn plugin_missing(error: &synapse_backend::Error) -> bool {
-    error.status_code() == Some(400)
-        && error
-            .body_json()
-            .and_then(|b| b.get("plugin"))
-            .is_some_and(|p| p.to_string().contains("does not exist"))
-}
-
-/// Creates the plugin from its config: code, name (else the code), category (else
-/// `custom`) and description.
-async fn create_plugin(
-    client: &BackendClient,
-    plugin: &PluginDir,
-    code: &str,
-) -> Result<(), ToolError> {
-    let description = plugin
-        .config()
-        .get("description")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let create = PluginCreate {
-        name: Some(plugin.name().unwrap_or(code).to_owned()),
-        code: Some(checked_code(code)?),
-        category: Some(PluginCategory::from(plugin.category().unwrap_or("custom"))),
-        description,
-        ..Default::default()
-    };
-    client.create_plugin(create).await?;
-    Ok(())
 }
