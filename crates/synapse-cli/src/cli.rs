@@ -86,7 +86,7 @@ pub enum PluginCommand {
         /// The plugin directory.
         #[arg(long, short = 'p', default_value = ".")]
         path: PathBuf,
-        /// The archive to write [default: <code>-<version>.zip in the current directory].
+        /// The archive to write [default: CODE-VERSION.zip in the current directory].
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
     },

@@ -29,7 +29,7 @@ pub struct Globals {
     /// The config file [default: ~/.synapse/config.json].
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// The Synapse API host (else SYNAPSE_HOST, the config file, https://api.synapse.sh).
+    /// The Synapse API host (else SYNAPSE_HOST, the config file, or `https://api.synapse.sh`).
     #[arg(long, global = true, value_name = "URL")]
     pub host: Option<String>,
     /// An access token (else SYNAPSE_ACCESS_TOKEN or the config file); prefer `synapse
