@@ -3,16 +3,20 @@
 
 mod support;
 
-use std::io::Read;
-use std::process::Stdio;
+use std::io::{Read, Write};
 use std::time::Duration;
 
 use support::Env;
 use synapse_fake::{Fault, FaultAction, Method};
 
-/// Runs `synapse` with stdout and stderr on a new pseudo-terminal; returns what the
-/// terminal received and the exit code.
-async fn run_on_pty(env: &Env, args: &[&str], extra_env: &[(&str, &str)]) -> (String, i32) {
+/// Runs `synapse` with stdin, stdout and stderr on a new pseudo-terminal, typing each
+/// answer once its prompt has appeared; returns what the terminal showed and the exit code.
+async fn run_on_pty(
+    env: &Env,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+    answers: &[(&str, &str)],
+) -> (String, i32) {
     use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
     let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("openpt");
     grantpt(&master).expect("grantpt");
@@ -33,21 +37,37 @@ async fn run_on_pty(env: &Env, args: &[&str], extra_env: &[(&str, &str)]) -> (St
     let mut cmd = env.command();
     cmd.args(args)
         .envs(extra_env.iter().copied())
-        .stdin(Stdio::null())
+        .stdin(slave.try_clone().expect("dup"))
         .stdout(slave.try_clone().expect("dup"))
         .stderr(slave);
     let mut child = cmd.spawn().expect("spawn");
     drop(cmd); // the parent's copies of the terminal's other end
     let mut master = std::fs::File::from(master);
+    let mut typist = master.try_clone().expect("dup master");
+    let answers: Vec<(String, String)> = answers
+        .iter()
+        .map(|(p, a)| ((*p).to_owned(), format!("{a}\n")))
+        .collect();
     tokio::task::spawn_blocking(move || {
         let mut seen = Vec::new();
         let mut buf = [0u8; 4096];
+        let mut pending = answers.into_iter().peekable();
         // Reading ends with EIO once the child has exited and closed the terminal.
         while let Ok(n) = master.read(&mut buf) {
             if n == 0 {
                 break;
             }
             seen.extend_from_slice(&buf[..n]);
+            let shown = String::from_utf8_lossy(&seen).into_owned();
+            if let Some((prompt, answer)) = pending.peek() {
+                if shown.contains(prompt.as_str()) {
+                    if prompt.contains("(not shown)") {
+                        wait_for_echo_off(&typist);
+                    }
+                    typist.write_all(answer.as_bytes()).expect("type");
+                    pending.next();
+                }
+            }
         }
         let status = child.wait().expect("wait");
         (
@@ -57,6 +77,24 @@ async fn run_on_pty(env: &Env, args: &[&str], extra_env: &[(&str, &str)]) -> (St
     })
     .await
     .expect("join")
+}
+
+/// Waits (up to 10 s) until the program has turned the terminal's echo off, as a person
+/// typing a secret would find it.
+fn wait_for_echo_off(terminal: &std::fs::File) {
+    use rustix::termios::{LocalModes, tcgetattr};
+    let start = std::time::Instant::now();
+    while tcgetattr(terminal)
+        .expect("tcgetattr")
+        .local_modes
+        .contains(LocalModes::ECHO)
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "echo was never turned off"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 fn slow_file(env: &Env, dir: &std::path::Path) -> String {
@@ -77,7 +115,7 @@ async fn the_progress_bar_renders_on_a_terminal_only() {
     let dir = tempfile::tempdir().expect("dir");
     let file = slow_file(&env, dir.path());
 
-    let (screen, code) = run_on_pty(&env, &["upload", &file, "--chunk-mib", "1"], &[]).await;
+    let (screen, code) = run_on_pty(&env, &["upload", &file, "--chunk-mib", "1"], &[], &[]).await;
     assert_eq!(code, 0, "{screen}");
     assert!(
         screen.contains("uploading ["),
@@ -101,9 +139,37 @@ async fn the_progress_bar_renders_on_a_terminal_only() {
         &env,
         &["upload", &file, "--chunk-mib", "1"],
         &[("NO_COLOR", "1")],
+        &[],
     )
     .await;
     assert_eq!(code, 0, "{screen}");
     assert!(!screen.contains("uploading ["), "{screen:?}");
     assert!(!screen.contains('\u{1b}'), "{screen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_on_a_terminal_asks_for_the_host_and_reads_the_token_without_echo() {
+    let env = Env::start().await;
+    let host = env.fake.url();
+    let token = env.fake.access_token().to_owned();
+    let (screen, code) = run_on_pty(
+        &env,
+        &["login", "--verify"],
+        &[],
+        &[
+            ("Synapse API host", host.as_str()),
+            ("Access token (not shown): ", token.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{screen:?}");
+    assert!(
+        screen.contains(&host),
+        "the host is echoed as typed: {screen:?}"
+    );
+    assert!(!screen.contains(&token), "the token was echoed: {screen:?}");
+    assert!(screen.contains("Logged in."), "{screen:?}");
+    let config = env.read_config();
+    assert_eq!(config["host"], host.as_str());
+    assert_eq!(config["access_token"], token.as_str());
 }

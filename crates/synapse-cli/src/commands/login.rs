@@ -60,7 +60,13 @@ pub async fn run(globals: &Globals, args: LoginArgs) -> Result<(), CliError> {
     } else if let Some(token) = globals.token.clone() {
         token
     } else if interactive {
-        rpassword::prompt_password("Access token (not shown): ")
+        // Read from stdin (a terminal here) with echo off; the prompt goes to stderr.
+        let hidden = rpassword::ConfigBuilder::new()
+            .input_file_path("/dev/stdin")
+            .output_writer(std::io::stderr())
+            .password_feedback_hide()
+            .build();
+        rpassword::prompt_password_with_config("Access token (not shown): ", hidden)
             .map_err(|e| CliError::usage(format!("cannot read the token: {e}")))?
             .trim()
             .to_owned()
