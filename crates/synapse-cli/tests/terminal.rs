@@ -59,14 +59,11 @@ async fn run_on_pty(
             }
             seen.extend_from_slice(&buf[..n]);
             let shown = String::from_utf8_lossy(&seen).into_owned();
-            if let Some((prompt, answer)) = pending.peek() {
-                if shown.contains(prompt.as_str()) {
-                    if prompt.contains("(not shown)") {
-                        wait_for_echo_off(&typist);
-                    }
-                    typist.write_all(answer.as_bytes()).expect("type");
-                    pending.next();
+            if let Some((prompt, answer)) = pending.next_if(|(p, _)| shown.contains(p.as_str())) {
+                if prompt.contains("(not shown)") {
+                    wait_for_echo_off(&typist);
                 }
+                typist.write_all(answer.as_bytes()).expect("type");
             }
         }
         let status = child.wait().expect("wait");
