@@ -276,3 +276,46 @@ async fn models_and_serve_applications_list_as_json() {
     let output = env.run(&["model", "get", "424242"]).await;
     assert_eq!(code(&output), 4, "{}", stderr(&output));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_serve_application_is_read_and_deleted_on_the_agent() {
+    let env = Env::start().await;
+    env.write_python_config();
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        "code: echo\nname: Echo\nversion: 2.0.0\nactions:\n  infer:\n    entrypoint: plugin.serve:App\n    method: serve\n",
+    )
+    .expect("config");
+    let path = dir.path().to_str().expect("path");
+    let output = env.run(&["plugin", "publish", "--path", path]).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    synapse_agent::AgentClient::builder(env.fake.agent_url(), env.fake.agent_token())
+        .build()
+        .expect("agent")
+        .create_plugin_release("echo", "2.0.0")
+        .await
+        .expect("cache the release on the agent");
+    let output = env
+        .run(&["plugin", "run", "infer", "-p", "echo@2.0.0", "--agent"])
+        .await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+
+    let output = env.run(&["--json", "serve", "get", "echo@2.0.0"]).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(json_out(&output)["name"], "echo@2.0.0");
+    let output = env.run(&["--json", "serve", "delete", "echo@2.0.0"]).await;
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(json_out(&output)["deleted"], "echo@2.0.0");
+    let output = env.run(&["serve", "get", "echo@2.0.0"]).await;
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
+    // Without a selected agent, the agent commands say how to select one.
+    env.run(&["agent", "clear"]).await;
+    let output = env.run(&["serve", "get", "echo@2.0.0"]).await;
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("synapse agent select"),
+        "{}",
+        stderr(&output)
+    );
+}
