@@ -327,7 +327,8 @@
 //! `synapse-fake` runs a fake until interrupted: `--bind ADDR:PORT` (default `127.0.0.1:0`,
 //! a port the system picks), `--access-token T`, `--agent-token T`, `--tenant CODE` (the
 //! initial tenant requirement), `--seed KIND=N` (repeatable: `jobs=N`, `log_job=LINES`,
-//! `plugins=N` — N plugins `plugin-1` … each with a runnable release `1.0.0`), `--json`,
+//! `plugins=N` — N plugins `plugin-1` … each with a runnable release `1.0.0`),
+//! `--page-delay-ms MS` (every list page that much slower), `--json`,
 //! `--help`, `--version`. Once it listens it prints its backend, agent and control URLs and
 //! the credentials; with `--json`, one JSON line: `{"backend_url", "agent_url",
 //! "control_url", "access_token", "agent_token", "tenant", "job_ids", "log_job_ids",

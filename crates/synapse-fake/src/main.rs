@@ -46,6 +46,10 @@ struct Options {
     /// release `1.0.0` whose actions are `train` and `inference`, ready to run.
     #[arg(long, value_name = "KIND=N", value_parser = parse_seed)]
     seed: Vec<Seed>,
+    /// Delay every page of a list by this many milliseconds (a slow server, for measuring
+    /// pages fetched ahead).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    page_delay_ms: u64,
     /// Print the start-up facts as one JSON line (backend_url, agent_url, control_url,
     /// access_token, agent_token, tenant, job_ids, log_job_ids, plugin_ids, release_ids)
     /// instead of readable text.
@@ -121,6 +125,7 @@ async fn serve(options: Options) -> ExitCode {
         access_token: options.access_token,
         agent_token: options.agent_token,
         tenant: options.tenant,
+        page_delay: std::time::Duration::from_millis(options.page_delay_ms),
         ..FakeConfig::default()
     };
     let fake = match FakeServer::start_with(config).await {

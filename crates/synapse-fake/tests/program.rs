@@ -215,3 +215,28 @@ fn invalid_options_are_refused_without_a_panic() {
         );
     }
 }
+
+#[tokio::test]
+async fn page_delay_slows_every_list_page_and_nothing_else() {
+    let (_running, lines) = start(&["--json", "--page-delay-ms", "300", "--seed", "jobs=2"]);
+    let facts: Value = serde_json::from_str(&next_line(&lines)).expect("one JSON line");
+    let url = facts["backend_url"].as_str().expect("backend_url");
+    let token = facts["access_token"].as_str();
+    let job = facts["job_ids"][0].as_str().expect("a job");
+    let started = std::time::Instant::now();
+    let (status, _) = get(&format!("{url}jobs/"), token).await;
+    assert_eq!(status, 200);
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+    let started = std::time::Instant::now();
+    let (status, _) = get(&format!("{url}jobs/{job}/"), token).await;
+    assert_eq!(status, 200);
+    assert!(
+        started.elapsed() < Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+}
