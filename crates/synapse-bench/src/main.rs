@@ -36,7 +36,9 @@
 //! target/release/synapse-bench --url http://127.0.0.1:8787/ --token fake-access-token --tail-job <id>
 //! ```
 
+mod child;
 mod measure;
+mod raw;
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -47,6 +49,8 @@ use futures_util::StreamExt;
 use serde_json::Value;
 use synapse_backend::{BackendClient, ChunkedUploadOptions};
 use synapse_fake::{FakeConfig, FakeServer};
+
+use crate::child::ChildFake;
 
 type Res<T> = Result<T, Box<dyn Error>>;
 
@@ -97,6 +101,10 @@ struct Options {
     /// The job whose console log `tail` reads (with --url; the embedded fake makes its own).
     #[arg(long, value_name = "ID", requires = "url")]
     tail_job: Option<String>,
+    /// Run the fake inside this process (the old mode: the fake's work counts on both
+    /// lines) instead of as a process of its own on another core.
+    #[arg(long, conflicts_with = "url")]
+    in_process: bool,
     /// Runs of each scenario; each line is the fastest.
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     repeat: u32,
@@ -112,14 +120,26 @@ const CHUNK_MIB: u64 = 50;
 const TAIL_LINES: usize = 200_000;
 const PREFETCH_N: usize = 20_000;
 
+/// The server a scenario runs against.
+enum Server {
+    /// A server given by URL, used as it is.
+    Url,
+    /// The fake inside this process (held to keep it serving).
+    InProcess { _fake: FakeServer },
+    /// The fake as a process of its own.
+    Child(ChildFake),
+}
+
 /// Where the scenarios run.
 struct Target {
     url: String,
     token: String,
-    fake: Option<FakeServer>,
+    server: Server,
     reps: u32,
-    /// The job `tail` reads on a server given by URL.
+    /// The job `tail` reads.
     tail_job: Option<String>,
+    /// Jobs `get_job` requests.
+    job_ids: Vec<String>,
 }
 
 impl Target {
@@ -148,6 +168,9 @@ impl Target {
 
 fn main() {
     let options = Options::parse();
+    // With the fake in a process of its own, the bench keeps to one core and the fake to the
+    // other (before the runtime starts its threads, which inherit the pinning).
+    let pinned = options.url.is_none() && !options.in_process && child::pin_self();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -159,46 +182,28 @@ fn main() {
             std::process::exit(1);
         }
     };
-    if let Err(e) = runtime.block_on(run(options)) {
+    if let Err(e) = runtime.block_on(run(options, pinned)) {
         eprintln!("synapse-bench: {e}");
         std::process::exit(1);
     }
 }
 
-async fn run(options: Options) -> Res<()> {
+async fn run(options: Options, pinned: bool) -> Res<()> {
     let chosen = if options.scenarios.is_empty() {
         <Scenario as clap::ValueEnum>::value_variants().to_vec()
     } else {
         options.scenarios.clone()
     };
     for &scenario in &chosen {
-        let target = match &options.url {
-            Some(u) => Target {
-                url: u.clone(),
-                token: options.token.clone().unwrap_or_default(),
-                fake: None,
-                reps: options.repeat,
-                tail_job: options.tail_job.clone(),
-            },
-            None => {
-                let config = FakeConfig {
-                    page_delay: if scenario == Scenario::Prefetch {
-                        Duration::from_millis(5)
-                    } else {
-                        Duration::ZERO
-                    },
-                    ..FakeConfig::default()
-                };
-                let fake = FakeServer::start_with(config).await?;
-                Target {
-                    url: fake.url(),
-                    token: fake.access_token().to_owned(),
-                    fake: Some(fake),
-                    reps: options.repeat,
-                    tail_job: None,
-                }
-            }
-        };
+        let target = target(&options, scenario).await?;
+        if let Server::Child(child) = &target.server {
+            eprintln!(
+                "# {scenario:?}: fake pid {} (pinned by {}), bench pinned: {}",
+                child.pid(),
+                child.pinning,
+                pinned
+            );
+        }
         match scenario {
             Scenario::ListAll => list_all(&target).await?,
             Scenario::GetJob => get_job(&target).await?,
@@ -208,6 +213,76 @@ async fn run(options: Options) -> Res<()> {
         }
     }
     Ok(())
+}
+
+/// The server of one scenario, holding the data it needs: the server given by URL as it
+/// is, else a fake (a child process, or inside this process with `--in-process`) seeded
+/// for the scenario.
+async fn target(options: &Options, scenario: Scenario) -> Res<Target> {
+    let page_delay_ms = if scenario == Scenario::Prefetch { 5 } else { 0 };
+    if let Some(url) = &options.url {
+        let mut target = Target {
+            url: url.clone(),
+            token: options.token.clone().unwrap_or_default(),
+            server: Server::Url,
+            reps: options.repeat,
+            tail_job: options.tail_job.clone(),
+            job_ids: Vec::new(),
+        };
+        if scenario == Scenario::GetJob {
+            let page = target.client()?.list_jobs().page_size(100).await?;
+            target.job_ids = page
+                .results
+                .into_iter()
+                .filter_map(|j| j.id.map(|i| i.to_string()))
+                .collect();
+        }
+        return Ok(target);
+    }
+    if options.in_process {
+        let config = FakeConfig {
+            page_delay: Duration::from_millis(page_delay_ms),
+            ..FakeConfig::default()
+        };
+        let fake = FakeServer::start_with(config).await?;
+        let mut job_ids = Vec::new();
+        let mut tail_job = None;
+        match scenario {
+            Scenario::ListAll => drop(fake.seed_jobs(LIST_N)),
+            Scenario::GetJob => job_ids = fake.seed_jobs(GET_N),
+            Scenario::Tail => tail_job = Some(fake.seed_log_job(TAIL_LINES, 100)),
+            Scenario::Prefetch => drop(fake.seed_jobs(PREFETCH_N)),
+            Scenario::Upload => {}
+        }
+        return Ok(Target {
+            url: fake.url(),
+            token: fake.access_token().to_owned(),
+            server: Server::InProcess { _fake: fake },
+            reps: options.repeat,
+            tail_job,
+            job_ids,
+        });
+    }
+    let seed = match scenario {
+        Scenario::ListAll => Some(format!("jobs={LIST_N}")),
+        Scenario::GetJob => Some(format!("jobs={GET_N}")),
+        Scenario::Tail => Some(format!("log_job={TAIL_LINES}")),
+        Scenario::Prefetch => Some(format!("jobs={PREFETCH_N}")),
+        Scenario::Upload => None,
+    };
+    let mut args = vec!["--page-delay-ms".to_owned(), page_delay_ms.to_string()];
+    if let Some(seed) = seed {
+        args.extend(["--seed".to_owned(), seed]);
+    }
+    let child = ChildFake::start(&args)?;
+    Ok(Target {
+        url: child.url.clone(),
+        token: child.token.clone(),
+        tail_job: child.log_job_ids.first().cloned(),
+        job_ids: child.job_ids.clone(),
+        server: Server::Child(child),
+        reps: options.repeat,
+    })
 }
 
 /// Prints the line of a scenario that cannot run, and why.
@@ -235,9 +310,6 @@ async fn warm_up(t: &Target) -> Res<()> {
 }
 
 async fn list_all(t: &Target) -> Res<()> {
-    if let Some(fake) = &t.fake {
-        fake.seed_jobs(LIST_N);
-    }
     warm_up(t).await?;
     let client = t.client()?;
     best_of(t.reps, || async {
@@ -277,16 +349,7 @@ async fn list_all(t: &Target) -> Res<()> {
 }
 
 async fn get_job(t: &Target) -> Res<()> {
-    let ids: Vec<String> = match &t.fake {
-        Some(fake) => fake.seed_jobs(GET_N),
-        None => {
-            let page = t.client()?.list_jobs().page_size(100).await?;
-            page.results
-                .into_iter()
-                .filter_map(|j| j.id.map(|i| i.to_string()))
-                .collect()
-        }
-    };
+    let ids = &t.job_ids;
     if ids.is_empty() {
         skipped("get_job", "the server lists no job");
         return Ok(());
@@ -317,6 +380,18 @@ async fn get_job(t: &Target) -> Res<()> {
             let _: Value = serde_json::from_slice(&bytes)?;
         }
         Ok(span.end("raw_get_job", GET_N as u64, GET_N as f64, "req/s"))
+    })
+    .await?
+    .print();
+
+    let hyper = raw::HyperClient::new(t)?;
+    best_of(t.reps, || async {
+        let span = measure::begin();
+        for i in 0..GET_N {
+            let url = t.join(&format!("jobs/{}/", ids[i % ids.len()]));
+            hyper.get_json(&url).await?;
+        }
+        Ok(span.end("raw_get_job_hyper", GET_N as u64, GET_N as f64, "req/s"))
     })
     .await?
     .print();
@@ -405,14 +480,28 @@ async fn upload_both(t: &Target, path: &std::path::Path) -> Res<()> {
         Ok(line) => line.print(),
         Err(e) => skipped("raw_upload", &e.to_string()),
     }
+
+    best_of(t.reps, || async {
+        let span = measure::begin();
+        let (checksum, md5) = raw::chunked_upload(t, &raw, path, CHUNK_MIB << 20).await?;
+        Ok(span
+            .end(
+                "raw_upload_chunked",
+                UPLOAD_MIB.div_ceil(CHUNK_MIB),
+                UPLOAD_MIB as f64,
+                "MiB/s",
+            )
+            .with("md5_verified", checksum.eq_ignore_ascii_case(&md5)))
+    })
+    .await?
+    .print();
     Ok(())
 }
 
 async fn tail(t: &Target) -> Res<()> {
-    let id = match (&t.fake, &t.tail_job) {
-        (Some(fake), _) => fake.seed_log_job(TAIL_LINES, 100),
-        (None, Some(id)) => id.clone(),
-        (None, None) => {
+    let id = match &t.tail_job {
+        Some(id) => id.clone(),
+        None => {
             skipped(
                 "tail",
                 "--url needs --tail-job ID, the job whose console log is tailed",
@@ -465,9 +554,6 @@ async fn tail(t: &Target) -> Res<()> {
 }
 
 async fn prefetch(t: &Target) -> Res<()> {
-    if let Some(fake) = &t.fake {
-        fake.seed_jobs(PREFETCH_N);
-    }
     warm_up(t).await?;
     let client = t.client()?;
     for (name, pages) in [("prefetch_sequential", 0usize), ("prefetch", 8)] {
