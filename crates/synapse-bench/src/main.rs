@@ -105,6 +105,9 @@ struct Options {
     /// lines) instead of as a process of its own on another core.
     #[arg(long, conflicts_with = "url")]
     in_process: bool,
+    /// Only the SDK's lines, not the yardsticks' (to profile the SDK alone).
+    #[arg(long)]
+    sdk_only: bool,
     /// Runs of each scenario; each line is the fastest.
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     repeat: u32,
@@ -171,6 +174,7 @@ fn main() {
     // With the fake in a process of its own, the bench keeps to one core and the fake to the
     // other (before the runtime starts its threads, which inherit the pinning).
     let pinned = options.url.is_none() && !options.in_process && child::pin_self();
+    SDK_ONLY.store(options.sdk_only, std::sync::atomic::Ordering::Relaxed);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -285,6 +289,14 @@ async fn target(options: &Options, scenario: Scenario) -> Res<Target> {
     })
 }
 
+/// `--sdk-only`: the yardsticks' lines are not run.
+static SDK_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// True when the yardsticks' lines run.
+fn yardsticks() -> bool {
+    !SDK_ONLY.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Prints the line of a scenario that cannot run, and why.
 fn skipped(scenario: &str, reason: &str) {
     println!("scenario={scenario} skipped={reason:?}");
@@ -324,6 +336,9 @@ async fn list_all(t: &Target) -> Res<()> {
     .await?
     .print();
 
+    if !yardsticks() {
+        return Ok(());
+    }
     let raw = t.raw()?;
     best_of(t.reps, || async {
         let span = measure::begin();
@@ -365,6 +380,9 @@ async fn get_job(t: &Target) -> Res<()> {
     .await?
     .print();
 
+    if !yardsticks() {
+        return Ok(());
+    }
     let raw = t.raw()?;
     best_of(t.reps, || async {
         let span = measure::begin();
@@ -454,6 +472,9 @@ async fn upload_both(t: &Target, path: &std::path::Path) -> Res<()> {
     .await?
     .print();
 
+    if !yardsticks() {
+        return Ok(());
+    }
     let raw = t.raw()?;
     let line = best_of(t.reps, || async {
         let span = measure::begin();
@@ -533,6 +554,9 @@ async fn tail(t: &Target) -> Res<()> {
     .await?
     .print();
 
+    if !yardsticks() {
+        return Ok(());
+    }
     let raw = t.raw()?;
     best_of(t.reps, || async {
         let span = measure::begin();

@@ -137,22 +137,84 @@ impl LineStream {
 }
 
 fn decode(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    // Valid UTF-8 (the usual case) is checked by the standard library's word-at-a-time
+    // validation; only invalid input takes the slower lossy path.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// The bytes that may start a terminator, by mode: one table lookup per byte of text.
+const fn candidates(split_lines: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    table[b'\n' as usize] = true;
+    table[b'\r' as usize] = true;
+    if split_lines {
+        table[0x0b] = true;
+        table[0x0c] = true;
+        table[0x1c] = true;
+        table[0x1d] = true;
+        table[0x1e] = true;
+        table[0xC2] = true;
+        table[0xE2] = true;
+    }
+    table
+}
+
+static SPLIT_LINES_CANDIDATES: [bool; 256] = candidates(true);
+static NEWLINE_CANDIDATES: [bool; 256] = candidates(false);
+
+/// `0x01` in every byte of a word.
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+/// `0x80` in every byte of a word.
+const HIGHS: u64 = ONES * 0x80;
+
+/// A word's bytes equal to `byte` are flagged (exact for "any": a flagged word has one).
+const fn has_byte(word: u64, byte: u8) -> u64 {
+    let x = word ^ (ONES * byte as u64);
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The index of the first byte at or after `from` that may start a terminator. Plain text
+/// is skipped eight bytes at a time (a word with no byte below `0x1f`, and no `0xC2` or
+/// `0xE2`, holds no candidate in split-lines mode; no `\n` or `\r` in newline mode); the
+/// word that may hold one is then read byte by byte.
+fn next_candidate(buf: &[u8], from: usize, mode: LineMode) -> Option<usize> {
+    let mut i = from;
+    while let Some(word) = buf.get(i..i + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let w = u64::from_le_bytes(bytes);
+        let maybe = match mode {
+            // Bytes below 0x1f (exact for a bound of at most 0x80), 0xC2 and 0xE2.
+            LineMode::SplitLines => {
+                (w.wrapping_sub(ONES * 0x1f) & !w & HIGHS) | has_byte(w, 0xC2) | has_byte(w, 0xE2)
+            }
+            LineMode::Newline => has_byte(w, b'\n') | has_byte(w, b'\r'),
+        };
+        if maybe != 0 {
+            break;
+        }
+        i += 8;
+    }
+    let table = match mode {
+        LineMode::SplitLines => &SPLIT_LINES_CANDIDATES,
+        LineMode::Newline => &NEWLINE_CANDIDATES,
+    };
+    let rest = buf.get(i..)?;
+    rest.iter()
+        .position(|b| table[usize::from(*b)])
+        .map(|p| p + i)
 }
 
 /// Finds the first terminator: `(index, length)`. Returns `None` when the buffer ends in a
 /// byte that may start a longer terminator and more input may follow.
 fn find_terminator(buf: &[u8], mode: LineMode, eof: bool) -> Option<(usize, usize)> {
-    let candidate = |b: &u8| match mode {
-        LineMode::SplitLines => {
-            matches!(*b, b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1e | 0xC2 | 0xE2)
-        }
-        LineMode::Newline => matches!(*b, b'\n' | b'\r'),
-    };
     let mut i = 0;
     loop {
-        // Skip plain text in one tight scan, then decide on the candidate byte.
-        i += buf[i..].iter().position(candidate)?;
+        // Skip plain text in one fast scan, then decide on the candidate byte.
+        i = next_candidate(buf, i, mode)?;
         match buf[i] {
             b'\n' => return Some((i, 1)),
             b'\r' => match buf.get(i + 1) {
@@ -202,7 +264,13 @@ impl Stream for LineStream {
             };
             match body.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
-                    this.buf.extend_from_slice(&chunk);
+                    if this.buf.is_empty() {
+                        // Nothing pending: take the chunk as the buffer (no copy when the
+                        // chunk is its buffer's only owner).
+                        this.buf = BytesMut::from(chunk);
+                    } else {
+                        this.buf.extend_from_slice(&chunk);
+                    }
                     if let (Some(sleep), Some(d)) = (this.idle.as_mut(), this.options.idle_timeout)
                     {
                         sleep.as_mut().reset(tokio::time::Instant::now() + d);
@@ -378,5 +446,59 @@ mod tests {
             }
         ));
         assert!(lines.next().await.is_none());
+    }
+
+    /// The word-at-a-time scan finds what a byte-by-byte scan finds.
+    fn naive(buf: &[u8], from: usize, mode: LineMode) -> Option<usize> {
+        let table = match mode {
+            LineMode::SplitLines => &SPLIT_LINES_CANDIDATES,
+            LineMode::Newline => &NEWLINE_CANDIDATES,
+        };
+        buf.get(from..)?
+            .iter()
+            .position(|b| table[usize::from(*b)])
+            .map(|p| p + from)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_scan_agrees_with_a_byte_scan(
+            buf in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            text in proptest::collection::vec(0x20u8..0x7f, 0..40),
+            at in 0usize..48,
+            from in 0usize..8,
+        ) {
+            // Random bytes, and plain text with one random byte planted in it.
+            let mut planted = text.clone();
+            if !buf.is_empty() {
+                let at = at.min(planted.len());
+                planted.insert(at, buf[0]);
+            }
+            for input in [&buf, &planted] {
+                for mode in [LineMode::SplitLines, LineMode::Newline] {
+                    proptest::prop_assert_eq!(
+                        next_candidate(input, from, mode),
+                        naive(input, from, mode)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_candidate_byte_is_found_at_every_offset_of_a_word() {
+        for mode in [LineMode::SplitLines, LineMode::Newline] {
+            for byte in 0..=255u8 {
+                for at in 0..24 {
+                    let mut buf = vec![b'a'; 24];
+                    buf[at] = byte;
+                    assert_eq!(
+                        next_candidate(&buf, 0, mode),
+                        naive(&buf, 0, mode),
+                        "{mode:?} {byte:#x} at {at}"
+                    );
+                }
+            }
+        }
     }
 }
