@@ -251,9 +251,11 @@ impl Transport for HttpTransport {
         let url = request.full_url();
         // The headers are exactly the finalised ones (the mock records the same); the body
         // is only the bytes.
+        // The headers move into reqwest's request: past this point only the method and the
+        // URL of `request` label errors.
         let builder = client
             .request(request.method.clone(), url)
-            .headers(request.headers.clone());
+            .headers(std::mem::take(&mut request.headers));
         let builder = match &request.body {
             Body::Empty => builder,
             Body::Json(b) => builder.body(b.clone()),
@@ -262,12 +264,12 @@ impl Transport for HttpTransport {
             Body::Multipart(m) => builder.body(reqwest::Body::wrap_stream(m.stream())),
         };
 
-        let resp = builder
+        let mut resp = builder
             .send()
             .await
             .map_err(|e| map_reqwest_error(&request, e))?;
         let status = resp.status();
-        let headers = resp.headers().clone();
+        let headers = std::mem::take(resp.headers_mut());
         if request.response_mode == ResponseMode::Stream && status.is_success() {
             let method = request.method.clone();
             let url = request.display_url();
@@ -364,18 +366,50 @@ async fn read_capped(
     mut resp: reqwest::Response,
     limit: u64,
 ) -> Result<bytes::Bytes, Error> {
-    let mut body = bytes::BytesMut::new();
+    // A body that arrives as one chunk (most answers) is returned as it is, uncopied; more
+    // chunks are gathered into one buffer sized from `Content-Length` when it is given.
+    let mut first: Option<bytes::Bytes> = None;
+    let mut gathered: Option<bytes::BytesMut> = None;
+    let hint = resp
+        .content_length()
+        .unwrap_or(0)
+        .min(limit.saturating_add(1));
     while let Some(chunk) = resp
         .chunk()
         .await
         .map_err(|e| map_reqwest_error(request, e))?
     {
-        body.extend_from_slice(&chunk);
-        if body.len() as u64 > limit {
+        let len = match (&mut gathered, first.take()) {
+            (Some(body), _) => {
+                body.extend_from_slice(&chunk);
+                body.len()
+            }
+            (None, None) => {
+                let len = chunk.len();
+                first = Some(chunk);
+                len
+            }
+            (None, Some(earlier)) => {
+                let capacity = usize::try_from(hint)
+                    .unwrap_or(0)
+                    .max(earlier.len() + chunk.len());
+                let mut body = bytes::BytesMut::with_capacity(capacity);
+                body.extend_from_slice(&earlier);
+                body.extend_from_slice(&chunk);
+                let len = body.len();
+                gathered = Some(body);
+                len
+            }
+        };
+        if len as u64 > limit {
             break;
         }
     }
-    Ok(body.freeze())
+    Ok(match (gathered, first) {
+        (Some(body), _) => body.freeze(),
+        (None, Some(only)) => only,
+        (None, None) => bytes::Bytes::new(),
+    })
 }
 
 /// Maps a reqwest failure onto the SDK's error, without the URL reqwest embeds.
