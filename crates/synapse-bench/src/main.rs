@@ -86,6 +86,8 @@ enum Scenario {
     Tail,
     /// The job list walked sequentially, then with pages requested ahead.
     Prefetch,
+    /// One page of 100 jobs, fetched once, decoded 1,000 times: typed, and as a `Value`.
+    Decode,
 }
 
 /// Measures the SDK against a plain reqwest loop doing the same work.
@@ -214,6 +216,7 @@ async fn run(options: Options, pinned: bool) -> Res<()> {
             Scenario::Upload => upload(&target).await?,
             Scenario::Tail => tail(&target).await?,
             Scenario::Prefetch => prefetch(&target).await?,
+            Scenario::Decode => decode(&target).await?,
         }
     }
     Ok(())
@@ -256,6 +259,7 @@ async fn target(options: &Options, scenario: Scenario) -> Res<Target> {
             Scenario::GetJob => job_ids = fake.seed_jobs(GET_N),
             Scenario::Tail => tail_job = Some(fake.seed_log_job(TAIL_LINES, 100)),
             Scenario::Prefetch => drop(fake.seed_jobs(PREFETCH_N)),
+            Scenario::Decode => drop(fake.seed_jobs(100)),
             Scenario::Upload => {}
         }
         return Ok(Target {
@@ -272,6 +276,7 @@ async fn target(options: &Options, scenario: Scenario) -> Res<Target> {
         Scenario::GetJob => Some(format!("jobs={GET_N}")),
         Scenario::Tail => Some(format!("log_job={TAIL_LINES}")),
         Scenario::Prefetch => Some(format!("jobs={PREFETCH_N}")),
+        Scenario::Decode => Some("jobs=100".to_owned()),
         Scenario::Upload => None,
     };
     let mut args = vec!["--page-delay-ms".to_owned(), page_delay_ms.to_string()];
@@ -596,5 +601,46 @@ async fn prefetch(t: &Target) -> Res<()> {
         .await?
         .print();
     }
+    Ok(())
+}
+
+/// Decodes one page of jobs many times, with no network: the decoder's own cost.
+async fn decode(t: &Target) -> Res<()> {
+    const ROUNDS: usize = 1_000;
+    let page = t
+        .raw()?
+        .get(t.join("jobs/?page_size=100"))
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes()
+        .await?;
+    best_of(t.reps, || async {
+        let span = measure::begin();
+        let mut n = 0u64;
+        for _ in 0..ROUNDS {
+            let jobs: synapse_models::Page<synapse_models::Job> = serde_json::from_slice(&page)?;
+            n += jobs.results.len() as u64;
+        }
+        Ok(span
+            .end("decode", n, n as f64, "items/s")
+            .with("page_bytes", page.len()))
+    })
+    .await?
+    .print();
+    if !yardsticks() {
+        return Ok(());
+    }
+    best_of(t.reps, || async {
+        let span = measure::begin();
+        let mut n = 0u64;
+        for _ in 0..ROUNDS {
+            let jobs: Value = serde_json::from_slice(&page)?;
+            n += jobs["results"].as_array().map_or(0, |r| r.len() as u64);
+        }
+        Ok(span.end("raw_decode", n, n as f64, "items/s"))
+    })
+    .await?
+    .print();
     Ok(())
 }
