@@ -1,40 +1,40 @@
-//! `synapse-bench`: measures the SDK against a plain reqwest loop doing the same work, so
-//! the SDK's overhead is a ratio.
+//! `synapse-bench`: measures the SDK against yardsticks doing the same work, so the SDK's
+//! overhead is a ratio.
 //!
 //! ```sh
-//! cargo run --release -p synapse-bench                 # every scenario, embedded fake
-//! cargo run --release -p synapse-bench -- list_all tail
-//! cargo run --release -p synapse-bench -- --url https://host/ --token T --tail-job ID
+//! cargo build --release -p synapse-fake -p synapse-bench
+//! target/release/synapse-bench                       # every scenario
+//! target/release/synapse-bench list_all tail
+//! target/release/synapse-bench --url https://host/ --token T --tail-job ID
 //! ```
 //!
 //! Scenarios: `list_all` (every job, page by page), `get_job` (2,000 single-job requests),
 //! `upload` (a 256 MiB chunked upload), `tail` (a job's console log through the tail endpoint),
-//! `prefetch` (the job list walked sequentially, then 8 pages ahead).
+//! `prefetch` (the job list walked sequentially, then 8 pages ahead), `decode` (one page of
+//! 100 jobs decoded 1,000 times, with no network).
 //!
-//! Each scenario prints two lines of `key=value` pairs (each the fastest of `--repeat N` runs,
-//! default 3):
+//! Each scenario prints one line of `key=value` pairs per run (each the fastest of
+//! `--repeat N` runs, default 3):
 //! `scenario=NAME wall_s=… rate=… unit=… cpu_s=… peak_rss_mib=… base_rss_mib=… n=…`
 //! (`wall_s`/`cpu_s` cover the operation only; `peak_rss_mib` is the process's maximum
 //! resident set during it, `base_rss_mib` the resident set just before the clock starts;
 //! `n` is what the run really counted: items, requests, chunks or lines). A scenario that
-//! cannot run prints `scenario=NAME skipped="reason"` instead.
+//! cannot run prints `scenario=NAME skipped="reason"` instead. The yardsticks are `raw_…`
+//! (reqwest and a `serde_json::Value` per answer), `raw_get_job_hyper` (a hyper-level
+//! client) and `raw_upload_chunked` (the SDK's chunked protocol with its MD5).
 //!
-//! Without `--url`, each scenario starts an embedded fake in this process and adds what it
-//! needs (100,000 jobs for `list_all`, 20,000 at 5 ms a page for `prefetch`, a job with
-//! 200,000 console lines for `tail`), so the fake's work is included on both lines alike.
+//! By default each scenario starts the fake as a process of its own (`synapse-fake` beside
+//! this program, or `$SYNAPSE_FAKE`), seeded for it (100,000 jobs for `list_all`, 2,000 for
+//! `get_job`, a job with 200,000 console lines for `tail`, 20,000 jobs at 5 ms a page for
+//! `prefetch`), pinned to core 0 while the bench keeps to core 1: the lines count the
+//! client's cost only. `--in-process` runs the fake inside this process instead;
+//! `--sdk-only` skips the yardsticks (for profiling).
 //!
 //! With `--url URL --token T`, every scenario runs against that server as it is: the list
 //! scenarios walk whatever jobs it holds, `get_job` requests the jobs of its first page,
 //! `tail` reads the console log of the job given with `--tail-job ID` (without it, `tail` is
 //! skipped), and `raw_upload` needs the fake's `bench/raw_upload/` route (elsewhere it is
-//! skipped). To measure against the fake in a process of its own:
-//!
-//! ```sh
-//! cargo build --release -p synapse-fake -p synapse-bench
-//! target/release/synapse-fake --bind 127.0.0.1:8787 --seed jobs=100000 --seed log_job=200000 &
-//! # it prints "  log job: <id>  (200000 console lines)"; --json prints the facts as JSON
-//! target/release/synapse-bench --url http://127.0.0.1:8787/ --token fake-access-token --tail-job <id>
-//! ```
+//! skipped).
 
 mod child;
 mod measure;
