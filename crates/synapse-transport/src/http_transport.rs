@@ -82,6 +82,9 @@ impl HttpConfig {
 /// long chunked-upload finalize) does not disturb the default pool.
 pub struct HttpTransport {
     config: HttpConfig,
+    /// The client of the configured timeouts (nearly every request), built on first use.
+    default_client: std::sync::OnceLock<reqwest::Client>,
+    /// Clients of other (connect, read) timeout pairs, built on first use.
     clients: Mutex<HashMap<(Duration, Option<Duration>), reqwest::Client>>,
 }
 
@@ -98,6 +101,7 @@ impl HttpTransport {
     pub fn new(config: HttpConfig) -> Result<Self, Error> {
         let transport = HttpTransport {
             config,
+            default_client: std::sync::OnceLock::new(),
             clients: Mutex::new(HashMap::new()),
         };
         // Build the default client now so configuration errors surface at build time.
@@ -130,6 +134,13 @@ impl HttpTransport {
 
     /// The client for a (connect timeout, read timeout) pair, built on first use.
     fn client(&self, key: (Duration, Option<Duration>)) -> Result<reqwest::Client, Error> {
+        if key == (self.config.connect_timeout, Some(self.config.read_timeout)) {
+            if let Some(client) = self.default_client.get() {
+                return Ok(client.clone());
+            }
+            let client = self.build_client(key.0, key.1)?;
+            return Ok(self.default_client.get_or_init(|| client).clone());
+        }
         let mut clients = self.clients.lock().map_err(|_| Error::Transport {
             message: "HTTP client cache poisoned".to_owned(),
             source: None,
