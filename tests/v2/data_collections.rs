@@ -33,6 +33,7 @@ fn spec(
         function_type: None,
         index: None,
         extra: Map::new(),
+        wire_nulls: Default::default(),
     }
 }
 
@@ -58,6 +59,7 @@ fn collection(name: &str) -> DataCollectionV2CreateRequest {
             ),
         ],
         extra: Map::new(),
+        wire_nulls: Default::default(),
     }
 }
 
@@ -241,6 +243,7 @@ async fn groups_of_a_data_collection() {
             .create(DataGroupV2CreateRequest {
                 name: name.into(),
                 extra: Map::new(),
+                wire_nulls: Default::default(),
             })
             .await
             .expect("group");
@@ -255,6 +258,7 @@ async fn groups_of_a_data_collection() {
             .create(DataGroupV2CreateRequest {
                 name: "left camera".into(),
                 extra: Map::new(),
+                wire_nulls: Default::default(),
             })
             .await,
         400,
@@ -336,9 +340,11 @@ async fn a_file_is_uploaded_through_a_presigned_url_and_finalized() {
                     size,
                     content_type: Some("image/jpeg".into()),
                     extra: Map::new(),
+                    wire_nulls: Default::default(),
                 }],
                 expiration: 600,
                 extra: Map::new(),
+                wire_nulls: Default::default(),
             },
         )
         .await
@@ -371,8 +377,10 @@ async fn a_file_is_uploaded_through_a_presigned_url_and_finalized() {
             size,
             multipart: Nullable::Absent,
             extra: Map::new(),
+            wire_nulls: Default::default(),
         }],
         extra: Map::new(),
+        wire_nulls: Default::default(),
     };
     let finalized = client
         .data_collections()
@@ -410,9 +418,11 @@ async fn a_file_is_uploaded_through_a_presigned_url_and_finalized() {
                     size: 5,
                     content_type: None,
                     extra: Map::new(),
+                    wire_nulls: Default::default(),
                 }],
                 expiration: 3600,
                 extra: Map::new(),
+                wire_nulls: Default::default(),
             },
         )
         .await
@@ -436,8 +446,10 @@ async fn a_file_is_uploaded_through_a_presigned_url_and_finalized() {
                     size: 5,
                     multipart: Nullable::Absent,
                     extra: Map::new(),
+                    wire_nulls: Default::default(),
                 }],
                 extra: Map::new(),
+                wire_nulls: Default::default(),
             },
         )
         .await
@@ -468,9 +480,11 @@ async fn a_file_is_uploaded_through_a_presigned_url_and_finalized() {
                         size: 0,
                         content_type: None,
                         extra: Map::new(),
+                        wire_nulls: Default::default(),
                     }],
                     expiration: 30,
                     extra: Map::new(),
+                    wire_nulls: Default::default(),
                 },
             )
             .await,
@@ -498,9 +512,11 @@ fn reserved_like(filename: &str) -> PresignedUploadRequestRequest {
             size: 1,
             content_type: None,
             extra: Map::new(),
+            wire_nulls: Default::default(),
         }],
         expiration: 3600,
         extra: Map::new(),
+        wire_nulls: Default::default(),
     }
 }
 

@@ -165,6 +165,7 @@ async fn a_running_job_is_reported_stopped_and_logged() {
                 data: json!({"loss": 0.5}),
                 datetime: at.clone(),
                 extra: Map::new(),
+                wire_nulls: Default::default(),
             },
         )
         .await
@@ -180,6 +181,7 @@ async fn a_running_job_is_reported_stopped_and_logged() {
         data: json!({"n": n}),
         datetime: at.clone(),
         extra: Map::new(),
+        wire_nulls: Default::default(),
     };
     let batch = client
         .jobs()
@@ -192,6 +194,7 @@ async fn a_running_job_is_reported_stopped_and_logged() {
                     item("disk", JobLogLevel::Warning, 3),
                 ],
                 extra: Map::new(),
+                wire_nulls: Default::default(),
             },
         )
         .await
@@ -209,6 +212,7 @@ async fn a_running_job_is_reported_stopped_and_logged() {
                         item("", JobLogLevel::Info, 5),
                     ],
                     extra: Map::new(),
+                    wire_nulls: Default::default(),
                 },
             )
             .await,

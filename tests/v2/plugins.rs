@@ -37,6 +37,7 @@ fn plugin(code: &str, name: &str) -> PluginV2CreateRequest {
         debug: false,
         meta: None,
         extra: Map::new(),
+        wire_nulls: Default::default(),
     }
 }
 
@@ -47,6 +48,7 @@ fn release(plugin: PluginId, version: &str) -> PluginReleaseV2CreateRequest {
         version: version.to_owned(),
         sha256: None,
         extra: Map::new(),
+        wire_nulls: Default::default(),
     }
 }
 

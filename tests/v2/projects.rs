@@ -27,6 +27,7 @@ pub fn project(title: &str) -> ProjectV2CreateRequest {
         can_discard: Some(true),
         enable_workforce: None,
         extra: Map::new(),
+        wire_nulls: Default::default(),
     }
 }
 
@@ -210,6 +211,7 @@ async fn task_tags_of_a_project_and_its_statistics() {
                 description: Some(format!("{name} frames")),
                 meta: Some(json!({"color": "#123456"})),
                 extra: Map::new(),
+                wire_nulls: Default::default(),
             })
             .await
             .expect("tag");

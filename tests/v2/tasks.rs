@@ -33,6 +33,7 @@ async fn tasks_are_created_listed_annotated_fetched_and_deleted() {
             workshop: Nullable::Absent,
             meta: Some(json!({"priority": "high"})),
             extra: Map::new(),
+            wire_nulls: Default::default(),
         })
         .await
         .expect("task");
@@ -51,6 +52,7 @@ async fn tasks_are_created_listed_annotated_fetched_and_deleted() {
             project,
             data_unit_ids: units.clone(),
             extra: Map::new(),
+            wire_nulls: Default::default(),
         })
         .await
         .expect("bulk");
@@ -61,6 +63,7 @@ async fn tasks_are_created_listed_annotated_fetched_and_deleted() {
             project,
             data_unit_ids: units.clone(),
             extra: Map::new(),
+            wire_nulls: Default::default(),
         })
         .await
         .expect("bulk again");
@@ -89,6 +92,7 @@ async fn tasks_are_created_listed_annotated_fetched_and_deleted() {
             action: Some(TaskAction::Submit),
             data: Some(annotation.clone()),
             extra: Map::new(),
+            wire_nulls: Default::default(),
         })
         .await
         .expect("annotated");
@@ -159,6 +163,7 @@ async fn tasks_are_created_listed_annotated_fetched_and_deleted() {
                 project,
                 data_unit_ids: vec![999_999],
                 extra: Map::new(),
+                wire_nulls: Default::default(),
             })
             .await,
         400,

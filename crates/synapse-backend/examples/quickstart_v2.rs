@@ -46,6 +46,7 @@ async fn main() -> common::Result {
             can_discard: None,
             enable_workforce: None,
             extra: Map::new(),
+            wire_nulls: Default::default(),
         })
         .await?;
     println!(
@@ -75,6 +76,7 @@ async fn main() -> common::Result {
             project: project.id,
             data_unit_ids: unit_ids.clone(),
             extra: Map::new(),
+            wire_nulls: Default::default(),
         })
         .await?;
     println!(

@@ -40,6 +40,7 @@ fn release_body(
         version: version.to_owned(),
         sha256,
         extra: serde_json::Map::new(),
+        wire_nulls: Default::default(),
     }
 }
 

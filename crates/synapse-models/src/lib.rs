@@ -46,6 +46,7 @@ mod serve;
 mod storage;
 mod timestamp;
 mod update_job;
+mod wire_nulls;
 
 pub use agent::Agent;
 pub use agent_requests::{
@@ -102,6 +103,7 @@ pub use storage::{
 };
 pub use timestamp::Timestamp;
 pub use update_job::UpdateJobRequest;
+pub use wire_nulls::WireNulls;
 
 mod data_collection;
 mod data_file;

@@ -61,6 +61,7 @@ pub mod __private {
     use serde_with::DeserializeAs;
     use serde_with::de::DeserializeAsWrap;
 
+    pub use crate::wire_nulls::field_index;
     pub use schemars;
     pub use serde;
     pub use serde_json;
@@ -115,7 +116,7 @@ pub mod __private {
         /// Whether the field is written.
         fn is_set(&self) -> bool;
         /// Whether a decoded value stands for a `null` the type cannot show (`Option`'s `None`),
-        /// so that the `null` is kept in `extra` for a faithful re-serialisation.
+        /// so that the `null` is recorded in `wire_nulls` for a faithful re-serialisation.
         fn null_lost(&self) -> bool;
     }
 
@@ -603,7 +604,8 @@ macro_rules! open_union {
 /// field's kind follows from that and from an `= default` after the type:
 ///
 /// - **optional** (`Option<T>`, no default): absent or `null` → `None`. An explicit `null` is
-///   also recorded in `extra`, so a re-serialisation reproduces the input; `None` is not written.
+///   also recorded in `wire_nulls` (a bit per field, no allocation), so a re-serialisation
+///   writes it back as `null`; an absent `None` is not written.
 /// - **tri-state** ([`Nullable<T>`](crate::Nullable), no default): absent → `Absent` (not
 ///   written), `null` → `Null` (written as `null`), a value → `Value` (written). For request
 ///   bodies that must be able to clear a field.
@@ -614,8 +616,8 @@ macro_rules! open_union {
 ///   `null` → `None`; always written, `None` as `null` (present, possibly `null`).
 ///
 /// Every other key is kept in `extra`, in input order. A duplicate known key is an error.
-/// Serialisation writes the fields in declaration order (skipping unset optional ones), then
-/// `extra` (skipping a key whose field is written). Decoding is a hand-written visitor (no
+/// Serialisation writes the fields in declaration order (an unset optional one only as the
+/// `null` it arrived as), then `extra` (skipping a key whose field is written). Decoding is a hand-written visitor (no
 /// `#[serde(flatten)]`; keys are borrowed from the input when possible). Also generated:
 /// `FIELDS` (the wire keys), `Clone`, `PartialEq`, `Debug` (not with `manual_debug`),
 /// `Default` from the declared defaults (not with `no_default`; required fields take
@@ -639,23 +641,39 @@ macro_rules! wire_struct {
                 $(#[doc = $fdoc])*
                 pub $field: $fty,
             )*
-            /// Keys this crate does not model (and explicit `null`s of optional known keys),
-            /// kept verbatim.
+            /// Keys this crate does not model, kept verbatim.
             pub extra: $crate::macros::__private::serde_json::Map<String, $crate::macros::__private::serde_json::Value>,
+            /// The optional fields that arrived as an explicit `null`: still unset, they are
+            /// written back as `null`.
+            pub wire_nulls: $crate::WireNulls,
         }
 
         impl $name {
             /// Every wire key this struct models, in declaration order.
             pub const FIELDS: &'static [&'static str] = &[$($($key)+),*];
 
-            /// Whether a known wire key is written from its field.
+            /// Whether a known wire key is written from its field (its value, or the `null`
+            /// it arrived as).
             fn known_is_set(&self, key: &str) -> bool {
                 match key {
-                    $( $($key)+ => $crate::wire_struct!(@is_set $kind self.$field), )*
+                    $( $($key)+ => $crate::wire_struct!(@is_written $kind self.$field, self.wire_nulls, $name, [$($key)+]), )*
                     _ => false,
                 }
             }
+
+            /// Whether the wire key `key` arrived as an explicit `null` (an optional field).
+            pub fn was_null(&self, key: &str) -> bool {
+                Self::FIELDS
+                    .iter()
+                    .position(|k| *k == key)
+                    .is_some_and(|i| self.wire_nulls.has(i))
+            }
         }
+
+        const _: () = assert!(
+            $name::FIELDS.len() <= 64,
+            concat!(stringify!($name), " has more than 64 fields: WireNulls holds 64")
+        );
 
         $crate::wire_struct!(@default [$($default_impl)?] $name { $( $field $kind ),* });
 
@@ -663,10 +681,10 @@ macro_rules! wire_struct {
             fn serialize<S: $crate::macros::__private::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use $crate::macros::__private::serde::ser::SerializeMap;
                 let mut len = 0usize;
-                $( if $crate::wire_struct!(@is_set $kind self.$field) { len += 1; } )*
+                $( if $crate::wire_struct!(@is_written $kind self.$field, self.wire_nulls, $name, [$($key)+]) { len += 1; } )*
                 len += self.extra.keys().filter(|k| !self.known_is_set(k)).count();
                 let mut map = serializer.serialize_map(Some(len))?;
-                $( $crate::wire_struct!(@serialize map $kind [$($key)+] self.$field, [$fty] [$($as)?]); )*
+                $( $crate::wire_struct!(@serialize map $kind [$($key)+] self.$field, [$fty] [$($as)?], self.wire_nulls, $name); )*
                 for (key, value) in &self.extra {
                     if !self.known_is_set(key) {
                         map.serialize_entry(key, value)?;
@@ -688,6 +706,8 @@ macro_rules! wire_struct {
                         use $crate::macros::__private::serde::de::Error as _;
                         $( let mut $field: Option<$fty> = None; )*
                         let mut extra = $crate::macros::__private::serde_json::Map::new();
+                        #[allow(unused_mut)] // a struct without optional fields never marks one
+                        let mut wire_nulls = $crate::WireNulls::default();
                         while let Some($crate::macros::__private::WireKey(key)) = map.next_key()? {
                             match key.as_ref() {
                                 $(
@@ -695,7 +715,7 @@ macro_rules! wire_struct {
                                         if $field.is_some() {
                                             return Err(A::Error::duplicate_field($($key)+));
                                         }
-                                        $crate::wire_struct!(@decode map extra key $field $kind [$fty] [$($as)?]);
+                                        $crate::wire_struct!(@decode map wire_nulls $name [$($key)+] $field $kind [$fty] [$($as)?]);
                                     }
                                 )*
                                 _ => {
@@ -707,6 +727,7 @@ macro_rules! wire_struct {
                         Ok($name {
                             $( $field: $crate::wire_struct!(@finish $field $kind [$($key)+]), )*
                             extra,
+                            wire_nulls,
                         })
                     }
                 }
@@ -746,6 +767,14 @@ macro_rules! wire_struct {
     // ---- Per-kind pieces of the generated code.
     (@is_set (optional) $value:expr) => { $crate::macros::__private::is_set(&$value) };
     (@is_set $kind:tt $value:expr) => { true };
+    (@index $name:ident [$($key:tt)+]) => {
+        const { $crate::macros::__private::field_index($name::FIELDS, $($key)+) }
+    };
+    (@is_written (optional) $value:expr, $nulls:expr, $name:ident, [$($key:tt)+]) => {
+        $crate::macros::__private::is_set(&$value)
+            || $nulls.has($crate::wire_struct!(@index $name [$($key)+]))
+    };
+    (@is_written $kind:tt $value:expr, $nulls:expr, $name:ident, [$($key:tt)+]) => { true };
     (@is_required (required)) => { true };
     (@is_required $kind:tt) => { false };
 
@@ -756,6 +785,7 @@ macro_rules! wire_struct {
                 Self {
                     $( $field: $crate::wire_struct!(@default_value $kind), )*
                     extra: $crate::macros::__private::serde_json::Map::new(),
+                    wire_nulls: $crate::WireNulls::default(),
                 }
             }
         }
@@ -769,17 +799,17 @@ macro_rules! wire_struct {
         $crate::macros::__private::next_value_as::<$fty, $as, _>(&mut $map)
     };
 
-    (@decode $map:ident $extra:ident $key:ident $slot:ident (optional) [$fty:ty] [$($as:ty)?]) => {
+    (@decode $map:ident $nulls:ident $name:ident [$($key:tt)+] $slot:ident (optional) [$fty:ty] [$($as:ty)?]) => {
         let value: $fty = $crate::wire_struct!(@next $map [$fty] [$($as)?])?;
         if $crate::macros::__private::OptionalField::null_lost(&value) {
-            $extra.insert($key.into_owned(), $crate::macros::__private::serde_json::Value::Null);
+            $nulls.mark($crate::wire_struct!(@index $name [$($key)+]));
         }
         $slot = Some(value);
     };
-    (@decode $map:ident $extra:ident $key:ident $slot:ident (required) [$fty:ty] [$($as:ty)?]) => {
+    (@decode $map:ident $nulls:ident $name:ident [$($key:tt)+] $slot:ident (required) [$fty:ty] [$($as:ty)?]) => {
         $slot = Some($crate::wire_struct!(@next $map [$fty] [$($as)?])?);
     };
-    (@decode $map:ident $extra:ident $key:ident $slot:ident (default $default:expr) [$fty:ty] [$($as:ty)?]) => {
+    (@decode $map:ident $nulls:ident $name:ident [$($key:tt)+] $slot:ident (default $default:expr) [$fty:ty] [$($as:ty)?]) => {
         let value = $crate::wire_struct!(@next $map [Option<$fty>] [$(Option<$as>)?])?;
         $slot = Some(value.unwrap_or_else(|| $default));
     };
@@ -797,23 +827,27 @@ macro_rules! wire_struct {
         $slot.unwrap_or_else(|| $default)
     };
 
-    (@serialize $map:ident (optional) [$($key:tt)+] $value:expr, [$fty:ty] []) => {
+    (@serialize $map:ident (optional) [$($key:tt)+] $value:expr, [$fty:ty] [], $nulls:expr, $name:ident) => {
         if $crate::macros::__private::is_set(&$value) {
             $map.serialize_entry($($key)+, &$value)?;
+        } else if $nulls.has($crate::wire_struct!(@index $name [$($key)+])) {
+            $map.serialize_entry($($key)+, &())?;
         }
     };
-    (@serialize $map:ident (optional) [$($key:tt)+] $value:expr, [$fty:ty] [$as:ty]) => {
+    (@serialize $map:ident (optional) [$($key:tt)+] $value:expr, [$fty:ty] [$as:ty], $nulls:expr, $name:ident) => {
         if $crate::macros::__private::is_set(&$value) {
             $map.serialize_entry(
                 $($key)+,
                 &$crate::macros::__private::serde_with::ser::SerializeAsWrap::<$fty, $as>::new(&$value),
             )?;
+        } else if $nulls.has($crate::wire_struct!(@index $name [$($key)+])) {
+            $map.serialize_entry($($key)+, &())?;
         }
     };
-    (@serialize $map:ident $kind:tt [$($key:tt)+] $value:expr, [$fty:ty] []) => {
+    (@serialize $map:ident $kind:tt [$($key:tt)+] $value:expr, [$fty:ty] [], $nulls:expr, $name:ident) => {
         $map.serialize_entry($($key)+, &$value)?;
     };
-    (@serialize $map:ident $kind:tt [$($key:tt)+] $value:expr, [$fty:ty] [$as:ty]) => {
+    (@serialize $map:ident $kind:tt [$($key:tt)+] $value:expr, [$fty:ty] [$as:ty], $nulls:expr, $name:ident) => {
         $map.serialize_entry(
             $($key)+,
             &$crate::macros::__private::serde_with::ser::SerializeAsWrap::<$fty, $as>::new(&$value),

@@ -115,9 +115,10 @@ fn plugin_release_expanded_plugin() {
         r.author.as_ref().unwrap().email.as_deref(),
         Some("ml@example.com")
     );
-    // `installation_schema: null` is kept as an explicit null.
+    // `installation_schema: null` is kept as an explicit null (a bit, not an `extra` entry).
     assert_eq!(r.installation_schema, None);
-    assert_eq!(r.extra.get("installation_schema"), Some(&Value::Null));
+    assert!(r.was_null("installation_schema"));
+    assert!(!r.extra.contains_key("installation_schema"));
     let config = r.config_typed().unwrap();
     assert_eq!(config.actions["train"].method, RunMethod::Task);
     assert_eq!(config.version, "0.1.0");

@@ -629,6 +629,7 @@ fn wire_struct_tri_state_and_required_nullable_fields() {
         note: Nullable::Value("x".to_owned()),
         closed_at: None,
         extra: Default::default(),
+        wire_nulls: Default::default(),
     };
     assert_eq!(
         serde_json::to_value(&b).unwrap(),
@@ -696,4 +697,33 @@ fn open_union_selects_by_tag_and_keeps_the_rest() {
     let err = serde_json::from_value::<Shape>(json!({"kind": "a"})).unwrap_err();
     assert!(err.to_string().contains("missing field `size`"), "{err}");
     assert_eq!(Shape::KNOWN, ["a"]);
+}
+
+#[test]
+fn an_explicit_null_is_a_bit_that_is_written_back_in_place() {
+    // A null, an absent key and an unknown key: the null is recorded without an `extra`
+    // entry and written back as `null` at its field's place; the unknown key follows.
+    let input = json!({"status": "RUNNING", "agent": null, "future": 1});
+    let job: Job = serde_json::from_value(input.clone()).unwrap();
+    assert_eq!(job.agent, None);
+    assert!(job.was_null("agent"));
+    assert!(!job.was_null("error"), "absent is not null");
+    assert!(!job.was_null("status"), "a set field is not null");
+    assert_eq!(job.wire_nulls.len(), 1);
+    assert_eq!(job.extra.len(), 1, "only the unknown key: {:?}", job.extra);
+    assert_eq!(serde_json::to_value(&job).unwrap(), input);
+    let text = serde_json::to_string(&job).unwrap();
+    assert_eq!(text, r#"{"status":"RUNNING","agent":null,"future":1}"#);
+
+    // Setting the field writes its value; clearing the record omits the unset field.
+    let mut set = job.clone();
+    set.agent = Some(synapse_models::Ref::Id(3));
+    assert_eq!(serde_json::to_value(&set).unwrap()["agent"], 3);
+    let mut cleared = job.clone();
+    cleared.wire_nulls.clear();
+    assert_eq!(
+        serde_json::to_value(&cleared).unwrap(),
+        json!({"status": "RUNNING", "future": 1})
+    );
+    assert!(Job::default().wire_nulls.is_empty());
 }
