@@ -6,7 +6,8 @@
 //!   decoding never fails on a string; read-only aliases normalise to the canonical spelling
 //!   on write.
 //! - **Response structs** ([`Job`], [`Storage`], …): every field `Option<T>`, unknown keys kept
-//!   in `extra`, so read → modify → write loses nothing. Declared with one macro that reads
+//!   in `extra`, explicit `null`s recorded in `wire_nulls` ([`WireNulls`], a bit per field, read
+//!   with `was_null(key)`), so read → modify → write loses nothing. Declared with one macro that reads
 //!   like the struct and generates a hand-written visitor (no `#[serde(flatten)]`), the
 //!   serialiser and the JSON Schema.
 //! - **Request structs** ([`PluginRunRequest`], [`UpdateJobRequest`], …): fields in wire
