@@ -319,31 +319,13 @@ impl ConfigFile {
         }
     }
 
-    /// Writes the file: a temporary file (mode 0600) in the same directory, synced, then
-    /// renamed over the old one. The directory is created (mode 0700) when missing.
+    /// Writes the file atomically and privately (see [`write_private`]).
     pub fn save(&self) -> Result<(), CliError> {
-        let dir = match self.path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        let fail = |what: &str, e: std::io::Error| {
-            CliError::config(&self.path, None, format!("cannot be written ({what}): {e}"))
-        };
-        create_private_dir(dir).map_err(|e| fail("creating its directory", e))?;
         let mut text = serde_json::to_string_pretty(&self.doc)
-            .map_err(|e| fail("encoding", std::io::Error::other(e)))?;
+            .map_err(|e| CliError::config(&self.path, None, format!("cannot be encoded: {e}")))?;
         text.push('\n');
-        // tempfile creates the file with mode 0600 on Unix.
-        let mut temp = tempfile::Builder::new()
-            .prefix(".config.json.")
-            .tempfile_in(dir)
-            .map_err(|e| fail("creating a temporary file", e))?;
-        temp.write_all(text.as_bytes())
-            .and_then(|()| temp.as_file().sync_all())
-            .map_err(|e| fail("writing", e))?;
-        temp.persist(&self.path)
-            .map_err(|e| fail("replacing the file", e.error))?;
-        Ok(())
+        write_private(&self.path, text.as_bytes())
+            .map_err(|e| CliError::config(&self.path, None, format!("cannot be written: {e}")))
     }
 
     /// Replaces a file that failed its check with an empty one, after copying it to
@@ -366,6 +348,25 @@ impl ConfigFile {
         };
         Ok((file, backup))
     }
+}
+
+/// Writes `bytes` to `path` so that no reader ever sees a partial file and no one else can
+/// read it: a temporary file (mode 0600) in the same directory, synced, then renamed over
+/// `path`. The directory is created (mode 0700) when missing.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    create_private_dir(dir)?;
+    // tempfile creates the file with mode 0600 on Unix.
+    let mut temp = tempfile::Builder::new()
+        .prefix(".synapse.")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {

@@ -6,7 +6,6 @@
 //! the upload stops (Ctrl-C, or a failure the retries did not survive) the checkpoint stays,
 //! and `synapse upload FILE --resume` continues from it; a finished upload removes it.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use md5::{Digest, Md5};
@@ -137,13 +136,6 @@ fn read_checkpoint(store: &Path) -> Result<Option<UploadCheckpoint>, CliError> {
 }
 
 fn write_checkpoint(store: &Path, checkpoint: &UploadCheckpoint) -> std::io::Result<()> {
-    let dir = store.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".upload.")
-        .tempfile_in(dir)?;
-    serde_json::to_writer(&mut temp, checkpoint).map_err(std::io::Error::other)?;
-    temp.flush()?;
-    temp.persist(store).map_err(|e| e.error)?;
-    Ok(())
+    let bytes = serde_json::to_vec(checkpoint).map_err(std::io::Error::other)?;
+    crate::config::write_private(store, &bytes)
 }
