@@ -185,6 +185,32 @@ fn needs_escape(c: char) -> bool {
     c != '\t' && (c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}'))
 }
 
+/// A JSON value as a table cell: strings bare, null as `-`, anything else as JSON.
+pub fn text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "-".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Prints one record: JSON with `--json`, else `key: value` lines (escaped).
+pub fn print_record(out: &Out, record: &impl serde::Serialize) {
+    if out.is_json() {
+        out.json(record);
+        return;
+    }
+    let value = serde_json::to_value(record).unwrap_or_default();
+    match value.as_object() {
+        Some(map) => {
+            let rows: Vec<Vec<String>> =
+                map.iter().map(|(k, v)| vec![k.clone(), text(v)]).collect();
+            out.table(&["FIELD", "VALUE"], &rows);
+        }
+        None => out.line(escape(&text(&value))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

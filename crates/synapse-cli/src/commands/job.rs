@@ -8,10 +8,9 @@ use synapse_backend::BackendClient;
 use synapse_backend::models::{JobId, JobStatus, TailEventType};
 
 use crate::cli::JobCommand;
-use crate::commands::model::{print_record, text};
 use crate::context::Ctx;
 use crate::exit::CliError;
-use crate::output::{Out, escape};
+use crate::output::{Out, escape, print_record, text};
 
 /// Runs `synapse job …`.
 pub async fn run(ctx: &Ctx, command: JobCommand) -> Result<(), CliError> {
@@ -51,7 +50,7 @@ pub async fn run(ctx: &Ctx, command: JobCommand) -> Result<(), CliError> {
         }
         JobCommand::Get { id } => {
             let job = client.get_job(JobId::from(id.as_str())).await?;
-            print_record(ctx, &job);
+            print_record(&ctx.out, &job);
         }
         JobCommand::Logs { id, follow } => {
             let id = JobId::from(id.as_str());

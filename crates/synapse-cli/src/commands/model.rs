@@ -5,6 +5,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use crate::cli::ModelCommand;
 use crate::context::Ctx;
 use crate::exit::CliError;
+use crate::output::{print_record, text};
 
 /// Runs `synapse model …`.
 pub async fn run(ctx: &Ctx, command: ModelCommand) -> Result<(), CliError> {
@@ -38,35 +39,8 @@ pub async fn run(ctx: &Ctx, command: ModelCommand) -> Result<(), CliError> {
         }
         ModelCommand::Get { id } => {
             let model = client.get_model(id).await?;
-            print_record(ctx, &model);
+            print_record(&ctx.out, &model);
         }
     }
     Ok(())
-}
-
-/// A JSON value as a table cell: strings bare, null as `-`, anything else as JSON.
-pub fn text(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::Null => "-".to_owned(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// Prints one record: JSON with `--json`, else `key: value` lines (escaped).
-pub fn print_record(ctx: &Ctx, record: &impl serde::Serialize) {
-    let out = &ctx.out;
-    if out.is_json() {
-        out.json(record);
-        return;
-    }
-    let value = serde_json::to_value(record).unwrap_or_default();
-    match value.as_object() {
-        Some(map) => {
-            let rows: Vec<Vec<String>> =
-                map.iter().map(|(k, v)| vec![k.clone(), text(v)]).collect();
-            out.table(&["FIELD", "VALUE"], &rows);
-        }
-        None => out.line(crate::output::escape(&text(&value))),
-    }
 }

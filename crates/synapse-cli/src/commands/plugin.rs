@@ -9,10 +9,10 @@ use synapse_backend::models::PluginRelease;
 
 use crate::cli::PluginCommand;
 use crate::commands::job::{follow_agent_job, follow_backend_job};
-use crate::commands::model::text;
 use crate::context::Ctx;
 use crate::exit::CliError;
 use crate::output::escape;
+use crate::output::text;
 use crate::package::{self, Archive};
 use crate::plugin_dir::PluginDir;
 use crate::publish::{Progress, Publication, plugin_code};

@@ -5,10 +5,9 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 
 use crate::cli::ServeCommand;
-use crate::commands::model::{print_record, text};
 use crate::context::Ctx;
 use crate::exit::CliError;
-use crate::output::escape;
+use crate::output::{escape, print_record, text};
 
 /// Runs `synapse serve …`.
 pub async fn run(ctx: &Ctx, command: ServeCommand) -> Result<(), CliError> {
@@ -46,7 +45,7 @@ pub async fn run(ctx: &Ctx, command: ServeCommand) -> Result<(), CliError> {
         }
         ServeCommand::Get { name } => {
             let app = ctx.agent()?.get_serve_application(&name).await?;
-            print_record(ctx, &app);
+            print_record(&ctx.out, &app);
         }
         ServeCommand::Delete { name } => {
             ctx.agent()?.delete_serve_application(&name).await?;
