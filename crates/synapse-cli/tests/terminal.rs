@@ -7,7 +7,6 @@ use std::io::{Read, Write};
 use std::time::Duration;
 
 use support::Env;
-use synapse_fake::{Fault, FaultAction, Method};
 
 /// Runs `synapse` with stdin, stdout and stderr on a new pseudo-terminal, typing each
 /// answer once its prompt has appeared; returns what the terminal showed and the exit code.
@@ -95,11 +94,7 @@ fn wait_for_echo_off(terminal: &std::fs::File) {
 }
 
 fn slow_file(env: &Env, dir: &std::path::Path) -> String {
-    env.fake.inject(
-        Fault::new(FaultAction::Delay(Duration::from_millis(200)), 1000)
-            .method(Method::PUT)
-            .path("/chunked_upload/"),
-    );
+    env.slow_chunk_puts(200);
     let path = dir.join("data.bin");
     std::fs::write(&path, vec![7u8; 3 * 1024 * 1024]).expect("write");
     path.to_str().expect("path").to_owned()

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use md5::{Digest, Md5};
 use support::{Env, code, json_out, stderr};
-use synapse_fake::{Fault, FaultAction, Method};
+use synapse_fake::{Fault, Method};
 
 const MIB: usize = 1024 * 1024;
 
@@ -52,22 +52,6 @@ async fn wait_for_checkpoint(env: &Env) -> serde_json::Value {
     }
 }
 
-async fn clear_faults(env: &Env) {
-    reqwest::Client::new()
-        .delete(format!("{}faults", env.fake.control_url()))
-        .send()
-        .await
-        .expect("clear faults")
-        .error_for_status()
-        .expect("cleared");
-}
-
-fn slow_chunks() -> Fault {
-    Fault::new(FaultAction::Delay(Duration::from_millis(150)), 1000)
-        .method(Method::PUT)
-        .path("/chunked_upload/")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fault_mid_upload_leaves_a_checkpoint_that_resume_finishes() {
     let env = Env::start().await;
@@ -77,7 +61,7 @@ async fn a_fault_mid_upload_leaves_a_checkpoint_that_resume_finishes() {
     let path = file.to_str().expect("utf-8 path").to_owned();
 
     // Chunks are slowed so that the fault lands after the first acknowledged chunk.
-    env.fake.inject(slow_chunks());
+    env.slow_chunk_puts(150);
     let mut child = env.command();
     child.args([
         "--json",
@@ -90,7 +74,7 @@ async fn a_fault_mid_upload_leaves_a_checkpoint_that_resume_finishes() {
     ]);
     let run = tokio::task::spawn_blocking(move || child.output().expect("run"));
     let first = wait_for_checkpoint(&env).await;
-    clear_faults(&env).await;
+    env.clear_faults().await;
     env.fake.inject(
         Fault::status(500, 1000)
             .method(Method::PUT)
@@ -109,7 +93,7 @@ async fn a_fault_mid_upload_leaves_a_checkpoint_that_resume_finishes() {
         "{left:?}"
     );
 
-    clear_faults(&env).await;
+    env.clear_faults().await;
     let output = env
         .run(&["--json", "upload", &path, "--resume", "--chunk-mib", "1"])
         .await;
@@ -132,7 +116,7 @@ async fn ctrl_c_stops_with_130_and_resume_continues() {
     let (file, md5) = file_of(dir.path(), 6);
     let path = file.to_str().expect("utf-8 path").to_owned();
 
-    env.fake.inject(slow_chunks());
+    env.slow_chunk_puts(150);
     let mut child = env.command();
     child
         .args(["upload", &path, "--chunk-mib", "1"])
@@ -151,7 +135,7 @@ async fn ctrl_c_stops_with_130_and_resume_continues() {
     assert_eq!(left.len(), 1);
     assert!(left[0]["offset"].as_u64() >= first["offset"].as_u64());
 
-    clear_faults(&env).await;
+    env.clear_faults().await;
     let output = env.run(&["--json", "upload", &path, "--resume"]).await;
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert_eq!(json_out(&output)["md5"], md5.as_str());

@@ -7,7 +7,7 @@ mod support;
 use std::time::Duration;
 
 use support::{Env, code, json_out, stderr, stdout};
-use synapse_fake::{Fault, FaultAction, Method};
+use synapse_fake::{Fault, Method};
 
 fn plugin_dir(root: &std::path::Path) -> std::path::PathBuf {
     let dir = root.join("hello-plugin");
@@ -78,11 +78,7 @@ async fn login_publish_run_follow_logs_and_a_resumed_upload() {
     let file = work.path().join("data.bin");
     std::fs::write(&file, vec![3u8; 4 * 1024 * 1024]).expect("write");
     let file = file.to_str().expect("path").to_owned();
-    env.fake.inject(
-        Fault::new(FaultAction::Delay(Duration::from_millis(150)), 1000)
-            .method(Method::PUT)
-            .path("/chunked_upload/"),
-    );
+    env.slow_chunk_puts(150);
     let mut child = env.command();
     child.args(["upload", &file, "--chunk-mib", "1", "--retries", "0"]);
     let run = tokio::task::spawn_blocking(move || child.output().expect("run"));
@@ -92,11 +88,7 @@ async fn login_publish_run_follow_logs_and_a_resumed_upload() {
         assert!(started.elapsed() < Duration::from_secs(30), "no checkpoint");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    reqwest::Client::new()
-        .delete(format!("{}faults", env.fake.control_url()))
-        .send()
-        .await
-        .expect("clear");
+    env.clear_faults().await;
     env.fake.inject(
         Fault::status(503, 1000)
             .method(Method::PUT)
@@ -106,11 +98,7 @@ async fn login_publish_run_follow_logs_and_a_resumed_upload() {
     // The fault answers before reading the chunk: the client sees the 5xx (exit 5) or, when
     // the answer lands while the chunk is still being written, a broken write (exit 6).
     assert!(matches!(code(&output), 5 | 6), "{}", stderr(&output));
-    reqwest::Client::new()
-        .delete(format!("{}faults", env.fake.control_url()))
-        .send()
-        .await
-        .expect("clear");
+    env.clear_faults().await;
     let output = env
         .run(&["--json", "upload", &file, "--resume", "--chunk-mib", "1"])
         .await;

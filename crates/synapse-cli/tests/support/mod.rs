@@ -55,6 +55,29 @@ impl Env {
             .expect("json")
     }
 
+    /// Removes every fault armed on the fake (through its control plane).
+    pub async fn clear_faults(&self) {
+        reqwest::Client::new()
+            .delete(format!("{}faults", self.fake.control_url()))
+            .send()
+            .await
+            .expect("clear faults")
+            .error_for_status()
+            .expect("cleared");
+    }
+
+    /// Slows every chunked-upload PUT by `ms` milliseconds (so a test can act mid-upload).
+    pub fn slow_chunk_puts(&self, ms: u64) {
+        self.fake.inject(
+            synapse_fake::Fault::new(
+                synapse_fake::FaultAction::Delay(std::time::Duration::from_millis(ms)),
+                1000,
+            )
+            .method(synapse_fake::Method::PUT)
+            .path("/chunked_upload/"),
+        );
+    }
+
     /// The binary, with this HOME, no SYNAPSE_* variables and no terminal.
     pub fn command(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("synapse"));
