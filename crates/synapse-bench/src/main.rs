@@ -177,11 +177,10 @@ fn main() {
     // other (before the runtime starts its threads, which inherit the pinning).
     let pinned = options.url.is_none() && !options.in_process && child::pin_self();
     SDK_ONLY.store(options.sdk_only, std::sync::atomic::Ordering::Relaxed);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    // Tokio's default runtime, as `#[tokio::main]` builds it: as many workers as the cores
+    // this process may use (one when pinned).
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -619,7 +618,8 @@ async fn decode(t: &Target) -> Res<()> {
         let span = measure::begin();
         let mut n = 0u64;
         for _ in 0..ROUNDS {
-            let jobs: synapse_models::Page<synapse_models::Job> = serde_json::from_slice(&page)?;
+            let jobs: synapse_models::Page<synapse_models::Job> =
+                synapse_models::shared::from_bytes(&page)?;
             n += jobs.results.len() as u64;
         }
         Ok(span

@@ -26,15 +26,15 @@ wire_struct! {
         /// Free-form metadata (`meta.queue`, `meta.error`).
         pub meta: Option<RawJson>,
         /// Queue state (null when not queued).
-        pub queue: Option<JobQueueState>,
+        pub queue: Option<Box<JobQueueState>>,
         /// Error details (null unless failed).
-        pub error: Option<JobError>,
+        pub error: Option<Box<JobError>>,
         /// Whether the job is active.
         pub is_active: Option<bool>,
         /// Release id (v2).
         pub plugin_release_id: Option<PluginReleaseId>,
         /// Release: id (v1) or embedded summary.
-        pub plugin_release: Option<Ref<PluginReleaseSummary>>,
+        pub plugin_release: Option<Ref<Box<PluginReleaseSummary>>>,
         /// Last modification time.
         pub modified: Option<Timestamp>,
         /// Creation time.
@@ -103,3 +103,7 @@ wire_struct! {
         pub message: Option<String>,
     }
 }
+
+// A page's jobs are moved several times on their way to the caller (into the page, through the
+// item stream); the rarely present nested records are boxed to keep that cheap.
+const _: () = assert!(std::mem::size_of::<Job>() <= 768);

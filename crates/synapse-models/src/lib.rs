@@ -44,6 +44,7 @@ mod refs;
 mod release_lookup;
 mod secret;
 mod serve;
+pub mod shared;
 mod storage;
 mod timestamp;
 mod update_job;

@@ -3,23 +3,24 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use bytestring::ByteString;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ModelError;
+use crate::shared::SharedStr;
 
 /// A timestamp kept as the original wire string (lossless; decoding never fails on a string).
 ///
 /// [`Timestamp::parse`] reads RFC 3339, also with a space instead of `T` and with a missing
 /// offset (taken as UTC).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Timestamp(String);
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Timestamp(ByteString);
 
 impl Timestamp {
     /// Wraps a string as is.
     pub fn new(s: impl Into<String>) -> Self {
-        Self(s.into())
+        Self(s.into().into())
     }
 
     /// The current UTC time in the Python SDK's form `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`.
@@ -29,7 +30,7 @@ impl Timestamp {
 
     /// Formats a UTC time as `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`.
     pub fn from_utc(t: DateTime<Utc>) -> Self {
-        Self(t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string())
+        Self(t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string().into())
     }
 
     /// The original string.
@@ -54,7 +55,7 @@ impl Timestamp {
             Err(rfc_err) => NaiveDateTime::parse_from_str(&normalised, "%Y-%m-%dT%H:%M:%S%.f")
                 .map(|naive| naive.and_utc().fixed_offset())
                 .map_err(|_| ModelError::InvalidTimestamp {
-                    value: self.0.clone(),
+                    value: self.0.to_string(),
                     reason: rfc_err.to_string(),
                 }),
         }
@@ -66,6 +67,24 @@ impl Timestamp {
     }
 }
 
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Timestamp").field(&&*self.0).finish()
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        SharedStr::read(deserializer).map(Self)
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -74,13 +93,13 @@ impl fmt::Display for Timestamp {
 
 impl From<String> for Timestamp {
     fn from(v: String) -> Self {
-        Self(v)
+        Self(v.into())
     }
 }
 
 impl From<&str> for Timestamp {
     fn from(v: &str) -> Self {
-        Self(v.to_owned())
+        Self(v.into())
     }
 }
 
@@ -92,7 +111,7 @@ impl From<DateTime<Utc>> for Timestamp {
 
 impl From<DateTime<FixedOffset>> for Timestamp {
     fn from(v: DateTime<FixedOffset>) -> Self {
-        Self(v.to_rfc3339_opts(SecondsFormat::AutoSi, false))
+        Self(v.to_rfc3339_opts(SecondsFormat::AutoSi, false).into())
     }
 }
 

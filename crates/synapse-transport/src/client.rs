@@ -407,7 +407,7 @@ impl Client {
         let response = self.execute(request).await?;
         let status = response.status;
         let body = response.into_bytes().await?;
-        decode_json(&method, &url, status, &body)
+        synapse_models::shared::with_source(&body, || decode_json(&method, &url, status, &body))
     }
 }
 

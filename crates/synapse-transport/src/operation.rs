@@ -237,7 +237,9 @@ pub fn call_span(request: &Request) -> tracing::Span {
 pub async fn json<T: DeserializeOwned>(response: Response, call: CallInfo) -> Result<T, Error> {
     let status = response.status;
     let body = response.into_bytes().await?;
-    decode_json(&call.method, &call.url, status, &body)
+    synapse_models::shared::with_source(&body, || {
+        decode_json(&call.method, &call.url, status, &body)
+    })
 }
 
 /// Decodes a body as the Python SDK does: JSON, else the text, `null` for 204.

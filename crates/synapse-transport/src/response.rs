@@ -104,7 +104,8 @@ impl Response {
 }
 
 /// Decodes a success body straight from bytes into `T`; failures carry the field path and
-/// an excerpt of at most 1 KiB.
+/// an excerpt of at most 1 KiB. Called inside [`synapse_models::shared::with_source`] for the
+/// body's `Bytes`, text fields of the result share that buffer instead of copying it.
 pub fn decode_json<T: DeserializeOwned>(
     method: &Method,
     url: &str,

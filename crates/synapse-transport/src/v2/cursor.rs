@@ -243,7 +243,9 @@ pub async fn cursor_page<T: DeserializeOwned>(
     let status = response.status;
     let headers = response.headers.clone();
     let body = response.into_bytes().await?;
-    decode_cursor_page(&call, status, &headers, &body)
+    synapse_models::shared::with_source(&body, || {
+        decode_cursor_page(&call, status, &headers, &body)
+    })
 }
 
 /// Sets `key=value` in a request's query: replaced where it stands (in the URL's own query

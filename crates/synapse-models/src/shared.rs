@@ -1,0 +1,183 @@
+//! Decoding from a shared buffer: text fields that hold their wire text ([`RawJson`],
+//! [`Timestamp`]) point into the response body they were read from instead of copying it.
+//!
+//! A decode started with [`from_bytes`] (or inside [`with_source`]) makes the body the
+//! current thread's *source*. A string the JSON parser lends straight from its input that lies
+//! inside the source becomes a slice of it (a reference count, no allocation). Anything else
+//! (text with escapes, a value read from a `serde_json::Value`, a decode with no source) is
+//! copied, so the result is the same either way; only the cost differs.
+//!
+//! A shared value keeps the whole body alive until the last value pointing into it is
+//! dropped (for a page of jobs: the page's bytes).
+//!
+//! [`RawJson`]: crate::RawJson
+//! [`Timestamp`]: crate::Timestamp
+
+use std::cell::RefCell;
+use std::fmt;
+
+use bytes::Bytes;
+use bytestring::ByteString;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+
+thread_local! {
+    static SOURCE: RefCell<Option<ByteString>> = const { RefCell::new(None) };
+}
+
+/// Decodes `T` from a JSON document held in `body`, letting text fields share `body` instead of
+/// copying out of it.
+///
+/// The result equals `serde_json::from_slice(body)`'s, and so do its errors.
+///
+/// ```
+/// use bytes::Bytes;
+/// use synapse_models::Job;
+/// let body = Bytes::from_static(br#"{"id": "j1", "params": {"epochs": 3}}"#);
+/// let job: Job = synapse_models::shared::from_bytes(&body)?;
+/// assert_eq!(job.params.unwrap().as_str(), r#"{"epochs": 3}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn from_bytes<T: DeserializeOwned>(body: &Bytes) -> serde_json::Result<T> {
+    with_source(body, || serde_json::from_slice(body))
+}
+
+/// Runs `decode` with `body` as the buffer that text fields decoded from it may share (for a
+/// decoder other than [`from_bytes`]'s, e.g. one that tracks the failing field's path). The
+/// previous source, if any, is restored afterwards, also when `decode` panics.
+pub fn with_source<R>(body: &Bytes, decode: impl FnOnce() -> R) -> R {
+    // Checked once here (JSON text is UTF-8), so a slice of it needs no check of its own. A
+    // body that is not UTF-8 cannot decode anyway: it is simply not shared.
+    let source = ByteString::try_from(body.clone()).ok();
+    let previous = SOURCE.with(|s| s.replace(source));
+    let _restore = Restore(previous);
+    decode()
+}
+
+/// Puts the previous source back when dropped.
+struct Restore(Option<ByteString>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        SOURCE.with(|s| s.replace(previous));
+    }
+}
+
+/// `text` as a [`ByteString`]: a slice of the current source when `text` lies inside it, else
+/// a copy.
+fn share(text: &str) -> ByteString {
+    SOURCE.with(|source| {
+        let source = source.borrow();
+        let Some(body) = source.as_ref() else {
+            return ByteString::from(text);
+        };
+        let start = body.as_ptr() as usize;
+        let at = text.as_ptr() as usize;
+        if text.is_empty() || at < start || at + text.len() > start + body.len() {
+            return ByteString::from(text);
+        }
+        body.slice_ref(text)
+    })
+}
+
+/// Deserialises a string into a [`ByteString`], sharing the source when the deserializer lends
+/// the text from its input.
+pub(crate) struct SharedStr;
+
+impl SharedStr {
+    /// Reads a string from `deserializer`.
+    pub(crate) fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ByteString, D::Error> {
+        deserializer.deserialize_str(SharedStr)
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for SharedStr {
+    type Value = ByteString;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<ByteString, D::Error> {
+        Self::read(deserializer)
+    }
+}
+
+impl<'de> Visitor<'de> for SharedStr {
+    type Value = ByteString;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<ByteString, E> {
+        Ok(share(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<ByteString, E> {
+        Ok(ByteString::from(v))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<ByteString, E> {
+        Ok(ByteString::from(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Job, RawJson, Timestamp};
+
+    const PAGE: &[u8] = br#"{"id": "j1", "created": "2026-01-02T03:04:05Z", "params": {"a": [1, "x"]}, "result": "esc\"aped"}"#;
+
+    fn points_into(body: &Bytes, text: &str) -> bool {
+        let start = body.as_ptr() as usize;
+        let at = text.as_ptr() as usize;
+        at >= start && at + text.len() <= start + body.len()
+    }
+
+    #[test]
+    fn text_fields_point_into_the_body() {
+        let body = Bytes::from_static(PAGE);
+        let job: Job = from_bytes(&body).expect("decodes");
+        let params = job.params.as_ref().expect("params");
+        let created = job.created.as_ref().expect("created");
+        assert_eq!(params.as_str(), r#"{"a": [1, "x"]}"#);
+        assert_eq!(created.as_str(), "2026-01-02T03:04:05Z");
+        assert!(points_into(&body, params.as_str()));
+        assert!(points_into(&body, created.as_str()));
+        // Equal to the plain decode, field for field and on re-serialisation.
+        let plain: Job = serde_json::from_slice(PAGE).expect("decodes");
+        assert_eq!(job, plain);
+        assert!(!points_into(
+            &body,
+            plain.params.as_ref().expect("params").as_str()
+        ));
+        assert_eq!(
+            serde_json::to_string(&job).expect("encodes"),
+            serde_json::to_string(&plain).expect("encodes")
+        );
+    }
+
+    #[test]
+    fn without_a_source_or_outside_it_text_is_copied() {
+        let body = Bytes::from_static(PAGE);
+        let other = Bytes::from_static(br#""2026-01-02T03:04:05Z""#);
+        // Decoding `other` while `body` is the source: the text lies outside, so it is copied.
+        let t: Timestamp = with_source(&body, || serde_json::from_slice(&other)).expect("decodes");
+        assert_eq!(t.as_str(), "2026-01-02T03:04:05Z");
+        assert!(!points_into(&body, t.as_str()) && !points_into(&other, t.as_str()));
+        // Through a `Value` (no borrowing): same result.
+        let raw: RawJson =
+            serde_json::from_value(serde_json::json!({"k": [1, null]})).expect("decodes");
+        assert_eq!(raw.as_str(), r#"{"k":[1,null]}"#);
+    }
+
+    #[test]
+    fn the_source_is_restored_after_nesting_and_panics() {
+        let outer = Bytes::from_static(br#""outer""#);
+        let inner = Bytes::from_static(br#""inner""#);
+        with_source(&outer, || {
+            let _ = std::panic::catch_unwind(|| with_source(&inner, || panic!("decoder bug")));
+            let t: Timestamp = serde_json::from_slice(&outer).expect("decodes");
+            assert!(points_into(&outer, t.as_str()));
+        });
+        SOURCE.with(|s| assert!(s.borrow().is_none()));
+    }
+}
