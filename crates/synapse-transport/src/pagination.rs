@@ -16,7 +16,14 @@
 //! - a failed page (or one without `results`) is yielded as one `Err`, then the stream ends:
 //!   the items already yielded are kept, nothing is skipped;
 //! - the walk stops only when `next` is null, not on an empty page;
-//! - optional concurrent prefetch ([`PageStream::prefetch`]) is speculation, never a
+//! - read-ahead (the default, [`PageStream::prefetch`] `1`): once the walk is past page 1,
+//!   the request for the next page (the real `next` link, after the same checks) is sent as
+//!   soon as the current page arrives, so the server works while the caller reads the
+//!   current page. A walk stopped early may so have requested one page it never yields. A
+//!   read-ahead page that timed out or came back incomplete (it may have waited on a slow
+//!   reader) is requested again when the walk reaches it; any other outcome is used as is.
+//!   `prefetch(0)` sends each request only when the walk needs its page;
+//! - optional concurrent prefetch (`prefetch(k)`, `k ≥ 2`) is speculation, never a
 //!   shortcut: when page 1 gives `count` and a page-numbered `next` on the client's origin,
 //!   the pages that `count` implies are requested ahead, at most `k` at a time, but a
 //!   prefetched page is used only when its URL is exactly the `next` of the page before it.
@@ -30,14 +37,18 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::StreamExt;
+use futures_util::future::MaybeDone;
 use futures_util::stream::FuturesOrdered;
-use serde::de::DeserializeOwned;
+use http::{Method, StatusCode};
+use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 use url::Url;
 
 use crate::error::PaginationError;
 use crate::operation::{CallOptions, Operation};
+use crate::response::decode_json;
 use crate::urls::{origin, same_origin};
 use crate::{Client, Error, Page, ReadTimeout, Request};
 
@@ -56,10 +67,35 @@ struct WalkOptions {
     call: Arc<CallOptions>,
 }
 
-type Fetch<T> = Pin<Box<dyn Future<Output = Box<State<T>>> + Send>>;
+type Walk<T> = Pin<Box<dyn Future<Output = Box<State<T>>> + Send>>;
 
 /// A page requested ahead of the walk, on the guess that the walk will reach its URL.
 type Guess<T> = Pin<Box<dyn Future<Output = Result<Page<T>, Error>> + Send>>;
+
+/// A page's answer, read and not decoded yet.
+struct RawPage {
+    status: StatusCode,
+    body: Bytes,
+}
+
+/// The request of a page read ahead, until its answer is read.
+type Fetch = Pin<Box<dyn Future<Output = Result<RawPage, Error>> + Send>>;
+
+/// The next page, requested as soon as the current one arrived and before it is decoded
+/// (read-ahead), with its wire URL. It keeps its answer if that comes before the walk
+/// reaches it.
+struct Ahead {
+    url: String,
+    page: Pin<Box<MaybeDone<Fetch>>>,
+}
+
+impl Ahead {
+    /// The answer (`None` only if it was already taken).
+    async fn answer(mut self) -> Option<Result<RawPage, Error>> {
+        self.page.as_mut().await;
+        self.page.as_mut().take_output()
+    }
+}
 
 enum Next {
     First {
@@ -91,11 +127,14 @@ struct State<T> {
     /// Guessed pages in flight, in order, with their wire URLs.
     inflight: FuturesOrdered<Guess<T>>,
     inflight_urls: VecDeque<String>,
+    /// The read-ahead page, if one is in flight.
+    ahead: Option<Ahead>,
 }
 
 impl<T> State<T> {
     /// Drops every guess: requests in flight are cancelled.
     fn abandon_guesses(&mut self) {
+        self.ahead = None;
         self.planned.clear();
         self.inflight = FuturesOrdered::new();
         self.inflight_urls.clear();
@@ -118,7 +157,7 @@ pub struct Pages<T> {
     client: Client,
     opts: WalkOptions,
     state: Option<Box<State<T>>>,
-    pending: Option<Fetch<T>>,
+    pending: Option<Walk<T>>,
 }
 
 impl<T> std::fmt::Debug for Pages<T> {
@@ -140,7 +179,7 @@ impl<T: DeserializeOwned + Send + 'static> Pages<T> {
             client,
             opts: WalkOptions {
                 page_size,
-                prefetch: 0,
+                prefetch: 1,
                 read_timeout: ReadTimeout::Default,
                 max_pages: None,
                 call: Arc::new(call),
@@ -159,6 +198,7 @@ impl<T: DeserializeOwned + Send + 'static> Pages<T> {
                 planned: VecDeque::new(),
                 inflight: FuturesOrdered::new(),
                 inflight_urls: VecDeque::new(),
+                ahead: None,
             })),
             pending: None,
         }
@@ -211,12 +251,15 @@ impl<T: DeserializeOwned + Send + 'static> Pages<T> {
         self
     }
 
-    /// Requests up to `pages` pages ahead, concurrently, once page 1 shows the listing's
-    /// size and a page-numbered `next` link on the client's origin. A prefetched page is
-    /// used only if the walk reaches its exact URL through `next`; otherwise the guesses are
-    /// dropped and the walk goes on one page at a time, so the pages (and any error) are
-    /// exactly those of the sequential walk. `0` or `1` (the default) walks one page at a
-    /// time. Worth it when the server is slow per page; costs up to `pages` pages of memory.
+    /// How far ahead the walk requests pages. `1` (the default) reads one page ahead: past
+    /// page 1, the next page is requested as soon as the current one arrives, following its
+    /// real `next` link. `0` requests each page only when the walk needs it. `k ≥ 2`
+    /// requests up to `k` pages ahead, concurrently, once page 1 shows the listing's size and
+    /// a page-numbered `next` link on the client's origin; such a page is used only if the
+    /// walk reaches its exact URL through `next`, otherwise the guesses are dropped and the
+    /// walk goes on one page at a time. Whatever the setting, the pages (and any error) are
+    /// exactly those of the one-at-a-time walk; ahead costs up to `k` pages of memory, and
+    /// a walk dropped early may have requested pages it never yields.
     pub fn prefetch(mut self, pages: usize) -> Self {
         self.opts.prefetch = pages;
         self
@@ -461,6 +504,7 @@ async fn fetch_page<T: DeserializeOwned + Send + 'static>(
     let method = request.method.clone();
     let shown = request.display_url();
     let guessed = state.inflight_urls.front().map(String::as_str) == Some(full.as_str());
+    let ahead = state.ahead.take().filter(|a| a.url == full.as_str());
     let page: Page<T> = if guessed {
         state.inflight_urls.pop_front();
         launch_guesses(client, opts, state);
@@ -476,7 +520,23 @@ async fn fetch_page<T: DeserializeOwned + Send + 'static>(
             );
             state.abandon_guesses();
         }
-        get_page(client, request).await?
+        let raw = match ahead {
+            None => fetch_raw(client, request).await?,
+            Some(ahead) => match ahead.answer().await {
+                Some(Ok(raw)) => raw,
+                // It may have waited on a slow reader: ask again, as the walk would have.
+                Some(Err(e)) if e.is_timeout() || matches!(e, Error::ResponseIncomplete { .. }) => {
+                    tracing::debug!(url = %shown, error = %e, "pagination: the page read ahead failed in transit; requesting it again");
+                    fetch_raw(client, request).await?
+                }
+                Some(Err(e)) => return Err(e),
+                None => fetch_raw(client, request).await?,
+            },
+        };
+        if !first && opts.prefetch == 1 {
+            read_ahead(client, opts, state, &full, &raw.body).await;
+        }
+        decode_page(&method, &shown, &raw)?
     };
     state.pages += 1;
     let len = page.results.len() as u64;
@@ -528,6 +588,85 @@ async fn fetch_page<T: DeserializeOwned + Send + 'static>(
         state.next = Some(Next::Link(resolved));
     }
     Ok(())
+}
+
+/// Requests the page that `body`'s `next` names (read before the items are decoded), unless
+/// the walk's checks would refuse it (another origin, a URL already fetched, the page cap):
+/// those fail, as always, when the walk reaches it. The request is handed to its
+/// connection, and the task yields once so that it is written even on a single-threaded
+/// runtime, before the current page's decoding keeps the thread busy.
+async fn read_ahead<T>(
+    client: &Client,
+    opts: &WalkOptions,
+    state: &mut State<T>,
+    current: &Url,
+    body: &Bytes,
+) {
+    let Some(next) = peek_next(body).and_then(|link| current.join(&link).ok()) else {
+        return;
+    };
+    if !same_origin(&next, client.base_url()) {
+        return;
+    }
+    let Ok(request) = page_request(client, opts, Next::Link(next)) else {
+        return;
+    };
+    let url = request.full_url().as_str().to_owned();
+    // The current page counts once it is decoded: the one ahead would be `pages + 2`.
+    if state.pages + 1 >= state.page_limit || state.seen.contains(&url) {
+        return;
+    }
+    // Page 1's `count` says the current page should be the last: no guess past it.
+    if let Some(count) = state.count
+        && state.received.saturating_add(state.largest_page) >= count
+    {
+        return;
+    }
+    let client = client.clone();
+    let fetch: Fetch = Box::pin(async move { fetch_raw(&client, request).await });
+    let mut page = Box::pin(MaybeDone::Future(fetch));
+    let sent = std::future::poll_fn(|cx| Poll::Ready(page.as_mut().poll(cx).is_pending())).await;
+    state.ahead = Some(Ahead { url, page });
+    if sent {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// The `next` link of a DRF page body, read from the keys before `results` (the order DRF
+/// writes them in) without decoding the items; `None` when `next` is null or comes after
+/// `results`.
+fn peek_next(body: &[u8]) -> Option<String> {
+    struct Head<'a>(&'a mut Option<String>);
+
+    impl<'de> Visitor<'de> for Head<'_> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a page object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "next" => {
+                        *self.0 = map.next_value::<Option<String>>()?;
+                        break;
+                    }
+                    "results" => break,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            // Stop here: the rest of the body is the decoder's.
+            Err(serde::de::Error::custom("head read"))
+        }
+    }
+
+    let mut next = None;
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let _ = serde::Deserializer::deserialize_map(&mut de, Head(&mut next));
+    next.filter(|n| !n.is_empty())
 }
 
 /// After page 1: when its `next` is `…page=2…` and `count` is known, guesses the requests
@@ -602,5 +741,27 @@ async fn get_page<T: DeserializeOwned>(
     client: &Client,
     request: Request,
 ) -> Result<Page<T>, Error> {
-    client.execute_json(request).await
+    let method = request.method.clone();
+    let shown = request.display_url();
+    let raw = fetch_raw(client, request).await?;
+    decode_page(&method, &shown, &raw)
+}
+
+/// Sends one page request and reads its answer.
+async fn fetch_raw(client: &Client, request: Request) -> Result<RawPage, Error> {
+    let response = client.execute(request).await?;
+    let status = response.status;
+    let body = response.into_bytes().await?;
+    Ok(RawPage { status, body })
+}
+
+/// Decodes a page's answer (its text fields share the body).
+fn decode_page<T: DeserializeOwned>(
+    method: &Method,
+    shown: &str,
+    raw: &RawPage,
+) -> Result<Page<T>, Error> {
+    synapse_models::shared::with_source(&raw.body, || {
+        decode_json(method, shown, raw.status, &raw.body)
+    })
 }

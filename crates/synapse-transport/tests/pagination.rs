@@ -4,8 +4,8 @@ mod common;
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use synapse_transport::mock::{MockResponse, MockTransport};
-use synapse_transport::{Client, Error, Method, PaginationError};
+use synapse_transport::mock::{MockFailure, MockResponse, MockTransport};
+use synapse_transport::{Client, Error, Method, PaginationError, RetryPolicy};
 
 use common::{BASE, deterministic};
 
@@ -439,4 +439,120 @@ async fn a_read_timeout_applies_to_every_page_request() {
     .await;
     assert_eq!(items.len(), 2);
     assert!(mock.requests().iter().all(|r| r.read_timeout == timeout));
+}
+
+/// Four pages of two items (`count` 8), linked by page number.
+fn four_numbered_pages(mock: &MockTransport) {
+    for n in 1..=4u64 {
+        let next =
+            (n < 4).then(|| format!("https://synapse.test/jobs/?page={}&page_size=2", n + 1));
+        mock.push(page(8, next.as_deref(), (n - 1) * 2..n * 2));
+    }
+}
+
+/// The `page` query value of every request, in order.
+fn requested_pages(mock: &MockTransport) -> Vec<String> {
+    mock.requests()
+        .iter()
+        .map(|r| {
+            r.query_pairs()
+                .into_iter()
+                .find(|(k, _)| k == "page")
+                .map_or_else(|| "1".to_owned(), |(_, v)| v)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn past_page_one_the_next_page_is_requested_before_the_walk_needs_it() {
+    let mock = MockTransport::new();
+    four_numbered_pages(&mock);
+    let mut items = common::client(&mock, deterministic())
+        .paginate::<Value>("jobs/", vec![])
+        .page_size(Some(2));
+    // Page 1 alone: a walk that stops within it (`take(2)`) asks for nothing more.
+    items.next().await;
+    items.next().await;
+    assert_eq!(mock.request_count(), 1);
+    // Page 2's first item: page 3 is already on its way, page 4 not yet.
+    items.next().await;
+    assert_eq!(requested_pages(&mock), ["1", "2", "3"]);
+    let rest: Vec<u64> = items
+        .map(|r| r.expect("item")["id"].as_u64().expect("id"))
+        .collect()
+        .await;
+    assert_eq!(rest, [3, 4, 5, 6, 7]);
+    // Each page once, in order; none past the last (page 1's `count` says it is the last).
+    assert_eq!(requested_pages(&mock), ["1", "2", "3", "4"]);
+}
+
+#[tokio::test]
+async fn prefetch_zero_requests_each_page_only_when_the_walk_needs_it() {
+    let mock = MockTransport::new();
+    four_numbered_pages(&mock);
+    let mut items = common::client(&mock, deterministic())
+        .paginate::<Value>("jobs/", vec![])
+        .page_size(Some(2))
+        .prefetch(0);
+    for _ in 0..3 {
+        items.next().await;
+    }
+    assert_eq!(requested_pages(&mock), ["1", "2"]);
+    assert_eq!(items.count().await, 5);
+    assert_eq!(requested_pages(&mock), ["1", "2", "3", "4"]);
+}
+
+#[tokio::test]
+async fn a_page_read_ahead_that_failed_in_transit_is_requested_again() {
+    let mock = MockTransport::new();
+    mock.push(page(
+        8,
+        Some("https://synapse.test/jobs/?page=2&page_size=2"),
+        0..2,
+    ))
+    .push(page(
+        8,
+        Some("https://synapse.test/jobs/?page=3&page_size=2"),
+        2..4,
+    ))
+    .push(MockFailure::ReadTimeout)
+    .push(page(
+        8,
+        Some("https://synapse.test/jobs/?page=4&page_size=2"),
+        4..6,
+    ))
+    .push(page(8, None, 6..8));
+    let client = common::client(&mock, RetryPolicy::never());
+    let items = collect(client.paginate::<Value>("jobs/", vec![]).page_size(Some(2))).await;
+    let ids: Vec<u64> = items
+        .iter()
+        .map(|r| r.as_ref().expect("no error")["id"].as_u64().expect("id"))
+        .collect();
+    assert_eq!(ids, (0..8).collect::<Vec<_>>());
+    assert_eq!(requested_pages(&mock), ["1", "2", "3", "3", "4"]);
+}
+
+#[tokio::test]
+async fn a_page_read_ahead_that_the_server_refused_is_the_walks_error() {
+    let mock = MockTransport::new();
+    mock.push(page(
+        8,
+        Some("https://synapse.test/jobs/?page=2&page_size=2"),
+        0..2,
+    ))
+    .push(page(
+        8,
+        Some("https://synapse.test/jobs/?page=3&page_size=2"),
+        2..4,
+    ))
+    .push(MockResponse::json(500, json!({"detail": "boom"})));
+    let client = common::client(&mock, RetryPolicy::never());
+    let items = collect(client.paginate::<Value>("jobs/", vec![]).page_size(Some(2))).await;
+    assert_eq!(items.iter().filter(|r| r.is_ok()).count(), 4);
+    match items.last() {
+        Some(Err(Error::Api(api))) => assert_eq!(api.status.as_u16(), 500),
+        other => panic!("unexpected end: {other:?}"),
+    }
+    // As the sequential walk: page 3 asked for once, its error yielded after page 2's items.
+    assert_eq!(requested_pages(&mock), ["1", "2", "3"]);
 }
