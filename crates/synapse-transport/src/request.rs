@@ -183,6 +183,10 @@ impl Request {
             url.set_query(None);
             url.set_fragment(None);
         }
+        if self.secret_segments.is_empty() {
+            // Nothing to hide in the path: the URL's own text, without formatting it again.
+            return url.into();
+        }
         redact_url(&url, &self.secret_segments)
     }
 
