@@ -455,7 +455,45 @@ mod tests {
             .map(|p| p + from)
     }
 
+    /// Bytes rich in terminators and in their pieces.
+    fn line_bytes() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        let byte = proptest::prop_oneof![
+            proptest::prelude::Just(b'\n'),
+            proptest::prelude::Just(b'\r'),
+            proptest::prelude::Just(0x0bu8),
+            proptest::prelude::Just(0xC2u8),
+            proptest::prelude::Just(0x85u8),
+            proptest::prelude::Just(0xE2u8),
+            proptest::prelude::Just(0x80u8),
+            proptest::prelude::Just(0xA8u8),
+            b'a'..=b'z',
+            proptest::prelude::any::<u8>(),
+        ];
+        proptest::collection::vec(byte, 0..200)
+    }
+
     proptest::proptest! {
+        #[test]
+        fn any_chunking_gives_the_lines_of_the_whole_body(
+            body in line_bytes(),
+            cuts in proptest::collection::vec(0usize..200, 0..8),
+            newline_mode in proptest::prelude::any::<bool>(),
+        ) {
+            let mode = if newline_mode { LineMode::Newline } else { LineMode::SplitLines };
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(body.len())).collect();
+            cuts.sort_unstable();
+            let mut chunks: Vec<&[u8]> = Vec::new();
+            let mut at = 0;
+            for cut in cuts.into_iter().chain([body.len()]) {
+                chunks.push(&body[at..cut]);
+                at = cut;
+            }
+            let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+            let whole = runtime.block_on(split(&[&body], mode));
+            let chunked = runtime.block_on(split(&chunks, mode));
+            proptest::prop_assert_eq!(chunked, whole);
+        }
+
         #[test]
         fn the_fast_scan_agrees_with_a_byte_scan(
             buf in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..100),
