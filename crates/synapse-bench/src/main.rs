@@ -14,7 +14,7 @@
 //! 100 jobs decoded 1,000 times, with no network).
 //!
 //! Each scenario prints one line of `key=value` pairs per run (each the fastest of
-//! `--repeat N` runs, default 3):
+//! `--repeat N` runs, default 5; an SDK line and its yardstick run in turns):
 //! `scenario=NAME wall_s=… rate=… unit=… cpu_s=… peak_rss_mib=… base_rss_mib=… n=…`
 //! (`wall_s`/`cpu_s` cover the operation only; `peak_rss_mib` is the process's maximum
 //! resident set during it, `base_rss_mib` the resident set just before the clock starts;
@@ -139,7 +139,7 @@ struct Options {
     #[arg(long)]
     sdk_only: bool,
     /// Runs of each scenario; each line is the fastest.
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     repeat: u32,
     /// The scenarios to run (default: all).
     #[arg(value_enum)]
