@@ -18,8 +18,8 @@
 //! - the walk stops only when `next` is null, not on an empty page;
 //! - read-ahead (the default, [`PageStream::prefetch`] `1`): once the walk is past page 1,
 //!   the request for the next page (the real `next` link, after the same checks) is sent as
-//!   soon as the current page arrives, so the server works while the caller reads the
-//!   current page. A walk stopped early may so have requested one page it never yields. A
+//!   soon as the current page arrives, so the server works while the current page is decoded
+//!   and read. A walk stopped early may therefore have requested one page it never yields. A
 //!   read-ahead page that timed out or came back incomplete (it may have waited on a slow
 //!   reader) is requested again when the walk reaches it; any other outcome is used as is.
 //!   `prefetch(0)` sends each request only when the walk needs its page;
