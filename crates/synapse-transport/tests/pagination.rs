@@ -444,9 +444,7 @@ async fn a_read_timeout_applies_to_every_page_request() {
 /// Four pages of two items (`count` 8), linked by page number.
 fn four_numbered_pages(mock: &MockTransport) {
     for n in 1..=4u64 {
-        let next =
-            (n < 4).then(|| format!("https://synapse.test/jobs/?page={}&page_size=2", n + 1));
-        mock.push(page(8, next.as_deref(), (n - 1) * 2..n * 2));
+        mock.push(numbered_page(8, n, 2, 4));
     }
 }
 
@@ -505,23 +503,11 @@ async fn prefetch_zero_requests_each_page_only_when_the_walk_needs_it() {
 #[tokio::test]
 async fn a_page_read_ahead_that_failed_in_transit_is_requested_again() {
     let mock = MockTransport::new();
-    mock.push(page(
-        8,
-        Some("https://synapse.test/jobs/?page=2&page_size=2"),
-        0..2,
-    ))
-    .push(page(
-        8,
-        Some("https://synapse.test/jobs/?page=3&page_size=2"),
-        2..4,
-    ))
-    .push(MockFailure::ReadTimeout)
-    .push(page(
-        8,
-        Some("https://synapse.test/jobs/?page=4&page_size=2"),
-        4..6,
-    ))
-    .push(page(8, None, 6..8));
+    mock.push(numbered_page(8, 1, 2, 4))
+        .push(numbered_page(8, 2, 2, 4))
+        .push(MockFailure::ReadTimeout)
+        .push(numbered_page(8, 3, 2, 4))
+        .push(numbered_page(8, 4, 2, 4));
     let client = common::client(&mock, RetryPolicy::never());
     let items = collect(client.paginate::<Value>("jobs/", vec![]).page_size(Some(2))).await;
     let ids: Vec<u64> = items
@@ -535,17 +521,9 @@ async fn a_page_read_ahead_that_failed_in_transit_is_requested_again() {
 #[tokio::test]
 async fn a_page_read_ahead_that_the_server_refused_is_the_walks_error() {
     let mock = MockTransport::new();
-    mock.push(page(
-        8,
-        Some("https://synapse.test/jobs/?page=2&page_size=2"),
-        0..2,
-    ))
-    .push(page(
-        8,
-        Some("https://synapse.test/jobs/?page=3&page_size=2"),
-        2..4,
-    ))
-    .push(MockResponse::json(500, json!({"detail": "boom"})));
+    mock.push(numbered_page(8, 1, 2, 4))
+        .push(numbered_page(8, 2, 2, 4))
+        .push(MockResponse::json(500, json!({"detail": "boom"})));
     let client = common::client(&mock, RetryPolicy::never());
     let items = collect(client.paginate::<Value>("jobs/", vec![]).page_size(Some(2))).await;
     assert_eq!(items.iter().filter(|r| r.is_ok()).count(), 4);
