@@ -17,7 +17,7 @@ use crate::multipart::Multipart;
 use crate::pagination::PageStream;
 use crate::redirect::{Scope, next_hop};
 use crate::request::{Body, ReadTimeout, ResponseMode};
-use crate::response::{decode_json, decode_value};
+use crate::response::{decode_shared, decode_value};
 use crate::retry::{RetryPolicy, RetryTransport};
 use crate::urls::{check_path, join, merge_query, parse_base_url, same_origin};
 use crate::{Error, Page, Request, Response, Secret, Transport};
@@ -407,7 +407,7 @@ impl Client {
         let response = self.execute(request).await?;
         let status = response.status;
         let body = response.into_bytes().await?;
-        synapse_models::shared::with_source(&body, || decode_json(&method, &url, status, &body))
+        decode_shared(&method, &url, status, &body)
     }
 }
 

@@ -51,7 +51,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument;
 
-use crate::response::{decode_json, decode_value};
+use crate::response::{decode_shared, decode_value};
 use crate::{Client, Error, ReadTimeout, Request, RequestBuilder, Response, RetryPolicy};
 
 /// Options every call can set, whatever the operation.
@@ -237,9 +237,7 @@ pub fn call_span(request: &Request) -> tracing::Span {
 pub async fn json<T: DeserializeOwned>(response: Response, call: CallInfo) -> Result<T, Error> {
     let status = response.status;
     let body = response.into_bytes().await?;
-    synapse_models::shared::with_source(&body, || {
-        decode_json(&call.method, &call.url, status, &body)
-    })
+    decode_shared(&call.method, &call.url, status, &body)
 }
 
 /// Decodes a body as the Python SDK does: JSON, else the text, `null` for 204.

@@ -42,13 +42,13 @@ use futures_core::Stream;
 use futures_util::StreamExt;
 use futures_util::future::MaybeDone;
 use futures_util::stream::FuturesOrdered;
-use http::{Method, StatusCode};
+use http::StatusCode;
 use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 use url::Url;
 
 use crate::error::PaginationError;
 use crate::operation::{CallOptions, Operation};
-use crate::response::decode_json;
+use crate::response::decode_shared;
 use crate::urls::{origin, same_origin};
 use crate::{Client, Error, Page, ReadTimeout, Request};
 
@@ -536,7 +536,7 @@ async fn fetch_page<T: DeserializeOwned + Send + 'static>(
         if !first && opts.prefetch == 1 {
             read_ahead(client, opts, state, &full, &raw.body).await;
         }
-        decode_page(&method, &shown, &raw)?
+        decode_shared(&method, &shown, raw.status, &raw.body)?
     };
     state.pages += 1;
     let len = page.results.len() as u64;
@@ -741,10 +741,7 @@ async fn get_page<T: DeserializeOwned>(
     client: &Client,
     request: Request,
 ) -> Result<Page<T>, Error> {
-    let method = request.method.clone();
-    let shown = request.display_url();
-    let raw = fetch_raw(client, request).await?;
-    decode_page(&method, &shown, &raw)
+    client.execute_json(request).await
 }
 
 /// Sends one page request and reads its answer.
@@ -753,15 +750,4 @@ async fn fetch_raw(client: &Client, request: Request) -> Result<RawPage, Error> 
     let status = response.status;
     let body = response.into_bytes().await?;
     Ok(RawPage { status, body })
-}
-
-/// Decodes a page's answer (its text fields share the body).
-fn decode_page<T: DeserializeOwned>(
-    method: &Method,
-    shown: &str,
-    raw: &RawPage,
-) -> Result<Page<T>, Error> {
-    synapse_models::shared::with_source(&raw.body, || {
-        decode_json(method, shown, raw.status, &raw.body)
-    })
 }

@@ -138,6 +138,17 @@ pub fn decode_json<T: DeserializeOwned>(
     }
 }
 
+/// [`decode_json`] of a body held in `Bytes`: the result's text fields share the body
+/// ([`synapse_models::shared`]) instead of copying out of it.
+pub(crate) fn decode_shared<T: DeserializeOwned>(
+    method: &Method,
+    url: &str,
+    status: StatusCode,
+    body: &Bytes,
+) -> Result<T, Error> {
+    synapse_models::shared::with_source(body, || decode_json(method, url, status, body))
+}
+
 /// Decodes an untyped body as the Python SDK does: 204 gives `null`, JSON gives its value,
 /// anything else the text (an empty body gives `""`).
 pub fn decode_value(status: StatusCode, body: &[u8]) -> Value {
