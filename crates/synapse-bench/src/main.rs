@@ -63,13 +63,17 @@ where
 {
     let mut best: Option<measure::Line> = None;
     for _ in 0..reps.max(1) {
-        let line = run().await?;
-        if best.as_ref().is_none_or(|b| line.wall_s < b.wall_s) {
-            best = Some(line);
-        }
+        keep_faster(&mut best, run().await?);
     }
     let best = best.ok_or("no run")?;
     Ok(best.with("runs", reps.max(1)))
+}
+
+/// Keeps `line` in `best` when it ran faster than what `best` holds.
+fn keep_faster(best: &mut Option<measure::Line>, line: measure::Line) {
+    if best.as_ref().is_none_or(|b| line.wall_s < b.wall_s) {
+        *best = Some(line);
+    }
 }
 
 /// The fastest of `reps` runs of an SDK line and of its yardstick, taken in turns (SDK,
@@ -83,15 +87,10 @@ where
     FB: std::future::Future<Output = Res<measure::Line>>,
 {
     let mut best: [Option<measure::Line>; 2] = [None, None];
-    let faster = |slot: &mut Option<measure::Line>, line: measure::Line| {
-        if slot.as_ref().is_none_or(|b| line.wall_s < b.wall_s) {
-            *slot = Some(line);
-        }
-    };
     for _ in 0..reps.max(1) {
-        faster(&mut best[0], sdk().await?);
+        keep_faster(&mut best[0], sdk().await?);
         if yardsticks() {
-            faster(&mut best[1], yardstick().await?);
+            keep_faster(&mut best[1], yardstick().await?);
         }
     }
     for line in best.into_iter().flatten() {
