@@ -87,14 +87,15 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    let mut out = String::new();
+    // Room for a few plain segments (an id, a UUID, a code) without growing.
+    let mut out = String::with_capacity(64);
     for (i, seg) in segments.into_iter().enumerate() {
         let seg = seg.as_ref();
         check_segment(seg)?;
         if i > 0 {
             out.push('/');
         }
-        out.push_str(&encode_segment(seg));
+        encode_into(&mut out, seg, is_segment_char);
     }
     if trailing_slash {
         out.push('/');
@@ -162,10 +163,9 @@ pub fn check_path(path: &str) -> Result<(), Error> {
     if path_part.is_empty() {
         return Ok(());
     }
-    let segments: Vec<&str> = path_part.split('/').collect();
-    let last = segments.len() - 1;
-    for (i, seg) in segments.iter().enumerate() {
-        let empty_inside = seg.is_empty() && i != last;
+    let mut segments = path_part.split('/').peekable();
+    while let Some(seg) = segments.next() {
+        let empty_inside = seg.is_empty() && segments.peek().is_some();
         if empty_inside || is_dot_segment(seg) {
             return Err(Error::invalid_input(format!(
                 "the request path {:?} has an empty or dot segment; \
@@ -183,9 +183,14 @@ pub fn check_path(path: &str) -> Result<(), Error> {
 /// For valid ids (integers, UUIDs, `code@version` from `[A-Za-z0-9._-]`, 40-hex tokens)
 /// the output equals the Python SDK's raw interpolation.
 pub fn encode_segment(segment: &str) -> String {
-    encode(segment, |b| {
-        b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b)
-    })
+    let mut out = String::with_capacity(segment.len());
+    encode_into(&mut out, segment, is_segment_char);
+    out
+}
+
+/// An RFC 3986 `pchar` other than `%`: kept raw in a path segment.
+fn is_segment_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b)
 }
 
 /// Encodes a release lookup as `get_plugin_release_by_lookup` does: everything except
@@ -193,21 +198,36 @@ pub fn encode_segment(segment: &str) -> String {
 /// [`check_segment`]).
 pub fn encode_lookup(lookup: &str) -> Result<String, Error> {
     check_segment(lookup)?;
-    Ok(encode(lookup, |b| {
+    let mut out = String::with_capacity(lookup.len());
+    encode_into(&mut out, lookup, |b| {
         b.is_ascii_alphanumeric() || b"-._~@".contains(&b)
-    }))
+    });
+    Ok(out)
 }
 
-fn encode(input: &str, keep: impl Fn(u8) -> bool) -> String {
-    let mut out = String::with_capacity(input.len());
-    for &b in input.as_bytes() {
+/// Appends `input` to `out`, each byte `keep` refuses as `%XX` (upper-case hex); runs of
+/// kept bytes are copied whole.
+fn encode_into(out: &mut String, input: &str, keep: impl Fn(u8) -> bool) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = input.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
         if keep(b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+            continue;
         }
+        // A non-empty `start..i` holds kept bytes only, all ASCII: both ends are char
+        // boundaries (an empty one may start inside a character whose bytes are escaped).
+        if start < i {
+            out.push_str(&input[start..i]);
+        }
+        out.push('%');
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+        start = i + 1;
     }
-    out
+    if start < bytes.len() {
+        out.push_str(&input[start..]);
+    }
 }
 
 /// Decodes `%XX` escapes (invalid escapes are kept as they are).
@@ -313,6 +333,54 @@ mod tests {
                 proptest::prop_assert_eq!(joined, join_by_parsing(&base, &path));
             }
         }
+    }
+
+    /// Percent-encoding spelled out byte by byte: what `encode_into` must equal.
+    fn encode_bytewise(input: &str, keep: impl Fn(u8) -> bool) -> String {
+        input
+            .bytes()
+            .map(|b| {
+                if keep(b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn encoding_equals_escaping_byte_by_byte(input in "\\PC{0,12}|[a-z%/ .é€😀@]{0,12}") {
+            proptest::prop_assert_eq!(
+                encode_segment(&input),
+                encode_bytewise(&input, is_segment_char)
+            );
+            if let Ok(lookup) = encode_lookup(&input) {
+                proptest::prop_assert_eq!(
+                    lookup,
+                    encode_bytewise(&input, |b| b.is_ascii_alphanumeric() || b"-._~@".contains(&b))
+                );
+            }
+            if let Ok(joined) = path(["a", input.as_str(), "b"], true) {
+                proptest::prop_assert_eq!(
+                    joined,
+                    format!("a/{}/b/", encode_bytewise(&input, is_segment_char))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn encoding_escapes_every_byte_of_a_multibyte_character() {
+        assert_eq!(encode_segment("é"), "%C3%A9");
+        assert_eq!(encode_segment("aé/b"), "a%C3%A9%2Fb");
+        assert_eq!(encode_segment("😀x"), "%F0%9F%98%80x");
+        assert_eq!(encode_segment(""), "");
+        assert_eq!(
+            path(["jobs", "a b", "€"], false).ok().as_deref(),
+            Some("jobs/a%20b/%E2%82%AC")
+        );
     }
 
     fn base() -> Url {
