@@ -128,12 +128,11 @@ impl BackendClient {
 fn job_path(job_id: &JobId, tail: &[&str]) -> Result<String, Error> {
     let id = job_id.to_string();
     path(
-        std::iter::once(id.as_str())
-            .chain(tail.iter().copied())
-            .collect::<Vec<_>>(),
+        ["jobs", id.as_str()]
+            .into_iter()
+            .chain(tail.iter().copied()),
         true,
     )
-    .map(|p| format!("jobs/{p}"))
 }
 
 get_operation! {
