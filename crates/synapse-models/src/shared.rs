@@ -39,19 +39,25 @@ thread_local! {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub fn from_bytes<T: DeserializeOwned>(body: &Bytes) -> serde_json::Result<T> {
-    with_source(body, || serde_json::from_slice(body))
+    with_source(body, |text| match text {
+        Some(text) => serde_json::from_str(text),
+        None => serde_json::from_slice(body),
+    })
 }
 
 /// Runs `decode` with `body` as the buffer that text fields decoded from it may share (for a
 /// decoder other than [`from_bytes`]'s, e.g. one that tracks the failing field's path). The
 /// previous source, if any, is restored afterwards, also when `decode` panics.
-pub fn with_source<R>(body: &Bytes, decode: impl FnOnce() -> R) -> R {
-    // Checked once here (JSON text is UTF-8), so a slice of it needs no check of its own. A
-    // body that is not UTF-8 cannot decode anyway: it is simply not shared.
+///
+/// `decode` is given the body as text when it is UTF-8 (checked here, once), `None` when it
+/// is not. Parsing that text (`serde_json::from_str`) spares the parser a UTF-8 check of each
+/// string; a body that is not UTF-8 cannot decode anyway and is not shared.
+pub fn with_source<R>(body: &Bytes, decode: impl FnOnce(Option<&str>) -> R) -> R {
     let source = ByteString::try_from(body.clone()).ok();
+    let text = source.clone();
     let previous = SOURCE.with(|s| s.replace(source));
     let _restore = Restore(previous);
-    decode()
+    decode(text.as_deref())
 }
 
 /// Puts the previous source back when dropped.
@@ -161,7 +167,7 @@ mod tests {
         let body = Bytes::from_static(PAGE);
         let other = Bytes::from_static(br#""2026-01-02T03:04:05Z""#);
         // Decoding `other` while `body` is the source: the text lies outside, so it is copied.
-        let t: Timestamp = with_source(&body, || serde_json::from_slice(&other)).expect("decodes");
+        let t: Timestamp = with_source(&body, |_| serde_json::from_slice(&other)).expect("decodes");
         assert_eq!(t.as_str(), "2026-01-02T03:04:05Z");
         assert!(!points_into(&body, t.as_str()) && !points_into(&other, t.as_str()));
         // Through a `Value` (no borrowing): same result.
@@ -174,8 +180,8 @@ mod tests {
     fn the_source_is_restored_after_nesting_and_panics() {
         let outer = Bytes::from_static(br#""outer""#);
         let inner = Bytes::from_static(br#""inner""#);
-        with_source(&outer, || {
-            let _ = std::panic::catch_unwind(|| with_source(&inner, || panic!("decoder bug")));
+        with_source(&outer, |_| {
+            let _ = std::panic::catch_unwind(|| with_source(&inner, |_| panic!("decoder bug")));
             let t: Timestamp = serde_json::from_slice(&outer).expect("decodes");
             assert!(points_into(&outer, t.as_str()));
         });

@@ -112,6 +112,17 @@ pub fn decode_json<T: DeserializeOwned>(
     status: StatusCode,
     body: &[u8],
 ) -> Result<T, Error> {
+    decode_json_text(method, url, status, body, None)
+}
+
+/// [`decode_json`], parsing `text` (the body, already checked to be UTF-8) when given.
+fn decode_json_text<T: DeserializeOwned>(
+    method: &Method,
+    url: &str,
+    status: StatusCode,
+    body: &[u8],
+    text: Option<&str>,
+) -> Result<T, Error> {
     let fail = |path: String, message: String| -> Error {
         DecodeError {
             method: method.clone(),
@@ -125,7 +136,11 @@ pub fn decode_json<T: DeserializeOwned>(
         .into()
     };
     // Fast path: plain serde_json. Only a failure pays for a second, path-tracking pass.
-    match serde_json::from_slice::<T>(body) {
+    let plain = match text {
+        Some(text) => serde_json::from_str::<T>(text),
+        None => serde_json::from_slice::<T>(body),
+    };
+    match plain {
         Ok(value) => Ok(value),
         Err(plain) => {
             let mut de = serde_json::Deserializer::from_slice(body);
@@ -146,7 +161,9 @@ pub(crate) fn decode_shared<T: DeserializeOwned>(
     status: StatusCode,
     body: &Bytes,
 ) -> Result<T, Error> {
-    synapse_models::shared::with_source(body, || decode_json(method, url, status, body))
+    synapse_models::shared::with_source(body, |text| {
+        decode_json_text(method, url, status, body, text)
+    })
 }
 
 /// Decodes an untyped body as the Python SDK does: 204 gives `null`, JSON gives its value,
@@ -158,5 +175,58 @@ pub fn decode_value(status: StatusCode, body: &[u8]) -> Value {
     match serde_json::from_slice::<Value>(body) {
         Ok(v) => v,
         Err(_) => Value::String(String::from_utf8_lossy(body).into_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::strategy::Strategy;
+    use serde_json::Value;
+    use synapse_models::{Job, Page};
+
+    /// What the shared decode must equal: the plain decode of the same bytes.
+    fn both<T: DeserializeOwned + PartialEq + std::fmt::Debug>(body: &[u8]) {
+        let method = Method::GET;
+        let shared =
+            decode_shared::<T>(&method, "u", StatusCode::OK, &Bytes::copy_from_slice(body));
+        let plain = decode_json::<T>(&method, "u", StatusCode::OK, body);
+        match (shared, plain) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => panic!("shared {a:?} but plain {b:?}"),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_shared_decode_equals_the_plain_one(
+            body in proptest::prop_oneof![
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+                r#"\{"id": "[a-z\\\\"é]{0,6}", "params": \{"k": [0-9\]\[,]{0,5}\}, "created": ".{0,4}"\}"#
+                    .prop_map(String::into_bytes),
+            ],
+        ) {
+            both::<Value>(&body);
+            both::<Job>(&body);
+        }
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_fails_as_the_plain_decode_does() {
+        // Invalid UTF-8 inside a string: the error names the same position either way.
+        both::<Job>(b"{\"id\": \"j\xff1\"}");
+        both::<Page<Job>>(b"{\"count\": 1, \"results\": [{\"action\": \"\xc3\"}]}");
+        let err = decode_shared::<Job>(
+            &Method::GET,
+            "u",
+            StatusCode::OK,
+            &Bytes::from_static(b"{\"id\": \"\xff\"}"),
+        )
+        .expect_err("not UTF-8");
+        assert!(
+            err.to_string().contains("invalid unicode code point"),
+            "{err}"
+        );
     }
 }

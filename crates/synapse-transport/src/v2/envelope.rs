@@ -517,7 +517,7 @@ pub async fn json<T: DeserializeOwned>(
     let status = response.status;
     let headers = response.headers.clone();
     let body = response.into_bytes().await?;
-    synapse_models::shared::with_source(&body, || decode_envelope(&call, status, &headers, &body))
+    synapse_models::shared::with_source(&body, |_| decode_envelope(&call, status, &headers, &body))
 }
 
 /// The decoder of an operation that answers without a body (204, or a 200/201 declared
