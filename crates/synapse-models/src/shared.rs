@@ -1,5 +1,6 @@
-//! Decoding from a shared buffer: text fields that hold their wire text ([`RawJson`],
-//! [`Timestamp`]) point into the response body they were read from instead of copying it.
+//! Decoding from a shared buffer: text fields that hold their wire text ([`RawJson`], and a
+//! [`Timestamp`] too long to be held inline) point into the response body they were read
+//! from instead of copying it.
 //!
 //! A decode started with [`from_bytes`] (or inside [`with_source`]) makes the body the
 //! current thread's *source*. A string the JSON parser lends straight from its input that lies
@@ -72,7 +73,7 @@ impl Drop for Restore {
 
 /// `text` as a [`ByteString`]: a slice of the current source when `text` lies inside it, else
 /// a copy.
-fn share(text: &str) -> ByteString {
+pub(crate) fn share(text: &str) -> ByteString {
     SOURCE.with(|source| {
         let source = source.borrow();
         let Some(body) = source.as_ref() else {
@@ -131,7 +132,9 @@ mod tests {
     use super::*;
     use crate::{Job, RawJson, Timestamp};
 
-    const PAGE: &[u8] = br#"{"id": "j1", "created": "2026-01-02T03:04:05Z", "params": {"a": [1, "x"]}, "result": "esc\"aped"}"#;
+    /// `created` fits a timestamp's inline text; `modified` (38 bytes) does not.
+    const PAGE: &[u8] = br#"{"id": "j1", "created": "2026-01-02T03:04:05Z", "modified": "2026-01-02T03:04:05.123456789012+09:00", "params": {"a": [1, "x"]}, "result": "esc\"aped"}"#;
+    const LONG: &str = "2026-01-02T03:04:05.123456789012+09:00";
 
     fn points_into(body: &Bytes, text: &str) -> bool {
         let start = body.as_ptr() as usize;
@@ -145,10 +148,14 @@ mod tests {
         let job: Job = from_bytes(&body).expect("decodes");
         let params = job.params.as_ref().expect("params");
         let created = job.created.as_ref().expect("created");
+        let modified = job.modified.as_ref().expect("modified");
         assert_eq!(params.as_str(), r#"{"a": [1, "x"]}"#);
         assert_eq!(created.as_str(), "2026-01-02T03:04:05Z");
+        assert_eq!(modified.as_str(), LONG);
         assert!(points_into(&body, params.as_str()));
-        assert!(points_into(&body, created.as_str()));
+        assert!(points_into(&body, modified.as_str()));
+        // A short timestamp is held inline: a copy of 32 bytes at most, no reference count.
+        assert!(!points_into(&body, created.as_str()));
         // Equal to the plain decode, field for field and on re-serialisation.
         let plain: Job = serde_json::from_slice(PAGE).expect("decodes");
         assert_eq!(job, plain);
@@ -165,10 +172,10 @@ mod tests {
     #[test]
     fn without_a_source_or_outside_it_text_is_copied() {
         let body = Bytes::from_static(PAGE);
-        let other = Bytes::from_static(br#""2026-01-02T03:04:05Z""#);
+        let other = Bytes::from(format!("{LONG:?}"));
         // Decoding `other` while `body` is the source: the text lies outside, so it is copied.
         let t: Timestamp = with_source(&body, |_| serde_json::from_slice(&other)).expect("decodes");
-        assert_eq!(t.as_str(), "2026-01-02T03:04:05Z");
+        assert_eq!(t.as_str(), LONG);
         assert!(!points_into(&body, t.as_str()) && !points_into(&other, t.as_str()));
         // Through a `Value` (no borrowing): same result.
         let raw: RawJson =
@@ -178,8 +185,8 @@ mod tests {
 
     #[test]
     fn the_source_is_restored_after_nesting_and_panics() {
-        let outer = Bytes::from_static(br#""outer""#);
-        let inner = Bytes::from_static(br#""inner""#);
+        let outer = Bytes::from(format!("{LONG:?}"));
+        let inner = Bytes::from(format!("{LONG:?}"));
         with_source(&outer, |_| {
             let _ = std::panic::catch_unwind(|| with_source(&inner, |_| panic!("decoder bug")));
             let t: Timestamp = serde_json::from_slice(&outer).expect("decodes");
