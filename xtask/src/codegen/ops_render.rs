@@ -206,11 +206,20 @@ fn render_resource(resource: &str, list: &[OpDef]) -> Result<String, String> {
     for handle in handles.values() {
         render_handle(&mut body, handle, &handles, &mut imports);
     }
-    for op in list
+    let rendered: Vec<&OpDef> = list
         .iter()
         .filter(|op| op.hand.is_none() && access_builder(op).is_none())
-    {
-        render_op(&mut body, op, &mut imports);
+        .collect();
+    let shared = shared_queries(&rendered);
+    let mut defined: BTreeSet<String> = BTreeSet::new();
+    for op in rendered {
+        let filters = shared.get(&op.struct_name);
+        if let Some(f) = filters
+            && defined.insert(f.name.clone())
+        {
+            render_filters(&mut body, f);
+        }
+        render_op(&mut body, op, filters, &mut imports);
     }
     let mut out = String::new();
     writeln!(out, "{HEADER}").ok();
@@ -235,6 +244,135 @@ fn render_resource(resource: &str, list: &[OpDef]) -> Result<String, String> {
     writeln!(out).ok();
     out.push_str(&body);
     Ok(out)
+}
+
+/// Query parameters that several builders of a resource take alike (a list and its bulk
+/// fetch): one struct holds them, one macro gives each builder the same setters. Each builder
+/// still writes its whole query itself, in the document's order.
+#[derive(Clone)]
+struct SharedQuery {
+    /// The struct's name (`{first builder}Query`).
+    name: String,
+    /// The setters macro's name (snake case of `name`).
+    macro_name: String,
+    /// The builders that take them, in rendering order.
+    users: Vec<String>,
+    /// The parameters, in the first builder's order.
+    params: Vec<QueryParam>,
+}
+
+impl SharedQuery {
+    /// Whether `q` is one of the shared parameters (identical in every respect).
+    fn holds(&self, q: &QueryParam) -> bool {
+        self.params.iter().any(|p| same_param(p, q))
+    }
+}
+
+/// Whether two query parameters are the same in every respect (key, setter, kind, type,
+/// documentation, values).
+fn same_param(a: &QueryParam, b: &QueryParam) -> bool {
+    format!("{a:?}") == format!("{b:?}")
+}
+
+/// The builders that share more than two identical query parameters (key, kind, type and
+/// documentation) with another builder of the same resource, by builder name. A builder
+/// joins the first group it shares more than two parameters with; the group keeps the
+/// parameters all its builders have.
+fn shared_queries(ops: &[&OpDef]) -> BTreeMap<String, SharedQuery> {
+    let common = |group: &[QueryParam], op: &OpDef| -> Vec<QueryParam> {
+        group
+            .iter()
+            .filter(|g| op.query.iter().any(|q| same_param(g, q)))
+            .cloned()
+            .collect()
+    };
+    let mut groups: Vec<(Vec<QueryParam>, Vec<&OpDef>)> = Vec::new();
+    for op in ops.iter().copied() {
+        let joined = groups
+            .iter_mut()
+            .find(|(params, _)| common(params, op).len() > 2);
+        match joined {
+            Some((params, users)) => {
+                *params = common(params, op);
+                users.push(op);
+            }
+            None => groups.push((op.query.clone(), vec![op])),
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (params, users) in groups.into_iter().filter(|(_, users)| users.len() > 1) {
+        let name = format!("{}Query", users[0].struct_name);
+        let shared = SharedQuery {
+            macro_name: snake(&name),
+            name,
+            users: users.iter().map(|op| op.struct_name.clone()).collect(),
+            params,
+        };
+        for op in users {
+            out.insert(op.struct_name.clone(), shared.clone());
+        }
+    }
+    out
+}
+
+/// `AssignmentsListQuery` → `assignments_list_query`.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The struct of a shared query-parameter list and the macro giving a builder its setters.
+fn render_filters(out: &mut String, shared: &SharedQuery) {
+    let links: Vec<String> = shared.users.iter().map(|u| format!("[`{u}`]")).collect();
+    let users = match links.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => links.join(""),
+    };
+    let name = &shared.name;
+    writeln!(out, "/// The query parameters that {users} have alike.").ok();
+    writeln!(out, "#[derive(Debug, Default)]").ok();
+    writeln!(out, "struct {name} {{").ok();
+    for q in &shared.params {
+        writeln!(out, "    {}: {},", q.field, query_stored(q)).ok();
+    }
+    writeln!(out, "}}").ok();
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "/// The setters of [`{name}`]'s parameters, on a builder holding them as `query`."
+    )
+    .ok();
+    writeln!(out, "macro_rules! {} {{", shared.macro_name).ok();
+    writeln!(out, "    ($builder:ident) => {{").ok();
+    writeln!(out, "        impl $builder {{").ok();
+    let mut setters = String::new();
+    for (i, q) in shared.params.iter().enumerate() {
+        if i > 0 {
+            writeln!(setters).ok();
+        }
+        render_setter(&mut setters, q, "self.query");
+    }
+    for line in setters.lines() {
+        if line.is_empty() {
+            writeln!(out).ok();
+        } else {
+            writeln!(out, "        {line}").ok();
+        }
+    }
+    writeln!(out, "        }}").ok();
+    writeln!(out, "    }};").ok();
+    writeln!(out, "}}").ok();
+    writeln!(out).ok();
 }
 
 fn render_handle(
@@ -510,7 +648,7 @@ fn query_stored(q: &QueryParam) -> String {
     }
 }
 
-fn render_op(out: &mut String, op: &OpDef, imports: &mut Imports) {
+fn render_op(out: &mut String, op: &OpDef, shared: Option<&SharedQuery>, imports: &mut Imports) {
     let name = &op.struct_name;
     // Documentation.
     writeln!(out, "/// {}", op.summary).ok();
@@ -624,6 +762,15 @@ fn render_op(out: &mut String, op: &OpDef, imports: &mut Imports) {
     }
     for q in &op.query {
         imports.ty(&q.ty);
+    }
+    if let Some(shared) = shared {
+        writeln!(out, "    query: {},", shared.name).ok();
+    }
+    for q in op
+        .query
+        .iter()
+        .filter(|q| !shared.is_some_and(|s| s.holds(q)))
+    {
         writeln!(out, "    {}: {},", q.field, query_stored(q)).ok();
     }
     match &op.body {
@@ -667,7 +814,14 @@ fn render_op(out: &mut String, op: &OpDef, imports: &mut Imports) {
         params.push(format!("{}: {}", p.field, stored_ty(&p.ty)));
         inits.push(p.field.clone());
     }
-    for q in &op.query {
+    if let Some(shared) = shared {
+        inits.push(format!("query: {}::default()", shared.name));
+    }
+    for q in op
+        .query
+        .iter()
+        .filter(|q| !shared.is_some_and(|s| s.holds(q)))
+    {
         let init = match q.kind {
             QueryKind::One => "None",
             QueryKind::Repeated | QueryKind::Joined => "Vec::new()",
@@ -717,9 +871,13 @@ fn render_op(out: &mut String, op: &OpDef, imports: &mut Imports) {
     .ok();
     writeln!(out, "        Self {{ {} }}", inits.join(", ")).ok();
     writeln!(out, "    }}").ok();
-    for q in &op.query {
+    for q in op
+        .query
+        .iter()
+        .filter(|q| !shared.is_some_and(|s| s.holds(q)))
+    {
         writeln!(out).ok();
-        render_setter(out, q);
+        render_setter(out, q, "self");
     }
     if let Some(Body::Model {
         file: Some(file), ..
@@ -757,10 +915,13 @@ fn render_op(out: &mut String, op: &OpDef, imports: &mut Imports) {
         writeln!(out, "    }}").ok();
     }
     writeln!(out, "}}").ok();
+    if let Some(shared) = shared {
+        writeln!(out, "{}!({name});", shared.macro_name).ok();
+    }
     writeln!(out).ok();
 
     // The request.
-    let prepare = prepare_body(op, imports);
+    let prepare = prepare_body(op, shared);
     match &op.answer {
         Answer::Sse(settings) => {
             writeln!(
@@ -849,7 +1010,9 @@ fn render_op(out: &mut String, op: &OpDef, imports: &mut Imports) {
     writeln!(out).ok();
 }
 
-fn render_setter(out: &mut String, q: &QueryParam) {
+/// One setter; `holder` is where the builder keeps the parameter (`self`, or `self.query`
+/// for a shared list).
+fn render_setter(out: &mut String, q: &QueryParam, holder: &str) {
     for line in &q.doc {
         if line.is_empty() {
             writeln!(out, "    ///").ok();
@@ -868,7 +1031,7 @@ fn render_setter(out: &mut String, q: &QueryParam) {
             .ok();
             writeln!(
                 out,
-                "        self.{field} = Some({});",
+                "        {holder}.{field} = Some({});",
                 arg_into("value", &q.ty)
             )
             .ok();
@@ -890,7 +1053,7 @@ fn render_setter(out: &mut String, q: &QueryParam) {
             };
             writeln!(
                 out,
-                "        self.{field} = values.into_iter(){map}.collect();"
+                "        {holder}.{field} = values.into_iter(){map}.collect();"
             )
             .ok();
         }
@@ -900,7 +1063,7 @@ fn render_setter(out: &mut String, q: &QueryParam) {
                 "    pub fn {setter}(mut self) -> crate::v2::DryRun<Self> {{"
             )
             .ok();
-            writeln!(out, "        self.{field} = true;").ok();
+            writeln!(out, "        {holder}.{field} = true;").ok();
             writeln!(out, "        crate::v2::DryRun::new(self)").ok();
             writeln!(out, "    }}").ok();
             return;
@@ -911,7 +1074,7 @@ fn render_setter(out: &mut String, q: &QueryParam) {
 }
 
 /// The body of `prepare`: path, query, body, idempotency.
-fn prepare_body(op: &OpDef, _imports: &mut Imports) -> String {
+fn prepare_body(op: &OpDef, shared: Option<&SharedQuery>) -> String {
     let mut out = String::new();
     let segments: Vec<String> = op
         .path
@@ -954,57 +1117,15 @@ fn prepare_body(op: &OpDef, _imports: &mut Imports) -> String {
         }
         _ => None,
     };
+    let start = format!("self.call.client().{method}(path)");
     if needs_mut {
-        writeln!(
-            out,
-            "        let mut builder = self.call.client().{method}(path)"
-        )
-        .ok();
+        writeln!(out, "        let mut builder = {start}").ok();
     } else if form.is_some() {
-        writeln!(
-            out,
-            "        let builder = self.call.client().{method}(path)"
-        )
-        .ok();
+        writeln!(out, "        let builder = {start}").ok();
     } else {
-        writeln!(out, "        self.call.client().{method}(path)").ok();
+        writeln!(out, "        {start}").ok();
     }
-    for q in &op.query {
-        let (wire, field) = (&q.wire, &q.field);
-        match q.kind {
-            QueryKind::One if q.ty == ParamTy::Bool => {
-                writeln!(
-                    out,
-                    "            .query_opt({wire:?}, self.{field}.map(crate::v2::support::python_bool))"
-                )
-                .ok();
-            }
-            QueryKind::One => {
-                writeln!(
-                    out,
-                    "            .query_opt({wire:?}, self.{field}.as_ref())"
-                )
-                .ok();
-            }
-            QueryKind::Repeated => {
-                writeln!(
-                    out,
-                    "            .query_pairs(self.{field}.iter().map(|v| ({wire:?}.to_owned(), v.to_string())))"
-                )
-                .ok();
-            }
-            QueryKind::Joined => {
-                writeln!(
-                    out,
-                    "            .query_opt({wire:?}, crate::v2::support::joined(&self.{field}))"
-                )
-                .ok();
-            }
-            QueryKind::DryRun => {
-                writeln!(out, "            .dry_run(self.{field})").ok();
-            }
-        }
-    }
+    render_query_chain(&mut out, &op.query, shared);
     match &op.body {
         _ if form.is_some() => {}
         Some(Body::Model { required: true, .. }) | Some(Body::Inline(_)) => {
@@ -1080,6 +1201,52 @@ fn prepare_body(op: &OpDef, _imports: &mut Imports) -> String {
         }
     }
     out
+}
+
+/// The query lines of a request chain: one call per parameter, in the document's order,
+/// reading a shared parameter from `self.query`.
+fn render_query_chain(out: &mut String, query: &[QueryParam], shared: Option<&SharedQuery>) {
+    for q in query {
+        let (wire, field) = (&q.wire, &q.field);
+        let holder = if shared.is_some_and(|s| s.holds(q)) {
+            "self.query"
+        } else {
+            "self"
+        };
+        match q.kind {
+            QueryKind::One if q.ty == ParamTy::Bool => {
+                writeln!(
+                    out,
+                    "            .query_opt({wire:?}, {holder}.{field}.map(crate::v2::support::python_bool))"
+                )
+                .ok();
+            }
+            QueryKind::One => {
+                writeln!(
+                    out,
+                    "            .query_opt({wire:?}, {holder}.{field}.as_ref())"
+                )
+                .ok();
+            }
+            QueryKind::Repeated => {
+                writeln!(
+                    out,
+                    "            .query_pairs({holder}.{field}.iter().map(|v| ({wire:?}.to_owned(), v.to_string())))"
+                )
+                .ok();
+            }
+            QueryKind::Joined => {
+                writeln!(
+                    out,
+                    "            .query_opt({wire:?}, crate::v2::support::joined(&{holder}.{field}))"
+                )
+                .ok();
+            }
+            QueryKind::DryRun => {
+                writeln!(out, "            .dry_run({holder}.{field})").ok();
+            }
+        }
+    }
 }
 
 fn segment_expr(p: &PathParam) -> String {

@@ -88,18 +88,9 @@ impl Assignments {
     }
 }
 
-/// 할당작업 목록 조회
-///
-/// 할당작업 목록을 커서 기반 페이지네이션으로 조회합니다. v1 ``AssignmentFilter`` 와 동일한 필터 집합을 지원하며 (full parity — 단일 정본 FilterSet), 비위임 list 와 위임 export 가 동일한 필터 결과를 보장합니다.
-///
-/// **필터:** ``project`` (단일 프로젝트로 범위 한정) / ``workshop`` / ``tasks`` (콤마 구분) / ``users`` / ``reviewers`` / ``groups`` / ``stages`` / ``tags`` / ``task_tags`` (각 콤마 구분) / ``status_label`` · ``status_review`` (복수 선택) / ``is_confirmed`` · ``is_discarded`` · ``is_discard_confirmed`` (boolean) / 날짜 범위 ``created`` · ``last_labeled`` · ``label_submitted`` · ``last_reviewed`` · ``labeler_last_action_at`` · ``reviewer_last_action_at`` (각 ``*_after`` / ``*_before``).
-/// **정렬:** ``sort=created|id`` (앞에 ``-`` 로 desc, 기본 ``-created``).
-///
-/// `GET /v2/assignments/` (`assignment_list`), as `client.assignments().list(…)`.
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is awaited"]
-pub struct AssignmentsList {
-    call: synapse_transport::Call,
+/// The query parameters that [`AssignmentsList`] and [`AssignmentsBulkFetch`] have alike.
+#[derive(Debug, Default)]
+struct AssignmentsListQuery {
     created_gt: Option<String>,
     created_gte: Option<String>,
     created_lt: Option<String>,
@@ -158,447 +149,421 @@ pub struct AssignmentsList {
     workshop: Option<f64>,
 }
 
+/// The setters of [`AssignmentsListQuery`]'s parameters, on a builder holding them as `query`.
+macro_rules! assignments_list_query {
+    ($builder:ident) => {
+        impl $builder {
+            /// The `created__gt` query parameter.
+            pub fn created_gt(mut self, value: impl Into<String>) -> Self {
+                self.query.created_gt = Some(value.into());
+                self
+            }
+
+            /// The `created__gte` query parameter.
+            pub fn created_gte(mut self, value: impl Into<String>) -> Self {
+                self.query.created_gte = Some(value.into());
+                self
+            }
+
+            /// The `created__lt` query parameter.
+            pub fn created_lt(mut self, value: impl Into<String>) -> Self {
+                self.query.created_lt = Some(value.into());
+                self
+            }
+
+            /// The `created__lte` query parameter.
+            pub fn created_lte(mut self, value: impl Into<String>) -> Self {
+                self.query.created_lte = Some(value.into());
+                self
+            }
+
+            /// 생성일 범위로 필터링 (created_after, created_before)
+            pub fn created_after(mut self, value: impl Into<String>) -> Self {
+                self.query.created_after = Some(value.into());
+                self
+            }
+
+            /// 생성일 범위로 필터링 (created_after, created_before)
+            pub fn created_before(mut self, value: impl Into<String>) -> Self {
+                self.query.created_before = Some(value.into());
+                self
+            }
+
+            /// 데이터 그룹 ID 목록으로 필터링 (콤마 구분)
+            ///
+            /// Sent as one `groups=…` pair per value.
+            pub fn groups(mut self, values: impl IntoIterator<Item = i64>) -> Self {
+                self.query.groups = values.into_iter().collect();
+                self
+            }
+
+            /// The `id` query parameter.
+            pub fn id(mut self, value: i64) -> Self {
+                self.query.id = Some(value);
+                self
+            }
+
+            /// The `id__gt` query parameter.
+            pub fn id_gt(mut self, value: i64) -> Self {
+                self.query.id_gt = Some(value);
+                self
+            }
+
+            /// The `id__gte` query parameter.
+            pub fn id_gte(mut self, value: i64) -> Self {
+                self.query.id_gte = Some(value);
+                self
+            }
+
+            /// Multiple values may be separated by commas.
+            ///
+            /// Sent as one `id__in` key, the values joined with commas.
+            pub fn id_in(mut self, values: impl IntoIterator<Item = i64>) -> Self {
+                self.query.id_in = values.into_iter().collect();
+                self
+            }
+
+            /// The `id__lt` query parameter.
+            pub fn id_lt(mut self, value: i64) -> Self {
+                self.query.id_lt = Some(value);
+                self
+            }
+
+            /// The `id__lte` query parameter.
+            pub fn id_lte(mut self, value: i64) -> Self {
+                self.query.id_lte = Some(value);
+                self
+            }
+
+            /// 완료 확정 여부로 필터링
+            ///
+            /// Sent as `True` or `False`, as the Python SDK writes it.
+            pub fn is_confirmed(mut self, value: bool) -> Self {
+                self.query.is_confirmed = Some(value);
+                self
+            }
+
+            /// 불량 확정 여부로 필터링
+            ///
+            /// Sent as `True` or `False`, as the Python SDK writes it.
+            pub fn is_discard_confirmed(mut self, value: bool) -> Self {
+                self.query.is_discard_confirmed = Some(value);
+                self
+            }
+
+            /// 불량 접수 여부로 필터링
+            ///
+            /// Sent as `True` or `False`, as the Python SDK writes it.
+            pub fn is_discarded(mut self, value: bool) -> Self {
+                self.query.is_discarded = Some(value);
+                self
+            }
+
+            /// The `label_submitted__gt` query parameter.
+            pub fn label_submitted_gt(mut self, value: impl Into<String>) -> Self {
+                self.query.label_submitted_gt = Some(value.into());
+                self
+            }
+
+            /// The `label_submitted__gte` query parameter.
+            pub fn label_submitted_gte(mut self, value: impl Into<String>) -> Self {
+                self.query.label_submitted_gte = Some(value.into());
+                self
+            }
+
+            /// The `label_submitted__lt` query parameter.
+            pub fn label_submitted_lt(mut self, value: impl Into<String>) -> Self {
+                self.query.label_submitted_lt = Some(value.into());
+                self
+            }
+
+            /// The `label_submitted__lte` query parameter.
+            pub fn label_submitted_lte(mut self, value: impl Into<String>) -> Self {
+                self.query.label_submitted_lte = Some(value.into());
+                self
+            }
+
+            /// 처음 제출 시간 범위로 필터링
+            pub fn label_submitted_after(mut self, value: impl Into<String>) -> Self {
+                self.query.label_submitted_after = Some(value.into());
+                self
+            }
+
+            /// 처음 제출 시간 범위로 필터링
+            pub fn label_submitted_before(mut self, value: impl Into<String>) -> Self {
+                self.query.label_submitted_before = Some(value.into());
+                self
+            }
+
+            /// The `labeler_last_action_at__gt` query parameter.
+            pub fn labeler_last_action_at_gt(mut self, value: impl Into<String>) -> Self {
+                self.query.labeler_last_action_at_gt = Some(value.into());
+                self
+            }
+
+            /// The `labeler_last_action_at__gte` query parameter.
+            pub fn labeler_last_action_at_gte(mut self, value: impl Into<String>) -> Self {
+                self.query.labeler_last_action_at_gte = Some(value.into());
+                self
+            }
+
+            /// The `labeler_last_action_at__lt` query parameter.
+            pub fn labeler_last_action_at_lt(mut self, value: impl Into<String>) -> Self {
+                self.query.labeler_last_action_at_lt = Some(value.into());
+                self
+            }
+
+            /// The `labeler_last_action_at__lte` query parameter.
+            pub fn labeler_last_action_at_lte(mut self, value: impl Into<String>) -> Self {
+                self.query.labeler_last_action_at_lte = Some(value.into());
+                self
+            }
+
+            /// 작업자 마지막 액션 수행 시각 범위로 필터링
+            pub fn labeler_last_action_at_after(mut self, value: impl Into<String>) -> Self {
+                self.query.labeler_last_action_at_after = Some(value.into());
+                self
+            }
+
+            /// 작업자 마지막 액션 수행 시각 범위로 필터링
+            pub fn labeler_last_action_at_before(mut self, value: impl Into<String>) -> Self {
+                self.query.labeler_last_action_at_before = Some(value.into());
+                self
+            }
+
+            /// The `last_labeled__gt` query parameter.
+            pub fn last_labeled_gt(mut self, value: impl Into<String>) -> Self {
+                self.query.last_labeled_gt = Some(value.into());
+                self
+            }
+
+            /// The `last_labeled__gte` query parameter.
+            pub fn last_labeled_gte(mut self, value: impl Into<String>) -> Self {
+                self.query.last_labeled_gte = Some(value.into());
+                self
+            }
+
+            /// The `last_labeled__lt` query parameter.
+            pub fn last_labeled_lt(mut self, value: impl Into<String>) -> Self {
+                self.query.last_labeled_lt = Some(value.into());
+                self
+            }
+
+            /// The `last_labeled__lte` query parameter.
+            pub fn last_labeled_lte(mut self, value: impl Into<String>) -> Self {
+                self.query.last_labeled_lte = Some(value.into());
+                self
+            }
+
+            /// 마지막 라벨링 시간 범위로 필터링
+            pub fn last_labeled_after(mut self, value: impl Into<String>) -> Self {
+                self.query.last_labeled_after = Some(value.into());
+                self
+            }
+
+            /// 마지막 라벨링 시간 범위로 필터링
+            pub fn last_labeled_before(mut self, value: impl Into<String>) -> Self {
+                self.query.last_labeled_before = Some(value.into());
+                self
+            }
+
+            /// The `last_reviewed__gt` query parameter.
+            pub fn last_reviewed_gt(mut self, value: impl Into<String>) -> Self {
+                self.query.last_reviewed_gt = Some(value.into());
+                self
+            }
+
+            /// The `last_reviewed__gte` query parameter.
+            pub fn last_reviewed_gte(mut self, value: impl Into<String>) -> Self {
+                self.query.last_reviewed_gte = Some(value.into());
+                self
+            }
+
+            /// The `last_reviewed__lt` query parameter.
+            pub fn last_reviewed_lt(mut self, value: impl Into<String>) -> Self {
+                self.query.last_reviewed_lt = Some(value.into());
+                self
+            }
+
+            /// The `last_reviewed__lte` query parameter.
+            pub fn last_reviewed_lte(mut self, value: impl Into<String>) -> Self {
+                self.query.last_reviewed_lte = Some(value.into());
+                self
+            }
+
+            /// 마지막 검수 시간 범위로 필터링
+            pub fn last_reviewed_after(mut self, value: impl Into<String>) -> Self {
+                self.query.last_reviewed_after = Some(value.into());
+                self
+            }
+
+            /// 마지막 검수 시간 범위로 필터링
+            pub fn last_reviewed_before(mut self, value: impl Into<String>) -> Self {
+                self.query.last_reviewed_before = Some(value.into());
+                self
+            }
+
+            /// 프로젝트 ID로 필터링
+            pub fn project(mut self, value: f64) -> Self {
+                self.query.project = Some(value);
+                self
+            }
+
+            /// The `reviewer_last_action_at__gt` query parameter.
+            pub fn reviewer_last_action_at_gt(mut self, value: impl Into<String>) -> Self {
+                self.query.reviewer_last_action_at_gt = Some(value.into());
+                self
+            }
+
+            /// The `reviewer_last_action_at__gte` query parameter.
+            pub fn reviewer_last_action_at_gte(mut self, value: impl Into<String>) -> Self {
+                self.query.reviewer_last_action_at_gte = Some(value.into());
+                self
+            }
+
+            /// The `reviewer_last_action_at__lt` query parameter.
+            pub fn reviewer_last_action_at_lt(mut self, value: impl Into<String>) -> Self {
+                self.query.reviewer_last_action_at_lt = Some(value.into());
+                self
+            }
+
+            /// The `reviewer_last_action_at__lte` query parameter.
+            pub fn reviewer_last_action_at_lte(mut self, value: impl Into<String>) -> Self {
+                self.query.reviewer_last_action_at_lte = Some(value.into());
+                self
+            }
+
+            /// 검수자 마지막 액션 수행 시각 범위로 필터링
+            pub fn reviewer_last_action_at_after(mut self, value: impl Into<String>) -> Self {
+                self.query.reviewer_last_action_at_after = Some(value.into());
+                self
+            }
+
+            /// 검수자 마지막 액션 수행 시각 범위로 필터링
+            pub fn reviewer_last_action_at_before(mut self, value: impl Into<String>) -> Self {
+                self.query.reviewer_last_action_at_before = Some(value.into());
+                self
+            }
+
+            /// 검수자 ID 목록으로 필터링 (콤마 구분)
+            ///
+            /// Sent as one `reviewers=…` pair per value.
+            pub fn reviewers(mut self, values: impl IntoIterator<Item = i64>) -> Self {
+                self.query.reviewers = values.into_iter().collect();
+                self
+            }
+
+            /// 스테이지 ID 목록으로 필터링 (콤마 구분)
+            ///
+            /// Sent as one `stages=…` pair per value.
+            pub fn stages(mut self, values: impl IntoIterator<Item = i64>) -> Self {
+                self.query.stages = values.into_iter().collect();
+                self
+            }
+
+            /// 라벨링 상태로 필터링 (복수 선택 가능)
+            ///
+            /// * `stand_by` - 대기
+            /// * `in_progress` - 진행중
+            /// * `completed` - 완료
+            /// * `skipped` - 보류
+            ///
+            /// One of `completed`, `in_progress`, `skipped`, `stand_by`.
+            ///
+            /// Sent as one `status_label=…` pair per value.
+            pub fn status_label(
+                mut self,
+                values: impl IntoIterator<Item = impl Into<String>>,
+            ) -> Self {
+                self.query.status_label = values.into_iter().map(Into::into).collect();
+                self
+            }
+
+            /// 검수 상태로 필터링 (복수 선택 가능)
+            ///
+            /// * `stand_by` - 대기
+            /// * `in_progress` - 진행중
+            /// * `rejected` - 반려
+            /// * `completed` - 완료
+            /// * `skipped` - 보류
+            ///
+            /// One of `completed`, `in_progress`, `rejected`, `skipped`, `stand_by`.
+            ///
+            /// Sent as one `status_review=…` pair per value.
+            pub fn status_review(
+                mut self,
+                values: impl IntoIterator<Item = impl Into<String>>,
+            ) -> Self {
+                self.query.status_review = values.into_iter().map(Into::into).collect();
+                self
+            }
+
+            /// 할당 작업 태그 ID 목록으로 필터링 (콤마 구분)
+            ///
+            /// Sent as one `tags=…` pair per value.
+            pub fn tags(mut self, values: impl IntoIterator<Item = i64>) -> Self {
+                self.query.tags = values.into_iter().collect();
+                self
+            }
+
+            /// 태스크 태그 ID 목록으로 필터링 (콤마 구분)
+            ///
+            /// Sent as one `task_tags=…` pair per value.
+            pub fn task_tags(mut self, values: impl IntoIterator<Item = i64>) -> Self {
+                self.query.task_tags = values.into_iter().collect();
+                self
+            }
+
+            /// 태스크 ID 목록으로 필터링 (콤마 구분)
+            ///
+            /// Sent as one `tasks=…` pair per value.
+            pub fn tasks(mut self, values: impl IntoIterator<Item = i64>) -> Self {
+                self.query.tasks = values.into_iter().collect();
+                self
+            }
+
+            /// 작업자 ID 목록으로 필터링 (콤마 구분)
+            ///
+            /// Sent as one `users=…` pair per value.
+            pub fn users(mut self, values: impl IntoIterator<Item = i64>) -> Self {
+                self.query.users = values.into_iter().collect();
+                self
+            }
+
+            /// 워크숍 ID로 필터링
+            pub fn workshop(mut self, value: f64) -> Self {
+                self.query.workshop = Some(value);
+                self
+            }
+        }
+    };
+}
+
+/// 할당작업 목록 조회
+///
+/// 할당작업 목록을 커서 기반 페이지네이션으로 조회합니다. v1 ``AssignmentFilter`` 와 동일한 필터 집합을 지원하며 (full parity — 단일 정본 FilterSet), 비위임 list 와 위임 export 가 동일한 필터 결과를 보장합니다.
+///
+/// **필터:** ``project`` (단일 프로젝트로 범위 한정) / ``workshop`` / ``tasks`` (콤마 구분) / ``users`` / ``reviewers`` / ``groups`` / ``stages`` / ``tags`` / ``task_tags`` (각 콤마 구분) / ``status_label`` · ``status_review`` (복수 선택) / ``is_confirmed`` · ``is_discarded`` · ``is_discard_confirmed`` (boolean) / 날짜 범위 ``created`` · ``last_labeled`` · ``label_submitted`` · ``last_reviewed`` · ``labeler_last_action_at`` · ``reviewer_last_action_at`` (각 ``*_after`` / ``*_before``).
+/// **정렬:** ``sort=created|id`` (앞에 ``-`` 로 desc, 기본 ``-created``).
+///
+/// `GET /v2/assignments/` (`assignment_list`), as `client.assignments().list(…)`.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is awaited"]
+pub struct AssignmentsList {
+    call: synapse_transport::Call,
+    query: AssignmentsListQuery,
+}
+
 impl AssignmentsList {
     /// The call through `client`.
     pub(crate) fn new(client: &Client) -> Self {
         Self {
             call: synapse_transport::Call::new(client.clone()),
-            created_gt: None,
-            created_gte: None,
-            created_lt: None,
-            created_lte: None,
-            created_after: None,
-            created_before: None,
-            groups: Vec::new(),
-            id: None,
-            id_gt: None,
-            id_gte: None,
-            id_in: Vec::new(),
-            id_lt: None,
-            id_lte: None,
-            is_confirmed: None,
-            is_discard_confirmed: None,
-            is_discarded: None,
-            label_submitted_gt: None,
-            label_submitted_gte: None,
-            label_submitted_lt: None,
-            label_submitted_lte: None,
-            label_submitted_after: None,
-            label_submitted_before: None,
-            labeler_last_action_at_gt: None,
-            labeler_last_action_at_gte: None,
-            labeler_last_action_at_lt: None,
-            labeler_last_action_at_lte: None,
-            labeler_last_action_at_after: None,
-            labeler_last_action_at_before: None,
-            last_labeled_gt: None,
-            last_labeled_gte: None,
-            last_labeled_lt: None,
-            last_labeled_lte: None,
-            last_labeled_after: None,
-            last_labeled_before: None,
-            last_reviewed_gt: None,
-            last_reviewed_gte: None,
-            last_reviewed_lt: None,
-            last_reviewed_lte: None,
-            last_reviewed_after: None,
-            last_reviewed_before: None,
-            project: None,
-            reviewer_last_action_at_gt: None,
-            reviewer_last_action_at_gte: None,
-            reviewer_last_action_at_lt: None,
-            reviewer_last_action_at_lte: None,
-            reviewer_last_action_at_after: None,
-            reviewer_last_action_at_before: None,
-            reviewers: Vec::new(),
-            stages: Vec::new(),
-            status_label: Vec::new(),
-            status_review: Vec::new(),
-            tags: Vec::new(),
-            task_tags: Vec::new(),
-            tasks: Vec::new(),
-            users: Vec::new(),
-            workshop: None,
+            query: AssignmentsListQuery::default(),
         }
     }
-
-    /// The `created__gt` query parameter.
-    pub fn created_gt(mut self, value: impl Into<String>) -> Self {
-        self.created_gt = Some(value.into());
-        self
-    }
-
-    /// The `created__gte` query parameter.
-    pub fn created_gte(mut self, value: impl Into<String>) -> Self {
-        self.created_gte = Some(value.into());
-        self
-    }
-
-    /// The `created__lt` query parameter.
-    pub fn created_lt(mut self, value: impl Into<String>) -> Self {
-        self.created_lt = Some(value.into());
-        self
-    }
-
-    /// The `created__lte` query parameter.
-    pub fn created_lte(mut self, value: impl Into<String>) -> Self {
-        self.created_lte = Some(value.into());
-        self
-    }
-
-    /// 생성일 범위로 필터링 (created_after, created_before)
-    pub fn created_after(mut self, value: impl Into<String>) -> Self {
-        self.created_after = Some(value.into());
-        self
-    }
-
-    /// 생성일 범위로 필터링 (created_after, created_before)
-    pub fn created_before(mut self, value: impl Into<String>) -> Self {
-        self.created_before = Some(value.into());
-        self
-    }
-
-    /// 데이터 그룹 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `groups=…` pair per value.
-    pub fn groups(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.groups = values.into_iter().collect();
-        self
-    }
-
-    /// The `id` query parameter.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// The `id__gt` query parameter.
-    pub fn id_gt(mut self, value: i64) -> Self {
-        self.id_gt = Some(value);
-        self
-    }
-
-    /// The `id__gte` query parameter.
-    pub fn id_gte(mut self, value: i64) -> Self {
-        self.id_gte = Some(value);
-        self
-    }
-
-    /// Multiple values may be separated by commas.
-    ///
-    /// Sent as one `id__in` key, the values joined with commas.
-    pub fn id_in(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.id_in = values.into_iter().collect();
-        self
-    }
-
-    /// The `id__lt` query parameter.
-    pub fn id_lt(mut self, value: i64) -> Self {
-        self.id_lt = Some(value);
-        self
-    }
-
-    /// The `id__lte` query parameter.
-    pub fn id_lte(mut self, value: i64) -> Self {
-        self.id_lte = Some(value);
-        self
-    }
-
-    /// 완료 확정 여부로 필터링
-    ///
-    /// Sent as `True` or `False`, as the Python SDK writes it.
-    pub fn is_confirmed(mut self, value: bool) -> Self {
-        self.is_confirmed = Some(value);
-        self
-    }
-
-    /// 불량 확정 여부로 필터링
-    ///
-    /// Sent as `True` or `False`, as the Python SDK writes it.
-    pub fn is_discard_confirmed(mut self, value: bool) -> Self {
-        self.is_discard_confirmed = Some(value);
-        self
-    }
-
-    /// 불량 접수 여부로 필터링
-    ///
-    /// Sent as `True` or `False`, as the Python SDK writes it.
-    pub fn is_discarded(mut self, value: bool) -> Self {
-        self.is_discarded = Some(value);
-        self
-    }
-
-    /// The `label_submitted__gt` query parameter.
-    pub fn label_submitted_gt(mut self, value: impl Into<String>) -> Self {
-        self.label_submitted_gt = Some(value.into());
-        self
-    }
-
-    /// The `label_submitted__gte` query parameter.
-    pub fn label_submitted_gte(mut self, value: impl Into<String>) -> Self {
-        self.label_submitted_gte = Some(value.into());
-        self
-    }
-
-    /// The `label_submitted__lt` query parameter.
-    pub fn label_submitted_lt(mut self, value: impl Into<String>) -> Self {
-        self.label_submitted_lt = Some(value.into());
-        self
-    }
-
-    /// The `label_submitted__lte` query parameter.
-    pub fn label_submitted_lte(mut self, value: impl Into<String>) -> Self {
-        self.label_submitted_lte = Some(value.into());
-        self
-    }
-
-    /// 처음 제출 시간 범위로 필터링
-    pub fn label_submitted_after(mut self, value: impl Into<String>) -> Self {
-        self.label_submitted_after = Some(value.into());
-        self
-    }
-
-    /// 처음 제출 시간 범위로 필터링
-    pub fn label_submitted_before(mut self, value: impl Into<String>) -> Self {
-        self.label_submitted_before = Some(value.into());
-        self
-    }
-
-    /// The `labeler_last_action_at__gt` query parameter.
-    pub fn labeler_last_action_at_gt(mut self, value: impl Into<String>) -> Self {
-        self.labeler_last_action_at_gt = Some(value.into());
-        self
-    }
-
-    /// The `labeler_last_action_at__gte` query parameter.
-    pub fn labeler_last_action_at_gte(mut self, value: impl Into<String>) -> Self {
-        self.labeler_last_action_at_gte = Some(value.into());
-        self
-    }
-
-    /// The `labeler_last_action_at__lt` query parameter.
-    pub fn labeler_last_action_at_lt(mut self, value: impl Into<String>) -> Self {
-        self.labeler_last_action_at_lt = Some(value.into());
-        self
-    }
-
-    /// The `labeler_last_action_at__lte` query parameter.
-    pub fn labeler_last_action_at_lte(mut self, value: impl Into<String>) -> Self {
-        self.labeler_last_action_at_lte = Some(value.into());
-        self
-    }
-
-    /// 작업자 마지막 액션 수행 시각 범위로 필터링
-    pub fn labeler_last_action_at_after(mut self, value: impl Into<String>) -> Self {
-        self.labeler_last_action_at_after = Some(value.into());
-        self
-    }
-
-    /// 작업자 마지막 액션 수행 시각 범위로 필터링
-    pub fn labeler_last_action_at_before(mut self, value: impl Into<String>) -> Self {
-        self.labeler_last_action_at_before = Some(value.into());
-        self
-    }
-
-    /// The `last_labeled__gt` query parameter.
-    pub fn last_labeled_gt(mut self, value: impl Into<String>) -> Self {
-        self.last_labeled_gt = Some(value.into());
-        self
-    }
-
-    /// The `last_labeled__gte` query parameter.
-    pub fn last_labeled_gte(mut self, value: impl Into<String>) -> Self {
-        self.last_labeled_gte = Some(value.into());
-        self
-    }
-
-    /// The `last_labeled__lt` query parameter.
-    pub fn last_labeled_lt(mut self, value: impl Into<String>) -> Self {
-        self.last_labeled_lt = Some(value.into());
-        self
-    }
-
-    /// The `last_labeled__lte` query parameter.
-    pub fn last_labeled_lte(mut self, value: impl Into<String>) -> Self {
-        self.last_labeled_lte = Some(value.into());
-        self
-    }
-
-    /// 마지막 라벨링 시간 범위로 필터링
-    pub fn last_labeled_after(mut self, value: impl Into<String>) -> Self {
-        self.last_labeled_after = Some(value.into());
-        self
-    }
-
-    /// 마지막 라벨링 시간 범위로 필터링
-    pub fn last_labeled_before(mut self, value: impl Into<String>) -> Self {
-        self.last_labeled_before = Some(value.into());
-        self
-    }
-
-    /// The `last_reviewed__gt` query parameter.
-    pub fn last_reviewed_gt(mut self, value: impl Into<String>) -> Self {
-        self.last_reviewed_gt = Some(value.into());
-        self
-    }
-
-    /// The `last_reviewed__gte` query parameter.
-    pub fn last_reviewed_gte(mut self, value: impl Into<String>) -> Self {
-        self.last_reviewed_gte = Some(value.into());
-        self
-    }
-
-    /// The `last_reviewed__lt` query parameter.
-    pub fn last_reviewed_lt(mut self, value: impl Into<String>) -> Self {
-        self.last_reviewed_lt = Some(value.into());
-        self
-    }
-
-    /// The `last_reviewed__lte` query parameter.
-    pub fn last_reviewed_lte(mut self, value: impl Into<String>) -> Self {
-        self.last_reviewed_lte = Some(value.into());
-        self
-    }
-
-    /// 마지막 검수 시간 범위로 필터링
-    pub fn last_reviewed_after(mut self, value: impl Into<String>) -> Self {
-        self.last_reviewed_after = Some(value.into());
-        self
-    }
-
-    /// 마지막 검수 시간 범위로 필터링
-    pub fn last_reviewed_before(mut self, value: impl Into<String>) -> Self {
-        self.last_reviewed_before = Some(value.into());
-        self
-    }
-
-    /// 프로젝트 ID로 필터링
-    pub fn project(mut self, value: f64) -> Self {
-        self.project = Some(value);
-        self
-    }
-
-    /// The `reviewer_last_action_at__gt` query parameter.
-    pub fn reviewer_last_action_at_gt(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_last_action_at_gt = Some(value.into());
-        self
-    }
-
-    /// The `reviewer_last_action_at__gte` query parameter.
-    pub fn reviewer_last_action_at_gte(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_last_action_at_gte = Some(value.into());
-        self
-    }
-
-    /// The `reviewer_last_action_at__lt` query parameter.
-    pub fn reviewer_last_action_at_lt(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_last_action_at_lt = Some(value.into());
-        self
-    }
-
-    /// The `reviewer_last_action_at__lte` query parameter.
-    pub fn reviewer_last_action_at_lte(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_last_action_at_lte = Some(value.into());
-        self
-    }
-
-    /// 검수자 마지막 액션 수행 시각 범위로 필터링
-    pub fn reviewer_last_action_at_after(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_last_action_at_after = Some(value.into());
-        self
-    }
-
-    /// 검수자 마지막 액션 수행 시각 범위로 필터링
-    pub fn reviewer_last_action_at_before(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_last_action_at_before = Some(value.into());
-        self
-    }
-
-    /// 검수자 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `reviewers=…` pair per value.
-    pub fn reviewers(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.reviewers = values.into_iter().collect();
-        self
-    }
-
-    /// 스테이지 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `stages=…` pair per value.
-    pub fn stages(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.stages = values.into_iter().collect();
-        self
-    }
-
-    /// 라벨링 상태로 필터링 (복수 선택 가능)
-    ///
-    /// * `stand_by` - 대기
-    /// * `in_progress` - 진행중
-    /// * `completed` - 완료
-    /// * `skipped` - 보류
-    ///
-    /// One of `completed`, `in_progress`, `skipped`, `stand_by`.
-    ///
-    /// Sent as one `status_label=…` pair per value.
-    pub fn status_label(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.status_label = values.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// 검수 상태로 필터링 (복수 선택 가능)
-    ///
-    /// * `stand_by` - 대기
-    /// * `in_progress` - 진행중
-    /// * `rejected` - 반려
-    /// * `completed` - 완료
-    /// * `skipped` - 보류
-    ///
-    /// One of `completed`, `in_progress`, `rejected`, `skipped`, `stand_by`.
-    ///
-    /// Sent as one `status_review=…` pair per value.
-    pub fn status_review(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.status_review = values.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// 할당 작업 태그 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `tags=…` pair per value.
-    pub fn tags(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.tags = values.into_iter().collect();
-        self
-    }
-
-    /// 태스크 태그 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `task_tags=…` pair per value.
-    pub fn task_tags(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.task_tags = values.into_iter().collect();
-        self
-    }
-
-    /// 태스크 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `tasks=…` pair per value.
-    pub fn tasks(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.tasks = values.into_iter().collect();
-        self
-    }
-
-    /// 작업자 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `users=…` pair per value.
-    pub fn users(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.users = values.into_iter().collect();
-        self
-    }
-
-    /// 워크숍 ID로 필터링
-    pub fn workshop(mut self, value: f64) -> Self {
-        self.workshop = Some(value);
-        self
-    }
 }
+assignments_list_query!(AssignmentsList);
 
 impl synapse_transport::Operation for AssignmentsList {
     type Output = synapse_transport::v2::CursorPage<AssignmentV2List>;
@@ -608,143 +573,181 @@ impl synapse_transport::Operation for AssignmentsList {
         self.call
             .client()
             .get(path)
-            .query_opt("created__gt", self.created_gt.as_ref())
-            .query_opt("created__gte", self.created_gte.as_ref())
-            .query_opt("created__lt", self.created_lt.as_ref())
-            .query_opt("created__lte", self.created_lte.as_ref())
-            .query_opt("created_after", self.created_after.as_ref())
-            .query_opt("created_before", self.created_before.as_ref())
+            .query_opt("created__gt", self.query.created_gt.as_ref())
+            .query_opt("created__gte", self.query.created_gte.as_ref())
+            .query_opt("created__lt", self.query.created_lt.as_ref())
+            .query_opt("created__lte", self.query.created_lte.as_ref())
+            .query_opt("created_after", self.query.created_after.as_ref())
+            .query_opt("created_before", self.query.created_before.as_ref())
             .query_pairs(
-                self.groups
+                self.query
+                    .groups
                     .iter()
                     .map(|v| ("groups".to_owned(), v.to_string())),
             )
-            .query_opt("id", self.id.as_ref())
-            .query_opt("id__gt", self.id_gt.as_ref())
-            .query_opt("id__gte", self.id_gte.as_ref())
-            .query_opt("id__in", crate::v2::support::joined(&self.id_in))
-            .query_opt("id__lt", self.id_lt.as_ref())
-            .query_opt("id__lte", self.id_lte.as_ref())
+            .query_opt("id", self.query.id.as_ref())
+            .query_opt("id__gt", self.query.id_gt.as_ref())
+            .query_opt("id__gte", self.query.id_gte.as_ref())
+            .query_opt("id__in", crate::v2::support::joined(&self.query.id_in))
+            .query_opt("id__lt", self.query.id_lt.as_ref())
+            .query_opt("id__lte", self.query.id_lte.as_ref())
             .query_opt(
                 "is_confirmed",
-                self.is_confirmed.map(crate::v2::support::python_bool),
+                self.query.is_confirmed.map(crate::v2::support::python_bool),
             )
             .query_opt(
                 "is_discard_confirmed",
-                self.is_discard_confirmed
+                self.query
+                    .is_discard_confirmed
                     .map(crate::v2::support::python_bool),
             )
             .query_opt(
                 "is_discarded",
-                self.is_discarded.map(crate::v2::support::python_bool),
+                self.query.is_discarded.map(crate::v2::support::python_bool),
             )
-            .query_opt("label_submitted__gt", self.label_submitted_gt.as_ref())
-            .query_opt("label_submitted__gte", self.label_submitted_gte.as_ref())
-            .query_opt("label_submitted__lt", self.label_submitted_lt.as_ref())
-            .query_opt("label_submitted__lte", self.label_submitted_lte.as_ref())
-            .query_opt("label_submitted_after", self.label_submitted_after.as_ref())
+            .query_opt(
+                "label_submitted__gt",
+                self.query.label_submitted_gt.as_ref(),
+            )
+            .query_opt(
+                "label_submitted__gte",
+                self.query.label_submitted_gte.as_ref(),
+            )
+            .query_opt(
+                "label_submitted__lt",
+                self.query.label_submitted_lt.as_ref(),
+            )
+            .query_opt(
+                "label_submitted__lte",
+                self.query.label_submitted_lte.as_ref(),
+            )
+            .query_opt(
+                "label_submitted_after",
+                self.query.label_submitted_after.as_ref(),
+            )
             .query_opt(
                 "label_submitted_before",
-                self.label_submitted_before.as_ref(),
+                self.query.label_submitted_before.as_ref(),
             )
             .query_opt(
                 "labeler_last_action_at__gt",
-                self.labeler_last_action_at_gt.as_ref(),
+                self.query.labeler_last_action_at_gt.as_ref(),
             )
             .query_opt(
                 "labeler_last_action_at__gte",
-                self.labeler_last_action_at_gte.as_ref(),
+                self.query.labeler_last_action_at_gte.as_ref(),
             )
             .query_opt(
                 "labeler_last_action_at__lt",
-                self.labeler_last_action_at_lt.as_ref(),
+                self.query.labeler_last_action_at_lt.as_ref(),
             )
             .query_opt(
                 "labeler_last_action_at__lte",
-                self.labeler_last_action_at_lte.as_ref(),
+                self.query.labeler_last_action_at_lte.as_ref(),
             )
             .query_opt(
                 "labeler_last_action_at_after",
-                self.labeler_last_action_at_after.as_ref(),
+                self.query.labeler_last_action_at_after.as_ref(),
             )
             .query_opt(
                 "labeler_last_action_at_before",
-                self.labeler_last_action_at_before.as_ref(),
+                self.query.labeler_last_action_at_before.as_ref(),
             )
-            .query_opt("last_labeled__gt", self.last_labeled_gt.as_ref())
-            .query_opt("last_labeled__gte", self.last_labeled_gte.as_ref())
-            .query_opt("last_labeled__lt", self.last_labeled_lt.as_ref())
-            .query_opt("last_labeled__lte", self.last_labeled_lte.as_ref())
-            .query_opt("last_labeled_after", self.last_labeled_after.as_ref())
-            .query_opt("last_labeled_before", self.last_labeled_before.as_ref())
-            .query_opt("last_reviewed__gt", self.last_reviewed_gt.as_ref())
-            .query_opt("last_reviewed__gte", self.last_reviewed_gte.as_ref())
-            .query_opt("last_reviewed__lt", self.last_reviewed_lt.as_ref())
-            .query_opt("last_reviewed__lte", self.last_reviewed_lte.as_ref())
-            .query_opt("last_reviewed_after", self.last_reviewed_after.as_ref())
-            .query_opt("last_reviewed_before", self.last_reviewed_before.as_ref())
-            .query_opt("project", self.project.as_ref())
+            .query_opt("last_labeled__gt", self.query.last_labeled_gt.as_ref())
+            .query_opt("last_labeled__gte", self.query.last_labeled_gte.as_ref())
+            .query_opt("last_labeled__lt", self.query.last_labeled_lt.as_ref())
+            .query_opt("last_labeled__lte", self.query.last_labeled_lte.as_ref())
+            .query_opt("last_labeled_after", self.query.last_labeled_after.as_ref())
+            .query_opt(
+                "last_labeled_before",
+                self.query.last_labeled_before.as_ref(),
+            )
+            .query_opt("last_reviewed__gt", self.query.last_reviewed_gt.as_ref())
+            .query_opt("last_reviewed__gte", self.query.last_reviewed_gte.as_ref())
+            .query_opt("last_reviewed__lt", self.query.last_reviewed_lt.as_ref())
+            .query_opt("last_reviewed__lte", self.query.last_reviewed_lte.as_ref())
+            .query_opt(
+                "last_reviewed_after",
+                self.query.last_reviewed_after.as_ref(),
+            )
+            .query_opt(
+                "last_reviewed_before",
+                self.query.last_reviewed_before.as_ref(),
+            )
+            .query_opt("project", self.query.project.as_ref())
             .query_opt(
                 "reviewer_last_action_at__gt",
-                self.reviewer_last_action_at_gt.as_ref(),
+                self.query.reviewer_last_action_at_gt.as_ref(),
             )
             .query_opt(
                 "reviewer_last_action_at__gte",
-                self.reviewer_last_action_at_gte.as_ref(),
+                self.query.reviewer_last_action_at_gte.as_ref(),
             )
             .query_opt(
                 "reviewer_last_action_at__lt",
-                self.reviewer_last_action_at_lt.as_ref(),
+                self.query.reviewer_last_action_at_lt.as_ref(),
             )
             .query_opt(
                 "reviewer_last_action_at__lte",
-                self.reviewer_last_action_at_lte.as_ref(),
+                self.query.reviewer_last_action_at_lte.as_ref(),
             )
             .query_opt(
                 "reviewer_last_action_at_after",
-                self.reviewer_last_action_at_after.as_ref(),
+                self.query.reviewer_last_action_at_after.as_ref(),
             )
             .query_opt(
                 "reviewer_last_action_at_before",
-                self.reviewer_last_action_at_before.as_ref(),
+                self.query.reviewer_last_action_at_before.as_ref(),
             )
             .query_pairs(
-                self.reviewers
+                self.query
+                    .reviewers
                     .iter()
                     .map(|v| ("reviewers".to_owned(), v.to_string())),
             )
             .query_pairs(
-                self.stages
+                self.query
+                    .stages
                     .iter()
                     .map(|v| ("stages".to_owned(), v.to_string())),
             )
             .query_pairs(
-                self.status_label
+                self.query
+                    .status_label
                     .iter()
                     .map(|v| ("status_label".to_owned(), v.to_string())),
             )
             .query_pairs(
-                self.status_review
+                self.query
+                    .status_review
                     .iter()
                     .map(|v| ("status_review".to_owned(), v.to_string())),
             )
-            .query_pairs(self.tags.iter().map(|v| ("tags".to_owned(), v.to_string())))
             .query_pairs(
-                self.task_tags
+                self.query
+                    .tags
+                    .iter()
+                    .map(|v| ("tags".to_owned(), v.to_string())),
+            )
+            .query_pairs(
+                self.query
+                    .task_tags
                     .iter()
                     .map(|v| ("task_tags".to_owned(), v.to_string())),
             )
             .query_pairs(
-                self.tasks
+                self.query
+                    .tasks
                     .iter()
                     .map(|v| ("tasks".to_owned(), v.to_string())),
             )
             .query_pairs(
-                self.users
+                self.query
+                    .users
                     .iter()
                     .map(|v| ("users".to_owned(), v.to_string())),
             )
-            .query_opt("workshop", self.workshop.as_ref())
+            .query_opt("workshop", self.query.workshop.as_ref())
     }
 
     async fn decode(
@@ -881,65 +884,10 @@ synapse_transport::fluent!(AssignmentsSetData);
 #[must_use = "a call does nothing until it is awaited"]
 pub struct AssignmentsBulkFetch {
     call: synapse_transport::Call,
-    created_gt: Option<String>,
-    created_gte: Option<String>,
-    created_lt: Option<String>,
-    created_lte: Option<String>,
-    created_after: Option<String>,
-    created_before: Option<String>,
+    query: AssignmentsListQuery,
     cursor: Option<String>,
     dry_run: bool,
-    groups: Vec<i64>,
-    id: Option<i64>,
-    id_gt: Option<i64>,
-    id_gte: Option<i64>,
-    id_in: Vec<i64>,
-    id_lt: Option<i64>,
-    id_lte: Option<i64>,
-    is_confirmed: Option<bool>,
-    is_discard_confirmed: Option<bool>,
-    is_discarded: Option<bool>,
-    label_submitted_gt: Option<String>,
-    label_submitted_gte: Option<String>,
-    label_submitted_lt: Option<String>,
-    label_submitted_lte: Option<String>,
-    label_submitted_after: Option<String>,
-    label_submitted_before: Option<String>,
-    labeler_last_action_at_gt: Option<String>,
-    labeler_last_action_at_gte: Option<String>,
-    labeler_last_action_at_lt: Option<String>,
-    labeler_last_action_at_lte: Option<String>,
-    labeler_last_action_at_after: Option<String>,
-    labeler_last_action_at_before: Option<String>,
-    last_labeled_gt: Option<String>,
-    last_labeled_gte: Option<String>,
-    last_labeled_lt: Option<String>,
-    last_labeled_lte: Option<String>,
-    last_labeled_after: Option<String>,
-    last_labeled_before: Option<String>,
-    last_reviewed_gt: Option<String>,
-    last_reviewed_gte: Option<String>,
-    last_reviewed_lt: Option<String>,
-    last_reviewed_lte: Option<String>,
-    last_reviewed_after: Option<String>,
-    last_reviewed_before: Option<String>,
     per_page: Option<i64>,
-    project: Option<f64>,
-    reviewer_last_action_at_gt: Option<String>,
-    reviewer_last_action_at_gte: Option<String>,
-    reviewer_last_action_at_lt: Option<String>,
-    reviewer_last_action_at_lte: Option<String>,
-    reviewer_last_action_at_after: Option<String>,
-    reviewer_last_action_at_before: Option<String>,
-    reviewers: Vec<i64>,
-    stages: Vec<i64>,
-    status_label: Vec<String>,
-    status_review: Vec<String>,
-    tags: Vec<i64>,
-    task_tags: Vec<i64>,
-    tasks: Vec<i64>,
-    users: Vec<i64>,
-    workshop: Option<f64>,
     response_mode: Option<String>,
     ids: Vec<AssignmentId>,
 }
@@ -949,104 +897,13 @@ impl AssignmentsBulkFetch {
     pub(crate) fn new(client: &Client, ids: Vec<AssignmentId>) -> Self {
         Self {
             call: synapse_transport::Call::new(client.clone()),
-            created_gt: None,
-            created_gte: None,
-            created_lt: None,
-            created_lte: None,
-            created_after: None,
-            created_before: None,
+            query: AssignmentsListQuery::default(),
             cursor: None,
             dry_run: false,
-            groups: Vec::new(),
-            id: None,
-            id_gt: None,
-            id_gte: None,
-            id_in: Vec::new(),
-            id_lt: None,
-            id_lte: None,
-            is_confirmed: None,
-            is_discard_confirmed: None,
-            is_discarded: None,
-            label_submitted_gt: None,
-            label_submitted_gte: None,
-            label_submitted_lt: None,
-            label_submitted_lte: None,
-            label_submitted_after: None,
-            label_submitted_before: None,
-            labeler_last_action_at_gt: None,
-            labeler_last_action_at_gte: None,
-            labeler_last_action_at_lt: None,
-            labeler_last_action_at_lte: None,
-            labeler_last_action_at_after: None,
-            labeler_last_action_at_before: None,
-            last_labeled_gt: None,
-            last_labeled_gte: None,
-            last_labeled_lt: None,
-            last_labeled_lte: None,
-            last_labeled_after: None,
-            last_labeled_before: None,
-            last_reviewed_gt: None,
-            last_reviewed_gte: None,
-            last_reviewed_lt: None,
-            last_reviewed_lte: None,
-            last_reviewed_after: None,
-            last_reviewed_before: None,
             per_page: None,
-            project: None,
-            reviewer_last_action_at_gt: None,
-            reviewer_last_action_at_gte: None,
-            reviewer_last_action_at_lt: None,
-            reviewer_last_action_at_lte: None,
-            reviewer_last_action_at_after: None,
-            reviewer_last_action_at_before: None,
-            reviewers: Vec::new(),
-            stages: Vec::new(),
-            status_label: Vec::new(),
-            status_review: Vec::new(),
-            tags: Vec::new(),
-            task_tags: Vec::new(),
-            tasks: Vec::new(),
-            users: Vec::new(),
-            workshop: None,
             response_mode: None,
             ids,
         }
-    }
-
-    /// The `created__gt` query parameter.
-    pub fn created_gt(mut self, value: impl Into<String>) -> Self {
-        self.created_gt = Some(value.into());
-        self
-    }
-
-    /// The `created__gte` query parameter.
-    pub fn created_gte(mut self, value: impl Into<String>) -> Self {
-        self.created_gte = Some(value.into());
-        self
-    }
-
-    /// The `created__lt` query parameter.
-    pub fn created_lt(mut self, value: impl Into<String>) -> Self {
-        self.created_lt = Some(value.into());
-        self
-    }
-
-    /// The `created__lte` query parameter.
-    pub fn created_lte(mut self, value: impl Into<String>) -> Self {
-        self.created_lte = Some(value.into());
-        self
-    }
-
-    /// 생성일 범위로 필터링 (created_after, created_before)
-    pub fn created_after(mut self, value: impl Into<String>) -> Self {
-        self.created_after = Some(value.into());
-        self
-    }
-
-    /// 생성일 범위로 필터링 (created_after, created_before)
-    pub fn created_before(mut self, value: impl Into<String>) -> Self {
-        self.created_before = Some(value.into());
-        self
     }
 
     /// The pagination cursor value.
@@ -1061,350 +918,9 @@ impl AssignmentsBulkFetch {
         crate::v2::DryRun::new(self)
     }
 
-    /// 데이터 그룹 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `groups=…` pair per value.
-    pub fn groups(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.groups = values.into_iter().collect();
-        self
-    }
-
-    /// The `id` query parameter.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// The `id__gt` query parameter.
-    pub fn id_gt(mut self, value: i64) -> Self {
-        self.id_gt = Some(value);
-        self
-    }
-
-    /// The `id__gte` query parameter.
-    pub fn id_gte(mut self, value: i64) -> Self {
-        self.id_gte = Some(value);
-        self
-    }
-
-    /// Multiple values may be separated by commas.
-    ///
-    /// Sent as one `id__in` key, the values joined with commas.
-    pub fn id_in(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.id_in = values.into_iter().collect();
-        self
-    }
-
-    /// The `id__lt` query parameter.
-    pub fn id_lt(mut self, value: i64) -> Self {
-        self.id_lt = Some(value);
-        self
-    }
-
-    /// The `id__lte` query parameter.
-    pub fn id_lte(mut self, value: i64) -> Self {
-        self.id_lte = Some(value);
-        self
-    }
-
-    /// 완료 확정 여부로 필터링
-    ///
-    /// Sent as `True` or `False`, as the Python SDK writes it.
-    pub fn is_confirmed(mut self, value: bool) -> Self {
-        self.is_confirmed = Some(value);
-        self
-    }
-
-    /// 불량 확정 여부로 필터링
-    ///
-    /// Sent as `True` or `False`, as the Python SDK writes it.
-    pub fn is_discard_confirmed(mut self, value: bool) -> Self {
-        self.is_discard_confirmed = Some(value);
-        self
-    }
-
-    /// 불량 접수 여부로 필터링
-    ///
-    /// Sent as `True` or `False`, as the Python SDK writes it.
-    pub fn is_discarded(mut self, value: bool) -> Self {
-        self.is_discarded = Some(value);
-        self
-    }
-
-    /// The `label_submitted__gt` query parameter.
-    pub fn label_submitted_gt(mut self, value: impl Into<String>) -> Self {
-        self.label_submitted_gt = Some(value.into());
-        self
-    }
-
-    /// The `label_submitted__gte` query parameter.
-    pub fn label_submitted_gte(mut self, value: impl Into<String>) -> Self {
-        self.label_submitted_gte = Some(value.into());
-        self
-    }
-
-    /// The `label_submitted__lt` query parameter.
-    pub fn label_submitted_lt(mut self, value: impl Into<String>) -> Self {
-        self.label_submitted_lt = Some(value.into());
-        self
-    }
-
-    /// The `label_submitted__lte` query parameter.
-    pub fn label_submitted_lte(mut self, value: impl Into<String>) -> Self {
-        self.label_submitted_lte = Some(value.into());
-        self
-    }
-
-    /// 처음 제출 시간 범위로 필터링
-    pub fn label_submitted_after(mut self, value: impl Into<String>) -> Self {
-        self.label_submitted_after = Some(value.into());
-        self
-    }
-
-    /// 처음 제출 시간 범위로 필터링
-    pub fn label_submitted_before(mut self, value: impl Into<String>) -> Self {
-        self.label_submitted_before = Some(value.into());
-        self
-    }
-
-    /// The `labeler_last_action_at__gt` query parameter.
-    pub fn labeler_last_action_at_gt(mut self, value: impl Into<String>) -> Self {
-        self.labeler_last_action_at_gt = Some(value.into());
-        self
-    }
-
-    /// The `labeler_last_action_at__gte` query parameter.
-    pub fn labeler_last_action_at_gte(mut self, value: impl Into<String>) -> Self {
-        self.labeler_last_action_at_gte = Some(value.into());
-        self
-    }
-
-    /// The `labeler_last_action_at__lt` query parameter.
-    pub fn labeler_last_action_at_lt(mut self, value: impl Into<String>) -> Self {
-        self.labeler_last_action_at_lt = Some(value.into());
-        self
-    }
-
-    /// The `labeler_last_action_at__lte` query parameter.
-    pub fn labeler_last_action_at_lte(mut self, value: impl Into<String>) -> Self {
-        self.labeler_last_action_at_lte = Some(value.into());
-        self
-    }
-
-    /// 작업자 마지막 액션 수행 시각 범위로 필터링
-    pub fn labeler_last_action_at_after(mut self, value: impl Into<String>) -> Self {
-        self.labeler_last_action_at_after = Some(value.into());
-        self
-    }
-
-    /// 작업자 마지막 액션 수행 시각 범위로 필터링
-    pub fn labeler_last_action_at_before(mut self, value: impl Into<String>) -> Self {
-        self.labeler_last_action_at_before = Some(value.into());
-        self
-    }
-
-    /// The `last_labeled__gt` query parameter.
-    pub fn last_labeled_gt(mut self, value: impl Into<String>) -> Self {
-        self.last_labeled_gt = Some(value.into());
-        self
-    }
-
-    /// The `last_labeled__gte` query parameter.
-    pub fn last_labeled_gte(mut self, value: impl Into<String>) -> Self {
-        self.last_labeled_gte = Some(value.into());
-        self
-    }
-
-    /// The `last_labeled__lt` query parameter.
-    pub fn last_labeled_lt(mut self, value: impl Into<String>) -> Self {
-        self.last_labeled_lt = Some(value.into());
-        self
-    }
-
-    /// The `last_labeled__lte` query parameter.
-    pub fn last_labeled_lte(mut self, value: impl Into<String>) -> Self {
-        self.last_labeled_lte = Some(value.into());
-        self
-    }
-
-    /// 마지막 라벨링 시간 범위로 필터링
-    pub fn last_labeled_after(mut self, value: impl Into<String>) -> Self {
-        self.last_labeled_after = Some(value.into());
-        self
-    }
-
-    /// 마지막 라벨링 시간 범위로 필터링
-    pub fn last_labeled_before(mut self, value: impl Into<String>) -> Self {
-        self.last_labeled_before = Some(value.into());
-        self
-    }
-
-    /// The `last_reviewed__gt` query parameter.
-    pub fn last_reviewed_gt(mut self, value: impl Into<String>) -> Self {
-        self.last_reviewed_gt = Some(value.into());
-        self
-    }
-
-    /// The `last_reviewed__gte` query parameter.
-    pub fn last_reviewed_gte(mut self, value: impl Into<String>) -> Self {
-        self.last_reviewed_gte = Some(value.into());
-        self
-    }
-
-    /// The `last_reviewed__lt` query parameter.
-    pub fn last_reviewed_lt(mut self, value: impl Into<String>) -> Self {
-        self.last_reviewed_lt = Some(value.into());
-        self
-    }
-
-    /// The `last_reviewed__lte` query parameter.
-    pub fn last_reviewed_lte(mut self, value: impl Into<String>) -> Self {
-        self.last_reviewed_lte = Some(value.into());
-        self
-    }
-
-    /// 마지막 검수 시간 범위로 필터링
-    pub fn last_reviewed_after(mut self, value: impl Into<String>) -> Self {
-        self.last_reviewed_after = Some(value.into());
-        self
-    }
-
-    /// 마지막 검수 시간 범위로 필터링
-    pub fn last_reviewed_before(mut self, value: impl Into<String>) -> Self {
-        self.last_reviewed_before = Some(value.into());
-        self
-    }
-
     /// Number of results to return per page.
     pub fn per_page_param(mut self, value: i64) -> Self {
         self.per_page = Some(value);
-        self
-    }
-
-    /// 프로젝트 ID로 필터링
-    pub fn project(mut self, value: f64) -> Self {
-        self.project = Some(value);
-        self
-    }
-
-    /// The `reviewer_last_action_at__gt` query parameter.
-    pub fn reviewer_last_action_at_gt(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_last_action_at_gt = Some(value.into());
-        self
-    }
-
-    /// The `reviewer_last_action_at__gte` query parameter.
-    pub fn reviewer_last_action_at_gte(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_last_action_at_gte = Some(value.into());
-        self
-    }
-
-    /// The `reviewer_last_action_at__lt` query parameter.
-    pub fn reviewer_last_action_at_lt(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_last_action_at_lt = Some(value.into());
-        self
-    }
-
-    /// The `reviewer_last_action_at__lte` query parameter.
-    pub fn reviewer_last_action_at_lte(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_last_action_at_lte = Some(value.into());
-        self
-    }
-
-    /// 검수자 마지막 액션 수행 시각 범위로 필터링
-    pub fn reviewer_last_action_at_after(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_last_action_at_after = Some(value.into());
-        self
-    }
-
-    /// 검수자 마지막 액션 수행 시각 범위로 필터링
-    pub fn reviewer_last_action_at_before(mut self, value: impl Into<String>) -> Self {
-        self.reviewer_last_action_at_before = Some(value.into());
-        self
-    }
-
-    /// 검수자 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `reviewers=…` pair per value.
-    pub fn reviewers(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.reviewers = values.into_iter().collect();
-        self
-    }
-
-    /// 스테이지 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `stages=…` pair per value.
-    pub fn stages(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.stages = values.into_iter().collect();
-        self
-    }
-
-    /// 라벨링 상태로 필터링 (복수 선택 가능)
-    ///
-    /// * `stand_by` - 대기
-    /// * `in_progress` - 진행중
-    /// * `completed` - 완료
-    /// * `skipped` - 보류
-    ///
-    /// One of `completed`, `in_progress`, `skipped`, `stand_by`.
-    ///
-    /// Sent as one `status_label=…` pair per value.
-    pub fn status_label(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.status_label = values.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// 검수 상태로 필터링 (복수 선택 가능)
-    ///
-    /// * `stand_by` - 대기
-    /// * `in_progress` - 진행중
-    /// * `rejected` - 반려
-    /// * `completed` - 완료
-    /// * `skipped` - 보류
-    ///
-    /// One of `completed`, `in_progress`, `rejected`, `skipped`, `stand_by`.
-    ///
-    /// Sent as one `status_review=…` pair per value.
-    pub fn status_review(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.status_review = values.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// 할당 작업 태그 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `tags=…` pair per value.
-    pub fn tags(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.tags = values.into_iter().collect();
-        self
-    }
-
-    /// 태스크 태그 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `task_tags=…` pair per value.
-    pub fn task_tags(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.task_tags = values.into_iter().collect();
-        self
-    }
-
-    /// 태스크 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `tasks=…` pair per value.
-    pub fn tasks(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.tasks = values.into_iter().collect();
-        self
-    }
-
-    /// 작업자 ID 목록으로 필터링 (콤마 구분)
-    ///
-    /// Sent as one `users=…` pair per value.
-    pub fn users(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.users = values.into_iter().collect();
-        self
-    }
-
-    /// 워크숍 ID로 필터링
-    pub fn workshop(mut self, value: f64) -> Self {
-        self.workshop = Some(value);
         self
     }
 
@@ -1414,6 +930,7 @@ impl AssignmentsBulkFetch {
         self
     }
 }
+assignments_list_query!(AssignmentsBulkFetch);
 
 impl synapse_transport::Operation for AssignmentsBulkFetch {
     type Output = synapse_transport::v2::V2Response<Vec<AssignmentV2BulkFetch>>;
@@ -1423,146 +940,184 @@ impl synapse_transport::Operation for AssignmentsBulkFetch {
         self.call
             .client()
             .post(path)
-            .query_opt("created__gt", self.created_gt.as_ref())
-            .query_opt("created__gte", self.created_gte.as_ref())
-            .query_opt("created__lt", self.created_lt.as_ref())
-            .query_opt("created__lte", self.created_lte.as_ref())
-            .query_opt("created_after", self.created_after.as_ref())
-            .query_opt("created_before", self.created_before.as_ref())
+            .query_opt("created__gt", self.query.created_gt.as_ref())
+            .query_opt("created__gte", self.query.created_gte.as_ref())
+            .query_opt("created__lt", self.query.created_lt.as_ref())
+            .query_opt("created__lte", self.query.created_lte.as_ref())
+            .query_opt("created_after", self.query.created_after.as_ref())
+            .query_opt("created_before", self.query.created_before.as_ref())
             .query_opt("cursor", self.cursor.as_ref())
             .dry_run(self.dry_run)
             .query_pairs(
-                self.groups
+                self.query
+                    .groups
                     .iter()
                     .map(|v| ("groups".to_owned(), v.to_string())),
             )
-            .query_opt("id", self.id.as_ref())
-            .query_opt("id__gt", self.id_gt.as_ref())
-            .query_opt("id__gte", self.id_gte.as_ref())
-            .query_opt("id__in", crate::v2::support::joined(&self.id_in))
-            .query_opt("id__lt", self.id_lt.as_ref())
-            .query_opt("id__lte", self.id_lte.as_ref())
+            .query_opt("id", self.query.id.as_ref())
+            .query_opt("id__gt", self.query.id_gt.as_ref())
+            .query_opt("id__gte", self.query.id_gte.as_ref())
+            .query_opt("id__in", crate::v2::support::joined(&self.query.id_in))
+            .query_opt("id__lt", self.query.id_lt.as_ref())
+            .query_opt("id__lte", self.query.id_lte.as_ref())
             .query_opt(
                 "is_confirmed",
-                self.is_confirmed.map(crate::v2::support::python_bool),
+                self.query.is_confirmed.map(crate::v2::support::python_bool),
             )
             .query_opt(
                 "is_discard_confirmed",
-                self.is_discard_confirmed
+                self.query
+                    .is_discard_confirmed
                     .map(crate::v2::support::python_bool),
             )
             .query_opt(
                 "is_discarded",
-                self.is_discarded.map(crate::v2::support::python_bool),
+                self.query.is_discarded.map(crate::v2::support::python_bool),
             )
-            .query_opt("label_submitted__gt", self.label_submitted_gt.as_ref())
-            .query_opt("label_submitted__gte", self.label_submitted_gte.as_ref())
-            .query_opt("label_submitted__lt", self.label_submitted_lt.as_ref())
-            .query_opt("label_submitted__lte", self.label_submitted_lte.as_ref())
-            .query_opt("label_submitted_after", self.label_submitted_after.as_ref())
+            .query_opt(
+                "label_submitted__gt",
+                self.query.label_submitted_gt.as_ref(),
+            )
+            .query_opt(
+                "label_submitted__gte",
+                self.query.label_submitted_gte.as_ref(),
+            )
+            .query_opt(
+                "label_submitted__lt",
+                self.query.label_submitted_lt.as_ref(),
+            )
+            .query_opt(
+                "label_submitted__lte",
+                self.query.label_submitted_lte.as_ref(),
+            )
+            .query_opt(
+                "label_submitted_after",
+                self.query.label_submitted_after.as_ref(),
+            )
             .query_opt(
                 "label_submitted_before",
-                self.label_submitted_before.as_ref(),
+                self.query.label_submitted_before.as_ref(),
             )
             .query_opt(
                 "labeler_last_action_at__gt",
-                self.labeler_last_action_at_gt.as_ref(),
+                self.query.labeler_last_action_at_gt.as_ref(),
             )
             .query_opt(
                 "labeler_last_action_at__gte",
-                self.labeler_last_action_at_gte.as_ref(),
+                self.query.labeler_last_action_at_gte.as_ref(),
             )
             .query_opt(
                 "labeler_last_action_at__lt",
-                self.labeler_last_action_at_lt.as_ref(),
+                self.query.labeler_last_action_at_lt.as_ref(),
             )
             .query_opt(
                 "labeler_last_action_at__lte",
-                self.labeler_last_action_at_lte.as_ref(),
+                self.query.labeler_last_action_at_lte.as_ref(),
             )
             .query_opt(
                 "labeler_last_action_at_after",
-                self.labeler_last_action_at_after.as_ref(),
+                self.query.labeler_last_action_at_after.as_ref(),
             )
             .query_opt(
                 "labeler_last_action_at_before",
-                self.labeler_last_action_at_before.as_ref(),
+                self.query.labeler_last_action_at_before.as_ref(),
             )
-            .query_opt("last_labeled__gt", self.last_labeled_gt.as_ref())
-            .query_opt("last_labeled__gte", self.last_labeled_gte.as_ref())
-            .query_opt("last_labeled__lt", self.last_labeled_lt.as_ref())
-            .query_opt("last_labeled__lte", self.last_labeled_lte.as_ref())
-            .query_opt("last_labeled_after", self.last_labeled_after.as_ref())
-            .query_opt("last_labeled_before", self.last_labeled_before.as_ref())
-            .query_opt("last_reviewed__gt", self.last_reviewed_gt.as_ref())
-            .query_opt("last_reviewed__gte", self.last_reviewed_gte.as_ref())
-            .query_opt("last_reviewed__lt", self.last_reviewed_lt.as_ref())
-            .query_opt("last_reviewed__lte", self.last_reviewed_lte.as_ref())
-            .query_opt("last_reviewed_after", self.last_reviewed_after.as_ref())
-            .query_opt("last_reviewed_before", self.last_reviewed_before.as_ref())
+            .query_opt("last_labeled__gt", self.query.last_labeled_gt.as_ref())
+            .query_opt("last_labeled__gte", self.query.last_labeled_gte.as_ref())
+            .query_opt("last_labeled__lt", self.query.last_labeled_lt.as_ref())
+            .query_opt("last_labeled__lte", self.query.last_labeled_lte.as_ref())
+            .query_opt("last_labeled_after", self.query.last_labeled_after.as_ref())
+            .query_opt(
+                "last_labeled_before",
+                self.query.last_labeled_before.as_ref(),
+            )
+            .query_opt("last_reviewed__gt", self.query.last_reviewed_gt.as_ref())
+            .query_opt("last_reviewed__gte", self.query.last_reviewed_gte.as_ref())
+            .query_opt("last_reviewed__lt", self.query.last_reviewed_lt.as_ref())
+            .query_opt("last_reviewed__lte", self.query.last_reviewed_lte.as_ref())
+            .query_opt(
+                "last_reviewed_after",
+                self.query.last_reviewed_after.as_ref(),
+            )
+            .query_opt(
+                "last_reviewed_before",
+                self.query.last_reviewed_before.as_ref(),
+            )
             .query_opt("per_page", self.per_page.as_ref())
-            .query_opt("project", self.project.as_ref())
+            .query_opt("project", self.query.project.as_ref())
             .query_opt(
                 "reviewer_last_action_at__gt",
-                self.reviewer_last_action_at_gt.as_ref(),
+                self.query.reviewer_last_action_at_gt.as_ref(),
             )
             .query_opt(
                 "reviewer_last_action_at__gte",
-                self.reviewer_last_action_at_gte.as_ref(),
+                self.query.reviewer_last_action_at_gte.as_ref(),
             )
             .query_opt(
                 "reviewer_last_action_at__lt",
-                self.reviewer_last_action_at_lt.as_ref(),
+                self.query.reviewer_last_action_at_lt.as_ref(),
             )
             .query_opt(
                 "reviewer_last_action_at__lte",
-                self.reviewer_last_action_at_lte.as_ref(),
+                self.query.reviewer_last_action_at_lte.as_ref(),
             )
             .query_opt(
                 "reviewer_last_action_at_after",
-                self.reviewer_last_action_at_after.as_ref(),
+                self.query.reviewer_last_action_at_after.as_ref(),
             )
             .query_opt(
                 "reviewer_last_action_at_before",
-                self.reviewer_last_action_at_before.as_ref(),
+                self.query.reviewer_last_action_at_before.as_ref(),
             )
             .query_pairs(
-                self.reviewers
+                self.query
+                    .reviewers
                     .iter()
                     .map(|v| ("reviewers".to_owned(), v.to_string())),
             )
             .query_pairs(
-                self.stages
+                self.query
+                    .stages
                     .iter()
                     .map(|v| ("stages".to_owned(), v.to_string())),
             )
             .query_pairs(
-                self.status_label
+                self.query
+                    .status_label
                     .iter()
                     .map(|v| ("status_label".to_owned(), v.to_string())),
             )
             .query_pairs(
-                self.status_review
+                self.query
+                    .status_review
                     .iter()
                     .map(|v| ("status_review".to_owned(), v.to_string())),
             )
-            .query_pairs(self.tags.iter().map(|v| ("tags".to_owned(), v.to_string())))
             .query_pairs(
-                self.task_tags
+                self.query
+                    .tags
+                    .iter()
+                    .map(|v| ("tags".to_owned(), v.to_string())),
+            )
+            .query_pairs(
+                self.query
+                    .task_tags
                     .iter()
                     .map(|v| ("task_tags".to_owned(), v.to_string())),
             )
             .query_pairs(
-                self.tasks
+                self.query
+                    .tasks
                     .iter()
                     .map(|v| ("tasks".to_owned(), v.to_string())),
             )
             .query_pairs(
-                self.users
+                self.query
+                    .users
                     .iter()
                     .map(|v| ("users".to_owned(), v.to_string())),
             )
-            .query_opt("workshop", self.workshop.as_ref())
+            .query_opt("workshop", self.query.workshop.as_ref())
             .query_opt("response_mode", self.response_mode.as_ref())
             .validated(crate::v2::support::check_ids(self.ids.len()))
             .json(&serde_json::json!({"ids": self.ids}))

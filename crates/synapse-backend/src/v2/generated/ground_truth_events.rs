@@ -86,6 +86,51 @@ impl GroundTruthEvents {
     }
 }
 
+/// The query parameters that [`GroundTruthEventsList`] and [`GroundTruthEventsBulkData`] have alike.
+#[derive(Debug, Default)]
+struct GroundTruthEventsListQuery {
+    ground_truth_dataset: Option<i64>,
+    ground_truth_dataset_version: Option<GroundTruthDatasetVersionId>,
+    pgh_obj_id_in: Vec<i64>,
+    project: Option<ProjectId>,
+}
+
+/// The setters of [`GroundTruthEventsListQuery`]'s parameters, on a builder holding them as `query`.
+macro_rules! ground_truth_events_list_query {
+    ($builder:ident) => {
+        impl $builder {
+            /// The `ground_truth_dataset` query parameter.
+            pub fn ground_truth_dataset(mut self, value: i64) -> Self {
+                self.query.ground_truth_dataset = Some(value);
+                self
+            }
+
+            /// The `ground_truth_dataset_version` query parameter.
+            pub fn ground_truth_dataset_version(
+                mut self,
+                value: impl Into<GroundTruthDatasetVersionId>,
+            ) -> Self {
+                self.query.ground_truth_dataset_version = Some(value.into());
+                self
+            }
+
+            /// Multiple values may be separated by commas.
+            ///
+            /// Sent as one `pgh_obj_id__in` key, the values joined with commas.
+            pub fn pgh_obj_id_in(mut self, values: impl IntoIterator<Item = i64>) -> Self {
+                self.query.pgh_obj_id_in = values.into_iter().collect();
+                self
+            }
+
+            /// The `project` query parameter.
+            pub fn project(mut self, value: impl Into<ProjectId>) -> Self {
+                self.query.project = Some(value.into());
+                self
+            }
+        }
+    };
+}
+
 /// GroundTruth Event 목록 조회
 ///
 /// GroundTruth Event 목록을 커서 기반 페이지네이션으로 조회합니다. 응답은 slim (외재화 ``data`` 미포함). 외재화 페이로드는 ``POST /v2/ground-truth-events/bulk-data/`` RPC 로 chunk (max 200 pgh_ids) 단위로 회수합니다.
@@ -95,10 +140,7 @@ impl GroundTruthEvents {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct GroundTruthEventsList {
     call: synapse_transport::Call,
-    ground_truth_dataset: Option<i64>,
-    ground_truth_dataset_version: Option<GroundTruthDatasetVersionId>,
-    pgh_obj_id_in: Vec<i64>,
-    project: Option<ProjectId>,
+    query: GroundTruthEventsListQuery,
 }
 
 impl GroundTruthEventsList {
@@ -106,42 +148,11 @@ impl GroundTruthEventsList {
     pub(crate) fn new(client: &Client) -> Self {
         Self {
             call: synapse_transport::Call::new(client.clone()),
-            ground_truth_dataset: None,
-            ground_truth_dataset_version: None,
-            pgh_obj_id_in: Vec::new(),
-            project: None,
+            query: GroundTruthEventsListQuery::default(),
         }
     }
-
-    /// The `ground_truth_dataset` query parameter.
-    pub fn ground_truth_dataset(mut self, value: i64) -> Self {
-        self.ground_truth_dataset = Some(value);
-        self
-    }
-
-    /// The `ground_truth_dataset_version` query parameter.
-    pub fn ground_truth_dataset_version(
-        mut self,
-        value: impl Into<GroundTruthDatasetVersionId>,
-    ) -> Self {
-        self.ground_truth_dataset_version = Some(value.into());
-        self
-    }
-
-    /// Multiple values may be separated by commas.
-    ///
-    /// Sent as one `pgh_obj_id__in` key, the values joined with commas.
-    pub fn pgh_obj_id_in(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.pgh_obj_id_in = values.into_iter().collect();
-        self
-    }
-
-    /// The `project` query parameter.
-    pub fn project(mut self, value: impl Into<ProjectId>) -> Self {
-        self.project = Some(value.into());
-        self
-    }
 }
+ground_truth_events_list_query!(GroundTruthEventsList);
 
 impl synapse_transport::Operation for GroundTruthEventsList {
     type Output = synapse_transport::v2::CursorPage<GroundTruthEventV2List>;
@@ -151,16 +162,19 @@ impl synapse_transport::Operation for GroundTruthEventsList {
         self.call
             .client()
             .get(path)
-            .query_opt("ground_truth_dataset", self.ground_truth_dataset.as_ref())
+            .query_opt(
+                "ground_truth_dataset",
+                self.query.ground_truth_dataset.as_ref(),
+            )
             .query_opt(
                 "ground_truth_dataset_version",
-                self.ground_truth_dataset_version.as_ref(),
+                self.query.ground_truth_dataset_version.as_ref(),
             )
             .query_opt(
                 "pgh_obj_id__in",
-                crate::v2::support::joined(&self.pgh_obj_id_in),
+                crate::v2::support::joined(&self.query.pgh_obj_id_in),
             )
-            .query_opt("project", self.project.as_ref())
+            .query_opt("project", self.query.project.as_ref())
     }
 
     async fn decode(
@@ -233,13 +247,10 @@ synapse_transport::fluent!(GroundTruthEventsRetrieve);
 #[must_use = "a call does nothing until it is awaited"]
 pub struct GroundTruthEventsBulkData {
     call: synapse_transport::Call,
+    query: GroundTruthEventsListQuery,
     cursor: Option<String>,
     dry_run: bool,
-    ground_truth_dataset: Option<i64>,
-    ground_truth_dataset_version: Option<GroundTruthDatasetVersionId>,
     per_page: Option<i64>,
-    pgh_obj_id_in: Vec<i64>,
-    project: Option<ProjectId>,
     body: GroundTruthEventBulkDataRequestRequest,
 }
 
@@ -248,13 +259,10 @@ impl GroundTruthEventsBulkData {
     pub(crate) fn new(client: &Client, body: GroundTruthEventBulkDataRequestRequest) -> Self {
         Self {
             call: synapse_transport::Call::new(client.clone()),
+            query: GroundTruthEventsListQuery::default(),
             cursor: None,
             dry_run: false,
-            ground_truth_dataset: None,
-            ground_truth_dataset_version: None,
             per_page: None,
-            pgh_obj_id_in: Vec::new(),
-            project: None,
             body,
         }
     }
@@ -271,41 +279,13 @@ impl GroundTruthEventsBulkData {
         crate::v2::DryRun::new(self)
     }
 
-    /// The `ground_truth_dataset` query parameter.
-    pub fn ground_truth_dataset(mut self, value: i64) -> Self {
-        self.ground_truth_dataset = Some(value);
-        self
-    }
-
-    /// The `ground_truth_dataset_version` query parameter.
-    pub fn ground_truth_dataset_version(
-        mut self,
-        value: impl Into<GroundTruthDatasetVersionId>,
-    ) -> Self {
-        self.ground_truth_dataset_version = Some(value.into());
-        self
-    }
-
     /// Number of results to return per page.
     pub fn per_page_param(mut self, value: i64) -> Self {
         self.per_page = Some(value);
         self
     }
-
-    /// Multiple values may be separated by commas.
-    ///
-    /// Sent as one `pgh_obj_id__in` key, the values joined with commas.
-    pub fn pgh_obj_id_in(mut self, values: impl IntoIterator<Item = i64>) -> Self {
-        self.pgh_obj_id_in = values.into_iter().collect();
-        self
-    }
-
-    /// The `project` query parameter.
-    pub fn project(mut self, value: impl Into<ProjectId>) -> Self {
-        self.project = Some(value.into());
-        self
-    }
 }
+ground_truth_events_list_query!(GroundTruthEventsBulkData);
 
 impl synapse_transport::Operation for GroundTruthEventsBulkData {
     type Output = synapse_transport::v2::V2Response<Vec<GroundTruthEventV2BulkData>>;
@@ -317,17 +297,20 @@ impl synapse_transport::Operation for GroundTruthEventsBulkData {
             .post(path)
             .query_opt("cursor", self.cursor.as_ref())
             .dry_run(self.dry_run)
-            .query_opt("ground_truth_dataset", self.ground_truth_dataset.as_ref())
+            .query_opt(
+                "ground_truth_dataset",
+                self.query.ground_truth_dataset.as_ref(),
+            )
             .query_opt(
                 "ground_truth_dataset_version",
-                self.ground_truth_dataset_version.as_ref(),
+                self.query.ground_truth_dataset_version.as_ref(),
             )
             .query_opt("per_page", self.per_page.as_ref())
             .query_opt(
                 "pgh_obj_id__in",
-                crate::v2::support::joined(&self.pgh_obj_id_in),
+                crate::v2::support::joined(&self.query.pgh_obj_id_in),
             )
-            .query_opt("project", self.project.as_ref())
+            .query_opt("project", self.query.project.as_ref())
             .json(&self.body)
             .idempotent(true)
     }

@@ -39,6 +39,66 @@ impl GroundTruths {
     }
 }
 
+/// The query parameters that [`GroundTruthsList`] and [`GroundTruthsBulkData`] have alike.
+#[derive(Debug, Default)]
+struct GroundTruthsListQuery {
+    categories: Vec<String>,
+    category: Option<String>,
+    ground_truth_dataset: Option<i64>,
+    id: Option<i64>,
+    task: Option<TaskId>,
+}
+
+/// The setters of [`GroundTruthsListQuery`]'s parameters, on a builder holding them as `query`.
+macro_rules! ground_truths_list_query {
+    ($builder:ident) => {
+        impl $builder {
+            /// GT 카테고리로 필터링 (복수 선택 가능)
+            ///
+            /// * `train` - 학습
+            /// * `validation` - 검증
+            /// * `test` - 테스트
+            ///
+            /// One of `test`, `train`, `validation`.
+            ///
+            /// Sent as one `categories=…` pair per value.
+            pub fn categories(
+                mut self,
+                values: impl IntoIterator<Item = impl Into<String>>,
+            ) -> Self {
+                self.query.categories = values.into_iter().map(Into::into).collect();
+                self
+            }
+
+            /// The `category` query parameter.
+            ///
+            /// One of `test`, `train`, `validation`.
+            pub fn category(mut self, value: impl Into<String>) -> Self {
+                self.query.category = Some(value.into());
+                self
+            }
+
+            /// The `ground_truth_dataset` query parameter.
+            pub fn ground_truth_dataset(mut self, value: i64) -> Self {
+                self.query.ground_truth_dataset = Some(value);
+                self
+            }
+
+            /// The `id` query parameter.
+            pub fn id(mut self, value: i64) -> Self {
+                self.query.id = Some(value);
+                self
+            }
+
+            /// The `task` query parameter.
+            pub fn task(mut self, value: impl Into<TaskId>) -> Self {
+                self.query.task = Some(value.into());
+                self
+            }
+        }
+    };
+}
+
 /// GT 데이터 목록 조회
 ///
 /// GT 데이터 목록을 커서 기반 페이지네이션으로 조회합니다. v1 ``GroundTruthFilter`` 와 동일한 필터 집합을 지원하며 (full parity — 단일 정본 FilterSet), 비위임 list 와 위임 export 가 동일한 필터 결과를 보장합니다.
@@ -51,12 +111,8 @@ impl GroundTruths {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct GroundTruthsList {
     call: synapse_transport::Call,
-    categories: Vec<String>,
-    category: Option<String>,
+    query: GroundTruthsListQuery,
     classes: Vec<String>,
-    ground_truth_dataset: Option<i64>,
-    id: Option<i64>,
-    task: Option<TaskId>,
 }
 
 impl GroundTruthsList {
@@ -64,35 +120,9 @@ impl GroundTruthsList {
     pub(crate) fn new(client: &Client) -> Self {
         Self {
             call: synapse_transport::Call::new(client.clone()),
-            categories: Vec::new(),
-            category: None,
+            query: GroundTruthsListQuery::default(),
             classes: Vec::new(),
-            ground_truth_dataset: None,
-            id: None,
-            task: None,
         }
-    }
-
-    /// GT 카테고리로 필터링 (복수 선택 가능)
-    ///
-    /// * `train` - 학습
-    /// * `validation` - 검증
-    /// * `test` - 테스트
-    ///
-    /// One of `test`, `train`, `validation`.
-    ///
-    /// Sent as one `categories=…` pair per value.
-    pub fn categories(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.categories = values.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// The `category` query parameter.
-    ///
-    /// One of `test`, `train`, `validation`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
-        self
     }
 
     /// 클래스 이름 목록으로 필터링 (콤마 구분, 포함 여부). 예: ``?classes=cat,dog``
@@ -102,25 +132,8 @@ impl GroundTruthsList {
         self.classes = values.into_iter().map(Into::into).collect();
         self
     }
-
-    /// The `ground_truth_dataset` query parameter.
-    pub fn ground_truth_dataset(mut self, value: i64) -> Self {
-        self.ground_truth_dataset = Some(value);
-        self
-    }
-
-    /// The `id` query parameter.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
-    /// The `task` query parameter.
-    pub fn task(mut self, value: impl Into<TaskId>) -> Self {
-        self.task = Some(value.into());
-        self
-    }
 }
+ground_truths_list_query!(GroundTruthsList);
 
 impl synapse_transport::Operation for GroundTruthsList {
     type Output = synapse_transport::v2::CursorPage<GroundTruthV2List>;
@@ -131,15 +144,19 @@ impl synapse_transport::Operation for GroundTruthsList {
             .client()
             .get(path)
             .query_pairs(
-                self.categories
+                self.query
+                    .categories
                     .iter()
                     .map(|v| ("categories".to_owned(), v.to_string())),
             )
-            .query_opt("category", self.category.as_ref())
+            .query_opt("category", self.query.category.as_ref())
             .query_opt("classes", crate::v2::support::joined(&self.classes))
-            .query_opt("ground_truth_dataset", self.ground_truth_dataset.as_ref())
-            .query_opt("id", self.id.as_ref())
-            .query_opt("task", self.task.as_ref())
+            .query_opt(
+                "ground_truth_dataset",
+                self.query.ground_truth_dataset.as_ref(),
+            )
+            .query_opt("id", self.query.id.as_ref())
+            .query_opt("task", self.query.task.as_ref())
     }
 
     async fn decode(
@@ -219,15 +236,11 @@ synapse_transport::fluent!(GroundTruthsRetrieve);
 #[must_use = "a call does nothing until it is awaited"]
 pub struct GroundTruthsBulkData {
     call: synapse_transport::Call,
-    categories: Vec<String>,
-    category: Option<String>,
+    query: GroundTruthsListQuery,
     classes: Vec<String>,
     cursor: Option<String>,
     dry_run: bool,
-    ground_truth_dataset: Option<i64>,
-    id: Option<i64>,
     per_page: Option<i64>,
-    task: Option<TaskId>,
     response_mode: Option<String>,
     ids: Vec<i64>,
 }
@@ -237,40 +250,14 @@ impl GroundTruthsBulkData {
     pub(crate) fn new(client: &Client, ids: Vec<i64>) -> Self {
         Self {
             call: synapse_transport::Call::new(client.clone()),
-            categories: Vec::new(),
-            category: None,
+            query: GroundTruthsListQuery::default(),
             classes: Vec::new(),
             cursor: None,
             dry_run: false,
-            ground_truth_dataset: None,
-            id: None,
             per_page: None,
-            task: None,
             response_mode: None,
             ids,
         }
-    }
-
-    /// GT 카테고리로 필터링 (복수 선택 가능)
-    ///
-    /// * `train` - 학습
-    /// * `validation` - 검증
-    /// * `test` - 테스트
-    ///
-    /// One of `test`, `train`, `validation`.
-    ///
-    /// Sent as one `categories=…` pair per value.
-    pub fn categories(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.categories = values.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// The `category` query parameter.
-    ///
-    /// One of `test`, `train`, `validation`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
-        self
     }
 
     /// 클래스 이름 목록으로 필터링 (포함 여부)
@@ -293,27 +280,9 @@ impl GroundTruthsBulkData {
         crate::v2::DryRun::new(self)
     }
 
-    /// The `ground_truth_dataset` query parameter.
-    pub fn ground_truth_dataset(mut self, value: i64) -> Self {
-        self.ground_truth_dataset = Some(value);
-        self
-    }
-
-    /// The `id` query parameter.
-    pub fn id(mut self, value: i64) -> Self {
-        self.id = Some(value);
-        self
-    }
-
     /// Number of results to return per page.
     pub fn per_page_param(mut self, value: i64) -> Self {
         self.per_page = Some(value);
-        self
-    }
-
-    /// The `task` query parameter.
-    pub fn task(mut self, value: impl Into<TaskId>) -> Self {
-        self.task = Some(value.into());
         self
     }
 
@@ -323,6 +292,7 @@ impl GroundTruthsBulkData {
         self
     }
 }
+ground_truths_list_query!(GroundTruthsBulkData);
 
 impl synapse_transport::Operation for GroundTruthsBulkData {
     type Output = synapse_transport::v2::V2Response<Vec<GroundTruthV2BulkData>>;
@@ -333,11 +303,12 @@ impl synapse_transport::Operation for GroundTruthsBulkData {
             .client()
             .post(path)
             .query_pairs(
-                self.categories
+                self.query
+                    .categories
                     .iter()
                     .map(|v| ("categories".to_owned(), v.to_string())),
             )
-            .query_opt("category", self.category.as_ref())
+            .query_opt("category", self.query.category.as_ref())
             .query_pairs(
                 self.classes
                     .iter()
@@ -345,10 +316,13 @@ impl synapse_transport::Operation for GroundTruthsBulkData {
             )
             .query_opt("cursor", self.cursor.as_ref())
             .dry_run(self.dry_run)
-            .query_opt("ground_truth_dataset", self.ground_truth_dataset.as_ref())
-            .query_opt("id", self.id.as_ref())
+            .query_opt(
+                "ground_truth_dataset",
+                self.query.ground_truth_dataset.as_ref(),
+            )
+            .query_opt("id", self.query.id.as_ref())
             .query_opt("per_page", self.per_page.as_ref())
-            .query_opt("task", self.task.as_ref())
+            .query_opt("task", self.query.task.as_ref())
             .query_opt("response_mode", self.response_mode.as_ref())
             .validated(crate::v2::support::check_ids(self.ids.len()))
             .json(&serde_json::json!({"ids": self.ids}))

@@ -117,6 +117,52 @@ impl Tasks {
     }
 }
 
+/// The query parameters that [`TasksList`] and [`TasksBulkFetch`] have alike.
+#[derive(Debug, Default)]
+struct TasksListQuery {
+    has_data: Option<bool>,
+    is_discarded: Option<bool>,
+    project: Option<ProjectId>,
+    schema: Option<String>,
+}
+
+/// The setters of [`TasksListQuery`]'s parameters, on a builder holding them as `query`.
+macro_rules! tasks_list_query {
+    ($builder:ident) => {
+        impl $builder {
+            /// The `has_data` query parameter.
+            ///
+            /// Sent as `True` or `False`, as the Python SDK writes it.
+            pub fn has_data(mut self, value: bool) -> Self {
+                self.query.has_data = Some(value);
+                self
+            }
+
+            /// The `is_discarded` query parameter.
+            ///
+            /// Sent as `True` or `False`, as the Python SDK writes it.
+            pub fn is_discarded(mut self, value: bool) -> Self {
+                self.query.is_discarded = Some(value);
+                self
+            }
+
+            /// The `project` query parameter.
+            pub fn project(mut self, value: impl Into<ProjectId>) -> Self {
+                self.query.project = Some(value.into());
+                self
+            }
+
+            /// The `schema` query parameter.
+            ///
+            /// One of `any`, `dm_schema_v1`.
+            pub fn schema(mut self, value: impl Into<String>) -> Self {
+                self.query.schema = Some(value.into());
+                self
+            }
+        }
+    };
+}
+
 /// 태스크 목록 조회
 ///
 /// 프로젝트 내 태스크 목록을 커서 기반 페이지네이션으로 조회합니다.
@@ -126,10 +172,7 @@ impl Tasks {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct TasksList {
     call: synapse_transport::Call,
-    has_data: Option<bool>,
-    is_discarded: Option<bool>,
-    project: Option<ProjectId>,
-    schema: Option<String>,
+    query: TasksListQuery,
 }
 
 impl TasksList {
@@ -137,43 +180,11 @@ impl TasksList {
     pub(crate) fn new(client: &Client) -> Self {
         Self {
             call: synapse_transport::Call::new(client.clone()),
-            has_data: None,
-            is_discarded: None,
-            project: None,
-            schema: None,
+            query: TasksListQuery::default(),
         }
     }
-
-    /// The `has_data` query parameter.
-    ///
-    /// Sent as `True` or `False`, as the Python SDK writes it.
-    pub fn has_data(mut self, value: bool) -> Self {
-        self.has_data = Some(value);
-        self
-    }
-
-    /// The `is_discarded` query parameter.
-    ///
-    /// Sent as `True` or `False`, as the Python SDK writes it.
-    pub fn is_discarded(mut self, value: bool) -> Self {
-        self.is_discarded = Some(value);
-        self
-    }
-
-    /// The `project` query parameter.
-    pub fn project(mut self, value: impl Into<ProjectId>) -> Self {
-        self.project = Some(value.into());
-        self
-    }
-
-    /// The `schema` query parameter.
-    ///
-    /// One of `any`, `dm_schema_v1`.
-    pub fn schema(mut self, value: impl Into<String>) -> Self {
-        self.schema = Some(value.into());
-        self
-    }
 }
+tasks_list_query!(TasksList);
 
 impl synapse_transport::Operation for TasksList {
     type Output = synapse_transport::v2::CursorPage<TaskV2List>;
@@ -185,14 +196,14 @@ impl synapse_transport::Operation for TasksList {
             .get(path)
             .query_opt(
                 "has_data",
-                self.has_data.map(crate::v2::support::python_bool),
+                self.query.has_data.map(crate::v2::support::python_bool),
             )
             .query_opt(
                 "is_discarded",
-                self.is_discarded.map(crate::v2::support::python_bool),
+                self.query.is_discarded.map(crate::v2::support::python_bool),
             )
-            .query_opt("project", self.project.as_ref())
-            .query_opt("schema", self.schema.as_ref())
+            .query_opt("project", self.query.project.as_ref())
+            .query_opt("schema", self.query.schema.as_ref())
     }
 
     async fn decode(
@@ -647,13 +658,10 @@ synapse_transport::fluent!(TasksBulkCreate);
 #[must_use = "a call does nothing until it is awaited"]
 pub struct TasksBulkFetch {
     call: synapse_transport::Call,
+    query: TasksListQuery,
     cursor: Option<String>,
     dry_run: bool,
-    has_data: Option<bool>,
-    is_discarded: Option<bool>,
     per_page: Option<i64>,
-    project: Option<ProjectId>,
-    schema: Option<String>,
     response_mode: Option<String>,
     ids: Vec<TaskId>,
 }
@@ -663,13 +671,10 @@ impl TasksBulkFetch {
     pub(crate) fn new(client: &Client, ids: Vec<TaskId>) -> Self {
         Self {
             call: synapse_transport::Call::new(client.clone()),
+            query: TasksListQuery::default(),
             cursor: None,
             dry_run: false,
-            has_data: None,
-            is_discarded: None,
             per_page: None,
-            project: None,
-            schema: None,
             response_mode: None,
             ids,
         }
@@ -687,39 +692,9 @@ impl TasksBulkFetch {
         crate::v2::DryRun::new(self)
     }
 
-    /// The `has_data` query parameter.
-    ///
-    /// Sent as `True` or `False`, as the Python SDK writes it.
-    pub fn has_data(mut self, value: bool) -> Self {
-        self.has_data = Some(value);
-        self
-    }
-
-    /// The `is_discarded` query parameter.
-    ///
-    /// Sent as `True` or `False`, as the Python SDK writes it.
-    pub fn is_discarded(mut self, value: bool) -> Self {
-        self.is_discarded = Some(value);
-        self
-    }
-
     /// Number of results to return per page.
     pub fn per_page_param(mut self, value: i64) -> Self {
         self.per_page = Some(value);
-        self
-    }
-
-    /// The `project` query parameter.
-    pub fn project(mut self, value: impl Into<ProjectId>) -> Self {
-        self.project = Some(value.into());
-        self
-    }
-
-    /// The `schema` query parameter.
-    ///
-    /// One of `any`, `dm_schema_v1`.
-    pub fn schema(mut self, value: impl Into<String>) -> Self {
-        self.schema = Some(value.into());
         self
     }
 
@@ -729,6 +704,7 @@ impl TasksBulkFetch {
         self
     }
 }
+tasks_list_query!(TasksBulkFetch);
 
 impl synapse_transport::Operation for TasksBulkFetch {
     type Output = synapse_transport::v2::V2Response<Vec<TaskV2BulkFetch>>;
@@ -742,15 +718,15 @@ impl synapse_transport::Operation for TasksBulkFetch {
             .dry_run(self.dry_run)
             .query_opt(
                 "has_data",
-                self.has_data.map(crate::v2::support::python_bool),
+                self.query.has_data.map(crate::v2::support::python_bool),
             )
             .query_opt(
                 "is_discarded",
-                self.is_discarded.map(crate::v2::support::python_bool),
+                self.query.is_discarded.map(crate::v2::support::python_bool),
             )
             .query_opt("per_page", self.per_page.as_ref())
-            .query_opt("project", self.project.as_ref())
-            .query_opt("schema", self.schema.as_ref())
+            .query_opt("project", self.query.project.as_ref())
+            .query_opt("schema", self.query.schema.as_ref())
             .query_opt("response_mode", self.response_mode.as_ref())
             .validated(crate::v2::support::check_ids(self.ids.len()))
             .json(&serde_json::json!({"ids": self.ids}))
