@@ -40,25 +40,45 @@ thread_local! {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub fn from_bytes<T: DeserializeOwned>(body: &Bytes) -> serde_json::Result<T> {
-    with_source(body, |text| match text {
-        Some(text) => serde_json::from_str(text),
-        None => serde_json::from_slice(body),
-    })
+    with_source(body, || from_slice(body))
+}
+
+/// Decodes `T` from `json` as `serde_json::from_slice` does, with the same result and errors;
+/// when `json` lies inside the current source (see [`source_text`]) it is parsed as text,
+/// which spares the parser a UTF-8 check of each string.
+pub fn from_slice<T: DeserializeOwned>(json: &[u8]) -> serde_json::Result<T> {
+    match source_text(json) {
+        Some(text) => serde_json::from_str(&text),
+        None => serde_json::from_slice(json),
+    }
 }
 
 /// Runs `decode` with `body` as the buffer that text fields decoded from it may share (for a
 /// decoder other than [`from_bytes`]'s, e.g. one that tracks the failing field's path). The
 /// previous source, if any, is restored afterwards, also when `decode` panics.
 ///
-/// `decode` is given the body as text when it is UTF-8 (checked here, once), `None` when it
-/// is not. Parsing that text (`serde_json::from_str`) spares the parser a UTF-8 check of each
-/// string; a body that is not UTF-8 cannot decode anyway and is not shared.
-pub fn with_source<R>(body: &Bytes, decode: impl FnOnce(Option<&str>) -> R) -> R {
+/// The body is checked for UTF-8 here, once: [`source_text`] then gives any part of it as
+/// text without checking it again. A body that is not UTF-8 cannot decode anyway; it is not
+/// shared.
+pub fn with_source<R>(body: &Bytes, decode: impl FnOnce() -> R) -> R {
     let source = ByteString::try_from(body.clone()).ok();
-    let text = source.clone();
     let previous = SOURCE.with(|s| s.replace(source));
     let _restore = Restore(previous);
-    decode(text.as_deref())
+    decode()
+}
+
+/// `bytes` as text when they lie inside the current source, on character boundaries (a part
+/// of a JSON document cut at its tokens always is): a slice of the source, checked for UTF-8
+/// when the source was set, not again. `None` otherwise.
+pub fn source_text(bytes: &[u8]) -> Option<ByteString> {
+    SOURCE.with(|source| {
+        let source = source.borrow();
+        let body = source.as_ref()?;
+        let offset = (bytes.as_ptr() as usize).checked_sub(body.as_ptr() as usize)?;
+        let end = offset.checked_add(bytes.len())?;
+        let text: &str = body;
+        Some(body.slice_ref(text.get(offset..end)?))
+    })
 }
 
 /// Puts the previous source back when dropped.
@@ -174,7 +194,7 @@ mod tests {
         let body = Bytes::from_static(PAGE);
         let other = Bytes::from(format!("{LONG:?}"));
         // Decoding `other` while `body` is the source: the text lies outside, so it is copied.
-        let t: Timestamp = with_source(&body, |_| serde_json::from_slice(&other)).expect("decodes");
+        let t: Timestamp = with_source(&body, || serde_json::from_slice(&other)).expect("decodes");
         assert_eq!(t.as_str(), LONG);
         assert!(!points_into(&body, t.as_str()) && !points_into(&other, t.as_str()));
         // Through a `Value` (no borrowing): same result.
@@ -184,11 +204,34 @@ mod tests {
     }
 
     #[test]
+    fn parts_of_the_source_are_given_as_text() {
+        let body = Bytes::from_static("{\"k\": \"é\"}".as_bytes());
+        assert_eq!(source_text(&body), None, "no source set");
+        with_source(&body, || {
+            let whole = source_text(&body).expect("the whole body");
+            assert_eq!(whole.as_bytes(), &body[..]);
+            assert!(points_into(&body, &whole));
+            let value = &body[6..10]; // "é" with its quotes
+            assert_eq!(source_text(value).as_deref(), Some("\"é\""));
+            // Cut inside the two bytes of `é`: not text.
+            assert_eq!(source_text(&body[6..8]), None);
+            // Bytes elsewhere: not the source.
+            let elsewhere = Bytes::copy_from_slice(&body);
+            assert_eq!(source_text(&elsewhere), None);
+            // Decoding a part gives what the plain decode gives.
+            let decoded: String = from_slice(value).expect("decodes");
+            assert_eq!(decoded, "é");
+        });
+        let not_utf8 = Bytes::from_static(b"\"\xff\"");
+        with_source(&not_utf8, || assert_eq!(source_text(&not_utf8), None));
+    }
+
+    #[test]
     fn the_source_is_restored_after_nesting_and_panics() {
         let outer = Bytes::from(format!("{LONG:?}"));
         let inner = Bytes::from(format!("{LONG:?}"));
-        with_source(&outer, |_| {
-            let _ = std::panic::catch_unwind(|| with_source(&inner, |_| panic!("decoder bug")));
+        with_source(&outer, || {
+            let _ = std::panic::catch_unwind(|| with_source(&inner, || panic!("decoder bug")));
             let t: Timestamp = serde_json::from_slice(&outer).expect("decodes");
             assert!(points_into(&outer, t.as_str()));
         });

@@ -112,17 +112,6 @@ pub fn decode_json<T: DeserializeOwned>(
     status: StatusCode,
     body: &[u8],
 ) -> Result<T, Error> {
-    decode_json_text(method, url, status, body, None)
-}
-
-/// [`decode_json`], parsing `text` (the body, already checked to be UTF-8) when given.
-fn decode_json_text<T: DeserializeOwned>(
-    method: &Method,
-    url: &str,
-    status: StatusCode,
-    body: &[u8],
-    text: Option<&str>,
-) -> Result<T, Error> {
     let fail = |path: String, message: String| -> Error {
         DecodeError {
             method: method.clone(),
@@ -136,11 +125,8 @@ fn decode_json_text<T: DeserializeOwned>(
         .into()
     };
     // Fast path: plain serde_json. Only a failure pays for a second, path-tracking pass.
-    let plain = match text {
-        Some(text) => serde_json::from_str::<T>(text),
-        None => serde_json::from_slice::<T>(body),
-    };
-    match plain {
+    // (Parsed as text, unchecked again, when the body lies in the current shared source.)
+    match synapse_models::shared::from_slice::<T>(body) {
         Ok(value) => Ok(value),
         Err(plain) => {
             let mut de = serde_json::Deserializer::from_slice(body);
@@ -161,9 +147,7 @@ pub(crate) fn decode_shared<T: DeserializeOwned>(
     status: StatusCode,
     body: &Bytes,
 ) -> Result<T, Error> {
-    synapse_models::shared::with_source(body, |text| {
-        decode_json_text(method, url, status, body, text)
-    })
+    synapse_models::shared::with_source(body, || decode_json(method, url, status, body))
 }
 
 /// Decodes an untyped body as the Python SDK does: 204 gives `null`, JSON gives its value,

@@ -243,7 +243,7 @@ pub async fn cursor_page<T: DeserializeOwned>(
     let status = response.status;
     let headers = response.headers.clone();
     let body = response.into_bytes().await?;
-    synapse_models::shared::with_source(&body, |_| {
+    synapse_models::shared::with_source(&body, || {
         decode_cursor_page(&call, status, &headers, &body)
     })
 }

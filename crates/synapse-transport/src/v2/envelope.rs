@@ -229,7 +229,17 @@ pub(crate) fn fast_envelope<T: DeserializeOwned>(body: &[u8]) -> Option<(T, Meta
     if !starts_object {
         return None;
     }
-    let mut de = serde_json::Deserializer::from_slice(body);
+    // Parsed as text, unchecked again, when the body lies in the current shared source.
+    match synapse_models::shared::source_text(body) {
+        Some(text) => fast_decode(serde_json::Deserializer::from_str(&text)),
+        None => fast_decode(serde_json::Deserializer::from_slice(body)),
+    }
+}
+
+/// [`FastVisitor`] over the whole input of `de`.
+fn fast_decode<'de, R: serde_json::de::Read<'de>, T: DeserializeOwned>(
+    mut de: serde_json::Deserializer<R>,
+) -> Option<(T, Meta)> {
     let decoded = Deserializer::deserialize_map(&mut de, FastVisitor(PhantomData)).ok()?;
     de.end().ok()?;
     Some(decoded)
@@ -517,7 +527,7 @@ pub async fn json<T: DeserializeOwned>(
     let status = response.status;
     let headers = response.headers.clone();
     let body = response.into_bytes().await?;
-    synapse_models::shared::with_source(&body, |_| decode_envelope(&call, status, &headers, &body))
+    synapse_models::shared::with_source(&body, || decode_envelope(&call, status, &headers, &body))
 }
 
 /// The decoder of an operation that answers without a body (204, or a 200/201 declared
