@@ -352,3 +352,38 @@ async fn login_sends_the_password_without_the_clients_authorization_and_answers_
         .expect_err("no token");
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
 }
+
+#[test]
+fn enum_query_parameters_take_the_enum_or_its_wire_text() {
+    use synapse_backend::models::v2::{AssignmentStatusLabel, JobStatus};
+    let client = BackendV2Client::builder("https://synapse.test/")
+        .without_env()
+        .build()
+        .expect("client");
+    let url = |request: synapse_transport::Request| request.full_url().to_string();
+    let typed = client.jobs().list().status(JobStatus::Running).request();
+    let text = client.jobs().list().status("RUNNING").request();
+    assert_eq!(
+        url(typed.expect("request")),
+        "https://synapse.test/v2/jobs/?status=RUNNING"
+    );
+    assert_eq!(
+        url(text.expect("request")),
+        "https://synapse.test/v2/jobs/?status=RUNNING"
+    );
+    // A value the enum does not know is sent as given.
+    let unknown = client.jobs().list().status("PAUSED").request();
+    assert_eq!(
+        url(unknown.expect("request")),
+        "https://synapse.test/v2/jobs/?status=PAUSED"
+    );
+    let mixed = client
+        .assignments()
+        .list()
+        .status_label([AssignmentStatusLabel::StandBy, "completed".into()])
+        .request();
+    assert_eq!(
+        url(mixed.expect("request")),
+        "https://synapse.test/v2/assignments/?status_label=stand_by&status_label=completed"
+    );
+}

@@ -84,7 +84,22 @@ pub fn operations_part(api: &OpenAPI, root: &Path) -> Result<Vec<Output>, String
     let path = root.join(operations::GROUPING);
     let grouping = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let ops = operations::build(api, &grouping)?;
+    let mut ops = operations::build(api, &grouping)?;
+    // A query parameter listing the values of a generated enum takes that enum.
+    let mut enums = std::collections::BTreeMap::new();
+    for (_, item) in models::build(api)?.items {
+        if let models::Item::Enum(models::EnumDef {
+            name,
+            values: models::EnumValues::Str(values),
+            ..
+        }) = item
+        {
+            let mut values = values;
+            values.sort();
+            enums.entry(values).or_insert_with(Vec::new).push(name);
+        }
+    }
+    operations::type_enum_queries(&mut ops, &enums);
     let title = format!("{} ({})", api.info.title, api.info.version);
     Ok(vec![
         Output {

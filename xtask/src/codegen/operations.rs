@@ -9,7 +9,7 @@
 //! |---|---|
 //! | `operationId` | a builder struct named after its place in the grouping (`projects.tags(project_id).list` → `ProjectsTagsList`) and a method of its resource handle |
 //! | path parameter | an argument of the handle (`tags(project_id)`) or of the method (`retrieve(id)`), typed with the crate's id newtypes where the models use them |
-//! | optional query parameter | a typed setter; arrays repeat the key (`explode: true`) or join the values with commas (`explode: false`); `dry_run` as `.dry_run()`, which turns the call into a `DryRun` (the same request through `RequestBuilder::dry_run`, answered by a `DryRunAnswer`) |
+//! | optional query parameter | a typed setter (the open enum of `synapse_models::v2` whose values are exactly the listed ones, taking its wire text too); arrays repeat the key (`explode: true`) or join the values with commas (`explode: false`); `dry_run` as `.dry_run()`, which turns the call into a `DryRun` (the same request through `RequestBuilder::dry_run`, answered by a `DryRunAnswer`) |
 //! | required request body | an argument of the method (the generated request model, sent as JSON) |
 //! | optional request body | `.body(model)` |
 //! | `format: binary` property of the body | the file's path: an argument before the body when required, else `.file(path)`; the body then goes as `multipart/form-data` (text parts for the model's fields, then the file streamed from disk), as it always does when the document declares no JSON body |
@@ -118,6 +118,9 @@ pub enum ParamTy {
     Bool,
     /// An id newtype of `synapse_models` (setters take `impl Into<Id>`).
     Id(&'static str),
+    /// An open enum of `synapse_models::v2` (setters take `impl Into<Enum>`, so its wire text
+    /// converts too).
+    Enum(String),
 }
 
 /// A path parameter.
@@ -890,4 +893,38 @@ fn query_param(p: &Value) -> Result<QueryParam, String> {
         values,
         datetime: item["format"] == "date-time",
     })
+}
+
+/// Types the query parameters whose listed values are exactly those of a generated open enum
+/// (`enums`: the sorted wire values → the names of the enums that have them) as that enum.
+/// Of several, the enum named after the parameter wins (`category` → `…Category`), then the
+/// shortest name. Their documentation's "One of …" line names the type.
+pub fn type_enum_queries(ops: &mut Operations, enums: &BTreeMap<Vec<String>, Vec<String>>) {
+    for q in ops
+        .resources
+        .values_mut()
+        .flatten()
+        .flat_map(|op| op.query.iter_mut())
+    {
+        if q.ty != ParamTy::Str || q.values.is_empty() {
+            continue;
+        }
+        let mut values = q.values.clone();
+        values.sort();
+        let Some(names) = enums.get(&values) else {
+            continue;
+        };
+        let suffix = naming::pascal(&q.wire);
+        let Some(name) = names
+            .iter()
+            .min_by_key(|n| (!n.ends_with(suffix.as_str()), n.len(), n.as_str()))
+        else {
+            continue;
+        };
+        for line in q.doc.iter_mut().filter(|l| l.starts_with("One of ")) {
+            let list = line.trim_end_matches('.');
+            *line = format!("{list}: a [`{name}`], or its wire text.");
+        }
+        q.ty = ParamTy::Enum(name.clone());
+    }
 }

@@ -8,7 +8,7 @@ use super::operations::{
     Answer, Body, FilePart, OpDef, Operations, ParamTy, PathParam, QueryKind, QueryParam,
     handle_name,
 };
-use super::{HEADER, rustfmt};
+use super::{HEADER, naming, rustfmt};
 
 /// What `mod.rs` says about the whole module (after its first line).
 const MODULE_DOC: &str = "\
@@ -113,6 +113,7 @@ fn stored_ty(ty: &ParamTy) -> String {
         ParamTy::Num => "f64".into(),
         ParamTy::Bool => "bool".into(),
         ParamTy::Id(t) => (*t).to_owned(),
+        ParamTy::Enum(t) => t.clone(),
     }
 }
 
@@ -121,6 +122,7 @@ fn arg_ty(ty: &ParamTy) -> String {
     match ty {
         ParamTy::Str => "impl Into<String>".into(),
         ParamTy::Id(t) => format!("impl Into<{t}>"),
+        ParamTy::Enum(t) => format!("impl Into<{t}>"),
         other => stored_ty(other),
     }
 }
@@ -128,7 +130,7 @@ fn arg_ty(ty: &ParamTy) -> String {
 /// The expression turning an argument into its stored form.
 fn arg_into(name: &str, ty: &ParamTy) -> String {
     match ty {
-        ParamTy::Str | ParamTy::Id(_) => format!("{name}.into()"),
+        ParamTy::Str | ParamTy::Id(_) | ParamTy::Enum(_) => format!("{name}.into()"),
         _ => name.to_owned(),
     }
 }
@@ -142,8 +144,14 @@ struct Imports {
 
 impl Imports {
     fn ty(&mut self, ty: &ParamTy) {
-        if let ParamTy::Id(t) = ty {
-            self.ids.insert((*t).to_owned());
+        match ty {
+            ParamTy::Id(t) => {
+                self.ids.insert((*t).to_owned());
+            }
+            ParamTy::Enum(t) => {
+                self.models.insert(t.clone());
+            }
+            _ => {}
         }
     }
 
@@ -303,29 +311,13 @@ fn shared_queries(ops: &[&OpDef]) -> BTreeMap<String, SharedQuery> {
     for (params, users) in groups.into_iter().filter(|(_, users)| users.len() > 1) {
         let name = format!("{}Query", users[0].struct_name);
         let shared = SharedQuery {
-            macro_name: snake(&name),
+            macro_name: naming::snake(&name),
             name,
             users: users.iter().map(|op| op.struct_name.clone()).collect(),
             params,
         };
         for op in users {
             out.insert(op.struct_name.clone(), shared.clone());
-        }
-    }
-    out
-}
-
-/// `AssignmentsListQuery` → `assignments_list_query`.
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
         }
     }
     out
@@ -1039,6 +1031,7 @@ fn render_setter(out: &mut String, q: &QueryParam, holder: &str) {
         QueryKind::Repeated | QueryKind::Joined => {
             let item = match q.ty {
                 ParamTy::Str => "impl Into<String>".to_owned(),
+                ParamTy::Enum(ref t) => format!("impl Into<{t}>"),
                 ref other => stored_ty(other),
             };
             writeln!(
@@ -1046,7 +1039,7 @@ fn render_setter(out: &mut String, q: &QueryParam, holder: &str) {
                 "    pub fn {setter}(mut self, values: impl IntoIterator<Item = {item}>) -> Self {{"
             )
             .ok();
-            let map = if q.ty == ParamTy::Str {
+            let map = if matches!(q.ty, ParamTy::Str | ParamTy::Enum(_)) {
                 ".map(Into::into)"
             } else {
                 ""

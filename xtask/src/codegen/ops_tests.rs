@@ -175,7 +175,7 @@ fn scalar(ty: &ParamTy, n: i64, values: &[String], datetime: bool, uuid: bool) -
         ParamTy::Int => n.to_string(),
         ParamTy::Num => "3.0".to_owned(),
         ParamTy::Bool => "true".to_owned(),
-        ParamTy::Str => {
+        ParamTy::Str | ParamTy::Enum(_) => {
             let text = if let Some(first) = values.first() {
                 first.clone()
             } else if datetime {
@@ -195,7 +195,7 @@ fn query_value(q: &QueryParam) -> String {
         QueryKind::DryRun => String::new(),
         QueryKind::One => scalar(&q.ty, 3, &q.values, q.datetime, false),
         QueryKind::Repeated | QueryKind::Joined => match q.ty {
-            ParamTy::Str => {
+            ParamTy::Str | ParamTy::Enum(_) => {
                 let items: Vec<String> = if q.values.len() >= 2 {
                     q.values[..2].iter().map(|v| format!("{v:?}")).collect()
                 } else {

@@ -3,7 +3,9 @@
 
 use synapse_models::AssignmentId;
 use synapse_models::v2::{
-    AssignmentDataWriteV2Request, AssignmentV2BulkFetch, AssignmentV2Detail, AssignmentV2List,
+    AssignmentDataWriteV2Request, AssignmentStatusLabel, AssignmentStatusReview,
+    AssignmentV2BulkFetch, AssignmentV2Detail, AssignmentV2List,
+    GroundTruthEventBulkDataResponseMode,
 };
 use synapse_transport::Client;
 
@@ -140,8 +142,8 @@ struct AssignmentsListQuery {
     reviewer_last_action_at_before: Option<String>,
     reviewers: Vec<i64>,
     stages: Vec<i64>,
-    status_label: Vec<String>,
-    status_review: Vec<String>,
+    status_label: Vec<AssignmentStatusLabel>,
+    status_review: Vec<AssignmentStatusReview>,
     tags: Vec<i64>,
     task_tags: Vec<i64>,
     tasks: Vec<i64>,
@@ -468,12 +470,12 @@ macro_rules! assignments_list_query {
             /// * `completed` - 완료
             /// * `skipped` - 보류
             ///
-            /// One of `completed`, `in_progress`, `skipped`, `stand_by`.
+            /// One of `completed`, `in_progress`, `skipped`, `stand_by`: a [`AssignmentStatusLabel`], or its wire text.
             ///
             /// Sent as one `status_label=…` pair per value.
             pub fn status_label(
                 mut self,
-                values: impl IntoIterator<Item = impl Into<String>>,
+                values: impl IntoIterator<Item = impl Into<AssignmentStatusLabel>>,
             ) -> Self {
                 self.query.status_label = values.into_iter().map(Into::into).collect();
                 self
@@ -487,12 +489,12 @@ macro_rules! assignments_list_query {
             /// * `completed` - 완료
             /// * `skipped` - 보류
             ///
-            /// One of `completed`, `in_progress`, `rejected`, `skipped`, `stand_by`.
+            /// One of `completed`, `in_progress`, `rejected`, `skipped`, `stand_by`: a [`AssignmentStatusReview`], or its wire text.
             ///
             /// Sent as one `status_review=…` pair per value.
             pub fn status_review(
                 mut self,
-                values: impl IntoIterator<Item = impl Into<String>>,
+                values: impl IntoIterator<Item = impl Into<AssignmentStatusReview>>,
             ) -> Self {
                 self.query.status_review = values.into_iter().map(Into::into).collect();
                 self
@@ -888,7 +890,7 @@ pub struct AssignmentsBulkFetch {
     cursor: Option<String>,
     dry_run: bool,
     per_page: Option<i64>,
-    response_mode: Option<String>,
+    response_mode: Option<GroundTruthEventBulkDataResponseMode>,
     ids: Vec<AssignmentId>,
 }
 
@@ -925,7 +927,7 @@ impl AssignmentsBulkFetch {
     }
 
     /// How the answer carries each item's data: `inline` (the server's default) or `presigned` (storage URLs).
-    pub fn response_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn response_mode(mut self, value: impl Into<GroundTruthEventBulkDataResponseMode>) -> Self {
         self.response_mode = Some(value.into());
         self
     }

@@ -2,8 +2,8 @@
 //! The `containers` resource: [`Containers`] (`client.containers()`), its nested handles and its 8 operations.
 
 use synapse_models::v2::{
-    ContainerHealth, ContainerResource, ContainerV2CreateRequest, ContainerV2Detail,
-    ContainerV2List,
+    ContainerHealth, ContainerKind, ContainerResource, ContainerStatus, ContainerV2CreateRequest,
+    ContainerV2Detail, ContainerV2List,
 };
 use synapse_models::{AgentId, PluginReleaseId};
 use synapse_transport::Client;
@@ -93,13 +93,13 @@ pub struct ContainersList {
     ids: Option<String>,
     ids_ex: Option<String>,
     ids_lookup: Option<String>,
-    kind: Option<String>,
+    kind: Option<ContainerKind>,
     ordering: Option<String>,
     owner: Option<i64>,
     page: Option<i64>,
     plugin_release: Option<PluginReleaseId>,
     search: Option<String>,
-    status: Option<String>,
+    status: Option<ContainerStatus>,
     workspace_id: Option<i64>,
 }
 
@@ -151,8 +151,8 @@ impl ContainersList {
 
     /// The `kind` query parameter.
     ///
-    /// One of `code_server`, `plugin_runtime`.
-    pub fn kind(mut self, value: impl Into<String>) -> Self {
+    /// One of `code_server`, `plugin_runtime`: a [`ContainerKind`], or its wire text.
+    pub fn kind(mut self, value: impl Into<ContainerKind>) -> Self {
         self.kind = Some(value.into());
         self
     }
@@ -189,8 +189,8 @@ impl ContainersList {
 
     /// The `status` query parameter.
     ///
-    /// One of `building`, `deleted`, `deleting`, `failed`, `requested`, `running`, `starting`, `stopped`, `unhealthy`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
+    /// One of `building`, `deleted`, `deleting`, `failed`, `requested`, `running`, `starting`, `stopped`, `unhealthy`: a [`ContainerStatus`], or its wire text.
+    pub fn status(mut self, value: impl Into<ContainerStatus>) -> Self {
         self.status = Some(value.into());
         self
     }

@@ -3,13 +3,13 @@
 
 use synapse_models::DataCollectionId;
 use synapse_models::v2::{
-    ConfirmUploadRequestRequest, ConfirmUploadResponse, DataCollectionV2CreateRequest,
-    DataCollectionV2Detail, DataCollectionV2List, DataCollectionV2UpdateRequest,
-    DataGroupV2CreateRequest, DataGroupV2Detail, DataGroupV2List, MemberRoleJoinRequestConfirm,
-    MemberRoleJoinRequestCreateRequest, MemberRoleJoinRequestMyRead, MemberRoleJoinRequestRead,
-    PatchedDataCollectionV2UpdateRequest, PatchedMemberRoleJoinRequestConfirmRequest,
-    PresignedUploadRequestRequest, PresignedUploadResponse, TargetRoleCreate,
-    TargetRoleCreateRequest,
+    ConfirmUploadRequestRequest, ConfirmUploadResponse, DataCollectionCategory,
+    DataCollectionV2CreateRequest, DataCollectionV2Detail, DataCollectionV2List,
+    DataCollectionV2UpdateRequest, DataGroupV2CreateRequest, DataGroupV2Detail, DataGroupV2List,
+    MemberRoleJoinRequestConfirm, MemberRoleJoinRequestCreateRequest, MemberRoleJoinRequestMyRead,
+    MemberRoleJoinRequestRead, MemberRoleJoinRequestStatus, PatchedDataCollectionV2UpdateRequest,
+    PatchedMemberRoleJoinRequestConfirmRequest, PresignedUploadRequestRequest,
+    PresignedUploadResponse, TargetRoleCreate, TargetRoleCreateRequest,
 };
 use synapse_transport::Client;
 
@@ -319,7 +319,7 @@ impl DataCollectionsGroups {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct DataCollectionsList {
     call: synapse_transport::Call,
-    category: Option<String>,
+    category: Option<DataCollectionCategory>,
 }
 
 impl DataCollectionsList {
@@ -333,8 +333,8 @@ impl DataCollectionsList {
 
     /// The `category` query parameter.
     ///
-    /// One of `audio`, `data`, `image`, `pcd`, `text`, `video`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
+    /// One of `audio`, `data`, `image`, `pcd`, `text`, `video`: a [`DataCollectionCategory`], or its wire text.
+    pub fn category(mut self, value: impl Into<DataCollectionCategory>) -> Self {
         self.category = Some(value.into());
         self
     }
@@ -1063,7 +1063,7 @@ synapse_transport::fluent!(DataCollectionsInvite);
 pub struct DataCollectionsGetJoinRequests {
     call: synapse_transport::Call,
     id: DataCollectionId,
-    category: Option<String>,
+    category: Option<DataCollectionCategory>,
 }
 
 impl DataCollectionsGetJoinRequests {
@@ -1078,8 +1078,8 @@ impl DataCollectionsGetJoinRequests {
 
     /// The `category` query parameter.
     ///
-    /// One of `audio`, `data`, `image`, `pcd`, `text`, `video`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
+    /// One of `audio`, `data`, `image`, `pcd`, `text`, `video`: a [`DataCollectionCategory`], or its wire text.
+    pub fn category(mut self, value: impl Into<DataCollectionCategory>) -> Self {
         self.category = Some(value.into());
         self
     }
@@ -1270,7 +1270,7 @@ synapse_transport::fluent!(DataCollectionsConfirmJoinRequest);
 pub struct DataCollectionsMyJoinRequestsFor {
     call: synapse_transport::Call,
     id: DataCollectionId,
-    status: Option<String>,
+    status: Option<MemberRoleJoinRequestStatus>,
 }
 
 impl DataCollectionsMyJoinRequestsFor {
@@ -1285,8 +1285,8 @@ impl DataCollectionsMyJoinRequestsFor {
 
     /// 요청 상태로 필터링 (stand_by | accepted | rejected). 미지정 시 전체 반환.
     ///
-    /// One of `accepted`, `rejected`, `stand_by`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
+    /// One of `accepted`, `rejected`, `stand_by`: a [`MemberRoleJoinRequestStatus`], or its wire text.
+    pub fn status(mut self, value: impl Into<MemberRoleJoinRequestStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -1437,7 +1437,7 @@ synapse_transport::fluent!(DataCollectionsDefaultRoles);
 #[must_use = "a call does nothing until it is awaited"]
 pub struct DataCollectionsMyJoinRequests {
     call: synapse_transport::Call,
-    status: Option<String>,
+    status: Option<MemberRoleJoinRequestStatus>,
 }
 
 impl DataCollectionsMyJoinRequests {
@@ -1451,8 +1451,8 @@ impl DataCollectionsMyJoinRequests {
 
     /// 요청 상태로 필터링 (stand_by | accepted | rejected). 미지정 시 전체 반환.
     ///
-    /// One of `accepted`, `rejected`, `stand_by`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
+    /// One of `accepted`, `rejected`, `stand_by`: a [`MemberRoleJoinRequestStatus`], or its wire text.
+    pub fn status(mut self, value: impl Into<MemberRoleJoinRequestStatus>) -> Self {
         self.status = Some(value.into());
         self
     }

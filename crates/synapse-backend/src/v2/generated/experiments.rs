@@ -4,7 +4,7 @@
 use synapse_models::v2::{
     ExperimentDestroy, ExperimentV2CreateRequest, ExperimentV2Detail, ExperimentV2List,
     MemberRoleJoinRequestConfirm, MemberRoleJoinRequestCreateRequest, MemberRoleJoinRequestMyRead,
-    MemberRoleJoinRequestRead, PatchedExperimentV2CreateRequest,
+    MemberRoleJoinRequestRead, MemberRoleJoinRequestStatus, PatchedExperimentV2CreateRequest,
     PatchedMemberRoleJoinRequestConfirmRequest, TargetRoleCreate, TargetRoleCreateRequest,
 };
 use synapse_transport::Client;
@@ -791,7 +791,7 @@ synapse_transport::fluent!(ExperimentsConfirmJoinRequest);
 pub struct ExperimentsMyJoinRequestsFor {
     call: synapse_transport::Call,
     id: i64,
-    status: Option<String>,
+    status: Option<MemberRoleJoinRequestStatus>,
 }
 
 impl ExperimentsMyJoinRequestsFor {
@@ -806,8 +806,8 @@ impl ExperimentsMyJoinRequestsFor {
 
     /// 요청 상태로 필터링 (stand_by | accepted | rejected). 미지정 시 전체 반환.
     ///
-    /// One of `accepted`, `rejected`, `stand_by`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
+    /// One of `accepted`, `rejected`, `stand_by`: a [`MemberRoleJoinRequestStatus`], or its wire text.
+    pub fn status(mut self, value: impl Into<MemberRoleJoinRequestStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -890,7 +890,7 @@ synapse_transport::fluent!(ExperimentsDefaultRoles);
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ExperimentsMyJoinRequests {
     call: synapse_transport::Call,
-    status: Option<String>,
+    status: Option<MemberRoleJoinRequestStatus>,
 }
 
 impl ExperimentsMyJoinRequests {
@@ -904,8 +904,8 @@ impl ExperimentsMyJoinRequests {
 
     /// 요청 상태로 필터링 (stand_by | accepted | rejected). 미지정 시 전체 반환.
     ///
-    /// One of `accepted`, `rejected`, `stand_by`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
+    /// One of `accepted`, `rejected`, `stand_by`: a [`MemberRoleJoinRequestStatus`], or its wire text.
+    pub fn status(mut self, value: impl Into<MemberRoleJoinRequestStatus>) -> Self {
         self.status = Some(value.into());
         self
     }

@@ -2,7 +2,10 @@
 //! The `ground_truths` resource: [`GroundTruths`] (`client.ground_truths()`), its nested handles and its 3 operations.
 
 use synapse_models::TaskId;
-use synapse_models::v2::{GroundTruthV2BulkData, GroundTruthV2Detail, GroundTruthV2List};
+use synapse_models::v2::{
+    GroundTruthCategory, GroundTruthEventBulkDataResponseMode, GroundTruthV2BulkData,
+    GroundTruthV2Detail, GroundTruthV2List,
+};
 use synapse_transport::Client;
 
 /// `client.ground_truths()`: 3 operations.
@@ -42,8 +45,8 @@ impl GroundTruths {
 /// The query parameters that [`GroundTruthsList`] and [`GroundTruthsBulkData`] have alike.
 #[derive(Debug, Default)]
 struct GroundTruthsListQuery {
-    categories: Vec<String>,
-    category: Option<String>,
+    categories: Vec<GroundTruthCategory>,
+    category: Option<GroundTruthCategory>,
     ground_truth_dataset: Option<i64>,
     id: Option<i64>,
     task: Option<TaskId>,
@@ -59,12 +62,12 @@ macro_rules! ground_truths_list_query {
             /// * `validation` - 검증
             /// * `test` - 테스트
             ///
-            /// One of `test`, `train`, `validation`.
+            /// One of `test`, `train`, `validation`: a [`GroundTruthCategory`], or its wire text.
             ///
             /// Sent as one `categories=…` pair per value.
             pub fn categories(
                 mut self,
-                values: impl IntoIterator<Item = impl Into<String>>,
+                values: impl IntoIterator<Item = impl Into<GroundTruthCategory>>,
             ) -> Self {
                 self.query.categories = values.into_iter().map(Into::into).collect();
                 self
@@ -72,8 +75,8 @@ macro_rules! ground_truths_list_query {
 
             /// The `category` query parameter.
             ///
-            /// One of `test`, `train`, `validation`.
-            pub fn category(mut self, value: impl Into<String>) -> Self {
+            /// One of `test`, `train`, `validation`: a [`GroundTruthCategory`], or its wire text.
+            pub fn category(mut self, value: impl Into<GroundTruthCategory>) -> Self {
                 self.query.category = Some(value.into());
                 self
             }
@@ -178,7 +181,7 @@ synapse_transport::fluent_cursor_list!(GroundTruthsList, GroundTruthV2List);
 pub struct GroundTruthsRetrieve {
     call: synapse_transport::Call,
     id: i64,
-    response_mode: Option<String>,
+    response_mode: Option<GroundTruthEventBulkDataResponseMode>,
 }
 
 impl GroundTruthsRetrieve {
@@ -193,8 +196,8 @@ impl GroundTruthsRetrieve {
 
     /// 응답 페이로드 모드. ``inline`` (default) 은 ``GroundTruth.data`` 의 raw payload 를 직접 반환한다 (V1/V2 응답 계약 유지). 한도 (``GROUND_TRUTH_INLINE_MAX_BYTES``) 초과 시 ``{"mode": "inline", "truncated": true, "size", "inline_max_bytes", "data_digest"}`` wrapper 로 회수되며, caller 는 ``response_mode=presigned`` 로 재요청해야 한다. ``presigned`` 는 storage backend 의 presigned GET URL 을 ``{"mode": "presigned", "presigned_url", "size", "data_digest"}`` shape 으로 반환한다.
     ///
-    /// One of `inline`, `presigned`.
-    pub fn response_mode(mut self, value: impl Into<String>) -> Self {
+    /// One of `inline`, `presigned`: a [`GroundTruthEventBulkDataResponseMode`], or its wire text.
+    pub fn response_mode(mut self, value: impl Into<GroundTruthEventBulkDataResponseMode>) -> Self {
         self.response_mode = Some(value.into());
         self
     }
@@ -241,7 +244,7 @@ pub struct GroundTruthsBulkData {
     cursor: Option<String>,
     dry_run: bool,
     per_page: Option<i64>,
-    response_mode: Option<String>,
+    response_mode: Option<GroundTruthEventBulkDataResponseMode>,
     ids: Vec<i64>,
 }
 
@@ -287,7 +290,7 @@ impl GroundTruthsBulkData {
     }
 
     /// How the answer carries each item's data: `inline` (the server's default) or `presigned` (storage URLs).
-    pub fn response_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn response_mode(mut self, value: impl Into<GroundTruthEventBulkDataResponseMode>) -> Self {
         self.response_mode = Some(value.into());
         self
     }

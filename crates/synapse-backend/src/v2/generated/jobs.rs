@@ -4,7 +4,7 @@
 use synapse_models::JobId;
 use synapse_models::v2::{
     JobConsoleLogsV2Response, JobLogV2BulkCreateRequest, JobLogV2CreateRequest, JobLogV2Detail,
-    JobV2Detail, JobV2List, PatchedJobV2PartialUpdateRequest,
+    JobStatus, JobV2Detail, JobV2List, PatchedJobV2PartialUpdateRequest,
 };
 use synapse_transport::Client;
 
@@ -97,7 +97,7 @@ impl Jobs {
 pub struct JobsList {
     call: synapse_transport::Call,
     action: Option<String>,
-    status: Option<String>,
+    status: Option<JobStatus>,
 }
 
 impl JobsList {
@@ -118,8 +118,8 @@ impl JobsList {
 
     /// The `status` query parameter.
     ///
-    /// One of `FAILED`, `PENDING`, `RUNNING`, `STOPPED`, `SUCCEEDED`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
+    /// One of `FAILED`, `PENDING`, `RUNNING`, `STOPPED`, `SUCCEEDED`: a [`JobStatus`], or its wire text.
+    pub fn status(mut self, value: impl Into<JobStatus>) -> Self {
         self.status = Some(value.into());
         self
     }

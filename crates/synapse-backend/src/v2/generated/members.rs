@@ -2,7 +2,8 @@
 //! The `members` resource: [`Members`] (`client.members()`), its nested handles and its 5 operations.
 
 use synapse_models::v2::{
-    MemberV2CreateRequest, MemberV2Detail, MemberV2List, PatchedMemberV2UpdateRequest,
+    MemberRoleEnum, MemberV2CreateRequest, MemberV2Detail, MemberV2List,
+    PatchedMemberV2UpdateRequest,
 };
 use synapse_transport::Client;
 
@@ -63,7 +64,7 @@ impl Members {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct MembersList {
     call: synapse_transport::Call,
-    role: Option<String>,
+    role: Option<MemberRoleEnum>,
 }
 
 impl MembersList {
@@ -77,8 +78,8 @@ impl MembersList {
 
     /// The `role` query parameter.
     ///
-    /// One of `admin`, `guest`, `member`, `owner`.
-    pub fn role(mut self, value: impl Into<String>) -> Self {
+    /// One of `admin`, `guest`, `member`, `owner`: a [`MemberRoleEnum`], or its wire text.
+    pub fn role(mut self, value: impl Into<MemberRoleEnum>) -> Self {
         self.role = Some(value.into());
         self
     }

@@ -3,8 +3,8 @@
 
 use synapse_models::PluginId;
 use synapse_models::v2::{
-    PatchedPluginV2UpdateRequest, PluginV2CreateRequest, PluginV2CreateResponse, PluginV2Detail,
-    PluginV2List,
+    PatchedPluginV2UpdateRequest, PluginCategory, PluginV2CreateRequest, PluginV2CreateResponse,
+    PluginV2Detail, PluginV2List,
 };
 use synapse_transport::Client;
 
@@ -58,7 +58,7 @@ impl Plugins {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct PluginsList {
     call: synapse_transport::Call,
-    category: Option<String>,
+    category: Option<PluginCategory>,
     is_active: Option<bool>,
 }
 
@@ -74,8 +74,8 @@ impl PluginsList {
 
     /// The `category` query parameter.
     ///
-    /// One of `converter`, `data_validation`, `export`, `neural_net`, `post_annotation`, `pre_annotation`, `smart_tool`, `upload`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
+    /// One of `converter`, `data_validation`, `export`, `neural_net`, `post_annotation`, `pre_annotation`, `smart_tool`, `upload`: a [`PluginCategory`], or its wire text.
+    pub fn category(mut self, value: impl Into<PluginCategory>) -> Self {
         self.category = Some(value.into());
         self
     }

@@ -3,8 +3,8 @@
 
 use synapse_models::ProjectId;
 use synapse_models::v2::{
-    PatchedWorkerPostV2UpdateRequest, WorkerPostV2CreateRequest, WorkerPostV2Detail,
-    WorkerPostV2List,
+    PatchedWorkerPostV2UpdateRequest, WorkerPostCategory, WorkerPostV2CreateRequest,
+    WorkerPostV2Detail, WorkerPostV2List,
 };
 use synapse_transport::Client;
 
@@ -95,7 +95,7 @@ impl Posts {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct PostsList {
     call: synapse_transport::Call,
-    category: Option<String>,
+    category: Option<WorkerPostCategory>,
     is_popup: Option<bool>,
     project: Option<ProjectId>,
     role: Option<String>,
@@ -117,8 +117,8 @@ impl PostsList {
 
     /// The `category` query parameter.
     ///
-    /// One of `guide`, `notice`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
+    /// One of `guide`, `notice`: a [`WorkerPostCategory`], or its wire text.
+    pub fn category(mut self, value: impl Into<WorkerPostCategory>) -> Self {
         self.category = Some(value.into());
         self
     }

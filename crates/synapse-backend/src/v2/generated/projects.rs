@@ -3,10 +3,11 @@
 
 use synapse_models::v2::{
     MemberRoleJoinRequestConfirm, MemberRoleJoinRequestCreateRequest, MemberRoleJoinRequestMyRead,
-    MemberRoleJoinRequestRead, PatchedMemberRoleJoinRequestConfirmRequest,
-    PatchedProjectV2CreateRequest, PatchedTaskTagV2PartialUpdateRequest, ProjectStatisticsV2,
+    MemberRoleJoinRequestRead, MemberRoleJoinRequestStatus,
+    PatchedMemberRoleJoinRequestConfirmRequest, PatchedProjectV2CreateRequest,
+    PatchedTaskTagV2PartialUpdateRequest, ProjectCategory, ProjectStatisticsV2,
     ProjectV2CreateRequest, ProjectV2Detail, ProjectV2List, ReviewTagV2CreateRequest,
-    ReviewTagV2Detail, ReviewTagV2List, TargetRoleCreate, TargetRoleCreateRequest,
+    ReviewTagV2Detail, ReviewTagV2List, TargetRoleCreate, TargetRoleCreateRequest, TaskTagCategory,
     TaskTagV2CreateRequest, TaskTagV2Detail, TaskTagV2List,
 };
 use synapse_models::{DataCollectionId, ProjectId, TaskTagId};
@@ -381,7 +382,7 @@ impl ProjectsTags {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ProjectsList {
     call: synapse_transport::Call,
-    category: Option<String>,
+    category: Option<ProjectCategory>,
     data_collection: Option<DataCollectionId>,
 }
 
@@ -397,8 +398,8 @@ impl ProjectsList {
 
     /// The `category` query parameter.
     ///
-    /// One of `audio`, `image`, `pcd`, `prompt`, `text`, `time_series`, `video`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
+    /// One of `audio`, `image`, `pcd`, `prompt`, `text`, `time_series`, `video`: a [`ProjectCategory`], or its wire text.
+    pub fn category(mut self, value: impl Into<ProjectCategory>) -> Self {
         self.category = Some(value.into());
         self
     }
@@ -823,7 +824,7 @@ synapse_transport::fluent!(ProjectsInvite);
 pub struct ProjectsGetJoinRequests {
     call: synapse_transport::Call,
     id: ProjectId,
-    category: Option<String>,
+    category: Option<ProjectCategory>,
     data_collection: Option<DataCollectionId>,
 }
 
@@ -840,8 +841,8 @@ impl ProjectsGetJoinRequests {
 
     /// The `category` query parameter.
     ///
-    /// One of `audio`, `image`, `pcd`, `prompt`, `text`, `time_series`, `video`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
+    /// One of `audio`, `image`, `pcd`, `prompt`, `text`, `time_series`, `video`: a [`ProjectCategory`], or its wire text.
+    pub fn category(mut self, value: impl Into<ProjectCategory>) -> Self {
         self.category = Some(value.into());
         self
     }
@@ -1039,7 +1040,7 @@ synapse_transport::fluent!(ProjectsConfirmJoinRequest);
 pub struct ProjectsMyJoinRequestsFor {
     call: synapse_transport::Call,
     id: ProjectId,
-    status: Option<String>,
+    status: Option<MemberRoleJoinRequestStatus>,
 }
 
 impl ProjectsMyJoinRequestsFor {
@@ -1054,8 +1055,8 @@ impl ProjectsMyJoinRequestsFor {
 
     /// 요청 상태로 필터링 (stand_by | accepted | rejected). 미지정 시 전체 반환.
     ///
-    /// One of `accepted`, `rejected`, `stand_by`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
+    /// One of `accepted`, `rejected`, `stand_by`: a [`MemberRoleJoinRequestStatus`], or its wire text.
+    pub fn status(mut self, value: impl Into<MemberRoleJoinRequestStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -1287,7 +1288,7 @@ synapse_transport::fluent!(ProjectsStatisticsGet);
 pub struct ProjectsTagsList {
     call: synapse_transport::Call,
     project_pk: ProjectId,
-    category: Option<String>,
+    category: Option<TaskTagCategory>,
 }
 
 impl ProjectsTagsList {
@@ -1302,8 +1303,8 @@ impl ProjectsTagsList {
 
     /// The `category` query parameter.
     ///
-    /// One of `export`, `project`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
+    /// One of `export`, `project`: a [`TaskTagCategory`], or its wire text.
+    pub fn category(mut self, value: impl Into<TaskTagCategory>) -> Self {
         self.category = Some(value.into());
         self
     }
@@ -1642,7 +1643,7 @@ synapse_transport::fluent!(ProjectsDefaultRoles);
 #[must_use = "a call does nothing until it is awaited"]
 pub struct ProjectsMyJoinRequests {
     call: synapse_transport::Call,
-    status: Option<String>,
+    status: Option<MemberRoleJoinRequestStatus>,
 }
 
 impl ProjectsMyJoinRequests {
@@ -1656,8 +1657,8 @@ impl ProjectsMyJoinRequests {
 
     /// 요청 상태로 필터링 (stand_by | accepted | rejected). 미지정 시 전체 반환.
     ///
-    /// One of `accepted`, `rejected`, `stand_by`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
+    /// One of `accepted`, `rejected`, `stand_by`: a [`MemberRoleJoinRequestStatus`], or its wire text.
+    pub fn status(mut self, value: impl Into<MemberRoleJoinRequestStatus>) -> Self {
         self.status = Some(value.into());
         self
     }

@@ -3,7 +3,7 @@
 
 use synapse_models::AssignmentId;
 use synapse_models::v2::{
-    PatchedReviewV2UpdateRequest, ReviewV2CreateRequest, ReviewV2Detail, ReviewV2List,
+    PatchedReviewV2UpdateRequest, ReviewScope, ReviewV2CreateRequest, ReviewV2Detail, ReviewV2List,
 };
 use synapse_transport::Client;
 
@@ -88,7 +88,7 @@ impl Reviews {
 pub struct ReviewsList {
     call: synapse_transport::Call,
     assignment: Option<AssignmentId>,
-    scope: Option<String>,
+    scope: Option<ReviewScope>,
 }
 
 impl ReviewsList {
@@ -109,8 +109,8 @@ impl ReviewsList {
 
     /// The `scope` query parameter.
     ///
-    /// One of `annotation`, `assignment`, `group`, `project`.
-    pub fn scope(mut self, value: impl Into<String>) -> Self {
+    /// One of `annotation`, `assignment`, `group`, `project`: a [`ReviewScope`], or its wire text.
+    pub fn scope(mut self, value: impl Into<ReviewScope>) -> Self {
         self.scope = Some(value.into());
         self
     }

@@ -2,7 +2,8 @@
 //! The `schemas` resource: [`Schemas`] (`client.schemas()`), its nested handles and its 2 operations.
 
 use synapse_models::v2::{
-    AnnotationConfigurationSchemaV2Response, FileSpecificationSchemaV2Response,
+    AnnotationConfigurationSchemaV2Response, DataCollectionCategory,
+    FileSpecificationSchemaV2Response, ProjectCategory,
 };
 use synapse_transport::Client;
 
@@ -42,7 +43,7 @@ impl Schemas {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct SchemasAnnotationConfigurations {
     call: synapse_transport::Call,
-    category: Option<String>,
+    category: Option<ProjectCategory>,
 }
 
 impl SchemasAnnotationConfigurations {
@@ -56,8 +57,8 @@ impl SchemasAnnotationConfigurations {
 
     /// 특정 category 만 조회 (미지정 시 전체).
     ///
-    /// One of `audio`, `image`, `pcd`, `prompt`, `text`, `time_series`, `video`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
+    /// One of `audio`, `image`, `pcd`, `prompt`, `text`, `time_series`, `video`: a [`ProjectCategory`], or its wire text.
+    pub fn category(mut self, value: impl Into<ProjectCategory>) -> Self {
         self.category = Some(value.into());
         self
     }
@@ -93,7 +94,7 @@ synapse_transport::fluent!(SchemasAnnotationConfigurations);
 #[must_use = "a call does nothing until it is awaited"]
 pub struct SchemasFileSpecifications {
     call: synapse_transport::Call,
-    category: Option<String>,
+    category: Option<DataCollectionCategory>,
 }
 
 impl SchemasFileSpecifications {
@@ -107,8 +108,8 @@ impl SchemasFileSpecifications {
 
     /// 특정 category 만 조회 (미지정 시 전체).
     ///
-    /// One of `audio`, `data`, `image`, `pcd`, `text`, `video`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
+    /// One of `audio`, `data`, `image`, `pcd`, `text`, `video`: a [`DataCollectionCategory`], or its wire text.
+    pub fn category(mut self, value: impl Into<DataCollectionCategory>) -> Self {
         self.category = Some(value.into());
         self
     }

@@ -2,8 +2,9 @@
 //! The `tasks` resource: [`Tasks`] (`client.tasks()`), its nested handles and its 12 operations.
 
 use synapse_models::v2::{
-    PatchedTaskV2CreateRequest, TaskV2AnnotateRequestRequest, TaskV2BulkCreateRequest,
-    TaskV2BulkCreateResult, TaskV2BulkFetch, TaskV2CreateRequest, TaskV2Detail, TaskV2List,
+    GroundTruthEventBulkDataResponseMode, PatchedTaskV2CreateRequest, TaskSchema,
+    TaskV2AnnotateRequestRequest, TaskV2BulkCreateRequest, TaskV2BulkCreateResult, TaskV2BulkFetch,
+    TaskV2CreateRequest, TaskV2Detail, TaskV2List,
 };
 use synapse_models::{ProjectId, TaskId};
 use synapse_transport::Client;
@@ -123,7 +124,7 @@ struct TasksListQuery {
     has_data: Option<bool>,
     is_discarded: Option<bool>,
     project: Option<ProjectId>,
-    schema: Option<String>,
+    schema: Option<TaskSchema>,
 }
 
 /// The setters of [`TasksListQuery`]'s parameters, on a builder holding them as `query`.
@@ -154,8 +155,8 @@ macro_rules! tasks_list_query {
 
             /// The `schema` query parameter.
             ///
-            /// One of `any`, `dm_schema_v1`.
-            pub fn schema(mut self, value: impl Into<String>) -> Self {
+            /// One of `any`, `dm_schema_v1`: a [`TaskSchema`], or its wire text.
+            pub fn schema(mut self, value: impl Into<TaskSchema>) -> Self {
                 self.query.schema = Some(value.into());
                 self
             }
@@ -515,7 +516,7 @@ pub struct TasksAnnotateTaskData {
     call: synapse_transport::Call,
     id: TaskId,
     dry_run: bool,
-    schema: Option<String>,
+    schema: Option<TaskSchema>,
     body: Option<TaskV2AnnotateRequestRequest>,
 }
 
@@ -539,8 +540,8 @@ impl TasksAnnotateTaskData {
 
     /// 유효 schema 오버라이드. 미지정 시 Task.schema 로 폴백. any 이면 DM 스키마 검증 skip.
     ///
-    /// One of `any`, `dm_schema_v1`.
-    pub fn schema(mut self, value: impl Into<String>) -> Self {
+    /// One of `any`, `dm_schema_v1`: a [`TaskSchema`], or its wire text.
+    pub fn schema(mut self, value: impl Into<TaskSchema>) -> Self {
         self.schema = Some(value.into());
         self
     }
@@ -662,7 +663,7 @@ pub struct TasksBulkFetch {
     cursor: Option<String>,
     dry_run: bool,
     per_page: Option<i64>,
-    response_mode: Option<String>,
+    response_mode: Option<GroundTruthEventBulkDataResponseMode>,
     ids: Vec<TaskId>,
 }
 
@@ -699,7 +700,7 @@ impl TasksBulkFetch {
     }
 
     /// How the answer carries each item's data: `inline` (the server's default) or `presigned` (storage URLs).
-    pub fn response_mode(mut self, value: impl Into<String>) -> Self {
+    pub fn response_mode(mut self, value: impl Into<GroundTruthEventBulkDataResponseMode>) -> Self {
         self.response_mode = Some(value.into());
         self
     }
