@@ -14,6 +14,7 @@
 //! - An optional idle timeout ends the stream with [`TimeoutKind::Idle`] when no bytes arrive
 //!   for that long. A body cut short ends with its error, never with a clean end.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -62,6 +63,8 @@ impl Default for LineOptions {
 pub struct LineStream {
     body: Option<ByteStream>,
     buf: BytesMut,
+    /// Lines taken from `buf`, not yet yielded (at most [`BATCH_LINES`]).
+    ready: VecDeque<String>,
     options: LineOptions,
     idle: Option<Pin<Box<tokio::time::Sleep>>>,
     /// The idle deadline starts at the first poll, not at construction.
@@ -75,6 +78,7 @@ impl std::fmt::Debug for LineStream {
         f.debug_struct("LineStream")
             .field("url", &self.url)
             .field("buffered", &self.buf.len())
+            .field("ready", &self.ready.len())
             .field("options", &self.options)
             .finish()
     }
@@ -86,6 +90,7 @@ impl LineStream {
         LineStream {
             body: Some(body),
             buf: BytesMut::new(),
+            ready: VecDeque::new(),
             options,
             idle: options
                 .idle_timeout
@@ -101,40 +106,60 @@ impl LineStream {
         &self.url
     }
 
-    /// Takes one complete line from the buffer, if there is one. `eof` allows a trailing
-    /// `\r` or an incomplete multi-byte terminator to be decided without more input.
-    fn take_line(&mut self, eof: bool) -> Option<String> {
-        let found = find_terminator(&self.buf, self.options.mode, eof);
-        match found {
-            Some((start, len)) => {
-                let line = decode(&self.buf[..start]);
-                self.buf.advance(start + len);
-                Some(line)
-            }
-            None if self.buf.len() >= self.options.max_line_bytes => {
-                let mut cut = self.options.max_line_bytes;
+    /// Moves the buffer's complete lines (up to [`BATCH_LINES`]) to `ready`. Their bytes are
+    /// checked for UTF-8 once, together, rather than line by line; input that is not UTF-8
+    /// falls back to a lossy conversion of each line. `eof` allows a trailing `\r` or an
+    /// incomplete multi-byte terminator to be decided without more input.
+    fn fill(&mut self, eof: bool) {
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut at = 0;
+        while spans.len() < BATCH_LINES {
+            let Some((end, next)) = self.next_line(at, eof) else {
+                break;
+            };
+            spans.push((at, end));
+            at = next;
+        }
+        if spans.is_empty() {
+            return;
+        }
+        let head = &self.buf[..at];
+        let text = std::str::from_utf8(head).ok();
+        for (start, end) in spans {
+            // Lines end at a terminator or at a character boundary, so the text slice exists.
+            let line = text
+                .and_then(|t| t.get(start..end))
+                .map_or_else(|| decode(&head[start..end]), str::to_owned);
+            self.ready.push_back(line);
+        }
+        self.buf.advance(at);
+    }
+
+    /// The line of the buffer starting at `at`: `(its end, where the next one starts)`, when
+    /// it is complete (or must be cut, or the body has ended).
+    fn next_line(&self, at: usize, eof: bool) -> Option<(usize, usize)> {
+        let rest = self.buf.get(at..).filter(|r| !r.is_empty())?;
+        // (A zero limit would yield empty pieces forever.)
+        let max = self.options.max_line_bytes.max(1);
+        match find_terminator(rest, self.options.mode, eof) {
+            Some((start, len)) => Some((at + start, at + start + len)),
+            None if rest.len() >= max => {
+                let mut cut = max;
                 // Never split a UTF-8 character.
-                while cut > 0 && cut < self.buf.len() && (self.buf[cut] & 0xC0) == 0x80 {
+                while cut > 0 && cut < rest.len() && (rest[cut] & 0xC0) == 0x80 {
                     cut -= 1;
                 }
-                let cut = if cut == 0 {
-                    self.options.max_line_bytes
-                } else {
-                    cut
-                };
-                let line = decode(&self.buf[..cut]);
-                self.buf.advance(cut);
-                Some(line)
+                let cut = if cut == 0 { max } else { cut };
+                Some((at + cut, at + cut))
             }
-            None if eof && !self.buf.is_empty() => {
-                let line = decode(&self.buf);
-                self.buf.clear();
-                Some(line)
-            }
+            None if eof => Some((at + rest.len(), at + rest.len())),
             None => None,
         }
     }
 }
+
+/// Lines taken from the buffer in one go: they share one UTF-8 check.
+const BATCH_LINES: usize = 256;
 
 fn decode(bytes: &[u8]) -> String {
     // Valid UTF-8 (the usual case) is checked by the standard library's word-at-a-time
@@ -250,8 +275,12 @@ impl Stream for LineStream {
             }
         }
         loop {
+            if let Some(line) = this.ready.pop_front() {
+                return Poll::Ready(Some(Ok(line)));
+            }
             let eof = this.body.is_none();
-            if let Some(line) = this.take_line(eof) {
+            this.fill(eof);
+            if let Some(line) = this.ready.pop_front() {
                 return Poll::Ready(Some(Ok(line)));
             }
             let Some(body) = this.body.as_mut() else {
@@ -374,6 +403,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn many_lines_in_one_chunk_come_out_in_order_across_batches() {
+        let text: String = (0..1000).map(|i| format!("line {i} é\n")).collect();
+        let expected: Vec<String> = (0..1000).map(|i| format!("line {i} é")).collect();
+        assert_eq!(
+            split(&[text.as_bytes()], LineMode::SplitLines).await,
+            expected
+        );
+        // Invalid UTF-8 in one line of a batch: that line alone is converted lossily.
+        let mut bytes = text.into_bytes();
+        bytes[300 * 11] = 0xFF;
+        let lines = split(&[&bytes], LineMode::Newline).await;
+        assert_eq!(lines.len(), 1000);
+        let changed: Vec<usize> = (0..1000).filter(|&i| lines[i] != expected[i]).collect();
+        assert_eq!(changed.len(), 1);
+        assert!(
+            lines[changed[0]].contains('\u{FFFD}'),
+            "{:?}",
+            lines[changed[0]]
+        );
+    }
+
+    #[tokio::test]
     async fn long_lines_are_yielded_in_bounded_pieces() {
         let body: ByteStream = Box::pin(futures_util::stream::iter(vec![Ok(Bytes::from(vec![
                 b'x';
@@ -492,6 +543,36 @@ mod tests {
             let whole = runtime.block_on(split(&[&body], mode));
             let chunked = runtime.block_on(split(&chunks, mode));
             proptest::prop_assert_eq!(chunked, whole);
+        }
+
+        #[test]
+        fn lines_equal_a_line_by_line_lossy_split(
+            body in line_bytes(),
+            cuts in proptest::collection::vec(0usize..200, 0..8),
+            newline_mode in proptest::prelude::any::<bool>(),
+        ) {
+            // The reference: each line found in the whole body, converted on its own.
+            let mode = if newline_mode { LineMode::Newline } else { LineMode::SplitLines };
+            let mut expected = Vec::new();
+            let mut rest: &[u8] = &body;
+            while !rest.is_empty() {
+                let (line, next) = match find_terminator(rest, mode, true) {
+                    Some((start, len)) => (&rest[..start], start + len),
+                    None => (rest, rest.len()),
+                };
+                expected.push(String::from_utf8_lossy(line).into_owned());
+                rest = &rest[next..];
+            }
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(body.len())).collect();
+            cuts.sort_unstable();
+            let mut chunks: Vec<&[u8]> = Vec::new();
+            let mut at = 0;
+            for cut in cuts.into_iter().chain([body.len()]) {
+                chunks.push(&body[at..cut]);
+                at = cut;
+            }
+            let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+            proptest::prop_assert_eq!(runtime.block_on(split(&chunks, mode)), expected);
         }
 
         #[test]
