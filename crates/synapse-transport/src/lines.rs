@@ -450,6 +450,19 @@ mod tests {
             .collect()
             .await;
         assert_eq!(lines, vec!["abcd", "xyz", "é"]);
+        // A zero limit is taken as one byte: the stream still ends.
+        let body: ByteStream = Box::pin(futures_util::stream::iter(vec![Ok(Bytes::from_static(
+            b"ab",
+        ))]));
+        let zero = LineOptions {
+            max_line_bytes: 0,
+            ..LineOptions::default()
+        };
+        let lines: Vec<String> = LineStream::new(body, zero, Method::GET, "u".into())
+            .map(|r| r.expect("line"))
+            .collect()
+            .await;
+        assert_eq!(lines, vec!["a", "b"]);
     }
 
     #[tokio::test(start_paused = true)]
