@@ -14,7 +14,6 @@
 //! - An optional idle timeout ends the stream with [`TimeoutKind::Idle`] when no bytes arrive
 //!   for that long. A body cut short ends with its error, never with a clean end.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -63,8 +62,6 @@ impl Default for LineOptions {
 pub struct LineStream {
     body: Option<ByteStream>,
     buf: BytesMut,
-    /// Lines taken from `buf`, not yet yielded (at most [`BATCH_LINES`]).
-    ready: VecDeque<String>,
     options: LineOptions,
     idle: Option<Pin<Box<tokio::time::Sleep>>>,
     /// The idle deadline starts at the first poll, not at construction.
@@ -78,7 +75,6 @@ impl std::fmt::Debug for LineStream {
         f.debug_struct("LineStream")
             .field("url", &self.url)
             .field("buffered", &self.buf.len())
-            .field("ready", &self.ready.len())
             .field("options", &self.options)
             .finish()
     }
@@ -90,7 +86,6 @@ impl LineStream {
         LineStream {
             body: Some(body),
             buf: BytesMut::new(),
-            ready: VecDeque::new(),
             options,
             idle: options
                 .idle_timeout
@@ -106,60 +101,41 @@ impl LineStream {
         &self.url
     }
 
-    /// Moves the buffer's complete lines (up to [`BATCH_LINES`]) to `ready`. Their bytes are
-    /// checked for UTF-8 once, together, rather than line by line; input that is not UTF-8
-    /// falls back to a lossy conversion of each line. `eof` allows a trailing `\r` or an
-    /// incomplete multi-byte terminator to be decided without more input.
-    fn fill(&mut self, eof: bool) {
-        let mut spans: Vec<(usize, usize)> = Vec::new();
-        let mut at = 0;
-        while spans.len() < BATCH_LINES {
-            let Some((end, next)) = self.next_line(at, eof) else {
-                break;
-            };
-            spans.push((at, end));
-            at = next;
-        }
-        if spans.is_empty() {
-            return;
-        }
-        let head = &self.buf[..at];
-        let text = std::str::from_utf8(head).ok();
-        for (start, end) in spans {
-            // Lines end at a terminator or at a character boundary, so the text slice exists.
-            let line = text
-                .and_then(|t| t.get(start..end))
-                .map_or_else(|| decode(&head[start..end]), str::to_owned);
-            self.ready.push_back(line);
-        }
-        self.buf.advance(at);
-    }
-
-    /// The line of the buffer starting at `at`: `(its end, where the next one starts)`, when
-    /// it is complete (or must be cut, or the body has ended).
-    fn next_line(&self, at: usize, eof: bool) -> Option<(usize, usize)> {
-        let rest = self.buf.get(at..).filter(|r| !r.is_empty())?;
-        // (A zero limit would yield empty pieces forever.)
-        let max = self.options.max_line_bytes.max(1);
-        match find_terminator(rest, self.options.mode, eof) {
-            Some((start, len)) => Some((at + start, at + start + len)),
-            None if rest.len() >= max => {
-                let mut cut = max;
+    /// Takes one complete line from the buffer, if there is one. `eof` allows a trailing
+    /// `\r` or an incomplete multi-byte terminator to be decided without more input.
+    fn take_line(&mut self, eof: bool) -> Option<String> {
+        let found = find_terminator(&self.buf, self.options.mode, eof);
+        match found {
+            Some((start, len)) => {
+                let line = decode(&self.buf[..start]);
+                self.buf.advance(start + len);
+                Some(line)
+            }
+            // (A zero limit is taken as one byte: it would yield empty pieces forever.)
+            None if self.buf.len() >= self.options.max_line_bytes.max(1) => {
+                let mut cut = self.options.max_line_bytes.max(1);
                 // Never split a UTF-8 character.
-                while cut > 0 && cut < rest.len() && (rest[cut] & 0xC0) == 0x80 {
+                while cut > 0 && cut < self.buf.len() && (self.buf[cut] & 0xC0) == 0x80 {
                     cut -= 1;
                 }
-                let cut = if cut == 0 { max } else { cut };
-                Some((at + cut, at + cut))
+                let cut = if cut == 0 {
+                    self.options.max_line_bytes.max(1)
+                } else {
+                    cut
+                };
+                let line = decode(&self.buf[..cut]);
+                self.buf.advance(cut);
+                Some(line)
             }
-            None if eof => Some((at + rest.len(), at + rest.len())),
+            None if eof && !self.buf.is_empty() => {
+                let line = decode(&self.buf);
+                self.buf.clear();
+                Some(line)
+            }
             None => None,
         }
     }
 }
-
-/// Lines taken from the buffer in one go: they share one UTF-8 check.
-const BATCH_LINES: usize = 256;
 
 fn decode(bytes: &[u8]) -> String {
     // Valid UTF-8 (the usual case) is checked by the standard library's word-at-a-time
@@ -275,12 +251,8 @@ impl Stream for LineStream {
             }
         }
         loop {
-            if let Some(line) = this.ready.pop_front() {
-                return Poll::Ready(Some(Ok(line)));
-            }
             let eof = this.body.is_none();
-            this.fill(eof);
-            if let Some(line) = this.ready.pop_front() {
+            if let Some(line) = this.take_line(eof) {
                 return Poll::Ready(Some(Ok(line)));
             }
             let Some(body) = this.body.as_mut() else {
@@ -403,14 +375,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn many_lines_in_one_chunk_come_out_in_order_across_batches() {
+    async fn many_lines_in_one_chunk_come_out_in_order() {
         let text: String = (0..1000).map(|i| format!("line {i} é\n")).collect();
         let expected: Vec<String> = (0..1000).map(|i| format!("line {i} é")).collect();
         assert_eq!(
             split(&[text.as_bytes()], LineMode::SplitLines).await,
             expected
         );
-        // Invalid UTF-8 in one line of a batch: that line alone is converted lossily.
+        // Invalid UTF-8 in one line: that line alone is converted lossily.
         let mut bytes = text.into_bytes();
         bytes[300 * 11] = 0xFF;
         let lines = split(&[&bytes], LineMode::Newline).await;
