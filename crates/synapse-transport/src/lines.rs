@@ -104,6 +104,8 @@ impl LineStream {
     /// Takes one complete line from the buffer, if there is one. `eof` allows a trailing
     /// `\r` or an incomplete multi-byte terminator to be decided without more input.
     fn take_line(&mut self, eof: bool) -> Option<String> {
+        // A zero limit is taken as one byte: it would yield empty pieces forever.
+        let max = self.options.max_line_bytes.max(1);
         let found = find_terminator(&self.buf, self.options.mode, eof);
         match found {
             Some((start, len)) => {
@@ -111,18 +113,13 @@ impl LineStream {
                 self.buf.advance(start + len);
                 Some(line)
             }
-            // (A zero limit is taken as one byte: it would yield empty pieces forever.)
-            None if self.buf.len() >= self.options.max_line_bytes.max(1) => {
-                let mut cut = self.options.max_line_bytes.max(1);
+            None if self.buf.len() >= max => {
+                let mut cut = max;
                 // Never split a UTF-8 character.
                 while cut > 0 && cut < self.buf.len() && (self.buf[cut] & 0xC0) == 0x80 {
                     cut -= 1;
                 }
-                let cut = if cut == 0 {
-                    self.options.max_line_bytes.max(1)
-                } else {
-                    cut
-                };
+                let cut = if cut == 0 { max } else { cut };
                 let line = decode(&self.buf[..cut]);
                 self.buf.advance(cut);
                 Some(line)
@@ -305,15 +302,20 @@ mod tests {
     use futures_util::StreamExt;
 
     async fn split(chunks: &[&[u8]], mode: LineMode) -> Vec<String> {
+        let opts = LineOptions {
+            mode,
+            ..LineOptions::default()
+        };
+        split_with(chunks, opts).await
+    }
+
+    /// The lines of a body arriving as `chunks`.
+    async fn split_with(chunks: &[&[u8]], opts: LineOptions) -> Vec<String> {
         let items: Vec<Result<Bytes, Error>> = chunks
             .iter()
             .map(|c| Ok(Bytes::copy_from_slice(c)))
             .collect();
         let body: ByteStream = Box::pin(futures_util::stream::iter(items));
-        let opts = LineOptions {
-            mode,
-            ..LineOptions::default()
-        };
         LineStream::new(body, opts, Method::GET, "u".into())
             .map(|r| r.expect("line"))
             .collect()
@@ -398,43 +400,25 @@ mod tests {
 
     #[tokio::test]
     async fn long_lines_are_yielded_in_bounded_pieces() {
-        let body: ByteStream = Box::pin(futures_util::stream::iter(vec![Ok(Bytes::from(vec![
-                b'x';
-                10
-            ]))]));
         let opts = LineOptions {
             max_line_bytes: 4,
             ..LineOptions::default()
         };
-        let lines: Vec<String> = LineStream::new(body, opts, Method::GET, "u".into())
-            .map(|r| r.expect("line"))
-            .collect()
-            .await;
-        assert_eq!(lines, vec!["xxxx", "xxxx", "xx"]);
+        assert_eq!(
+            split_with(&[&[b'x'; 10]], opts).await,
+            vec!["xxxx", "xxxx", "xx"]
+        );
         // Exactly the limit, and a multi-byte character straddling it.
-        let body: ByteStream = Box::pin(futures_util::stream::iter(vec![
-            Ok(Bytes::from_static(b"abcd")),
-            Ok(Bytes::from_static("xyzé".as_bytes())),
-            Ok(Bytes::from_static(b"\n")),
-        ]));
-        let lines: Vec<String> = LineStream::new(body, opts, Method::GET, "u".into())
-            .map(|r| r.expect("line"))
-            .collect()
-            .await;
-        assert_eq!(lines, vec!["abcd", "xyz", "é"]);
+        assert_eq!(
+            split_with(&[b"abcd", "xyzé".as_bytes(), b"\n"], opts).await,
+            vec!["abcd", "xyz", "é"]
+        );
         // A zero limit is taken as one byte: the stream still ends.
-        let body: ByteStream = Box::pin(futures_util::stream::iter(vec![Ok(Bytes::from_static(
-            b"ab",
-        ))]));
         let zero = LineOptions {
             max_line_bytes: 0,
             ..LineOptions::default()
         };
-        let lines: Vec<String> = LineStream::new(body, zero, Method::GET, "u".into())
-            .map(|r| r.expect("line"))
-            .collect()
-            .await;
-        assert_eq!(lines, vec!["a", "b"]);
+        assert_eq!(split_with(&[b"ab"], zero).await, vec!["a", "b"]);
     }
 
     #[tokio::test(start_paused = true)]
@@ -508,6 +492,19 @@ mod tests {
         proptest::collection::vec(byte, 0..200)
     }
 
+    /// `body` cut at the given offsets (clamped, in any order) into consecutive chunks.
+    fn cut_at(body: &[u8], cuts: Vec<usize>) -> Vec<&[u8]> {
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(body.len())).collect();
+        cuts.sort_unstable();
+        let mut chunks = Vec::new();
+        let mut at = 0;
+        for cut in cuts.into_iter().chain([body.len()]) {
+            chunks.push(&body[at..cut]);
+            at = cut;
+        }
+        chunks
+    }
+
     proptest::proptest! {
         #[test]
         fn any_chunking_gives_the_lines_of_the_whole_body(
@@ -516,14 +513,7 @@ mod tests {
             newline_mode in proptest::prelude::any::<bool>(),
         ) {
             let mode = if newline_mode { LineMode::Newline } else { LineMode::SplitLines };
-            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(body.len())).collect();
-            cuts.sort_unstable();
-            let mut chunks: Vec<&[u8]> = Vec::new();
-            let mut at = 0;
-            for cut in cuts.into_iter().chain([body.len()]) {
-                chunks.push(&body[at..cut]);
-                at = cut;
-            }
+            let chunks = cut_at(&body, cuts);
             let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
             let whole = runtime.block_on(split(&[&body], mode));
             let chunked = runtime.block_on(split(&chunks, mode));
@@ -548,14 +538,7 @@ mod tests {
                 expected.push(String::from_utf8_lossy(line).into_owned());
                 rest = &rest[next..];
             }
-            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(body.len())).collect();
-            cuts.sort_unstable();
-            let mut chunks: Vec<&[u8]> = Vec::new();
-            let mut at = 0;
-            for cut in cuts.into_iter().chain([body.len()]) {
-                chunks.push(&body[at..cut]);
-                at = cut;
-            }
+            let chunks = cut_at(&body, cuts);
             let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
             proptest::prop_assert_eq!(runtime.block_on(split(&chunks, mode)), expected);
         }
