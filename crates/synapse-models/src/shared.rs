@@ -94,18 +94,7 @@ impl Drop for Restore {
 /// `text` as a [`ByteString`]: a slice of the current source when `text` lies inside it, else
 /// a copy.
 pub(crate) fn share(text: &str) -> ByteString {
-    SOURCE.with(|source| {
-        let source = source.borrow();
-        let Some(body) = source.as_ref() else {
-            return ByteString::from(text);
-        };
-        let start = body.as_ptr() as usize;
-        let at = text.as_ptr() as usize;
-        if text.is_empty() || at < start || at + text.len() > start + body.len() {
-            return ByteString::from(text);
-        }
-        body.slice_ref(text)
-    })
+    source_text(text.as_bytes()).unwrap_or_else(|| ByteString::from(text))
 }
 
 /// Deserialises a string into a [`ByteString`], sharing the source when the deserializer lends

@@ -47,10 +47,9 @@ impl Text {
 
 impl From<String> for Text {
     fn from(s: String) -> Self {
-        if s.len() <= INLINE {
-            Text::new(&s)
-        } else {
-            Text::Heap(ByteString::from(s))
+        match ArrayString::from(s.as_str()) {
+            Ok(inline) => Text::Inline(inline),
+            Err(_) => Text::Heap(ByteString::from(s)),
         }
     }
 }
