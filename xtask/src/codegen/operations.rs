@@ -152,7 +152,7 @@ pub enum QueryKind {
 }
 
 /// An optional query parameter.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QueryParam {
     /// The query key.
     pub wire: String,

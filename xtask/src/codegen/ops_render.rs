@@ -117,21 +117,27 @@ fn stored_ty(ty: &ParamTy) -> String {
     }
 }
 
+/// Whether a method takes `impl Into<stored type>` for this type (text, ids, enums) rather
+/// than the stored type itself.
+fn converts(ty: &ParamTy) -> bool {
+    matches!(ty, ParamTy::Str | ParamTy::Id(_) | ParamTy::Enum(_))
+}
+
 /// The argument type of a method taking one value.
 fn arg_ty(ty: &ParamTy) -> String {
-    match ty {
-        ParamTy::Str => "impl Into<String>".into(),
-        ParamTy::Id(t) => format!("impl Into<{t}>"),
-        ParamTy::Enum(t) => format!("impl Into<{t}>"),
-        other => stored_ty(other),
+    if converts(ty) {
+        format!("impl Into<{}>", stored_ty(ty))
+    } else {
+        stored_ty(ty)
     }
 }
 
 /// The expression turning an argument into its stored form.
 fn arg_into(name: &str, ty: &ParamTy) -> String {
-    match ty {
-        ParamTy::Str | ParamTy::Id(_) | ParamTy::Enum(_) => format!("{name}.into()"),
-        _ => name.to_owned(),
+    if converts(ty) {
+        format!("{name}.into()")
+    } else {
+        name.to_owned()
     }
 }
 
@@ -272,14 +278,8 @@ struct SharedQuery {
 impl SharedQuery {
     /// Whether `q` is one of the shared parameters (identical in every respect).
     fn holds(&self, q: &QueryParam) -> bool {
-        self.params.iter().any(|p| same_param(p, q))
+        self.params.contains(q)
     }
-}
-
-/// Whether two query parameters are the same in every respect (key, setter, kind, type,
-/// documentation, values).
-fn same_param(a: &QueryParam, b: &QueryParam) -> bool {
-    format!("{a:?}") == format!("{b:?}")
 }
 
 /// The builders that share more than two identical query parameters (key, kind, type and
@@ -290,7 +290,7 @@ fn shared_queries(ops: &[&OpDef]) -> BTreeMap<String, SharedQuery> {
     let common = |group: &[QueryParam], op: &OpDef| -> Vec<QueryParam> {
         group
             .iter()
-            .filter(|g| op.query.iter().any(|q| same_param(g, q)))
+            .filter(|g| op.query.contains(g))
             .cloned()
             .collect()
     };
@@ -758,11 +758,13 @@ fn render_op(out: &mut String, op: &OpDef, shared: Option<&SharedQuery>, imports
     if let Some(shared) = shared {
         writeln!(out, "    query: {},", shared.name).ok();
     }
-    for q in op
+    // The parameters the builder holds itself (the shared ones are in `query`).
+    let own: Vec<&QueryParam> = op
         .query
         .iter()
         .filter(|q| !shared.is_some_and(|s| s.holds(q)))
-    {
+        .collect();
+    for q in &own {
         writeln!(out, "    {}: {},", q.field, query_stored(q)).ok();
     }
     match &op.body {
@@ -809,11 +811,7 @@ fn render_op(out: &mut String, op: &OpDef, shared: Option<&SharedQuery>, imports
     if let Some(shared) = shared {
         inits.push(format!("query: {}::default()", shared.name));
     }
-    for q in op
-        .query
-        .iter()
-        .filter(|q| !shared.is_some_and(|s| s.holds(q)))
-    {
+    for q in &own {
         let init = match q.kind {
             QueryKind::One => "None",
             QueryKind::Repeated | QueryKind::Joined => "Vec::new()",
@@ -863,11 +861,7 @@ fn render_op(out: &mut String, op: &OpDef, shared: Option<&SharedQuery>, imports
     .ok();
     writeln!(out, "        Self {{ {} }}", inits.join(", ")).ok();
     writeln!(out, "    }}").ok();
-    for q in op
-        .query
-        .iter()
-        .filter(|q| !shared.is_some_and(|s| s.holds(q)))
-    {
+    for q in &own {
         writeln!(out).ok();
         render_setter(out, q, "self");
     }
@@ -1029,17 +1023,13 @@ fn render_setter(out: &mut String, q: &QueryParam, holder: &str) {
             .ok();
         }
         QueryKind::Repeated | QueryKind::Joined => {
-            let item = match q.ty {
-                ParamTy::Str => "impl Into<String>".to_owned(),
-                ParamTy::Enum(ref t) => format!("impl Into<{t}>"),
-                ref other => stored_ty(other),
-            };
+            let item = arg_ty(&q.ty);
             writeln!(
                 out,
                 "    pub fn {setter}(mut self, values: impl IntoIterator<Item = {item}>) -> Self {{"
             )
             .ok();
-            let map = if matches!(q.ty, ParamTy::Str | ParamTy::Enum(_)) {
+            let map = if converts(&q.ty) {
                 ".map(Into::into)"
             } else {
                 ""
