@@ -61,8 +61,10 @@ pub struct Output {
 /// Generates every part from the document under `root`.
 pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     let api = spec::load(&root.join(SPEC))?;
-    let mut outputs = models_part(&api)?;
-    outputs.extend(operations_part(&api, root)?);
+    models::check_wire_values(&api)?;
+    let models = models::build(&api)?;
+    let mut outputs = models_part(&api, &models)?;
+    outputs.extend(operations_part(&api, &models, root)?);
     let mut dirs = std::collections::BTreeSet::new();
     for output in &outputs {
         if !dirs.insert(output.dir) {
@@ -79,27 +81,18 @@ pub const OPERATIONS_DIR: &str = "crates/synapse-backend/src/v2/generated";
 /// The directory of the operations' request test, relative to the workspace root.
 pub const OPERATIONS_TEST_DIR: &str = "crates/synapse-backend/tests/v2_operations";
 
-/// The operations part: `synapse-backend`'s `v2::generated` module and its request test.
-pub fn operations_part(api: &OpenAPI, root: &Path) -> Result<Vec<Output>, String> {
+/// The operations part: `synapse-backend`'s `v2::generated` module and its request test. A
+/// query parameter listing the values of one of `models`' enums takes that enum.
+pub fn operations_part(
+    api: &OpenAPI,
+    models: &models::Models,
+    root: &Path,
+) -> Result<Vec<Output>, String> {
     let path = root.join(operations::GROUPING);
     let grouping = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut ops = operations::build(api, &grouping)?;
-    // A query parameter listing the values of a generated enum takes that enum.
-    let mut enums = std::collections::BTreeMap::new();
-    for (_, item) in models::build(api)?.items {
-        if let models::Item::Enum(models::EnumDef {
-            name,
-            values: models::EnumValues::Str(values),
-            ..
-        }) = item
-        {
-            let mut values = values;
-            values.sort();
-            enums.entry(values).or_insert_with(Vec::new).push(name);
-        }
-    }
-    operations::type_enum_queries(&mut ops, &enums);
+    operations::type_enum_queries(&mut ops, &models.string_enums());
     let title = format!("{} ({})", api.info.title, api.info.version);
     Ok(vec![
         Output {
@@ -114,14 +107,12 @@ pub fn operations_part(api: &OpenAPI, root: &Path) -> Result<Vec<Output>, String
 }
 
 /// The models part: `synapse-models`' `v2` module and its example fixture.
-pub fn models_part(api: &OpenAPI) -> Result<Vec<Output>, String> {
-    models::check_wire_values(api)?;
-    let models = models::build(api)?;
+pub fn models_part(api: &OpenAPI, models: &models::Models) -> Result<Vec<Output>, String> {
     let title = format!("{} ({})", api.info.title, api.info.version);
     Ok(vec![
         Output {
             dir: MODELS_DIR,
-            files: emit::render(&models, &title)?,
+            files: emit::render(models, &title)?,
         },
         Output {
             dir: EXAMPLES_DIR,

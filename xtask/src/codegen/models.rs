@@ -265,6 +265,27 @@ pub struct Models {
     pub modules: BTreeMap<String, String>,
 }
 
+impl Models {
+    /// The string enums by their sorted wire values: the names of the enums that have
+    /// exactly those values.
+    pub fn string_enums(&self) -> BTreeMap<Vec<String>, Vec<String>> {
+        let mut enums: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+        for (_, item) in &self.items {
+            if let Item::Enum(EnumDef {
+                name,
+                values: EnumValues::Str(values),
+                ..
+            }) = item
+            {
+                let mut values = values.clone();
+                values.sort();
+                enums.entry(values).or_default().push(name.clone());
+            }
+        }
+        enums
+    }
+}
+
 /// Fails when an entry of [`WIRE_VALUES`] names a property the document does not have (the
 /// document was fixed, or renamed it): the platform's document is checked before generating.
 pub fn check_wire_values(api: &OpenAPI) -> Result<(), String> {
